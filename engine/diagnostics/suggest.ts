@@ -1,0 +1,46 @@
+/**
+ * "Did you mean" suggestions: the candidates closest to what was typed, by edit distance.
+ */
+
+/** Damerau-free Levenshtein distance, case-insensitive. */
+export function editDistance(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  if (s === t) return 0;
+  let previous = Array.from({ length: t.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= s.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= t.length; j++) {
+      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+    }
+    previous = current;
+  }
+  return previous[t.length] ?? 0;
+}
+
+/**
+ * The candidates close enough to `typed` to be a likely typo, best first (at most `limit`).
+ * A candidate that contains the typed text, or is contained in it, also counts as close.
+ */
+export function closestMatches(typed: string, candidates: Iterable<string>, limit = 3): string[] {
+  const lowered = typed.toLowerCase();
+  const scored: Array<{ candidate: string; score: number }> = [];
+  for (const candidate of candidates) {
+    const distance = editDistance(typed, candidate);
+    const threshold = Math.max(2, Math.floor(Math.max(typed.length, candidate.length) / 3));
+    const lc = candidate.toLowerCase();
+    const related = lowered.length >= 3 && (lc.includes(lowered) || lowered.includes(lc));
+    if (distance <= threshold || related) scored.push({ candidate, score: related ? Math.min(distance, threshold) : distance });
+  }
+  scored.sort((x, y) => x.score - y.score || x.candidate.localeCompare(y.candidate));
+  return scored.slice(0, limit).map((s) => s.candidate);
+}
+
+/** `Did you mean "x"?` / `Did you mean "x" or "y"?`, or undefined when nothing is close. */
+export function didYouMean(typed: string, candidates: Iterable<string>): string | undefined {
+  const matches = closestMatches(typed, candidates);
+  if (matches.length === 0) return undefined;
+  const quoted = matches.map((m) => `"${m}"`);
+  return `Did you mean ${quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`}?`;
+}

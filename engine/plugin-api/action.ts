@@ -1,0 +1,83 @@
+import type { ActionContext } from './context.js';
+import type { JsonSchema } from './json-schema.js';
+
+/**
+ * An action: plain data plus functions. This is the whole contract between idflow and a
+ * plugin; the JumpCloud pack and the core actions use exactly this.
+ *
+ * @typeParam P - the parameters after rendering, validation and defaults.
+ * @typeParam O - the output the action returns (readable as `steps.<id>.output`).
+ */
+export interface ActionDefinition<P = Record<string, unknown>, O = unknown> {
+  /** Namespaced id, `vendor.object.verb` (e.g. `jumpcloud.user.suspend`); lower-case segments. */
+  id: string;
+  /** One line for `idflow actions`. */
+  description: string;
+  /** JSON Schema (type `object`) of the `with:` parameters; compiled once when registered. */
+  params: JsonSchema;
+  /** JSON Schema of the output; checked in tests and shown by `idflow actions ID`. */
+  output?: JsonSchema;
+  /**
+   * Does the work. Must be idempotent: running it again with the same parameters after it
+   * succeeded changes nothing and reports `changed: false`.
+   */
+  run(ctx: ActionContext, params: P): Promise<ActionResult<O>> | ActionResult<O>;
+  /**
+   * Says what `run` would do, without changing anything (read-only calls are allowed). Without
+   * `plan`, `idflow plan` reports the step as "would run, no preview" and does not call `run`.
+   */
+  plan?(ctx: ActionContext, params: P): Promise<ActionPlan<O>> | ActionPlan<O>;
+  /**
+   * Checks, read-only, that the state `run` aims for holds. Called after `run` when the step
+   * sets `verify: true`; a result with problems fails the step.
+   */
+  verify?(ctx: ActionContext, params: P, output: O): Promise<VerifyResult> | VerifyResult;
+  /** Example `with:` blocks, shown by `idflow actions ID` and tested against `params`. */
+  examples?: ReadonlyArray<{ description: string; with: Record<string, unknown> }>;
+}
+
+/** What `run` returns. */
+export interface ActionResult<O = unknown> {
+  /** True when the action changed something; false when the desired state already held. */
+  changed: boolean;
+  /** The output later steps and `output:` can read. */
+  output?: O;
+  /** A short line for the progress view, e.g. "removed from 5 groups". */
+  summary?: string;
+}
+
+/** One change an action plans, or made. */
+export interface Change {
+  /** What is changed, by name where there is one (e.g. `group "Engineering" (64a0…01)`). */
+  target: string;
+  /** The kind of change, e.g. `remove`, `suspend`, `delete`, `notify`, `write`, `report`. */
+  operation: string;
+  /** State before, as plain data. */
+  before?: unknown;
+  /** State after, as plain data. */
+  after?: unknown;
+  /**
+   * `changed`: done now; `unchanged`: already in the desired state; `failed`: tried and failed;
+   * `reported`: not changed by this action but worth telling (e.g. access through a dynamic group).
+   */
+  result?: 'changed' | 'unchanged' | 'failed' | 'reported';
+  /** Free text for humans. */
+  note?: string;
+}
+
+/** What `plan` returns. */
+export interface ActionPlan<O = unknown> {
+  /** The concrete changes `run` would make now, each by name. */
+  changes: Change[];
+  /** The output `run` would return, as far as it can be known read-only (lets later steps plan). */
+  output?: O;
+  /** A short line for the plan view. */
+  summary?: string;
+}
+
+/** What `verify` returns. */
+export interface VerifyResult {
+  ok: boolean;
+  /** What still does not hold, one line each. */
+  problems?: string[];
+}

@@ -1,0 +1,9 @@
+export type { ActionDefinition, ActionResult, ActionPlan, Change, VerifyResult } from './action.js';
+export type {
+  ActionContext, ActionLogger, ActionPaths, ChangeLog, ChildWorkflowRequest, ChildWorkflowResult, ConnectionResolver,
+  ConnectionSettings, SecretResolver, TimerRequest,
+} from './context.js';
+export type { JsonSchema, JsonSchemaTypeName, FromSchema } from './json-schema.js';
+export type { PluginPack, SandboxOptions, SandboxInstance, SandboxProvider, EventSourceProvider, EventSourceContext, SourcedEvent } from './pack.js';
+export { defineAction } from './define-action.js';
+export { createMockActionContext, type MockActionContext, type MockActionContextOptions, type MockLogEntry } from './mock-context.js';

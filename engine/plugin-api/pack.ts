@@ -1,0 +1,85 @@
+import type { ActionDefinition } from './action.js';
+
+/**
+ * A plugin pack: several actions plus optional services (a sandbox emulator, event sources).
+ * A plugin module's default export is an {@link ActionDefinition}, an array of them, or a pack.
+ */
+export interface PluginPack {
+  /** The pack's name, e.g. `jumpcloud`. */
+  name: string;
+  description?: string;
+  actions: ActionDefinition[];
+  /** A local emulator of the service the pack talks to (`idflow sandbox`, `run --sandbox`). */
+  sandbox?: SandboxProvider;
+  /** Sources of events for `idflow serve` (e.g. a directory event poller). */
+  eventSources?: EventSourceProvider[];
+}
+
+/** Options common to every sandbox (`idflow sandbox` flags). */
+export interface SandboxOptions {
+  /** A data file describing the organisation to start with. */
+  dataFile?: string;
+  port?: number;
+  host?: string;
+  apiKey?: string;
+  orgId?: string;
+  /** Added latency per request, in milliseconds. */
+  latencyMs?: number;
+  /** Probability (0–1) of a random 5xx response. */
+  failRate?: number;
+  /** Requests per second before 429 with `Retry-After`. */
+  rateLimit?: number;
+  /** Probability (0–1) of dropping the connection without a response. */
+  dropRate?: number;
+}
+
+/** A running sandbox. */
+export interface SandboxInstance {
+  /** Base URL of the emulator. */
+  url: string;
+  /** The API key it accepts. */
+  apiKey: string;
+  /** Connection settings that point the pack's actions at the sandbox, by connection name. */
+  connections: Record<string, Record<string, unknown>>;
+  /** Human lines describing it (printed by `idflow sandbox`). */
+  describe(): string[];
+  close(): Promise<void>;
+}
+
+/** Starts a sandbox for a pack. */
+export interface SandboxProvider {
+  description: string;
+  /** The default data file, relative to the package root (e.g. `examples/sandbox/org.json`). */
+  defaultDataFile?: string;
+  start(options: SandboxOptions): Promise<SandboxInstance>;
+}
+
+/** One event an event source emits to `idflow serve`. */
+export interface SourcedEvent {
+  /** Event name, e.g. `jumpcloud.user.suspended`. */
+  name: string;
+  /** Unique id of the event (for exactly-once processing). */
+  id: string;
+  payload: Record<string, unknown>;
+}
+
+/** What `idflow serve` gives an event source. */
+export interface EventSourceContext {
+  signal: AbortSignal;
+  /** Resolved connection settings by name. */
+  connection(name: string): Readonly<Record<string, unknown>> | undefined;
+  /** The last persisted cursor, or undefined on first start. */
+  cursor: unknown;
+  /** Hands events to serve; resolves when they are durably accepted. The cursor is stored with them. */
+  emit(events: SourcedEvent[], cursor: unknown): Promise<void>;
+  logger: { info(m: string, meta?: Record<string, unknown>): void; warn(m: string, meta?: Record<string, unknown>): void; error(m: string, meta?: Record<string, unknown>): void };
+}
+
+/** A kind of event source a pack offers (configured under `event_sources:` in the config). */
+export interface EventSourceProvider {
+  /** Source type name, e.g. `jumpcloud.directory_insights`. */
+  type: string;
+  description: string;
+  /** Runs until the signal aborts. */
+  run(ctx: EventSourceContext, options: Record<string, unknown>): Promise<void>;
+}
