@@ -1,0 +1,15 @@
+/**
+ * The plugin packs that ship with idflow. They are loaded through the same plugin loader and
+ * registry as an admin's own plugins (see engine/plugins/load-plugins.ts); this list is only
+ * where they are found.
+ */
+export interface BuiltinPlugin {
+  /** Shown as the source of the pack's actions, e.g. `builtin:core`. */
+  source: string;
+  /** Imports the module; its default export is the pack. */
+  load: () => Promise<{ default: unknown }>;
+}
+
+export const builtinPlugins: readonly BuiltinPlugin[] = [
+  { source: 'builtin:core', load: () => import('./core/index.js') },
+];
