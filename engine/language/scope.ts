@@ -24,7 +24,7 @@ export interface ReferenceScope {
 export const RUN_FIELDS: ReadonlySet<string> = new Set(['id', 'workflow_id', 'started_at', 'initiated_by', 'reason', 'dry_run']);
 
 /** The `steps.<id>.*` fields a template may read. */
-export const STEP_FIELDS: ReadonlySet<string> = new Set(['output', 'status']);
+export const STEP_FIELDS: ReadonlySet<string> = new Set(['output', 'status', 'changed']);
 
 /** The top-level names a template or condition may read. */
 export const DATA_ROOTS: ReadonlySet<string> = new Set(['inputs', 'vars', 'event', 'steps', 'run', 'item', 'index']);

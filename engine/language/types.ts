@@ -135,6 +135,8 @@ export interface RunData {
 export interface StepData {
   status: StepStatus;
   output: unknown;
+  /** Whether the step changed anything (desired-state semantics); false for skipped and failed steps. */
+  changed: boolean;
 }
 
 /** The `run.*` data. */
