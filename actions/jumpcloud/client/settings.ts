@@ -1,0 +1,87 @@
+import { PermanentError } from '../../../engine/errors/action-errors.js';
+import { didYouMean } from '../../../engine/diagnostics/suggest.js';
+
+/** JumpCloud's data-centre hosts, by the `region` a connection may name. */
+export const JUMPCLOUD_REGION_URLS: Readonly<Record<string, string>> = Object.freeze({
+  us: 'https://console.jumpcloud.com',
+  eu: 'https://console.eu.jumpcloud.com',
+  in: 'https://console.in.jumpcloud.com',
+});
+
+/** The host used when nothing else is configured. */
+export const DEFAULT_JUMPCLOUD_URL = 'https://console.jumpcloud.com';
+
+/** Where to reach JumpCloud and as whom: what {@link resolveJumpCloudSettings} yields. */
+export interface JumpCloudSettings {
+  /** Base URL without a trailing slash, e.g. `https://console.jumpcloud.com`. */
+  baseUrl: string;
+  /** The admin's API key (`x-api-key`). A secret: never log or record it. */
+  apiKey: string;
+  /** The organisation (`x-org-id`), for multi-tenant admins; absent for single-tenant admins. */
+  orgId?: string;
+}
+
+/**
+ * Decides the JumpCloud base URL, API key and organisation for a run.
+ *
+ * - `x-api-key`: the connection's `api_key`, else `JUMPCLOUD_API_KEY`.
+ * - `x-org-id`: the `jumpcloud_org_id` variable (`orgIdVar`), else the connection's `org_id`,
+ *   else `JUMPCLOUD_ORG_ID`.
+ * - base URL: `JUMPCLOUD_API_URL`, else the connection's `base_url`, else its `region`
+ *   (`us`, `eu`, `in`), else the US host.
+ *
+ * Empty strings count as "not set", so an empty environment variable does not shadow the config.
+ *
+ * @param connection - the resolved `connections.jumpcloud` settings (secrets already resolved), if any.
+ * @param env - the environment to read (pass `process.env`).
+ * @param orgIdVar - the value of the workflow's `jumpcloud_org_id` variable, if set.
+ * @throws PermanentError when no API key is configured, or a setting has the wrong type or an unknown region.
+ */
+export function resolveJumpCloudSettings(
+  connection: Readonly<Record<string, unknown>> | undefined,
+  env: NodeJS.ProcessEnv,
+  orgIdVar?: string,
+): JumpCloudSettings {
+  const conn = connection ?? {};
+  const apiKey = firstSet(readConnectionString(conn, 'api_key'), env['JUMPCLOUD_API_KEY']);
+  if (apiKey === undefined) {
+    throw new PermanentError(
+      'No JumpCloud API key is configured: set the JUMPCLOUD_API_KEY environment variable, or `connections.jumpcloud.api_key: { env: NAME }` in the config',
+      { code: 'JUMPCLOUD_NO_API_KEY' },
+    );
+  }
+  const orgId = firstSet(orgIdVar, readConnectionString(conn, 'org_id'), env['JUMPCLOUD_ORG_ID']);
+  const region = readConnectionString(conn, 'region');
+  let regionUrl: string | undefined;
+  if (region !== undefined) {
+    regionUrl = JUMPCLOUD_REGION_URLS[region.toLowerCase()];
+    if (regionUrl === undefined) {
+      const hint = didYouMean(region, Object.keys(JUMPCLOUD_REGION_URLS));
+      throw new PermanentError(
+        `connections.jumpcloud.region "${region}" is not a JumpCloud region; use one of ${Object.keys(JUMPCLOUD_REGION_URLS).join(', ')}${hint ? `. ${hint}` : ''}`,
+        { code: 'JUMPCLOUD_BAD_SETTING' },
+      );
+    }
+  }
+  const baseUrl = firstSet(env['JUMPCLOUD_API_URL'], readConnectionString(conn, 'base_url'), regionUrl) ?? DEFAULT_JUMPCLOUD_URL;
+  return { baseUrl: baseUrl.replace(/\/+$/, ''), apiKey, ...(orgId === undefined ? {} : { orgId }) };
+}
+
+function firstSet(...values: Array<string | undefined>): string | undefined {
+  for (const value of values) {
+    if (value !== undefined && value.trim() !== '') return value.trim();
+  }
+  return undefined;
+}
+
+function readConnectionString(connection: Readonly<Record<string, unknown>>, key: string): string | undefined {
+  const value = connection[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    // Never echo the value: for api_key it would be the secret itself.
+    throw new PermanentError(`connections.jumpcloud.${key} must be a string, got ${Array.isArray(value) ? 'an array' : typeof value}`, {
+      code: 'JUMPCLOUD_BAD_SETTING',
+    });
+  }
+  return value;
+}

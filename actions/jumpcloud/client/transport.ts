@@ -1,0 +1,361 @@
+import pRetry, { AbortError } from 'p-retry';
+import type { IdflowError } from '../../../engine/errors/idflow-error.js';
+import { CancelledError, PermanentError, TimeoutError, TransientError } from '../../../engine/errors/action-errors.js';
+import { isNetworkError } from '../../../engine/errors/classify.js';
+import { errorForResponse, parseErrorBody } from './error-mapping.js';
+import {
+  checkBaseUrl, checkPositiveInteger, DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT, resolveRetryOptions,
+  type JumpCloudClientLogger, type JumpCloudClientOptions, type ResolvedRetryOptions,
+} from './options.js';
+import { organisationSemaphore, type Semaphore } from './org-semaphore.js';
+import { scrub } from './redact.js';
+import { parseRetryAfter } from './retry-after.js';
+
+/** The HTTP methods the client uses. */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Query parameters; an array repeats the key (`filter=a&filter=b`), `undefined` leaves it out. */
+export type QueryParams = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
+
+/** One request to JumpCloud. */
+export interface JumpCloudRequest {
+  method: HttpMethod;
+  /** Path from the host, starting with `/` (e.g. `/api/systemusers/5f00…`). */
+  path: string;
+  query?: QueryParams;
+  /** Sent as JSON. */
+  body?: unknown;
+  /**
+   * Safe to send again after a transient failure. Defaults to true for GET, PUT and DELETE and
+   * false otherwise; graph `op` POSTs and searches set it, creating POSTs never do.
+   */
+  idempotent?: boolean;
+  /** Aborts this request; combined with the client's default signal. */
+  signal?: AbortSignal;
+  /** What is asked for, for the 404 message (e.g. `user 5f00…01`). */
+  what?: string;
+}
+
+/** A successful response. */
+export interface JumpCloudResponse<T> {
+  status: number;
+  /** The parsed JSON body; a string for a non-JSON body; undefined for an empty one. */
+  data: T;
+  /** Response headers (they never include the request's API key). */
+  headers: Headers;
+  /** Attempts it took (1 when the first succeeded). */
+  attempts: number;
+}
+
+/** Sends requests to one JumpCloud organisation: headers, concurrency cap, retries, typed errors. */
+export interface Transport {
+  /** The checked base URL, without a trailing slash. */
+  readonly baseUrl: string;
+  readonly orgId: string | undefined;
+  readonly logger: JumpCloudClientLogger;
+  /**
+   * Sends one request, retrying transient failures when it is safe to repeat.
+   * @throws the engine's typed errors: `PermanentError`, `NotFoundError`, `ConflictError`,
+   *   `TransientError` (after the last attempt), `CancelledError` / `TimeoutError` (caller's signal).
+   */
+  request<T = unknown>(request: JumpCloudRequest): Promise<JumpCloudResponse<T>>;
+}
+
+// Contract §1.2: these routes reject x-org-id ("403 ID included on unsupported route"); JumpCloud's
+// PowerShell module strips the header on exactly these.
+const ORG_ID_FREE_ROUTES = [/^\/api\/organizations(?:[/?]|$)/, /^\/api\/v2\/providers\//, /^\/api\/v2\/organizations\//];
+
+/** True when the request to `path` must carry `x-org-id` (when an org id is configured). */
+export function sendsOrgId(path: string): boolean {
+  return !ORG_ID_FREE_ROUTES.some((route) => route.test(path));
+}
+
+const NO_LOG: JumpCloudClientLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
+// Characters a header value cannot carry; checked up front because fetch's own error would quote the value.
+const BAD_HEADER_CHARS = /[\u0000-\u001f\u007f]/;
+
+/**
+ * Creates the transport behind a JumpCloud client.
+ * @throws PermanentError for a bad base URL, an empty or malformed key or org id, or bad retry/concurrency options.
+ */
+export function createTransport(options: JumpCloudClientOptions): Transport {
+  const baseUrl = checkBaseUrl(options.baseUrl);
+  const apiKey = options.apiKey;
+  if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+    throw new PermanentError('The JumpCloud API key is empty: set JUMPCLOUD_API_KEY or connections.jumpcloud.api_key', { code: 'JUMPCLOUD_NO_API_KEY' });
+  }
+  if (BAD_HEADER_CHARS.test(apiKey)) {
+    throw new PermanentError('The JumpCloud API key contains a line break or control character; check JUMPCLOUD_API_KEY for stray whitespace', { code: 'JUMPCLOUD_BAD_SETTING' });
+  }
+  const orgId = options.orgId === undefined || options.orgId.trim() === '' ? undefined : options.orgId.trim();
+  if (orgId !== undefined && BAD_HEADER_CHARS.test(orgId)) {
+    throw new PermanentError('The JumpCloud organisation id contains a line break or control character; check jumpcloud_org_id / JUMPCLOUD_ORG_ID', { code: 'JUMPCLOUD_BAD_SETTING' });
+  }
+  const retry = resolveRetryOptions(options.retry);
+  const timeoutMs = checkPositiveInteger('timeoutMs', options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const semaphore = organisationSemaphore(baseUrl, orgId, options.maxConcurrency === undefined ? undefined : checkPositiveInteger('maxConcurrency', options.maxConcurrency));
+  const logger = options.logger ?? NO_LOG;
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+  const context: AttemptContext = { baseUrl, apiKey, orgId, retry, timeoutMs, semaphore, logger, doFetch, userAgent };
+
+  return {
+    baseUrl,
+    orgId,
+    logger,
+    request: <T>(request: JumpCloudRequest) => send<T>(context, request, combineSignals(options.signal, request.signal)),
+  };
+}
+
+interface AttemptContext {
+  baseUrl: string;
+  apiKey: string;
+  orgId: string | undefined;
+  retry: ResolvedRetryOptions;
+  timeoutMs: number;
+  semaphore: Semaphore;
+  logger: JumpCloudClientLogger;
+  doFetch: typeof fetch;
+  userAgent: string;
+}
+
+async function send<T>(ctx: AttemptContext, request: JumpCloudRequest, signal: AbortSignal | undefined): Promise<JumpCloudResponse<T>> {
+  if (!request.path.startsWith('/')) throw new PermanentError(`JumpCloud request path "${request.path}" must start with "/"`, { code: 'INVALID_ARGUMENT' });
+  const idempotent = request.idempotent ?? (request.method === 'GET' || request.method === 'PUT' || request.method === 'DELETE');
+  const target = pathWithQuery(request.path, request.query);
+  const label = `${request.method} ${target}`;
+  if (signal?.aborted) throw abortedError(signal, label);
+  try {
+    return await pRetry(
+      async (attempt) => {
+        try {
+          return await attemptOnce<T>(ctx, request, target, label, attempt, signal);
+        } catch (error) {
+          // Only transient failures of repeatable requests are retried here; everything else
+          // (and a Retry-After longer than we are willing to wait) goes straight to the caller.
+          const retryable = error instanceof TransientError && idempotent && !signal?.aborted && (error.retryAfterMs ?? 0) <= ctx.retry.maxRetryAfterMs;
+          if (!retryable) throw new AbortError(error as Error);
+          throw error;
+        }
+      },
+      {
+        retries: ctx.retry.attempts - 1,
+        // The backoff is computed in onFailedAttempt, where Retry-After is known.
+        minTimeout: 0,
+        factor: 1,
+        ...(signal === undefined ? {} : { signal }),
+        onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          if (retriesLeft <= 0) return;
+          const retryAfterMs = error instanceof TransientError ? error.retryAfterMs : undefined;
+          const delayMs = backoffDelay(ctx.retry, attemptNumber, retryAfterMs);
+          ctx.logger.warn(`JumpCloud ${label} failed (attempt ${attemptNumber} of ${ctx.retry.attempts}); retrying in ${delayMs} ms`, {
+            method: request.method,
+            path: target,
+            attempt: attemptNumber,
+            delayMs,
+            error: error.message,
+          });
+          await sleep(delayMs, signal);
+        },
+      },
+    );
+  } catch (error) {
+    if (signal?.aborted && !(error instanceof CancelledError || error instanceof TimeoutError)) throw abortedError(signal, label);
+    throw error;
+  }
+}
+
+/**
+ * The wait before retry number `attemptNumber`: exponential from `minDelayMs`, capped at
+ * `maxDelayMs`, with "equal jitter" (half fixed, half random) so that many clients hit by the
+ * same failure do not retry in step; never shorter than the server's `Retry-After`.
+ */
+export function backoffDelay(retry: ResolvedRetryOptions, attemptNumber: number, retryAfterMs: number | undefined, random: () => number = Math.random): number {
+  const base = Math.min(retry.maxDelayMs, retry.minDelayMs * 2 ** Math.max(0, attemptNumber - 1));
+  const jittered = Math.round(base / 2 + random() * (base / 2));
+  return Math.max(jittered, retryAfterMs ?? 0);
+}
+
+async function attemptOnce<T>(
+  ctx: AttemptContext,
+  request: JumpCloudRequest,
+  target: string,
+  label: string,
+  attempt: number,
+  signal: AbortSignal | undefined,
+): Promise<JumpCloudResponse<T>> {
+  const release = await ctx.semaphore.acquire(signal);
+  const started = performance.now();
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), ctx.timeoutMs);
+  const attemptSignal = signal === undefined ? timeout.signal : AbortSignal.any([signal, timeout.signal]);
+  try {
+    const headers: Record<string, string> = {
+      'x-api-key': ctx.apiKey,
+      'Content-Type': 'application/json',
+      Accept: 'application/json',
+      'User-Agent': ctx.userAgent,
+    };
+    if (ctx.orgId !== undefined && sendsOrgId(request.path)) headers['x-org-id'] = ctx.orgId;
+    let response: Response;
+    let text: string;
+    try {
+      response = await ctx.doFetch(`${ctx.baseUrl}${target}`, {
+        method: request.method,
+        headers,
+        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        signal: attemptSignal,
+        // Never follow a redirect: it would carry the API key to wherever it points.
+        redirect: 'manual',
+      });
+      // Read the whole body inside the slot and the time limit: a connection dropped mid-body
+      // is a transient failure of this attempt, like one dropped before the headers.
+      text = await response.text();
+    } catch (error) {
+      const failure = failureWithoutResponse(ctx, error, label, signal, timeout.signal);
+      const ms = Math.round(performance.now() - started);
+      ctx.logger.debug(`JumpCloud ${label} → no response (${ms} ms, attempt ${attempt}): ${failure.message}`, {
+        method: request.method,
+        path: target,
+        ms,
+        attempt,
+        error: failure.code,
+      });
+      throw failure;
+    }
+    const ms = Math.round(performance.now() - started);
+    ctx.logger.debug(`JumpCloud ${label} → ${response.status} (${ms} ms, attempt ${attempt})`, {
+      method: request.method,
+      path: target,
+      status: response.status,
+      ms,
+      attempt,
+    });
+    const safeText = scrub(text, ctx.apiKey);
+    if (response.status < 200 || response.status >= 300) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      throw errorForResponse({
+        method: request.method,
+        path: target,
+        status: response.status,
+        baseUrl: ctx.baseUrl,
+        ...(ctx.orgId === undefined ? {} : { orgId: ctx.orgId }),
+        body: parseErrorBody(safeText),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        ...(request.what === undefined ? {} : { what: request.what }),
+        ...(response.status >= 300 && response.status < 400 ? { location: scrub(response.headers.get('location') ?? '', ctx.apiKey) } : {}),
+      });
+    }
+    return { status: response.status, data: parseBody(safeText, response.headers.get('content-type'), label) as T, headers: response.headers, attempts: attempt };
+  } finally {
+    clearTimeout(timer);
+    release();
+  }
+}
+
+function failureWithoutResponse(ctx: AttemptContext, error: unknown, label: string, signal: AbortSignal | undefined, timeoutSignal: AbortSignal): IdflowError {
+  if (signal?.aborted) return abortedError(signal, label);
+  if (timeoutSignal.aborted) {
+    return new TransientError(`JumpCloud did not answer ${label} within ${ctx.timeoutMs} ms`, { details: { request: label, timeoutMs: ctx.timeoutMs } });
+  }
+  const reason = describeCause(error, ctx.apiKey);
+  if (isNetworkError(error)) {
+    return new TransientError(`Could not complete ${label} with JumpCloud at ${ctx.baseUrl}: ${reason}`, {
+      cause: sanitisedCause(error, ctx.apiKey),
+      details: { request: label },
+    });
+  }
+  return new PermanentError(`JumpCloud request ${label} to ${ctx.baseUrl} failed: ${reason}`, {
+    code: 'JUMPCLOUD_REQUEST_FAILED',
+    cause: sanitisedCause(error, ctx.apiKey),
+    details: { request: label },
+  });
+}
+
+function abortedError(signal: AbortSignal, label: string): IdflowError {
+  const reason: unknown = signal.reason;
+  const reasonName = reason instanceof Error ? reason.name : undefined;
+  if (reasonName === 'TimeoutError') return new TimeoutError(`JumpCloud request ${label} stopped: the step's time ran out`, { cause: reason });
+  return new CancelledError(`JumpCloud request ${label} was cancelled`, { cause: reason });
+}
+
+function parseBody(text: string, contentType: string | null, label: string): unknown {
+  if (text.trim() === '') return undefined;
+  const looksJson = /^\s*[[{"]/.test(text) || /\bjson\b/i.test(contentType ?? '');
+  if (!looksJson) return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    if (!/\bjson\b/i.test(contentType ?? '')) return text;
+    throw new PermanentError(`JumpCloud answered ${label} with a body that is not valid JSON: ${text.slice(0, 200)}`, { code: 'JUMPCLOUD_BAD_RESPONSE' });
+  }
+}
+
+/** `path?query`, with arrays as repeated keys. */
+export function pathWithQuery(path: string, query: QueryParams | undefined): string {
+  if (query === undefined) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value as readonly string[]) params.append(key, item);
+    else params.append(key, String(value));
+  }
+  const text = params.toString();
+  return text === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${text}`;
+}
+
+function combineSignals(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return AbortSignal.any([a, b]);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** "fetch failed (ECONNRESET: other side closed)": the error and its causes, scrubbed of the key. */
+function describeCause(error: unknown, apiKey: string): string {
+  const parts: string[] = [];
+  for (let current: unknown = error, depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
+    if (current instanceof Error) {
+      const code = (current as { code?: unknown }).code;
+      parts.push(typeof code === 'string' ? `${code}: ${current.message}` : current.message);
+      current = current.cause;
+    } else {
+      parts.push(String(current));
+      break;
+    }
+  }
+  return scrub(parts.filter((p) => p !== '').join(' ← '), apiKey) || 'unknown error';
+}
+
+/**
+ * A copy of a network error chain with only name, message and code: the originals can carry
+ * sockets and request details, and nothing that might hold the key may reach an error's `cause`.
+ */
+function sanitisedCause(error: unknown, apiKey: string, depth = 0): Error | undefined {
+  if (!(error instanceof Error) || depth > 3) return undefined;
+  const inner = sanitisedCause(error.cause, apiKey, depth + 1);
+  const copy = new Error(scrub(error.message, apiKey), inner === undefined ? undefined : { cause: inner });
+  copy.name = error.name;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') (copy as Error & { code?: string }).code = code;
+  copy.stack = `${copy.name}: ${copy.message}`;
+  return copy;
+}
