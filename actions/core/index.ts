@@ -1,11 +1,15 @@
 import type { PluginPack } from '../../engine/plugin-api/pack.js';
+import { dataSetAction } from './data-set.js';
+import { httpRequestAction } from './http-request.js';
 import { logAction } from './log.js';
+import { notifyEmailAction } from './notify-email.js';
+import { notifyWebhookAction } from './notify-webhook.js';
 
 /** The core pack: generic actions every workflow may use. Registered like any other plugin. */
 const corePack: PluginPack = {
   name: 'core',
   description: 'Generic actions: logging, data, HTTP, notifications, sub-workflows',
-  actions: [logAction],
+  actions: [logAction, dataSetAction, httpRequestAction, notifyEmailAction, notifyWebhookAction],
 };
 
 export default corePack;
