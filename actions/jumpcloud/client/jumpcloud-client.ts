@@ -246,7 +246,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
     baseUrl: transport.baseUrl,
     orgId: transport.orgId,
 
-    getUser: (id, callOptions) => {
+    getUser: async (id, callOptions) => {
       const userId = requireId('getUser', 'user id', id);
       return call<SystemUser>({ method: 'GET', path: `/api/systemusers/${enc(userId)}`, what: `user ${userId}` }, callOptions);
     },
@@ -278,10 +278,10 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
       return matches;
     },
 
-    listUsers: (callOptions) =>
+    listUsers: async (callOptions) =>
       list<SystemUser>({ path: '/api/systemusers', style: 'v1', ...(callOptions?.filter === undefined ? {} : { query: { filter: callOptions.filter } }), what: 'users' }, callOptions),
 
-    updateUser: (id, patch, callOptions) => {
+    updateUser: async (id, patch, callOptions) => {
       const userId = requireId('updateUser', 'user id', id);
       if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
         throw new PermanentError('updateUser needs an object of the fields to change', { code: 'INVALID_ARGUMENT' });
@@ -289,9 +289,9 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
       return call<SystemUser>({ method: 'PUT', path: `/api/systemusers/${enc(userId)}`, body: patch, what: `user ${userId}` }, callOptions);
     },
 
-    suspendUser: (id, callOptions) => client.updateUser(id, { state: 'SUSPENDED', suspended: true }, callOptions),
+    suspendUser: async (id, callOptions) => client.updateUser(id, { state: 'SUSPENDED', suspended: true }, callOptions),
 
-    activateUser: (id, callOptions) => client.updateUser(id, { state: 'ACTIVATED', suspended: false }, callOptions),
+    activateUser: async (id, callOptions) => client.updateUser(id, { state: 'ACTIVATED', suspended: false }, callOptions),
 
     async deleteUser(id, callOptions) {
       const userId = requireId('deleteUser', 'user id', id);
@@ -315,29 +315,29 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
       await call({ method: 'POST', path: `/api/systemusers/${enc(userId)}/expire`, idempotent: true, what: `user ${userId}` }, callOptions);
     },
 
-    listUserGroupsOf: (userId, callOptions) => {
+    listUserGroupsOf: async (userId, callOptions) => {
       const id = requireId('listUserGroupsOf', 'user id', userId);
       return list<GraphObjectWithPaths>({ path: `/api/v2/users/${enc(id)}/memberof`, style: 'v2', what: `groups of user ${id}` }, callOptions);
     },
 
-    getUserGroup: (id, callOptions) => {
+    getUserGroup: async (id, callOptions) => {
       const groupId = requireId('getUserGroup', 'group id', id);
       return cache.get(`user_group:${groupId}`, () => call<UserGroup>({ method: 'GET', path: `/api/v2/usergroups/${enc(groupId)}`, what: `user group ${groupId}` }, callOptions));
     },
 
-    removeUserFromGroup: (groupId, userId, callOptions) => {
+    removeUserFromGroup: async (groupId, userId, callOptions) => {
       const group = requireId('removeUserFromGroup', 'group id', groupId);
       const user = requireId('removeUserFromGroup', 'user id', userId);
       return graphOp(`/api/v2/usergroups/${enc(group)}/members`, { op: 'remove', type: 'user', id: user }, `membership of user ${user} in group ${group}`, callOptions);
     },
 
-    addUserToGroup: (groupId, userId, callOptions) => {
+    addUserToGroup: async (groupId, userId, callOptions) => {
       const group = requireId('addUserToGroup', 'group id', groupId);
       const user = requireId('addUserToGroup', 'user id', userId);
       return graphOp(`/api/v2/usergroups/${enc(group)}/members`, { op: 'add', type: 'user', id: user }, `membership of user ${user} in group ${group}`, callOptions);
     },
 
-    listUserAssociations: (userId, target, callOptions) => {
+    listUserAssociations: async (userId, target, callOptions) => {
       const id = requireId('listUserAssociations', 'user id', userId);
       checkTarget('listUserAssociations', target);
       return list<GraphConnection>(
@@ -346,7 +346,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
       );
     },
 
-    addUserAssociation: (userId, type, id, callOptions) => {
+    addUserAssociation: async (userId, type, id, callOptions) => {
       const user = requireId('addUserAssociation', 'user id', userId);
       checkTarget('addUserAssociation', type);
       const target = requireId('addUserAssociation', `${type} id`, id);
@@ -354,14 +354,14 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
       return graphOp(`/api/v2/users/${enc(user)}/associations`, body, `association of user ${user} with ${type} ${target}`, callOptions);
     },
 
-    removeUserAssociation: (userId, type, id, callOptions) => {
+    removeUserAssociation: async (userId, type, id, callOptions) => {
       const user = requireId('removeUserAssociation', 'user id', userId);
       checkTarget('removeUserAssociation', type);
       const target = requireId('removeUserAssociation', `${type} id`, id);
       return graphOp(`/api/v2/users/${enc(user)}/associations`, { op: 'remove', type, id: target }, `association of user ${user} with ${type} ${target}`, callOptions);
     },
 
-    traverseUser: (userId, kind, callOptions) => {
+    traverseUser: async (userId, kind, callOptions) => {
       const id = requireId('traverseUser', 'user id', userId);
       if (!TRAVERSALS.has(kind)) {
         throw new PermanentError(`traverseUser: "${String(kind)}" is not a traversal; use one of ${[...TRAVERSALS].join(', ')}`, { code: 'INVALID_ARGUMENT' });
@@ -369,31 +369,31 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
       return list<GraphObjectWithPaths>({ path: `/api/v2/users/${enc(id)}/${kind}`, style: 'v2', what: `${kind} of user ${id}` }, callOptions);
     },
 
-    getSystem: (id, callOptions) => {
+    getSystem: async (id, callOptions) => {
       const systemId = requireId('getSystem', 'system id', id);
       return cache.get(`system:${systemId}`, () => call<System>({ method: 'GET', path: `/api/systems/${enc(systemId)}`, what: `system ${systemId}` }, callOptions));
     },
 
-    getSystemGroup: (id, callOptions) => {
+    getSystemGroup: async (id, callOptions) => {
       const groupId = requireId('getSystemGroup', 'system group id', id);
       return cache.get(`system_group:${groupId}`, () =>
         call<SystemGroup>({ method: 'GET', path: `/api/v2/systemgroups/${enc(groupId)}`, what: `system group ${groupId}` }, callOptions),
       );
     },
 
-    getApplication: (id, callOptions) => {
+    getApplication: async (id, callOptions) => {
       const appId = requireId('getApplication', 'application id', id);
       return cache.get(`application:${appId}`, () => call<Application>({ method: 'GET', path: `/api/applications/${enc(appId)}`, what: `application ${appId}` }, callOptions));
     },
 
-    getLdapServer: (id, callOptions) => {
+    getLdapServer: async (id, callOptions) => {
       const serverId = requireId('getLdapServer', 'LDAP server id', id);
       return cache.get(`ldap_server:${serverId}`, () =>
         call<LdapServer>({ method: 'GET', path: `/api/v2/ldapservers/${enc(serverId)}`, what: `LDAP server ${serverId}` }, callOptions),
       );
     },
 
-    getRadiusServer: (id, callOptions) => {
+    getRadiusServer: async (id, callOptions) => {
       const serverId = requireId('getRadiusServer', 'RADIUS server id', id);
       return cache.get(`radius_server:${serverId}`, () =>
         call<RadiusServer>({ method: 'GET', path: `/api/radiusservers/${enc(serverId)}`, what: `RADIUS server ${serverId}` }, callOptions),
@@ -438,7 +438,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
       return expectArray<SshKey>(data, `the SSH keys of user ${id}`);
     },
 
-    addSshKey: (userId, key, callOptions) => {
+    addSshKey: async (userId, key, callOptions) => {
       const id = requireId('addSshKey', 'user id', userId);
       if (typeof key?.name !== 'string' || key.name.trim() === '' || typeof key.public_key !== 'string' || key.public_key.trim() === '') {
         throw new PermanentError('addSshKey needs both a "name" and a "public_key"', { code: 'INVALID_ARGUMENT' });
@@ -466,21 +466,21 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
       return { changed };
     },
 
-    createUser: (user, callOptions) => {
+    createUser: async (user, callOptions) => {
       if (typeof user?.username !== 'string' || user.username.trim() === '' || typeof user.email !== 'string' || user.email.trim() === '') {
         throw new PermanentError('createUser needs a "username" and an "email"', { code: 'INVALID_ARGUMENT' });
       }
       return call<SystemUser>({ method: 'POST', path: '/api/systemusers', body: user, idempotent: false }, callOptions);
     },
 
-    createUserGroup: (group, callOptions) => {
+    createUserGroup: async (group, callOptions) => {
       if (typeof group?.name !== 'string' || group.name.trim() === '') {
         throw new PermanentError('createUserGroup needs a "name"', { code: 'INVALID_ARGUMENT' });
       }
       return call<UserGroup>({ method: 'POST', path: '/api/v2/usergroups', body: group, idempotent: false }, callOptions);
     },
 
-    addGroupAssociation: (groupId, type, id, callOptions) => {
+    addGroupAssociation: async (groupId, type, id, callOptions) => {
       const group = requireId('addGroupAssociation', 'group id', groupId);
       checkTarget('addGroupAssociation', type);
       const target = requireId('addGroupAssociation', `${type} id`, id);
@@ -506,7 +506,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
 
     paginate: (request) => paginate(transport, request),
 
-    request: (request) => transport.request(request),
+    request: async (request) => transport.request(request),
   };
   return client;
 }

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError, ConflictError, IdflowError, NotFoundError, PermanentError, TimeoutError, TransientError } from '../../../../engine/errors/index.js';
-import { createTransport, sendsOrgId, type Transport } from '../../../../actions/jumpcloud/client/transport.js';
+import { backoffDelay, createTransport, sendsOrgId, type Transport } from '../../../../actions/jumpcloud/client/transport.js';
 import type { JumpCloudClientOptions } from '../../../../actions/jumpcloud/client/options.js';
 import { recordingLogger, sendJson, startLoopbackServer, type Handler, type LoopbackServer } from './support/loopback-server.js';
 
@@ -399,3 +399,17 @@ function causeChain(error: unknown): string {
   }
   return parts.join('\n');
 }
+
+describe('backoffDelay', () => {
+  const retry = { attempts: 5, minDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 60_000 };
+
+  it('doubles from minDelayMs up to maxDelayMs, with half of it random', () => {
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(retry, n, undefined, () => 0))).toEqual([50, 100, 200, 400, 500]);
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(retry, n, undefined, () => 1))).toEqual([100, 200, 400, 800, 1000]);
+  });
+
+  it('never waits less than Retry-After', () => {
+    expect(backoffDelay(retry, 1, 5000, () => 0.5)).toBe(5000);
+    expect(backoffDelay(retry, 4, 10, () => 0)).toBe(400);
+  });
+});
