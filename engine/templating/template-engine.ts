@@ -1,0 +1,129 @@
+import type { RunData } from '../language/types.js';
+import { analyzeTemplate, type TemplateAnalysis } from './analyze-template.js';
+import { evaluateSingle } from './evaluate-single.js';
+import { createHandlebarsEnvironment, RUNTIME_OPTIONS, type CompiledTemplate } from './handlebars-environment.js';
+import type { HelperCall } from './helpers.js';
+import { invalidTemplateError, toTemplateError } from './render-errors.js';
+import { TemplateError } from './template-error.js';
+
+/** Per-render settings. */
+export interface RenderOptions {
+  /** Resolves the `secret` helper's names; without it every `{{secret …}}` fails clearly. */
+  secret?: (name: string) => string | undefined;
+  /** Where the template is, for error messages, e.g. `steps[3].with.message`. */
+  where?: string;
+}
+
+/** Renders templates over run data. */
+export interface TemplateEngine {
+  /** Renders template text to text. */
+  renderString(template: string, data: RunData, options?: RenderOptions): string;
+  /**
+   * Deep-walks arrays/objects (returns new ones, never mutates) and renders every string; a
+   * string that is exactly one `{{expression}}` (surrounding white space allowed) keeps the
+   * value's type (number, boolean, list, object, null).
+   */
+  renderValue(value: unknown, data: RunData, options?: RenderOptions): unknown;
+}
+
+/** How many distinct template texts an engine keeps compiled (templates come from workflow files). */
+const CACHE_LIMIT = 5000;
+
+type Prepared = { ok: true; analysis: TemplateAnalysis; compiled?: CompiledTemplate } | { ok: false; error: (where: string | undefined) => TemplateError };
+
+/**
+ * Creates a template engine with its own isolated Handlebars environment. Each distinct
+ * template text is parsed, checked and compiled once per engine and cached.
+ */
+export function createTemplateEngine(): TemplateEngine {
+  return new HandlebarsTemplateEngine();
+}
+
+class HandlebarsTemplateEngine implements TemplateEngine {
+  private readonly cache = new Map<string, Prepared>();
+  /** The helper facts of the render in progress (renders are synchronous: one at a time). */
+  private current: HelperCall = { secret: undefined };
+  private readonly env = createHandlebarsEnvironment(() => this.current);
+
+  renderString(template: string, data: RunData, options: RenderOptions = {}): string {
+    const where = options.where;
+    if (typeof template !== 'string') throw new TemplateError(`${where === undefined ? '' : `${where}: `}only text can be a template, got ${template === null ? 'null' : typeof template}`, where === undefined ? {} : { where });
+    // Without "{{" Handlebars would return the text unchanged: skip the work.
+    if (!template.includes('{{')) return template;
+    const prepared = this.prepare(template);
+    if (!prepared.ok) throw prepared.error(where);
+    prepared.compiled ??= this.env.compile(template);
+    return this.withCall(options, () => {
+      try {
+        return (prepared.compiled as CompiledTemplate)(data, RUNTIME_OPTIONS);
+      } catch (error) {
+        throw toTemplateError(error, prepared.analysis, data, where);
+      }
+    });
+  }
+
+  renderValue(value: unknown, data: RunData, options: RenderOptions = {}): unknown {
+    if (typeof value === 'string') return this.renderText(value, data, options);
+    if (Array.isArray(value)) return value.map((item, i) => this.renderValue(item, data, { ...options, where: `${options.where ?? ''}[${i}]` }));
+    if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+      // fromEntries defines own properties, so even a "__proto__" key stays plain data.
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.renderValue(item, data, { ...options, where: childWhere(options.where, key) })]));
+    }
+    return value;
+  }
+
+  private renderText(template: string, data: RunData, options: RenderOptions): unknown {
+    if (!template.includes('{{')) return template;
+    const prepared = this.prepare(template);
+    if (!prepared.ok) throw prepared.error(options.where);
+    const single = prepared.analysis.single;
+    if (single === undefined) return this.renderString(template, data, options);
+    return this.withCall(options, () => {
+      try {
+        return evaluateSingle(prepared.analysis, single, data, this.current);
+      } catch (error) {
+        throw toTemplateError(error, prepared.analysis, data, options.where);
+      }
+    });
+  }
+
+  /** Parses and checks a template once; a template that can never render is remembered as such. */
+  private prepare(template: string): Prepared {
+    const cached = this.cache.get(template);
+    if (cached !== undefined) return cached;
+    const result = analyzeTemplate(template);
+    let prepared: Prepared;
+    if (!result.ok) {
+      const { message, line, column } = result.error;
+      prepared = { ok: false, error: (where) => invalidTemplateError(template, where, message, { line, column }) };
+    } else {
+      const [first] = result.analysis.problems;
+      prepared = first === undefined
+        ? { ok: true, analysis: result.analysis }
+        : { ok: false, error: (where) => invalidTemplateError(template, where, first.message, { ...(first.line === undefined ? {} : { line: first.line }), ...(first.column === undefined ? {} : { column: first.column }) }) };
+    }
+    if (this.cache.size >= CACHE_LIMIT) {
+      const oldest = this.cache.keys().next();
+      if (oldest.done !== true) this.cache.delete(oldest.value);
+    }
+    this.cache.set(template, prepared);
+    return prepared;
+  }
+
+  private withCall<T>(options: RenderOptions, render: () => T): T {
+    const previous = this.current;
+    this.current = { secret: options.secret };
+    try {
+      return render();
+    } finally {
+      this.current = previous;
+    }
+  }
+}
+
+/** `steps[3].with.message`, `output.users`, `with["odd key"]`. */
+function childWhere(where: string | undefined, key: string): string {
+  const part = /^[A-Za-z_][\w-]*$/.test(key) ? key : `[${JSON.stringify(key)}]`;
+  if (where === undefined || where === '') return part;
+  return part.startsWith('[') ? `${where}${part}` : `${where}.${part}`;
+}
