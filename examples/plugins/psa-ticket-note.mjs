@@ -116,7 +116,7 @@ function connect(ctx, input) {
   const token = settings?.token;
   if (typeof baseUrl !== 'string' || typeof token !== 'string' || token === '') {
     throw new PsaError(
-      `Connection "${input.connection}" needs a base_url and a token: add connections.${input.connection} with both to idflow.config.yaml (the token as a secret)`,
+      `Connection "${input.connection}" needs a base_url and a token: add connections.${input.connection} to idflow.config.yaml, e.g. { base_url: https://psa.example.com/api, token: { env: PSA_TOKEN } }`,
       { retryable: false, code: 'PSA_CONNECTION' },
     );
   }

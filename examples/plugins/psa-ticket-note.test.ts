@@ -206,7 +206,7 @@ describe('example.psa.ticket_note', () => {
       const error = classifyError(await failure(action.run(createMockActionContext(), params)));
       expect([error.retryable, error.message]).toEqual([
         false,
-        'Connection "psa" needs a base_url and a token: add connections.psa with both to idflow.config.yaml (the token as a secret)',
+        'Connection "psa" needs a base_url and a token: add connections.psa to idflow.config.yaml, e.g. { base_url: https://psa.example.com/api, token: { env: PSA_TOKEN } }',
       ]);
     });
   });
