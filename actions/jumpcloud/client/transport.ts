@@ -103,7 +103,14 @@ export function createTransport(options: JumpCloudClientOptions): Transport {
     baseUrl,
     orgId,
     logger,
-    request: <T>(request: JumpCloudRequest) => send<T>(context, request, combineSignals(options.signal, request.signal)),
+    request: async <T>(request: JumpCloudRequest) => {
+      const linked = linkSignals([options.signal, request.signal]);
+      try {
+        return await send<T>(context, request, linked.signal);
+      } finally {
+        linked.dispose();
+      }
+    },
   };
 }
 
@@ -188,7 +195,8 @@ async function attemptOnce<T>(
   const started = performance.now();
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), ctx.timeoutMs);
-  const attemptSignal = signal === undefined ? timeout.signal : AbortSignal.any([signal, timeout.signal]);
+  const linked = linkSignals([signal, timeout.signal]);
+  const attemptSignal = linked.signal ?? timeout.signal;
   try {
     const headers: Record<string, string> = {
       'x-api-key': ctx.apiKey,
@@ -249,6 +257,7 @@ async function attemptOnce<T>(
     return { status: response.status, data: parseBody(safeText, response.headers.get('content-type'), label) as T, headers: response.headers, attempts: attempt };
   } finally {
     clearTimeout(timer);
+    linked.dispose();
     release();
   }
 }
@@ -304,10 +313,33 @@ export function pathWithQuery(path: string, query: QueryParams | undefined): str
   return text === '' ? path : `${path}${path.includes('?') ? '&' : '?'}${text}`;
 }
 
-function combineSignals(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return AbortSignal.any([a, b]);
+/**
+ * One signal that aborts when any of `signals` does, with a `dispose` that detaches it again.
+ * Done by hand rather than with `AbortSignal.any` so that a long-lived signal (a run's, shared
+ * by thousands of requests in a bulk run) is left with no listener once a request is over.
+ */
+function linkSignals(signals: ReadonlyArray<AbortSignal | undefined>): { signal: AbortSignal | undefined; dispose: () => void } {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length <= 1) return { signal: present[0], dispose: () => undefined };
+  const controller = new AbortController();
+  const attached: Array<{ source: AbortSignal; onAbort: () => void }> = [];
+  const dispose = (): void => {
+    for (const { source, onAbort } of attached.splice(0)) source.removeEventListener('abort', onAbort);
+  };
+  for (const source of present) {
+    if (source.aborted) {
+      dispose();
+      controller.abort(source.reason);
+      break;
+    }
+    const onAbort = (): void => {
+      dispose();
+      controller.abort(source.reason);
+    };
+    attached.push({ source, onAbort });
+    source.addEventListener('abort', onAbort, { once: true });
+  }
+  return { signal: controller.signal, dispose };
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

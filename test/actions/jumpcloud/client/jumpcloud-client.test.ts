@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError, ConflictError, NotFoundError, PermanentError, TransientError } from '../../../../engine/errors/index.js';
 import { createJumpCloudClient, type JumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
@@ -415,6 +416,16 @@ describe('queryDirectoryEvents', () => {
     await expect(client.queryDirectoryEvents({ service: ['all'], startTime: 'yesterday' })).rejects.toThrow('startTime must be an RFC 3339 UTC time like 2026-03-01T00:00:00Z, got "yesterday"');
     await expect(client.queryDirectoryEvents({ service: ['all'], startTime: '2026-03-01T00:00:00Z', limit: 20_000 })).rejects.toThrow('limit must be an integer from 1 to 10000');
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('the client object', () => {
+  it('does not expose the API key when printed or serialised', async () => {
+    const { client } = await jumpcloud({});
+    expect(inspect(client, { depth: null, showHidden: true })).not.toContain(KEY);
+    expect(JSON.stringify(client)).not.toContain(KEY);
+    expect(client.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(client.orgId).toBe('org-1');
   });
 });
 

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError, ConflictError, IdflowError, NotFoundError, PermanentError, TimeoutError, TransientError } from '../../../../engine/errors/index.js';
@@ -267,6 +268,16 @@ describe('abort', () => {
     expect(await pending).toBeInstanceOf(TimeoutError);
     await expect(transport.request({ method: 'GET', path: '/api/systemusers' })).rejects.toBeInstanceOf(TimeoutError);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('leaves no listener on a long-lived signal once requests are over', async () => {
+    const server = await serve(inTurn(status(500), ok));
+    const runSignal = new AbortController().signal;
+    const transport = transportFor(server, { signal: runSignal });
+    const callController = new AbortController();
+    for (let i = 0; i < 10; i++) await transport.request({ method: 'GET', path: '/api/systemusers', signal: callController.signal });
+    expect(getEventListeners(runSignal, 'abort')).toHaveLength(0);
+    expect(getEventListeners(callController.signal, 'abort')).toHaveLength(0);
   });
 });
 
