@@ -1,0 +1,43 @@
+import type { Problem } from '../../diagnostics/problem.js';
+import { loadWorkflowFile } from '../../loader/load-workflow.js';
+import { coloursFor, ExitCode, type CommandIo } from '../command-runner.js';
+import { createEnvironment } from '../environment.js';
+import { problemToJson } from '../format/problem-json.js';
+import { formatProblems, SourceLines } from '../format/problem-report.js';
+import { formatSummary } from '../format/problem-text.js';
+import type { ValidateOptions } from './validate.js';
+
+/**
+ * `idflow validate`: checks every file (templates in order, so that a template's plugins are
+ * loaded before the next is checked), then prints every problem at once.
+ *
+ * @returns 0 when every template is valid, 1 when one has an error, 2 when a file does not
+ *   exist or the config file or a plugin is broken (everything found is still printed).
+ */
+export async function validateFiles(files: readonly string[], options: ValidateOptions, io: CommandIo): Promise<number> {
+  const environment = await createEnvironment({ cwd: io.cwd, plugins: options.plugin, ...(options.config === undefined ? {} : { configFile: options.config }) });
+  const sources = new SourceLines();
+  if (environment.loadedConfig.file !== undefined && environment.loadedConfig.source !== undefined) sources.add(environment.loadedConfig.file, environment.loadedConfig.source);
+
+  const problems: Problem[] = [...environment.problems];
+  let usageError = environment.problems.some((problem) => problem.severity === 'error');
+  let invalidTemplate = false;
+  const valid: string[] = [];
+  for (const file of files) {
+    const result = await loadWorkflowFile(file, { registry: environment.registry, loadTemplatePlugins: environment.loadTemplatePlugins });
+    sources.add(file, result.source);
+    problems.push(...result.problems);
+    if (result.problems.some((problem) => problem.code === 'file-not-found')) usageError = true;
+    else if (result.problems.some((problem) => problem.severity === 'error')) invalidTemplate = true;
+    if (result.workflow) valid.push(file);
+  }
+
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(problems.map(problemToJson), null, 2)}\n`);
+  } else {
+    const colours = coloursFor(io);
+    if (problems.length > 0) io.stdout.write(`${formatProblems(problems, sources, colours)}\n\n${formatSummary(problems)}\n`);
+    else io.stdout.write(`${files.length === 1 ? `${files[0]} is valid` : `${files.length} templates are valid`}\n`);
+  }
+  return usageError ? ExitCode.invalid : invalidTemplate ? ExitCode.failure : ExitCode.ok;
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+/**
+ * The `idflow` command. Each command lives in `commands/<name>.ts` and exports
+ * `register(program)`; list it here. Keep this file and the command modules free of heavy
+ * imports (they load inside the handlers) so that start-up stays fast.
+ */
+import { createProgram, runProgram } from './program.js';
+import { register as registerValidate } from './commands/validate.js';
+
+const program = createProgram();
+for (const register of [registerValidate]) register(program);
+await runProgram(program, process.argv);

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { Problem } from '../diagnostics/problem.js';
+import type { Workflow } from '../language/types.js';
+import type { ActionRegistry } from '../registry/action-registry.js';
+import { checkActions } from './check-actions.js';
+import { checkDeclarations } from './check-declarations.js';
+import { checkReferences } from './check-references.js';
+import { checkStepIds } from './check-step-ids.js';
+import { checkStepOptions } from './check-step-options.js';
+import type { Issue } from './issue.js';
+import { MAX_SOURCE_BYTES } from './limits.js';
+import { normaliseWorkflow, resolvePluginPath } from './normalise.js';
+import { formatBytes, parseYaml } from './parse-yaml.js';
+import { checkAgainstPackageSchema } from './schema-validator.js';
+import { createTemplatePluginLoader } from './template-plugins.js';
+import { isRecord } from './workflow-data.js';
+
+/** The schema of the workflow language, in `schemas/`. */
+export const WORKFLOW_SCHEMA = 'workflow.schema.json';
+
+/** A template file loaded and checked: the workflow, or every problem found. */
+export interface LoadResult {
+  /** The file as given. */
+  file: string;
+  /** The text that was checked (empty when the file could not be read). */
+  source: string;
+  /** sha256 of `source`, hex: pins the exact template a run used. */
+  hash: string;
+  /** The typed, normalised workflow; only when there is no error among `problems`. */
+  workflow?: Workflow;
+  /** Every problem (errors and warnings), sorted by position. */
+  problems: Problem[];
+  /** The template's `plugins:`, resolved against the template's folder. */
+  pluginSpecs: string[];
+}
+
+/** What loading needs. */
+export interface LoadOptions {
+  /** The actions steps may use; the template's own plugins are loaded into it. */
+  registry: ActionRegistry;
+  /**
+   * Loads the template's `plugins:` (before its actions are checked); returns a problem per
+   * entry that failed. Default: {@link createTemplatePluginLoader} on `registry`.
+   */
+  loadTemplatePlugins?: (specs: Array<{ spec: string; baseDir: string }>) => Promise<Array<{ index: number; message: string; code: string }>>;
+}
+
+/**
+ * Reads and checks a template file. Never throws for anything wrong with the file: a missing
+ * or oversized file is a problem like any other (codes `file-not-found`, `file-unreadable`,
+ * `file-too-large`; the size is checked before the file is read).
+ */
+export async function loadWorkflowFile(file: string, options: LoadOptions): Promise<LoadResult> {
+  const unreadable = (code: string, message: string): LoadResult => ({
+    file, source: '', hash: sha256(''), pluginSpecs: [], problems: [{ file, line: 0, column: 0, path: '', code, message, severity: 'error' }],
+  });
+  try {
+    const { size } = await stat(file);
+    if (size > MAX_SOURCE_BYTES) return unreadable('file-too-large', `the template is ${formatBytes(size)}, more than the ${formatBytes(MAX_SOURCE_BYTES)} idflow reads; it is refused without being parsed`);
+    return await loadWorkflowSource(await readFile(file, 'utf8'), file, options);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return unreadable('file-not-found', 'no such file');
+    if (code === 'EISDIR') return unreadable('file-unreadable', 'this is a folder, not a template file');
+    if (typeof code === 'string') return unreadable('file-unreadable', `cannot read the file: ${(error as Error).message}`);
+    throw error;
+  }
+}
+
+/**
+ * Checks template text (named `file` in problems; its folder is where relative `plugins:` are
+ * found). Problems come from, in order: YAML parsing (when the YAML is broken nothing else is
+ * checked, since the data would be partial), the language schema, the template's plugins,
+ * actions and their parameters, step ids, declarations, conditions and templates.
+ */
+export async function loadWorkflowSource(source: string, file: string, options: LoadOptions): Promise<LoadResult> {
+  const hash = sha256(source);
+  const parsed = parseYaml(source, file, { what: 'template' });
+  if (parsed.data === undefined) return { file, source, hash, problems: sortProblems(parsed.problems), pluginSpecs: [] };
+  const data = parsed.data;
+  const baseDir = dirname(resolve(file));
+  const issues: Issue[] = [];
+  const run = (check: () => Issue[]): void => {
+    try {
+      issues.push(...check());
+    } catch (error) {
+      // A checker bug must not hide the other problems (or crash validate); show it instead.
+      issues.push({ pointer: '', code: 'internal-error', message: `idflow failed while checking this template: ${(error as Error).stack ?? String(error)}` });
+    }
+  };
+
+  run(() => checkAgainstPackageSchema(WORKFLOW_SCHEMA, data, { rootName: 'the template' }));
+
+  const plugins = isRecord(data) && Array.isArray(data['plugins']) ? data['plugins'] : [];
+  const pluginEntries = plugins.flatMap((spec: unknown, index) => (typeof spec === 'string' && spec !== '' ? [{ index, spec }] : []));
+  const failedPlugins: string[] = [];
+  if (pluginEntries.length > 0) {
+    const load = options.loadTemplatePlugins ?? createTemplatePluginLoader(options.registry);
+    const failures = await load(pluginEntries.map(({ spec }) => ({ spec, baseDir })));
+    for (const failure of failures) {
+      const entry = pluginEntries[failure.index];
+      if (!entry) continue;
+      failedPlugins.push(entry.spec);
+      issues.push({ pointer: `/plugins/${entry.index}`, code: 'plugin-load', message: `the plugin "${entry.spec}" could not be loaded: ${failure.message}` });
+    }
+  }
+
+  run(() => checkActions(data, { registry: options.registry, failedPlugins }));
+  run(() => checkStepIds(data));
+  run(() => checkDeclarations(data));
+  run(() => checkStepOptions(data));
+  run(() => checkReferences(data));
+
+  const problems = sortProblems([...parsed.problems, ...issues.map((issue) => parsed.map.toProblem(issue, file))]);
+  const result: LoadResult = { file, source, hash, problems, pluginSpecs: pluginEntries.map(({ spec }) => resolvePluginPath(spec, baseDir)) };
+  if (!problems.some((problem) => problem.severity === 'error') && isRecord(data)) result.workflow = normaliseWorkflow(data, baseDir);
+  return result;
+}
+
+/** sha256 hex of a text. */
+export function sha256(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/** Problems in reading order: by line, then column. */
+export function sortProblems(problems: Problem[]): Problem[] {
+  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+}
