@@ -1,0 +1,104 @@
+import type { DirectoryEvent } from './directory-event.js';
+
+/**
+ * The emulator's Directory Insights store: every recorded event in order, queried the way
+ * `POST /insights/directory/v1/events` is (time window, search terms, sort, `search_after`).
+ *
+ * @remarks
+ * Paging uses `search_after = [timestampMillis, "<token>"]` as the spec describes. The token is
+ * a monotonic sequence number, so two events in the same millisecond still have a total order and
+ * a poller that resumes from a cursor never misses or repeats one. Timestamps never go backwards
+ * (a clock step back reuses the last timestamp) for the same reason.
+ */
+export class EventLog {
+  readonly #events: StoredEvent[] = [];
+  #lastMs = 0;
+  #seq = 0;
+
+  /** Appends an event; `timestamp` is set here so the log stays ordered. */
+  append(event: Omit<DirectoryEvent, 'timestamp'>, now: Date = new Date()): DirectoryEvent {
+    const ms = Math.max(now.getTime(), this.#lastMs);
+    this.#lastMs = ms;
+    this.#seq += 1;
+    const full: DirectoryEvent = { ...event, timestamp: new Date(ms).toISOString() } as DirectoryEvent;
+    this.#events.push({ seq: this.#seq, ms, event: full });
+    return full;
+  }
+
+  /** Every event, oldest first (copies). */
+  all(): DirectoryEvent[] {
+    return this.#events.map((e) => structuredClone(e.event));
+  }
+
+  /** How many events are stored. */
+  get size(): number {
+    return this.#events.length;
+  }
+
+  /** Forgets every event (on reset). The sequence keeps counting so old cursors stay behind new events. */
+  clear(): void {
+    this.#events.length = 0;
+  }
+
+  /** Runs a query; see {@link EventQueryCriteria}. */
+  query(criteria: EventQueryCriteria): EventPage {
+    const descending = criteria.sort === 'DESC';
+    let rows = this.#events.filter(
+      (e) => e.ms >= criteria.startMs && (criteria.endMs === undefined || e.ms < criteria.endMs) && criteria.match(e.event),
+    );
+    if (descending) rows = [...rows].reverse();
+    if (criteria.searchAfter !== undefined) {
+      const [afterMs, afterSeq] = criteria.searchAfter;
+      rows = rows.filter((e) => (descending ? compare(e, afterMs, afterSeq) < 0 : compare(e, afterMs, afterSeq) > 0));
+    }
+    const page = rows.slice(criteria.skip, criteria.skip + criteria.limit);
+    const last = page.at(-1);
+    const cursor: [number, string] = last !== undefined
+      ? [last.ms, formatToken(last.seq)]
+      : criteria.searchAfter !== undefined ? [criteria.searchAfter[0], formatToken(criteria.searchAfter[1])] : [criteria.startMs, formatToken(0)];
+    return { events: page.map((e) => structuredClone(e.event)), searchAfter: cursor };
+  }
+}
+
+/** A parsed query for {@link EventLog.query}. */
+export interface EventQueryCriteria {
+  /** Inclusive lower bound of the event time, epoch milliseconds. */
+  startMs: number;
+  /** Exclusive upper bound, epoch milliseconds. */
+  endMs?: number;
+  sort: 'ASC' | 'DESC';
+  limit: number;
+  skip: number;
+  /** `[timestampMillis, sequence]` from a previous page's `X-Search_after`. */
+  searchAfter?: [number, number];
+  /** Service, search term and full-text filters combined. */
+  match: (event: DirectoryEvent) => boolean;
+}
+
+/** One page of events plus the cursor for `X-Search_after`. */
+export interface EventPage {
+  events: DirectoryEvent[];
+  searchAfter: [number, string];
+}
+
+interface StoredEvent {
+  seq: number;
+  ms: number;
+  event: DirectoryEvent;
+}
+
+function compare(e: StoredEvent, ms: number, seq: number): number {
+  return e.ms !== ms ? e.ms - ms : e.seq - seq;
+}
+
+/** The opaque-looking token half of a cursor: the sequence number, zero-padded so it sorts as text too. */
+function formatToken(seq: number): string {
+  return seq.toString().padStart(12, '0');
+}
+
+/** Parses the token half of a cursor back to its sequence number, or undefined when malformed. */
+export function parseCursorToken(token: unknown): number | undefined {
+  if (typeof token === 'number' && Number.isInteger(token) && token >= 0) return token;
+  if (typeof token === 'string' && /^\d{1,15}$/.test(token)) return Number(token);
+  return undefined;
+}
