@@ -1,0 +1,188 @@
+import { join } from 'node:path';
+import { IdflowError } from '../errors/idflow-error.js';
+import { Redactor } from '../logging/redactor.js';
+import { appendLine, readJsonLines, repairTail } from '../store/jsonl-file.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import type { Durability } from '../store/durability.js';
+import { AUDIT_FILE, AUDIT_HEAD_FILE, entryHash, genesisHash, readAuditHead, type AuditEntry, type AuditHead } from './audit-chain.js';
+
+export { verifyAuditTrail, type AuditVerification, type AuditProblem } from './verify-audit-trail.js';
+export type { AuditEntry, AuditHead } from './audit-chain.js';
+
+/** What a caller records; the trail fills in the rest. */
+export interface AuditEntryInput {
+  step?: string;
+  action?: string;
+  operation: string;
+  target: string;
+  before?: unknown;
+  after?: unknown;
+  result: 'changed' | 'unchanged' | 'failed' | 'reported' | 'info';
+  note?: string;
+  /** When it happened; default now. */
+  at?: string;
+}
+
+/** Who and why, copied into every entry (from the run's record). */
+export interface AuditIdentity {
+  workflowId: string;
+  initiatedBy: string;
+  reason?: string;
+}
+
+/** Options of {@link AuditTrail}. */
+export interface AuditTrailOptions {
+  /** The run's folder. */
+  dir: string;
+  runId: string;
+  /** Read when the first entry is written (so a trail can be opened before the record is). */
+  identity: () => AuditIdentity;
+  redactor?: Redactor;
+  durability?: Durability;
+}
+
+const RESULTS: ReadonlySet<string> = new Set(['changed', 'unchanged', 'failed', 'reported', 'info']);
+
+/**
+ * A run's append-only, hash-chained audit trail (`audit.jsonl` plus its head in
+ * `audit.head.json`): who initiated the run, why, and for every change its target, before,
+ * after and result. See {@link AuditEntry} and `audit-chain.ts` for how the chain works.
+ *
+ * @remarks
+ * Entries are redacted before they are hashed, so the hash covers exactly what is on disk and a
+ * secret added to the redactor later never needs an entry rewritten. Each entry is written
+ * through (`writeSync`) before `append` returns.
+ *
+ * Opening a trail that a killed process left behind repairs it on the first append, in the
+ * open: a torn last line is cut off, entries written after the last head update are adopted,
+ * and each such repair is itself recorded as an `info` entry, so an auditor sees what happened.
+ */
+export class AuditTrail {
+  private readonly file: string;
+  private readonly headFile: string;
+  private readonly redactor: Redactor;
+  private readonly durability: Durability;
+  /** The last seq and hash, once the file has been checked (on the first append). */
+  private state: { seq: number; hash: string } | undefined;
+
+  constructor(private readonly options: AuditTrailOptions) {
+    this.file = join(options.dir, AUDIT_FILE);
+    this.headFile = join(options.dir, AUDIT_HEAD_FILE);
+    this.redactor = options.redactor ?? new Redactor();
+    this.durability = options.durability ?? 'write';
+  }
+
+  /**
+   * Starts an empty trail: writes the file and a head at seq 0, so that deleting every entry
+   * later is detected too. Called once, when the run is created.
+   */
+  initialize(): void {
+    writeFileAtomic(this.file, '', this.durability);
+    this.writeHead({ seq: 0, hash: genesisHash(this.options.runId), at: new Date().toISOString() });
+    this.state = { seq: 0, hash: genesisHash(this.options.runId) };
+  }
+
+  /**
+   * Appends an entry: fills `seq`, `at`, `run_id`, `workflow_id`, `initiated_by`, `reason`,
+   * `prev_hash` and `hash`, redacts it, hashes it, writes it through and moves the head.
+   *
+   * @throws IdflowError `INVALID_AUDIT_ENTRY` when `operation`, `target` or `result` is missing or wrong.
+   */
+  append(entry: AuditEntryInput): AuditEntry {
+    checkInput(entry);
+    if (this.state === undefined) this.state = this.recover();
+    return this.write(entry);
+  }
+
+  /** Every complete entry, in file order (a torn last line is left out). */
+  entries(): AuditEntry[] {
+    return readJsonLines(this.file).records.map((record) => record.value).filter(isEntryLike);
+  }
+
+  private write(entry: AuditEntryInput): AuditEntry {
+    const state = this.state ?? this.recover();
+    const identity = this.options.identity();
+    const base: Omit<AuditEntry, 'hash'> = {
+      seq: state.seq + 1,
+      at: entry.at ?? new Date().toISOString(),
+      run_id: this.options.runId,
+      workflow_id: identity.workflowId,
+      initiated_by: identity.initiatedBy,
+      ...(identity.reason === undefined ? {} : { reason: identity.reason }),
+      ...(entry.step === undefined ? {} : { step: entry.step }),
+      ...(entry.action === undefined ? {} : { action: entry.action }),
+      operation: entry.operation,
+      target: entry.target,
+      ...(entry.before === undefined ? {} : { before: entry.before }),
+      ...(entry.after === undefined ? {} : { after: entry.after }),
+      result: entry.result,
+      ...(entry.note === undefined ? {} : { note: entry.note }),
+      prev_hash: state.hash,
+    };
+    // Redact, then normalise through JSON (Dates become strings, undefined members go), so the
+    // hash is computed over exactly what the line will hold.
+    const normalised = JSON.parse(JSON.stringify(this.redactor.redactDeep(base))) as Omit<AuditEntry, 'hash'>;
+    const written: AuditEntry = { ...normalised, hash: entryHash(normalised) };
+    appendLine(this.file, JSON.stringify(written), this.durability);
+    this.state = { seq: written.seq, hash: written.hash };
+    this.writeHead({ seq: written.seq, hash: written.hash, at: written.at });
+    return written;
+  }
+
+  /** Establishes where the chain continues, repairing what a killed process left, in the open. */
+  private recover(): { seq: number; hash: string } {
+    const notes: string[] = [];
+    const repair = repairTail(this.file);
+    if (repair.kind === 'truncated') {
+      notes.push(`A torn last line (line ${repair.line}: an entry cut short when the process was stopped mid-write) was removed: ${abbreviate(repair.text)}`);
+    }
+    const records = readJsonLines(this.file).records.map((record) => record.value).filter(isEntryLike);
+    const last = records.at(-1);
+    const lastIsSound = last !== undefined && entryHash(last) === last.hash;
+    const head = readAuditHead(this.options.dir);
+    let state: { seq: number; hash: string };
+    if (head === undefined || head === 'invalid') {
+      state = last !== undefined ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: genesisHash(this.options.runId) };
+      if (last !== undefined || head === 'invalid') {
+        notes.push(`${AUDIT_HEAD_FILE} was ${head === undefined ? 'missing' : 'unreadable'}; the head was recreated from ${last === undefined ? 'the empty trail' : `the last entry (seq ${last.seq})`}`);
+      }
+    } else if (lastIsSound && last.seq > head.seq) {
+      // The process stopped between writing entries and moving the head: adopt them.
+      state = { seq: last.seq, hash: last.hash };
+      notes.push(`Entries ${head.seq + 1}${last.seq > head.seq + 1 ? `–${last.seq}` : ''} were written after the last head update (the process was stopped in between); the head now covers them`);
+    } else {
+      // Continue from the head. If entries at the end were deleted, the gap stays visible to
+      // `audit verify` instead of being papered over by a head moved back.
+      state = { seq: head.seq, hash: head.hash };
+    }
+    this.state = state;
+    for (const note of notes) this.write({ operation: 'audit.repair', target: AUDIT_FILE, result: 'info', note });
+    return this.state;
+  }
+
+  private writeHead(head: AuditHead): void {
+    writeFileAtomic(this.headFile, `${JSON.stringify(head)}\n`, this.durability);
+  }
+}
+
+function checkInput(entry: AuditEntryInput): void {
+  const problems: string[] = [];
+  if (typeof entry !== 'object' || entry === null) throw new IdflowError('INVALID_AUDIT_ENTRY', 'An audit entry must be an object with operation, target and result');
+  if (typeof entry.operation !== 'string' || entry.operation.trim() === '') problems.push('"operation" must be a non-empty string');
+  if (typeof entry.target !== 'string' || entry.target.trim() === '') problems.push('"target" must be a non-empty string');
+  if (!RESULTS.has(entry.result)) problems.push(`"result" must be one of ${[...RESULTS].join(', ')} (got ${JSON.stringify(entry.result)})`);
+  if (entry.at !== undefined && (typeof entry.at !== 'string' || Number.isNaN(Date.parse(entry.at)))) problems.push(`"at" must be an ISO-8601 timestamp (got ${JSON.stringify(entry.at)})`);
+  if (problems.length > 0) {
+    throw new IdflowError('INVALID_AUDIT_ENTRY', `Invalid audit entry${typeof entry.step === 'string' ? ` for step "${entry.step}"` : ''}: ${problems.join('; ')}`);
+  }
+}
+
+function isEntryLike(value: unknown): value is AuditEntry {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const entry = value as Partial<AuditEntry>;
+  return typeof entry.seq === 'number' && typeof entry.hash === 'string' && typeof entry.prev_hash === 'string';
+}
+
+function abbreviate(text: string): string {
+  return text.length <= 200 ? text : `${text.slice(0, 200)}… (${text.length} characters)`;
+}

@@ -1,0 +1,43 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, basename } from 'node:path';
+import type { Durability } from './durability.js';
+
+/**
+ * Replaces a file's content atomically: a reader (another `idflow runs`, a resumed run) sees
+ * either the old content or the new, never a half-written file, even if the process is killed
+ * mid-write. Writes a temporary file next to the target and renames it over the target.
+ */
+export function writeFileAtomic(path: string, text: string, durability: Durability = 'write'): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeSync(fd, text);
+    if (durability === 'fsync') fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  try {
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+  if (durability === 'fsync') syncDirectory(dirname(path));
+}
+
+/** Flushes a directory entry (the rename) to disk; not every platform allows it, so failures are ignored. */
+export function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Windows and some file systems cannot fsync a directory; the data itself is synced.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}

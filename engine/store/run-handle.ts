@@ -1,0 +1,176 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { IdflowError } from '../errors/idflow-error.js';
+import { RunNotFoundError } from '../errors/usage-errors.js';
+import { AuditTrail } from '../audit/audit-trail.js';
+import type { Redactor } from '../logging/redactor.js';
+import { writeFileAtomic } from './atomic-write.js';
+import type { Durability } from './durability.js';
+import { appendLine, readJsonLines, repairTail } from './jsonl-file.js';
+import type { JournalEvent, RunMeta } from './journal-events.js';
+import { RUN_FILES } from './run-files.js';
+import { effectiveStatus } from './run-status.js';
+
+/** How a handle writes: shared by every handle of a store. */
+export interface RunHandleOptions {
+  redactor: Redactor;
+  durability: Durability;
+}
+
+/**
+ * One run's folder: its record (`run.json`), pinned template, inputs, journal, output, log and
+ * audit trail. Everything written goes through the store's redactor first.
+ */
+export class RunHandle {
+  /** The run id (also the folder name). */
+  readonly id: string;
+  /** The run's folder. */
+  readonly dir: string;
+  /** Where the run's JSON-lines log goes (`log.jsonl`). */
+  readonly logFile: string;
+  /** The run's audit trail. */
+  readonly audit: AuditTrail;
+  private readonly redactor: Redactor;
+  private readonly durability: Durability;
+  /** Whether the journal's last line was checked (and repaired) since this handle was opened. */
+  private journalChecked = false;
+
+  constructor(dir: string, id: string, options: RunHandleOptions) {
+    this.id = id;
+    this.dir = dir;
+    this.logFile = join(dir, RUN_FILES.log);
+    this.redactor = options.redactor;
+    this.durability = options.durability;
+    this.audit = new AuditTrail({
+      dir,
+      runId: id,
+      redactor: options.redactor,
+      durability: options.durability,
+      identity: () => {
+        const meta = this.storedMeta();
+        return { workflowId: meta.workflow.id, initiatedBy: meta.initiatedBy, ...(meta.reason === undefined ? {} : { reason: meta.reason }) };
+      },
+    });
+  }
+
+  /**
+   * The run's record with its status computed: a run recorded as `running` whose process is
+   * gone is `interrupted` (see {@link effectiveStatus}).
+   */
+  meta(): RunMeta {
+    const meta = this.storedMeta();
+    return { ...meta, status: effectiveStatus(meta, this.lastActivity()) };
+  }
+
+  /** Merges `patch` into `run.json` (redacted) and replaces the file atomically. The id cannot change. */
+  updateMeta(patch: Partial<RunMeta>): void {
+    const next: RunMeta = { ...this.storedMeta(), ...patch, id: this.id };
+    writeFileAtomic(join(this.dir, RUN_FILES.meta), `${JSON.stringify(this.redactor.redactDeep(next), null, 2)}\n`, this.durability);
+  }
+
+  /** The template text pinned when the run was created. */
+  templateText(): string {
+    return readFileSync(join(this.dir, RUN_FILES.template), 'utf8');
+  }
+
+  /** The inputs as recorded (secrets redacted). */
+  inputs(): Record<string, unknown> {
+    return this.readJson(RUN_FILES.inputs) as Record<string, unknown>;
+  }
+
+  /**
+   * Appends an event to the journal: one redacted line, written through (`writeSync`) before
+   * returning, and `fsync`ed when the store's durability is `fsync`. The first append after
+   * opening cuts off a torn last line a killed process may have left.
+   */
+  append(event: JournalEvent): void {
+    const path = join(this.dir, RUN_FILES.journal);
+    if (!this.journalChecked) {
+      repairTail(path);
+      this.journalChecked = true;
+    }
+    appendLine(path, JSON.stringify(this.redactor.redactDeep(event)), this.durability);
+  }
+
+  /**
+   * Every journal event, in order. A torn last line (a kill mid-write) is left out; it is
+   * removed from the file on the next {@link RunHandle.append}.
+   *
+   * @throws IdflowError `JOURNAL_CORRUPT` when a line other than the last is not a journal event.
+   */
+  events(): JournalEvent[] {
+    const read = readJsonLines(join(this.dir, RUN_FILES.journal));
+    const bad = read.invalid[0];
+    if (bad !== undefined) {
+      throw new IdflowError('JOURNAL_CORRUPT', `The journal of run ${this.id} is damaged: line ${bad.line} is not valid JSON (${bad.message}); the run cannot be shown or resumed safely`, {
+        details: { runId: this.id, line: bad.line },
+      });
+    }
+    const events: JournalEvent[] = [];
+    for (const record of read.records) {
+      const value = record.value as { type?: unknown };
+      if (typeof value !== 'object' || value === null || typeof value.type !== 'string') {
+        throw new IdflowError('JOURNAL_CORRUPT', `The journal of run ${this.id} is damaged: line ${record.line} is not a journal event (no "type")`, { details: { runId: this.id, line: record.line } });
+      }
+      events.push(value as JournalEvent);
+    }
+    return events;
+  }
+
+  /** Records the returned data (redacted), replacing any earlier value atomically. */
+  writeOutput(output: unknown): void {
+    writeFileAtomic(join(this.dir, RUN_FILES.output), `${JSON.stringify(this.redactor.redactDeep(output ?? null), null, 2)}\n`, this.durability);
+  }
+
+  /** The returned data, or undefined when none was written. */
+  output(): unknown {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, RUN_FILES.output), 'utf8')) as unknown;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw this.damaged(RUN_FILES.output, error);
+    }
+  }
+
+  /** `run.json` as written (status not computed). */
+  private storedMeta(): RunMeta {
+    const meta = this.readJson(RUN_FILES.meta) as RunMeta;
+    if (typeof meta !== 'object' || meta === null || typeof meta.status !== 'string' || typeof meta.workflow !== 'object') {
+      throw new IdflowError('RUN_RECORD_CORRUPT', `The record of run ${this.id} (${join(this.dir, RUN_FILES.meta)}) is not a run record`, { details: { runId: this.id } });
+    }
+    return meta;
+  }
+
+  private readJson(name: string): unknown {
+    let text: string;
+    try {
+      text = readFileSync(join(this.dir, name), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && name === RUN_FILES.meta) throw new RunNotFoundError(this.id);
+      throw error;
+    }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (error) {
+      throw this.damaged(name, error);
+    }
+  }
+
+  private damaged(name: string, error: unknown): IdflowError {
+    return new IdflowError('RUN_RECORD_CORRUPT', `${join(this.dir, name)} of run ${this.id} is not valid JSON: ${(error as Error).message}`, { cause: error, details: { runId: this.id, file: name } });
+  }
+
+  /** When the run last wrote its journal or record (ms since epoch), for telling a stale run from a live one. */
+  private lastActivity(): number | undefined {
+    let latest: number | undefined;
+    for (const name of [RUN_FILES.journal, RUN_FILES.meta]) {
+      try {
+        const mtime = statSync(join(this.dir, name)).mtimeMs;
+        latest = latest === undefined ? mtime : Math.max(latest, mtime);
+      } catch {
+        // a missing file says nothing about activity
+      }
+    }
+    return latest;
+  }
+}

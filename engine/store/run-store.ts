@@ -1,0 +1,213 @@
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { IdflowError } from '../errors/idflow-error.js';
+import { AmbiguousError } from '../errors/action-errors.js';
+import { RunNotFoundError, UsageError } from '../errors/usage-errors.js';
+import { Redactor } from '../logging/redactor.js';
+import { writeFileAtomic } from './atomic-write.js';
+import type { Durability } from './durability.js';
+import type { RunMeta, RunStatus } from './journal-events.js';
+import { thisHost } from './process-liveness.js';
+import { RunHandle } from './run-handle.js';
+import { RUN_FILES } from './run-files.js';
+import { isRunIdPrefix, newRunId } from './run-id.js';
+
+export { resolveStoreRoot } from './store-root.js';
+export { RunHandle } from './run-handle.js';
+export type { Durability } from './durability.js';
+
+/** What the runner knows when it starts a run. */
+export interface NewRun {
+  workflow: { id: string; name: string; version?: string };
+  /** The template file as given (absolute). */
+  templatePath: string;
+  /** The template text, pinned in the run folder for resume. */
+  templateText: string;
+  /** sha256 (hex) of `templateText`. */
+  templateHash: string;
+  /** The validated inputs; the caller redacts inputs declared `secret` (the store redacts known secret values too). */
+  inputs: Record<string, unknown>;
+  subject?: string;
+  initiatedBy: string;
+  reason?: string;
+  trigger: RunMeta['trigger'];
+  parentRunId?: string;
+  sandbox: boolean;
+}
+
+/** Which runs {@link RunStore.listRuns} returns. */
+export interface RunFilter {
+  /** Only runs of this workflow id. */
+  workflow?: string;
+  /** Only runs with this (computed) status. */
+  status?: RunStatus;
+  /** At most this many (the newest). */
+  limit?: number;
+  /** Told about a run folder whose record cannot be read (it is left out of the list). */
+  onUnreadable?: (runId: string, error: Error) => void;
+}
+
+/**
+ * The embedded run store: a folder (default `.idflow/`) with one folder per run under `runs/`,
+ * plus `locks/` (subject locks) and `outbox/` (sandbox emails). Plain files, so that a run can
+ * be inspected, copied or archived with ordinary tools.
+ */
+export class RunStore {
+  /** The store's folder (absolute). */
+  readonly root: string;
+  private readonly redactor: Redactor;
+  private readonly durability: Durability;
+
+  /**
+   * @param root - the store folder; created on first write.
+   * @param options.redactor - applied to everything the store writes (share the run's redactor).
+   * @param options.durability - `write` (default: survives a killed process) or `fsync` (also a power loss).
+   */
+  constructor(root: string, options: { redactor?: Redactor; durability?: Durability } = {}) {
+    this.root = resolve(root);
+    this.redactor = options.redactor ?? new Redactor();
+    this.durability = options.durability ?? 'write';
+  }
+
+  /**
+   * Creates a run: a new id and a folder `runs/<id>/` holding the pinned template
+   * (`template.yaml`), the inputs (`inputs.json`, redacted), an empty journal and audit trail,
+   * and the record (`run.json`, status `running`, this process's pid and host), written last so
+   * that a folder without it is a run that never started.
+   *
+   * @param options.id - an id chosen beforehand with `newRunId()` (e.g. to take the subject
+   *   lock before the record exists); a fresh one otherwise.
+   * @param options.startedAt - the start time (ISO-8601) matching that id; now otherwise.
+   * @throws IdflowError `RUN_EXISTS` when a given id is already used; `INVALID_RUN` for an
+   *   incomplete description or a malformed id.
+   */
+  createRun(run: NewRun, options: { id?: string; startedAt?: string } = {}): RunHandle {
+    checkNewRun(run);
+    if (options.id !== undefined && !isRunIdPrefix(options.id)) throw new IdflowError('INVALID_RUN', `Cannot create a run: "${options.id}" is not a run id (lower-case letters, digits and dashes)`);
+    if (options.startedAt !== undefined && Number.isNaN(Date.parse(options.startedAt))) throw new IdflowError('INVALID_RUN', `Cannot create a run: startedAt "${options.startedAt}" is not an ISO-8601 time`);
+    const runsDir = join(this.root, 'runs');
+    mkdirSync(runsDir, { recursive: true });
+    const startedAt = options.startedAt === undefined ? new Date() : new Date(options.startedAt);
+    let id = '';
+    let dir = '';
+    for (let attempt = 0; ; attempt++) {
+      id = options.id ?? newRunId(startedAt);
+      dir = join(runsDir, id);
+      try {
+        mkdirSync(dir);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (options.id !== undefined) throw new IdflowError('RUN_EXISTS', `Cannot create run ${options.id}: a run with that id already exists in ${runsDir}`, { details: { runId: options.id } });
+        if (attempt >= 20) throw error;
+      }
+    }
+    // The template is pinned exactly as given: resume needs its exact text and hash.
+    writeFileSync(join(dir, RUN_FILES.template), run.templateText, { flag: 'wx' });
+    writeFileSync(join(dir, RUN_FILES.inputs), `${JSON.stringify(this.redactor.redactDeep(run.inputs), null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+    writeFileSync(join(dir, RUN_FILES.journal), '', { flag: 'wx', mode: 0o600 });
+    const handle = new RunHandle(dir, id, { redactor: this.redactor, durability: this.durability });
+    handle.audit.initialize();
+    const meta: RunMeta = {
+      id,
+      workflow: { id: run.workflow.id, name: run.workflow.name, ...(run.workflow.version === undefined ? {} : { version: run.workflow.version }) },
+      templatePath: run.templatePath,
+      templateHash: run.templateHash,
+      ...(run.subject === undefined ? {} : { subject: run.subject }),
+      status: 'running',
+      startedAt: options.startedAt ?? startedAt.toISOString(),
+      initiatedBy: run.initiatedBy,
+      ...(run.reason === undefined ? {} : { reason: run.reason }),
+      trigger: run.trigger,
+      ...(run.parentRunId === undefined ? {} : { parentRunId: run.parentRunId }),
+      childRunIds: [],
+      pid: process.pid,
+      hostname: thisHost(),
+      sandbox: run.sandbox,
+    };
+    writeFileAtomic(join(dir, RUN_FILES.meta), `${JSON.stringify(this.redactor.redactDeep(meta), null, 2)}\n`, this.durability);
+    return handle;
+  }
+
+  /**
+   * Opens a run by id or by a unique prefix of its id.
+   * @throws RunNotFoundError when no run matches; AmbiguousError (listing them) when several do.
+   */
+  openRun(runId: string): RunHandle {
+    const wanted = runId.trim();
+    if (!isRunIdPrefix(wanted)) throw new RunNotFoundError(runId);
+    const runsDir = join(this.root, 'runs');
+    if (existsSync(join(runsDir, wanted, RUN_FILES.meta))) return this.handle(wanted);
+    const matches = this.runIds().filter((id) => id.startsWith(wanted));
+    if (matches.length === 0) throw new RunNotFoundError(runId);
+    if (matches.length > 1) {
+      const shown = matches.sort().reverse().slice(0, 10);
+      throw new AmbiguousError(`Run id "${runId}" matches ${matches.length} runs; give more of the id`, matches.length > shown.length ? [...shown, '…'] : shown);
+    }
+    return this.handle(matches[0] as string);
+  }
+
+  /** Runs matching `filter`, newest first, each with its status computed. */
+  listRuns(filter: RunFilter = {}): RunMeta[] {
+    if (filter.limit !== undefined && (!Number.isInteger(filter.limit) || filter.limit < 1)) {
+      throw new UsageError(`The run limit must be a positive whole number (got ${String(filter.limit)})`);
+    }
+    const metas: RunMeta[] = [];
+    for (const id of this.runIds()) {
+      let meta: RunMeta;
+      try {
+        meta = this.handle(id).meta();
+      } catch (error) {
+        filter.onUnreadable?.(id, error as Error);
+        continue;
+      }
+      if (filter.workflow !== undefined && meta.workflow.id !== filter.workflow) continue;
+      if (filter.status !== undefined && meta.status !== filter.status) continue;
+      metas.push(meta);
+    }
+    metas.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? 1 : -1));
+    return filter.limit === undefined ? metas : metas.slice(0, filter.limit);
+  }
+
+  /** Where sandbox-mode emails are written (created if missing). */
+  outboxDir(): string {
+    const dir = join(this.root, 'outbox');
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Where subject locks live (created if missing). */
+  locksDir(): string {
+    const dir = join(this.root, 'locks');
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Ids of run folders that hold a record (a folder without `run.json` never started). */
+  private runIds(): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(join(this.root, 'runs'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    return names.filter((name) => isRunIdPrefix(name) && existsSync(join(this.root, 'runs', name, RUN_FILES.meta)));
+  }
+
+  private handle(id: string): RunHandle {
+    return new RunHandle(join(this.root, 'runs', id), id, { redactor: this.redactor, durability: this.durability });
+  }
+}
+
+function checkNewRun(run: NewRun): void {
+  const problems: string[] = [];
+  if (typeof run.workflow?.id !== 'string' || run.workflow.id === '') problems.push('workflow.id is missing');
+  if (typeof run.workflow?.name !== 'string') problems.push('workflow.name is missing');
+  if (typeof run.templateText !== 'string') problems.push('templateText must be the template text');
+  if (typeof run.templateHash !== 'string' || run.templateHash === '') problems.push('templateHash is missing');
+  if (typeof run.initiatedBy !== 'string' || run.initiatedBy === '') problems.push('initiatedBy is missing');
+  if (typeof run.inputs !== 'object' || run.inputs === null || Array.isArray(run.inputs)) problems.push('inputs must be an object');
+  if (typeof run.trigger !== 'object' || run.trigger === null || typeof run.trigger.type !== 'string') problems.push('trigger.type is missing');
+  if (problems.length > 0) throw new IdflowError('INVALID_RUN', `Cannot create a run: ${problems.join('; ')}`);
+}
