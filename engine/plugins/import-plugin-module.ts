@@ -1,6 +1,5 @@
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { constants as vmConstants, runInThisContext } from 'node:vm';
 import type { Jiti } from 'jiti';
 import { PluginError } from '../errors/usage-errors.js';
 import { TYPESCRIPT_EXTENSIONS } from './resolve-plugin.js';
@@ -11,16 +10,21 @@ export type ModuleNamespace = Readonly<Record<string, unknown>>;
 
 let jitiInstance: Promise<Jiti> | undefined;
 
+let nativeImporter: Promise<(url: string) => Promise<ModuleNamespace>> | undefined;
+
+const IMPORTER_MODULE = 'data:text/javascript,export default (url) => import(url)';
+
 /**
- * Node's own `import()` with Node's default loader, out of reach of source transforms: a test
- * runner or bundler that wraps the engine (vitest rewrites `import()` to its module runner,
- * which parses with a different parser) would otherwise change how plugins load and what their
- * errors look like. Plugins must load exactly as the shipped CLI loads them.
+ * Node's own `import()`, out of reach of source transforms: a test runner or bundler that wraps
+ * the engine (vitest rewrites `import()` in our code to its module runner, which parses with
+ * another parser and cannot load CommonJS) would otherwise change how plugins load and what
+ * their errors look like. The importer is a one-line `data:` module: Node always loads those
+ * itself, and an absolute `file:` URL is a specifier a `data:` module may import.
  */
-const nativeImport = runInThisContext('(url) => import(url)', {
-  filename: 'idflow-plugin-import',
-  importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-}) as (url: string) => Promise<ModuleNamespace>;
+function nativeImport(url: string): Promise<ModuleNamespace> {
+  nativeImporter ??= (import(IMPORTER_MODULE) as Promise<{ default: (url: string) => Promise<ModuleNamespace> }>).then((module) => module.default);
+  return nativeImporter.then((importer) => importer(url));
+}
 
 /**
  * jiti is created on first use only: most runs load no TypeScript plugin, and importing jiti
