@@ -6,7 +6,9 @@
  */
 import { createProgram, runProgram } from './program.js';
 import { register as registerValidate } from './commands/validate.js';
+import { register as registerActions } from './commands/actions.js';
+import { register as registerNew } from './commands/new.js';
 
 const program = createProgram();
-for (const register of [registerValidate]) register(program);
+for (const register of [registerValidate, registerActions, registerNew]) register(program);
 await runProgram(program, process.argv);
