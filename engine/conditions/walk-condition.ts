@@ -1,6 +1,6 @@
 import type { LocalProblem } from '../diagnostics/problem.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import { FORBIDDEN_SEGMENTS } from '../language/reference-check.js';
+import { FORBIDDEN_SEGMENTS, forbiddenMessage } from '../language/reference-check.js';
 import { ITERATING_OPERATORS, OPERATORS } from './operators.js';
 
 /**
@@ -104,7 +104,7 @@ function readPath(walk: ConditionWalk, path: string, pointer: string, scope: Var
   const segments = path === '' ? [] : path.split('.');
   const forbidden = segments.find((s) => FORBIDDEN_SEGMENTS.has(s));
   if (forbidden !== undefined) {
-    problem(walk, pointer, 'forbidden-property', `"${forbidden}" can never be read: ${[...FORBIDDEN_SEGMENTS].join(', ')} are blocked so that no condition can reach a prototype`);
+    problem(walk, pointer, 'forbidden-property', forbiddenMessage(forbidden));
     return;
   }
   if (scope === 'reduce' && segments.length > 0 && segments[0] !== 'current' && segments[0] !== 'accumulator') {

@@ -11,8 +11,16 @@ import { DATA_ROOTS, STEP_FIELDS, type ReferenceScope } from './scope.js';
  * data that only exists at run time and are left alone.
  */
 
-/** Property names that would reach a prototype: never readable, whatever the data holds. */
-export const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+/**
+ * Property names that would reach a prototype or its accessors: never readable, whatever the
+ * data holds (even as an own property of data that came from an API).
+ */
+export const FORBIDDEN_SEGMENTS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
+
+/** The one wording for a blocked name, shared by every checker and evaluator. */
+export function forbiddenMessage(segment: string): string {
+  return `"${segment}" can never be read (it would reach a prototype)`;
+}
 
 /** The stable codes {@link checkReference} reports. */
 export type ReferenceProblemCode =
@@ -36,7 +44,7 @@ export type ReferenceProblemCode =
 export function checkReference(path: readonly string[], scope: ReferenceScope): LocalProblem | undefined {
   const forbidden = path.find((segment) => FORBIDDEN_SEGMENTS.has(segment));
   if (forbidden !== undefined) {
-    return problem('forbidden-property', `"${forbidden}" can never be read: ${[...FORBIDDEN_SEGMENTS].join(', ')} are blocked so that no template or condition can reach a prototype`);
+    return problem('forbidden-property', forbiddenMessage(forbidden));
   }
   const [root, name, field] = path;
   if (root === undefined) return undefined;

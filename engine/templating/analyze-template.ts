@@ -1,6 +1,6 @@
 import type { LocalProblem } from '../diagnostics/problem.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import { FORBIDDEN_SEGMENTS } from '../language/reference-check.js';
+import { FORBIDDEN_SEGMENTS, forbiddenMessage } from '../language/reference-check.js';
 import { arityProblem, BLOCK_HELPERS, HELPER_NAMES, HELPERS } from './helpers.js';
 import { parseTemplate, type TemplateSyntaxError } from './parse-template.js';
 import { isLiteral, type BlockNode, type CallNode, type ExpressionNode, type HashNode, type HbsLocation, type MustacheNode, type PathNode, type ProgramNode, type StatementNode } from './template-ast.js';
@@ -203,7 +203,7 @@ class Walker {
   private path(node: PathNode, role: PathRole, statement: StatementNode, contexts: readonly Context[], conditional: boolean): void {
     const forbidden = node.parts.find((part) => FORBIDDEN_SEGMENTS.has(part));
     if (forbidden !== undefined) {
-      this.problem(node.loc, 'forbidden-property', `"${forbidden}" can never be read: ${[...FORBIDDEN_SEGMENTS].join(', ')} are blocked so that no template can reach a prototype`);
+      this.problem(node.loc, 'forbidden-property', forbiddenMessage(forbidden));
     }
     const base = { node, role, statement, conditional };
     if (node.data) {

@@ -15,6 +15,12 @@ export type CompiledTemplate = (context: unknown, options?: Handlebars.RuntimeOp
 export interface HandlebarsEnvironment {
   /** Compiles template text (only ever text: an AST object would be compiled to code). */
   compile(text: string): CompiledTemplate;
+  /**
+   * Runs a compiled template. `denied` lists the properties Handlebars refused to read because
+   * they are not own properties (e.g. `toString`, or `map` on a list): Handlebars renders them
+   * as empty text, which the engine turns into the same "not defined" error a missing key gets.
+   */
+  run(compiled: CompiledTemplate, data: unknown): { text: string; denied: string[] };
 }
 
 /**
@@ -33,11 +39,13 @@ export const COMPILE_OPTIONS: CompileOptions = Object.freeze({
   },
 });
 
-/** Prototype access stays denied (these are Handlebars' defaults, stated so they cannot drift). */
-export const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = Object.freeze({
-  allowProtoPropertiesByDefault: false,
-  allowProtoMethodsByDefault: false,
-});
+/**
+ * Runtime options: none. Handlebars' default denies every property that is not an own
+ * property and reports each denial through its logger; setting `allowProto…ByDefault: false`
+ * explicitly would deny just the same but silently, and the denial could no longer be turned
+ * into an error. Never set them to true.
+ */
+export const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = Object.freeze({});
 
 /**
  * Creates an environment whose helpers read per-render facts (the secret resolver) through
@@ -47,6 +55,7 @@ export const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = Object.freeze({
 export function createHandlebarsEnvironment(currentCall: () => HelperCall): HandlebarsEnvironment {
   routeHandlebarsLogger();
   const hb = Handlebars.create();
+  useTextCompiler(hb);
   hb.unregisterHelper('log');
   hb.unregisterHelper('lookup');
   for (const spec of HELPERS.values()) {
@@ -61,26 +70,78 @@ export function createHandlebarsEnvironment(currentCall: () => HelperCall): Hand
       }
     });
   }
+  const resetDenials = (): void => (hb as unknown as { resetLoggedPropertyAccesses(): void }).resetLoggedPropertyAccesses();
   return {
     compile(text: string): CompiledTemplate {
       if (typeof text !== 'string') throw new TypeError('Only template text may be compiled');
       return hb.compile(text, COMPILE_OPTIONS) as CompiledTemplate;
     },
+    run(compiled: CompiledTemplate, data: unknown): { text: string; denied: string[] } {
+      const previous = deniedSink;
+      const denied: string[] = [];
+      deniedSink = denied;
+      // Handlebars reports a denied property once per process; forget earlier reports so that
+      // this render hears about its own.
+      resetDenials();
+      try {
+        return { text: compiled(data, RUNTIME_OPTIONS), denied };
+      } finally {
+        deniedSink = previous;
+      }
+    },
   };
 }
 
-let loggerRouted = false;
+/** The parts of Handlebars' JavaScript compiler (a plain constructor function) that {@link useTextCompiler} changes. */
+interface JavaScriptCompilerPrototype {
+  appendToBuffer(source: unknown, location?: unknown, explicit?: boolean): unknown;
+  compiler: unknown;
+}
 
 /**
- * Handlebars logs through one process-wide logger (its prototype-access warnings, for one),
- * and its default writes `info`/`debug` with `console.log`, i.e. to stdout. Send everything to
- * stderr instead. Done once, however many engines are created.
+ * Makes every value a template appends text before it is concatenated. With `noEscape`,
+ * Handlebars 4.7 emits `return a + b` for `{{a}}{{b}}`, so two numbers are added (30 and 30
+ * render as "60") and two `true`s render as "2"; escaping would have converted them to text
+ * first. The documented extension point for generated code is a per-environment subclass of
+ * its JavaScriptCompiler; this one wraps each appended piece in `"" + (…)`.
+ */
+function useTextCompiler(hb: typeof Handlebars): void {
+  const env = hb as unknown as { JavaScriptCompiler: { prototype: JavaScriptCompilerPrototype } };
+  const base = env.JavaScriptCompiler.prototype;
+  // Handlebars' own constructor is empty; `new` on this one gives an object with the prototype below.
+  const TextCompiler = function TextCompiler(): void {} as unknown as { prototype: JavaScriptCompilerPrototype };
+  TextCompiler.prototype = Object.assign(Object.create(base) as JavaScriptCompilerPrototype, {
+    // Inner programs (block bodies) are compiled by `new this.compiler()`.
+    compiler: TextCompiler,
+    appendToBuffer(this: JavaScriptCompilerPrototype, source: unknown, location?: unknown, explicit?: boolean): unknown {
+      return base.appendToBuffer.call(this, ['"" + (', ...(Array.isArray(source) ? source : [source]), ')'], location, explicit);
+    },
+  });
+  env.JavaScriptCompiler = TextCompiler;
+}
+
+let loggerRouted = false;
+/** Where prototype-access denials go during a render (renders are synchronous: one at a time). */
+let deniedSink: string[] | undefined;
+const DENIED = /Access has been denied to resolve the property "([^"]*)"/;
+
+/**
+ * Handlebars logs through one process-wide logger, and its default writes `info`/`debug` with
+ * `console.log`, i.e. to stdout, where the CLI prints JSON. Route it: prototype-access denials
+ * during a render go to that render (which fails with a clear error); anything else goes to
+ * stderr. Done once, however many engines are created.
  */
 function routeHandlebarsLogger(): void {
   if (loggerRouted) return;
   loggerRouted = true;
   const logger = Handlebars.logger as unknown as { log: (level: unknown, ...message: unknown[]) => void };
   logger.log = (_level: unknown, ...message: unknown[]): void => {
-    process.stderr.write(`idflow (handlebars): ${message.map((m) => String(m)).join(' ')}\n`);
+    const text = message.map((m) => String(m)).join(' ');
+    const denied = DENIED.exec(text);
+    if (denied !== null && deniedSink !== undefined) {
+      deniedSink.push(denied[1] ?? '');
+      return;
+    }
+    process.stderr.write(`idflow (handlebars): ${text}\n`);
   };
 }

@@ -20,6 +20,14 @@ export class PathReadError extends Error {
   }
 }
 
+/** Handlebars refused to read a property because it is not an own property (it renders it as ""). */
+export class DeniedPropertyError extends Error {
+  constructor(readonly property: string) {
+    super(`"${property}" is not an own property`);
+    this.name = 'DeniedPropertyError';
+  }
+}
+
 /** How long a quoted template may be before it is shortened. */
 const QUOTE_LIMIT = 120;
 
@@ -28,6 +36,7 @@ export function toTemplateError(error: unknown, analysis: TemplateAnalysis, data
   if (error instanceof TemplateError) return error;
   if (error instanceof PathReadError) return pathError(analysis, error.use, error.miss, where);
   if (error instanceof HelperInputError) return helperError(error, analysis, data, where);
+  if (error instanceof DeniedPropertyError) return deniedError(error.property, analysis, data, where);
   const located = error as { lineNumber?: unknown; column?: unknown; message?: unknown };
   const message = typeof located.message === 'string' ? located.message : String(error);
   // Handlebars' strict mode: `"x" not defined in …` at the position of the path.
@@ -50,6 +59,17 @@ export function toTemplateError(error: unknown, analysis: TemplateAnalysis, data
     if (local !== undefined) return localError(analysis, local, where, 'cannot be read', error);
   }
   return build(analysis, where, undefined, message.replace(/ - \d+:\d+$/, ''), error);
+}
+
+function deniedError(property: string, analysis: TemplateAnalysis, data: unknown, where: string | undefined): TemplateError {
+  for (const use of analysis.paths) {
+    if (use.scope !== 'root' || use.role !== 'value' || !use.segments.includes(property)) continue;
+    const read = resolvePath(data, use.segments);
+    if (!read.found && use.segments[read.miss.index] === property) return pathError(analysis, use, read.miss, where);
+  }
+  const local = analysis.paths.find((p) => p.scope === 'local' && p.role === 'value' && p.segments.includes(property));
+  if (local !== undefined) return localError(analysis, local, where, 'is not defined', undefined);
+  return build(analysis, where, undefined, `"${property}" is not defined`, undefined);
 }
 
 /** The error for a template that cannot be rendered at all (syntax, unknown helper, …). */

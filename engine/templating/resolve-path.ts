@@ -1,4 +1,4 @@
-import { FORBIDDEN_SEGMENTS } from '../language/reference-check.js';
+import { FORBIDDEN_SEGMENTS, forbiddenMessage } from '../language/reference-check.js';
 import { describeValue } from './helpers.js';
 
 /**
@@ -49,7 +49,7 @@ export function describeMiss(segments: readonly string[], miss: PathMiss): strin
   const segment = segments[miss.index] ?? '';
   const at = segments.slice(0, miss.index).join('.');
   const parent = miss.parent;
-  if (FORBIDDEN_SEGMENTS.has(segment)) return `"${segment}" can never be read (${[...FORBIDDEN_SEGMENTS].join(', ')} are blocked)`;
+  if (FORBIDDEN_SEGMENTS.has(segment)) return forbiddenMessage(segment);
   if (miss.index === 0) return `"${segment}" is not defined (the data has: ${listKeys(parent)})`;
   if (parent === null || typeof parent !== 'object') return `"${segment}" cannot be read: ${at} is ${describeValue(parent)}`;
   if (Array.isArray(parent)) {

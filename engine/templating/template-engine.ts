@@ -1,9 +1,9 @@
 import type { RunData } from '../language/types.js';
 import { analyzeTemplate, type TemplateAnalysis } from './analyze-template.js';
 import { evaluateSingle } from './evaluate-single.js';
-import { createHandlebarsEnvironment, RUNTIME_OPTIONS, type CompiledTemplate } from './handlebars-environment.js';
+import { createHandlebarsEnvironment, type HandlebarsEnvironment } from './handlebars-environment.js';
 import type { HelperCall } from './helpers.js';
-import { invalidTemplateError, toTemplateError } from './render-errors.js';
+import { DeniedPropertyError, invalidTemplateError, toTemplateError } from './render-errors.js';
 import { TemplateError } from './template-error.js';
 
 /** Per-render settings. */
@@ -29,7 +29,7 @@ export interface TemplateEngine {
 /** How many distinct template texts an engine keeps compiled (templates come from workflow files). */
 const CACHE_LIMIT = 5000;
 
-type Prepared = { ok: true; analysis: TemplateAnalysis; compiled?: CompiledTemplate } | { ok: false; error: (where: string | undefined) => TemplateError };
+type Prepared = { ok: true; analysis: TemplateAnalysis; compiled?: ReturnType<HandlebarsEnvironment['compile']> } | { ok: false; error: (where: string | undefined) => TemplateError };
 
 /**
  * Creates a template engine with its own isolated Handlebars environment. Each distinct
@@ -53,12 +53,20 @@ class HandlebarsTemplateEngine implements TemplateEngine {
     const prepared = this.prepare(template);
     if (!prepared.ok) throw prepared.error(where);
     prepared.compiled ??= this.env.compile(template);
+    const compiled = prepared.compiled;
     return this.withCall(options, () => {
+      let rendered: { text: string; denied: string[] };
       try {
-        return (prepared.compiled as CompiledTemplate)(data, RUNTIME_OPTIONS);
+        rendered = this.env.run(compiled, data);
       } catch (error) {
         throw toTemplateError(error, prepared.analysis, data, where);
       }
+      // A denied read printed by a mustache is a missing value, and strict mode must not let it
+      // pass as empty text; a denied read in a helper argument is just absent (as in a single
+      // expression), for the helper to refuse or, like `default`, to replace.
+      const printed = rendered.denied.find((name) => prepared.analysis.paths.some((p) => p.role === 'value' && p.segments.includes(name)));
+      if (printed !== undefined) throw toTemplateError(new DeniedPropertyError(printed), prepared.analysis, data, where);
+      return rendered.text;
     });
   }
 
