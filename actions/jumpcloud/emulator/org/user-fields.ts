@@ -59,7 +59,6 @@ const COMMON: Record<string, FieldKind> = {
   samba_service_user: flag,
   sudo: flag,
   suspended: flag,
-  tags: { type: 'array', items: 'string' },
   unix_guid: { type: 'integer', minimum: 1 },
   unix_uid: { type: 'integer', minimum: 1 },
   username: text,
