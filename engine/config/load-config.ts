@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Problem } from '../diagnostics/problem.js';
 import type { InputOrigin } from '../inputs/resolve-inputs.js';
 import { MAX_SOURCE_BYTES } from '../loader/limits.js';
-import { formatBytes, parseYaml } from '../loader/parse-yaml.js';
+import { parseYaml, tooLargeMessage } from '../loader/parse-yaml.js';
 import { checkAgainstPackageSchema } from '../loader/schema-validator.js';
 import type { SourceLocation } from '../loader/source-map.js';
 import { isRecord } from '../loader/workflow-data.js';
@@ -66,7 +66,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     return fallback([{ file: shown, line: 0, column: 0, path: '', code: code === 'ENOENT' ? 'config-not-found' : 'file-unreadable', severity: 'error', message: code === 'ENOENT' ? `the config file ${path} does not exist` : `cannot read the config file: ${(error as Error).message}` }]);
   }
   if (size > MAX_SOURCE_BYTES) {
-    return fallback([{ file: shown, line: 1, column: 1, path: '', code: 'file-too-large', severity: 'error', message: `the config file is ${formatBytes(size)}, more than the ${formatBytes(MAX_SOURCE_BYTES)} idflow reads` }]);
+    return fallback([{ file: shown, line: 1, column: 1, path: '', code: 'file-too-large', severity: 'error', message: tooLargeMessage('config file', size) }]);
   }
   let source: string;
   try {

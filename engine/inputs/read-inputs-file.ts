@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Problem } from '../diagnostics/problem.js';
 import { MAX_SOURCE_BYTES } from '../loader/limits.js';
-import { formatBytes, parseYaml } from '../loader/parse-yaml.js';
+import { parseYaml, tooLargeMessage } from '../loader/parse-yaml.js';
 import { describeValue } from '../loader/schema-issues.js';
 import type { InputOrigin } from './resolve-inputs.js';
 
@@ -31,7 +31,7 @@ export async function readInputsFile(file: string): Promise<InputsFile> {
     return none({ line: 0, column: 0, code: 'file-unreadable', message: `cannot read the inputs file: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}` });
   }
   if (size > MAX_SOURCE_BYTES) {
-    return none({ line: 1, column: 1, code: 'file-too-large', message: `the inputs file is ${formatBytes(size)}, more than the ${formatBytes(MAX_SOURCE_BYTES)} idflow reads` });
+    return none({ line: 1, column: 1, code: 'file-too-large', message: tooLargeMessage('inputs file', size) });
   }
   const source = await readFile(file, 'utf8');
   const parsed = parseYaml(source, file, { what: 'inputs file' });

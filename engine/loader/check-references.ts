@@ -32,8 +32,10 @@ export function checkReferences(data: unknown): Issue[] {
     data['triggers'].forEach((trigger: unknown, index) => {
       if (!isRecord(trigger)) return;
       const pointer = `/triggers/${index}`;
-      if (isCondition(trigger['if'])) conditionIssues(trigger['if'], `${pointer}/if`, triggerScope, issues);
-      if (isRecord(trigger['inputs'])) walkTemplates(trigger['inputs'], `${pointer}/inputs`, triggerScope, issues);
+      const found: Issue[] = [];
+      if (isCondition(trigger['if'])) conditionIssues(trigger['if'], `${pointer}/if`, triggerScope, found);
+      if (isRecord(trigger['inputs'])) walkTemplates(trigger['inputs'], `${pointer}/inputs`, triggerScope, found);
+      issues.push(...found.map(explainTriggerInputs));
     });
   }
 
@@ -70,6 +72,16 @@ function walkTemplates(value: unknown, pointer: string, scope: ReferenceScope, i
   if (typeof value === 'string') templateIssues(value, pointer, scope, issues);
   else if (Array.isArray(value)) value.forEach((item, index) => walkTemplates(item, childPointer(pointer, index), scope, issues));
   else if (isRecord(value)) for (const [key, item] of Object.entries(value)) walkTemplates(item, childPointer(pointer, key), scope, issues);
+}
+
+/**
+ * In a trigger, `inputs.*` is what the trigger produces, not something it can read; the
+ * checker, which sees an empty set of inputs there, would say the input is not declared.
+ */
+function explainTriggerInputs(issue: Issue): Issue {
+  if (issue.code !== 'undeclared-input') return issue;
+  const { suggestion: _none, ...rest } = issue;
+  return { ...rest, message: 'a trigger cannot read inputs: its "inputs:" are what it produces for the run', suggestion: 'Read the event (event.*), vars or run here' };
 }
 
 function fromLocal(local: LocalProblem, pointer: string, at: 'value'): Issue {

@@ -12,7 +12,7 @@ import { checkStepOptions } from './check-step-options.js';
 import type { Issue } from './issue.js';
 import { MAX_SOURCE_BYTES } from './limits.js';
 import { normaliseWorkflow, resolvePluginPath } from './normalise.js';
-import { formatBytes, parseYaml } from './parse-yaml.js';
+import { parseYaml, tooLargeMessage } from './parse-yaml.js';
 import { checkAgainstPackageSchema } from './schema-validator.js';
 import { createTemplatePluginLoader } from './template-plugins.js';
 import { isRecord } from './workflow-data.js';
@@ -58,7 +58,7 @@ export async function loadWorkflowFile(file: string, options: LoadOptions): Prom
   });
   try {
     const { size } = await stat(file);
-    if (size > MAX_SOURCE_BYTES) return unreadable('file-too-large', `the template is ${formatBytes(size)}, more than the ${formatBytes(MAX_SOURCE_BYTES)} idflow reads; it is refused without being parsed`);
+    if (size > MAX_SOURCE_BYTES) return unreadable('file-too-large', tooLargeMessage('template', size));
     return await loadWorkflowSource(await readFile(file, 'utf8'), file, options);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

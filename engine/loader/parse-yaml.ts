@@ -88,10 +88,13 @@ export function parseYaml(source: string, file: string, options: ParseYamlOption
 }
 
 function tooLarge(file: string, what: string, bytes: number, maxBytes: number): Problem {
-  return {
-    file, line: 1, column: 1, length: 1, path: '', code: 'file-too-large', severity: 'error',
-    message: `the ${what} is ${formatBytes(bytes)}, more than the ${formatBytes(maxBytes)} idflow reads; it is refused without being parsed`,
-  };
+  return { file, line: 1, column: 1, length: 1, path: '', code: 'file-too-large', severity: 'error', message: tooLargeMessage(what, bytes, maxBytes) };
+}
+
+/** `the template is 2,000,000 bytes; idflow reads at most 1 MiB (1,048,576 bytes) and refuses it unparsed`. */
+export function tooLargeMessage(what: string, bytes: number, maxBytes = MAX_SOURCE_BYTES): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  return `the ${what} is ${count(bytes)} bytes; idflow reads at most ${formatBytes(maxBytes)} (${count(maxBytes)} bytes) and refuses it unparsed`;
 }
 
 /** `1 MiB`, `2.5 MiB`, `900 KiB`, `12 bytes`. */
