@@ -82,9 +82,16 @@ function undeclared(code: ReferenceProblemCode, kind: string, name: string, decl
   return problem(code, `${kind} "${name}" is not declared (${known})`, didYouMean(name, declared));
 }
 
+/** Roots people reach for that are deliberately not data, and what to do instead. */
+const NOT_DATA: Readonly<Record<string, string>> = {
+  secrets: 'Secrets are never data: in a template, read one with {{secret "name"}}',
+  secret: 'Secrets are never data: in a template, read one with {{secret "name"}}',
+  env: 'The environment is not data: declare an organisation variable under vars (set in idflow.config.yaml), or read a secret with {{secret "NAME"}}',
+};
+
 function unknownRoot(root: string, scope: ReferenceScope): LocalProblem {
   const roots = [...DATA_ROOTS].filter((r) => ((r === 'item' || r === 'index') ? scope.item : r === 'event' ? scope.event : true));
-  return problem('unknown-reference', `"${root}" is not something a template or condition can read (the data has: ${roots.join(', ')})`, didYouMean(root, roots));
+  return problem('unknown-reference', `"${root}" is not something a template or condition can read (the data has: ${roots.join(', ')})`, NOT_DATA[root] ?? didYouMean(root, roots));
 }
 
 function problem(code: ReferenceProblemCode, message: string, suggestion?: string): LocalProblem {

@@ -35,7 +35,11 @@ export function parseDate(value: string | number): Date | undefined {
     const date = new Date(value);
     return Number.isFinite(date.getTime()) ? date : undefined;
   }
-  if (!/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.test(value)) return undefined;
+  const parts = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/.exec(value);
+  if (parts === null) return undefined;
+  // JavaScript rolls "2026-02-30" over to March 2nd: refuse days the month does not have.
+  const [year, month, day] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  if (month < 1 || month > 12 || day < 1 || new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return undefined;
   // Date-time forms without a zone would be local time in JS: pin them to UTC.
   const zoned = /T|\s/.test(value) && !/(?:Z|[+-]\d{2}:?\d{2})$/.test(value) ? `${value.replace(' ', 'T')}Z` : value;
   const date = new Date(zoned);

@@ -76,6 +76,7 @@ describe('renderValue keeps the type of a single expression', () => {
     ['{{default inputs.absent vars.it_email}}', 'it@example.com'],
     ['{{default inputs.empty inputs.days}}', 30],
     ['{{default inputs.nothing steps.groups.output.groups.[1].name}}', 'VPN'],
+    ['{{steps.groups.output.groups.0.name}}', 'Admins'],
     ['{{eq inputs.days 30}}', true],
     ['{{length inputs.tags}}', 2],
     ['{{pluck steps.groups.output.groups "id"}}', ['g1', 'g2']],
