@@ -38,7 +38,7 @@ export function register(program: Command): void {
       'Examples:',
       '  idflow actions',
       '  idflow actions log',
-      '  idflow actions --plugin ./plugins/psa-note.mjs example.psa.ticket_note',
+      '  idflow actions example.psa.ticket_note --plugin examples/plugins/psa-ticket-note.mjs',
     ].join('\n'))
     .action(async (id: string | undefined, options: Omit<ActionsOptions, 'id'>) => {
       await runCommand((io) => actionsCommand({ ...options, ...(id === undefined ? {} : { id }) }, io));
