@@ -44,7 +44,9 @@ export function parseYaml(source: string, file: string, options: ParseYamlOption
     return { data: undefined, map, problems: [tooLarge(file, what, bytes, maxBytes)] };
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false, stringKeys: true, version: '1.2' });
+  // resolveKnownTags: false keeps YAML 1.1's !!timestamp, !!binary, !!set, !!omap out: they
+  // would turn into Dates, Buffers, Sets and Maps that no JSON Schema describes.
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false, stringKeys: true, version: '1.2', resolveKnownTags: false });
   const map = new SourceMap(source, doc, lineCounter);
   const problems: Problem[] = [];
   const place = (offset: number, length: number) => map.position(offset, length);
@@ -54,7 +56,7 @@ export function parseYaml(source: string, file: string, options: ParseYamlOption
     const [start, end] = warning.pos;
     const at = place(start, end - start);
     if (warning.code === 'TAG_RESOLVE_FAILED') {
-      const tag = /tag: (\S+)/.exec(warning.message)?.[1] ?? source.slice(start, end).split(/\s/)[0];
+      const tag = (/tag: (\S+)/.exec(warning.message)?.[1] ?? source.slice(start, end).split(/\s/)[0] ?? '').replace(/^tag:yaml\.org,2002:/, '!!');
       problems.push({
         file, ...at, path: '', code: 'yaml-unknown-tag', severity: 'error',
         message: `unknown tag "${tag}": idflow files are plain YAML 1.2 without custom tags`,

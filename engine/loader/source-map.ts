@@ -58,7 +58,9 @@ export class SourceMap {
         if (first && isScalarish(first.key)) return this.ofNode(first.key);
         if (found.pair && isScalarish(found.pair.key)) return this.ofNode(found.pair.key);
       }
-      if (found.node && found.node.range) return this.ofNode(found.node);
+      // A key without a value (`with:`) has an empty null scalar after the colon: show the key.
+      const empty = isScalar(found.node) && found.node.value === null && found.node.range !== undefined && found.node.range[0] === found.node.range[1];
+      if (found.node && found.node.range && !(empty && found.pair)) return this.ofNode(found.node);
       // A key with no value (`with:`): point at the key.
       if (found.pair && isScalarish(found.pair.key)) return this.ofNode(found.pair.key);
     }
