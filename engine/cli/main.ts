@@ -8,7 +8,9 @@ import { createProgram, runProgram } from './program.js';
 import { register as registerValidate } from './commands/validate.js';
 import { register as registerActions } from './commands/actions.js';
 import { register as registerNew } from './commands/new.js';
+import { register as registerRuns } from './commands/runs.js';
+import { register as registerAudit } from './commands/audit.js';
 
 const program = createProgram();
-for (const register of [registerValidate, registerActions, registerNew]) register(program);
+for (const register of [registerValidate, registerActions, registerNew, registerRuns, registerAudit]) register(program);
 await runProgram(program, process.argv);

@@ -1,0 +1,175 @@
+import type { Command } from 'commander';
+import { ExitCode, runCommand, type CommandIo } from '../command-runner.js';
+import type { RunHandle } from '../../store/run-handle.js';
+import type { RunStore } from '../../store/run-store.js';
+import { CONFIG_OPTION_HELP } from './options.js';
+
+/** Help text of `--store`, shared with `idflow audit`. */
+export const STORE_OPTION_HELP = 'the run store folder (default: $IDFLOW_HOME, else the config\'s store:, else ./.idflow)';
+
+/** Where a command finds the run store. */
+export interface StoreOptions {
+  /** `--store DIR`. */
+  store?: string;
+  /** `--config FILE`, read only for its `store:` (and only when neither `--store` nor `IDFLOW_HOME` is given). */
+  config?: string;
+}
+
+/** Options of `idflow runs`. */
+export interface RunsListOptions extends StoreOptions {
+  workflow?: string;
+  status?: string;
+  limit?: string;
+  json?: boolean;
+}
+
+/** Options of `idflow runs show`. */
+export interface RunsShowOptions extends StoreOptions {
+  json?: boolean;
+}
+
+const STATUSES = ['running', 'succeeded', 'failed', 'interrupted', 'skipped'] as const;
+
+/**
+ * Registers `idflow runs [--workflow ID] [--status S] [--limit N] [--json]` and
+ * `idflow runs show RUN_ID [--json]`.
+ */
+export function register(program: Command): void {
+  const runs = program
+    .command('runs')
+    .summary('list runs, or show one run step by step')
+    .description(
+      'List the runs in the store, newest first: id, workflow, subject, status, start time and duration. ' +
+        'A run whose process is gone (killed, crashed) shows as interrupted and can be resumed. ' +
+        '"idflow runs show RUN_ID" shows one run: who started it and why, and every step with its status, attempts, timings, changes, output or error.',
+    )
+    .option('--workflow <id>', 'only runs of this workflow id')
+    .option('--status <status>', `only runs with this status: ${STATUSES.join(', ')}`)
+    .option('--limit <n>', 'at most this many runs (the newest)')
+    .option('--json', 'print a JSON array of run records instead of a table')
+    .option('--store <dir>', STORE_OPTION_HELP)
+    .option('--config <file>', CONFIG_OPTION_HELP)
+    .addHelpText('after', [
+      '',
+      'Exit codes:',
+      '  0  listed',
+      '  2  a bad option value, or an invalid config file',
+      '',
+      'Examples:',
+      '  idflow runs',
+      '  idflow runs --status failed --limit 10',
+      '  idflow runs show 20261122-2305-k3x9p2',
+      '  idflow runs show 20261122-2305 --json      (any unique prefix of a run id)',
+    ].join('\n'))
+    .action(async (options: RunsListOptions) => {
+      await runCommand((io) => runsListCommand(options, io));
+    });
+
+  runs
+    .command('show')
+    .summary('show one run: its record and every step')
+    .description(
+      'Show a run: workflow, subject, who started it and why, when, and every step in order with its status, attempts, ' +
+        'start and finish times, changed or unchanged, summary, output (shortened; --json for all) or error; foreach items; ' +
+        'skipped steps with their reason; on_failure steps; child runs; and the returned data.',
+    )
+    .argument('<run-id>', 'the run id, or a unique prefix of it')
+    .option('--json', 'print the run as JSON: {meta, sessions, subjects, steps, onFailure, interruptions, finished, output}')
+    .option('--store <dir>', STORE_OPTION_HELP)
+    .option('--config <file>', CONFIG_OPTION_HELP)
+    .action(async (runId: string, _options: RunsShowOptions, command: Command) => {
+      // Options given before "show" belong to "runs"; merge them in.
+      await runCommand((io) => runsShowCommand(runId, command.optsWithGlobals<RunsShowOptions>(), io));
+    });
+}
+
+/**
+ * Runs `idflow runs`: prints the table (or JSON array) of runs on stdout.
+ * @throws UsageError (exit 2) for an unknown status or a bad limit.
+ */
+export async function runsListCommand(options: RunsListOptions, io: CommandIo): Promise<number> {
+  const [{ RunStore }, { formatRunsTable }, { UsageError }, { didYouMean }] = await Promise.all([
+    import('../../store/run-store.js'),
+    import('../../store/run-list-text.js'),
+    import('../../errors/usage-errors.js'),
+    import('../../diagnostics/suggest.js'),
+  ]);
+  const status = options.status;
+  if (status !== undefined && !(STATUSES as readonly string[]).includes(status)) {
+    const hint = didYouMean(status, STATUSES);
+    throw new UsageError(`Unknown status "${status}" for --status; use one of ${STATUSES.join(', ')}.${hint === undefined ? '' : ` ${hint}`}`);
+  }
+  let limit: number | undefined;
+  if (options.limit !== undefined) {
+    limit = Number(options.limit);
+    if (!/^\d+$/.test(options.limit.trim()) || !Number.isSafeInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number (got "${options.limit}")`);
+  }
+  const root = await storeRootFor(options, io);
+  const store = new RunStore(root);
+  const runs = store.listRuns({
+    ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
+    ...(status === undefined ? {} : { status: status as (typeof STATUSES)[number] }),
+    ...(limit === undefined ? {} : { limit }),
+    onUnreadable: (id, error) => io.stderr.write(`idflow: warning: run ${id} is left out: ${error.message}\n`),
+  });
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
+  } else if (runs.length === 0) {
+    const filtered = options.workflow !== undefined || status !== undefined;
+    io.stdout.write(filtered ? `No runs match (store: ${root}).\n` : `No runs yet (store: ${root}).\n`);
+  } else {
+    io.stdout.write(`${formatRunsTable(runs)}\n`);
+  }
+  return ExitCode.ok;
+}
+
+/**
+ * Runs `idflow runs show RUN_ID`: prints the run's report on stdout.
+ * @throws UsageError (exit 2) when no run, or more than one, matches the id.
+ */
+export async function runsShowCommand(runId: string, options: RunsShowOptions, io: CommandIo): Promise<number> {
+  const [{ RunStore }, { buildRunReport }, { formatRunReport }] = await Promise.all([
+    import('../../store/run-store.js'),
+    import('../../store/run-report.js'),
+    import('../../store/run-report-text.js'),
+  ]);
+  const root = await storeRootFor(options, io);
+  const handle = await openRunFor(new RunStore(root), runId, root);
+  const report = buildRunReport(handle.meta(), handle.events(), handle.output());
+  io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatRunReport(report)}\n`);
+  return ExitCode.ok;
+}
+
+/**
+ * The store folder for a command: `--store`, else `IDFLOW_HOME`, else the config's `store:`
+ * (the config is read only in that case), else `./.idflow`.
+ *
+ * @throws ValidationError (exit 2) when the config file has errors, since the store it names cannot be trusted.
+ */
+export async function storeRootFor(options: StoreOptions, io: CommandIo): Promise<string> {
+  const [{ resolve }, { resolveStoreRoot }] = await Promise.all([import('node:path'), import('../../store/store-root.js')]);
+  if (options.store !== undefined) return resolve(io.cwd, options.store);
+  const env = { ...io.env };
+  if ((env['IDFLOW_HOME'] ?? '').trim() !== '') return resolveStoreRoot({ cwd: io.cwd, env });
+  const [{ loadConfig }, { ValidationError }] = await Promise.all([import('../../config/index.js'), import('../../errors/usage-errors.js')]);
+  const loaded = await loadConfig({ cwd: io.cwd, ...(options.config === undefined ? {} : { file: options.config }) });
+  if (loaded.problems.some((problem) => problem.severity === 'error')) {
+    throw new ValidationError('INVALID_CONFIG', `The config file ${loaded.file ?? ''} has problems, so the store it names is unknown; fix it, or name the store with --store`, loaded.problems);
+  }
+  return resolveStoreRoot({ cwd: io.cwd, env, configStore: loaded.config.store });
+}
+
+/**
+ * Opens a run by id or unique prefix, turning "no such run" and "several runs match" into
+ * usage errors (exit 2) that name the store searched.
+ */
+export async function openRunFor(store: RunStore, runId: string, root: string): Promise<RunHandle> {
+  const [{ UsageError, RunNotFoundError }, { AmbiguousError }] = await Promise.all([import('../../errors/usage-errors.js'), import('../../errors/action-errors.js')]);
+  try {
+    return store.openRun(runId);
+  } catch (error) {
+    if (error instanceof RunNotFoundError) throw new UsageError(`No run with id "${runId}" in the store ${root}; "idflow runs" lists them`);
+    if (error instanceof AmbiguousError) throw new UsageError(error.message);
+    throw error;
+  }
+}
