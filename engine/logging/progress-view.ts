@@ -32,8 +32,8 @@ export interface ProgressMeta {
   error?: unknown;
   /** The foreach index of the item this event is about. */
   item?: number;
-  /** For a finished foreach step: the per-item counts. */
-  items?: { total?: number; succeeded?: number; failed?: number };
+  /** For a starting foreach step: how many items; for a finished one: the per-item counts. */
+  items?: number | { total?: number; succeeded?: number; failed?: number };
   /** Why a step was skipped (e.g. `if: false`). */
   reason?: string;
   output?: unknown;
@@ -73,8 +73,10 @@ function renderBody(entry: { level: string; message: unknown } & ProgressMeta, s
       const title = entry.name ?? entry.workflowId ?? message;
       return `${paint(style, 'bold', `${sym.run} ${title}`)}${entry.runId === undefined ? '' : `  ${paint(style, 'grey', `run ${entry.runId}`)}`}`;
     }
-    case 'step.started':
-      return `  ${paint(style, 'cyan', sym.start)} ${paint(style, 'bold', step)}  ${entry.name ?? entry.action ?? message}`.trimEnd();
+    case 'step.started': {
+      const count = typeof entry.items === 'number' ? `  ${paint(style, 'grey', `(${entry.items} item${entry.items === 1 ? '' : 's'})`)}` : '';
+      return `  ${paint(style, 'cyan', sym.start)} ${paint(style, 'bold', step)}  ${entry.name ?? entry.action ?? message}${count}`.trimEnd();
+    }
     case 'step.retry': {
       const wait = entry.retryInMs ?? entry.durationMs;
       const attempt = entry.attempt === undefined ? 'retrying' : `attempt ${entry.attempt}`;
@@ -86,12 +88,16 @@ function renderBody(entry: { level: string; message: unknown } & ProgressMeta, s
     case 'step.finished':
       return renderStepFinished(entry, style, step);
     case 'run.finished': {
-      const failed = entry.status === 'failed';
       const took = entry.durationMs === undefined ? '' : ` in ${formatDuration(entry.durationMs)}`;
-      if (!failed) return paint(style, 'green', `${sym.ok} ${entry.name ?? 'Run'} ${entry.status ?? 'finished'}${took}`);
-      const where = entry.step === undefined ? '' : ` at step ${entry.step}`;
-      const why = errorMessage(entry.error);
-      return paint(style, 'red', `${sym.fail} ${entry.name ?? 'Run'} failed${where}${took}${why === '' ? '' : `: ${why}`}`);
+      if (entry.status === 'succeeded') return paint(style, 'green', `${sym.ok} ${entry.name ?? 'Run'} succeeded${took}`);
+      if (entry.status === 'failed') {
+        const where = entry.step === undefined ? '' : ` at step ${entry.step}`;
+        const why = errorMessage(entry.error);
+        return paint(style, 'red', `${sym.fail} ${entry.name ?? 'Run'} failed${where}${took}${why === '' ? '' : `: ${why}`}`);
+      }
+      // Skipped, interrupted: the message says why (and how to resume).
+      if (entry.status === 'skipped') return paint(style, 'grey', `${sym.skip} ${message || 'Run skipped'}`);
+      return paint(style, 'yellow', `${sym.warn} ${message || `Run ${entry.status ?? 'ended'}`}`);
     }
     default:
       return renderPlainEntry(entry.level, message, style);
@@ -111,7 +117,7 @@ function renderStepFinished(entry: ProgressMeta, style: ProgressStyle, step: str
   }
   const parts: string[] = [];
   if (entry.changed !== undefined) parts.push(entry.changed ? paint(style, 'yellow', 'changed') : 'unchanged');
-  if (entry.items !== undefined) {
+  if (typeof entry.items === 'object') {
     const { total, succeeded, failed } = entry.items;
     parts.push(`${total ?? '?'} items${failed !== undefined && failed > 0 ? ` (${succeeded ?? '?'} ok, ${failed} failed)` : ''}`);
   }
