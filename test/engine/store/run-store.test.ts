@@ -177,6 +177,23 @@ describe('RunHandle journal', () => {
   });
 });
 
+describe('durability fsync', () => {
+  it('writes the same records, flushed to disk', () => {
+    const store = new RunStore(root, { durability: 'fsync' });
+    const run = store.createRun(newRun());
+    const event: JournalEvent = { type: 'run.started', at: at(), runId: run.id, workflowId: 'offboard', session: 1, pid: process.pid };
+    run.append(event);
+    run.updateMeta({ status: 'succeeded' });
+    run.writeOutput({ ok: true });
+    run.audit.append({ operation: 'note', target: 'run', result: 'info' });
+    const reopened = new RunStore(root).openRun(run.id);
+    expect(reopened.events()).toEqual([event]);
+    expect(reopened.meta().status).toBe('succeeded');
+    expect(reopened.output()).toEqual({ ok: true });
+    expect(reopened.audit.entries()).toHaveLength(1);
+  });
+});
+
 describe('RunHandle.updateMeta', () => {
   it('merges the patch and keeps the id', () => {
     const run = new RunStore(root).createRun(newRun());
