@@ -32,12 +32,13 @@ export class Redactor {
   private jsonPattern: RegExp | undefined;
 
   /**
-   * Registers a secret value. Values shorter than {@link MIN_SECRET_LENGTH} characters are
-   * ignored (see there why); non-strings are ignored too, so callers may pass what a config
-   * file held without checking its type first.
+   * Registers a secret value. Values with fewer than {@link MIN_SECRET_LENGTH} characters
+   * besides surrounding whitespace are ignored (see there why; four spaces are no secret but
+   * occur in every indented text); non-strings are ignored too, so callers may pass what a
+   * config file held without checking its type first.
    */
   add(value: string): void {
-    if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH || this.values.has(value)) return;
+    if (typeof value !== 'string' || value.trim().length < MIN_SECRET_LENGTH || this.values.has(value)) return;
     this.values.add(value);
     for (const form of encodedForms(value)) {
       if (form.length >= MIN_SECRET_LENGTH && !this.forms.has(form)) {

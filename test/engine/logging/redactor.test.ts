@@ -14,6 +14,8 @@ describe('Redactor', () => {
     const redactor = new Redactor();
     redactor.add('abc');
     redactor.add('');
+    redactor.add('    ');
+    redactor.add(' ab ');
     redactor.add('abcd');
     redactor.add('abcd');
     expect(MIN_SECRET_LENGTH).toBe(4);
