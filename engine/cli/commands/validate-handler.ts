@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Problem } from '../../diagnostics/problem.js';
 import { loadWorkflowFile } from '../../loader/load-workflow.js';
 import { coloursFor, ExitCode, type CommandIo } from '../command-runner.js';
@@ -24,9 +25,10 @@ export async function validateFiles(files: readonly string[], options: ValidateO
   let invalidTemplate = false;
   const valid: string[] = [];
   for (const file of files) {
-    const result = await loadWorkflowFile(file, { registry: environment.registry, loadTemplatePlugins: environment.loadTemplatePlugins });
+    // Read relative to the command's working directory; show the file as it was given.
+    const result = await loadWorkflowFile(resolve(io.cwd, file), { registry: environment.registry, loadTemplatePlugins: environment.loadTemplatePlugins });
     sources.add(file, result.source);
-    problems.push(...result.problems);
+    problems.push(...result.problems.map((problem) => ({ ...problem, file })));
     if (result.problems.some((problem) => problem.code === 'file-not-found')) usageError = true;
     else if (result.problems.some((problem) => problem.severity === 'error')) invalidTemplate = true;
     if (result.workflow) valid.push(file);
