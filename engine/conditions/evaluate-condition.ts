@@ -11,14 +11,17 @@ const QUOTE_LIMIT = 120;
  * Evaluates a JSON-logic rule over the run data and says whether it holds, by JSON-logic's
  * truthiness (false, null, 0, "" and an empty list are false). Reads are own properties only,
  * `<`/`<=`/`>`/`>=` are false when a side is null or absent, and `log` does not exist (see
- * json-logic-operations.ts). A rule that is not valid (unknown operator, wrong number of
- * arguments, an object that is not a rule) is refused before anything is evaluated.
+ * json-logic-operations.ts); `constructor`, `__proto__` and `prototype` read nothing. A rule that
+ * is not valid (unknown operator, wrong number of arguments, an object that is not a rule) is
+ * refused before anything is evaluated.
  *
  * @throws ConditionError naming the rule and what is wrong with it.
  */
 export function evaluateCondition(rule: unknown, data: RunData): boolean {
   installOperations();
-  const [problem] = walkCondition(rule).problems;
+  // A blocked name (constructor, __proto__, …) is not an invalid rule: it simply reads nothing
+  // (the checker still reports it when the workflow is validated).
+  const [problem] = walkCondition(rule).problems.filter((p) => p.code !== 'forbidden-property');
   if (problem !== undefined) {
     throw new ConditionError(`The condition ${quote(rule)} is not valid: ${problem.message}${problem.path ? ` (at ${problem.path})` : ''}`, {
       details: { problem: problem.code, ...(problem.path === undefined ? {} : { path: problem.path }) },

@@ -57,3 +57,23 @@ export const OPERATORS: ReadonlyMap<string, OperatorSpec> = new Map([
 
 /** Operators whose second argument is a rule applied to each item of the first. */
 export const ITERATING_OPERATORS: ReadonlySet<string> = new Set(['map', 'filter', 'all', 'some', 'none', 'reduce']);
+
+/**
+ * What people coming from other languages write instead of a JSON-logic operator, and the
+ * advice for it (edit distance is no help between symbols: "=" is as close to "-" as to "==").
+ */
+export const OPERATOR_HINTS: ReadonlyMap<string, string> = new Map([
+  ['=', 'Did you mean "===" (or the loose "==")?'],
+  ['eq', 'Did you mean "==="?'],
+  ['equals', 'Did you mean "==="?'],
+  ['<>', 'Did you mean "!=="?'],
+  ['ne', 'Did you mean "!=="?'],
+  ['neq', 'Did you mean "!=="?'],
+  ['not', 'Did you mean "!"?'],
+  ['&&', 'Did you mean "and"?'],
+  ['||', 'Did you mean "or"?'],
+  ['contains', 'Did you mean "in" (e.g. {"in": ["admin", {"var": "inputs.roles"}]})?'],
+  ['includes', 'Did you mean "in" (e.g. {"in": ["admin", {"var": "inputs.roles"}]})?'],
+  ['log', '"log" is disabled in idflow: it would write to the console'],
+  ['method', '"method" does not exist in JSON-logic 2 (it could call any method of the data)'],
+]);

@@ -1,7 +1,7 @@
 import type { LocalProblem } from '../diagnostics/problem.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { FORBIDDEN_SEGMENTS, forbiddenMessage } from '../language/reference-check.js';
-import { ITERATING_OPERATORS, OPERATORS } from './operators.js';
+import { ITERATING_OPERATORS, OPERATOR_HINTS, OPERATORS } from './operators.js';
 
 /**
  * One walk over a JSON-logic rule that the checker, the reference extractor and the evaluator
@@ -57,7 +57,9 @@ function visit(node: unknown, pointer: string, scope: VarScope, walk: ConditionW
   const argPointer = (i: number): string => (Array.isArray(raw) ? `${opPointer}/${i}` : opPointer);
   const spec = OPERATORS.get(op);
   if (spec === undefined) {
-    problem(walk, opPointer, 'unknown-operator', `unknown operator "${op}"`, didYouMean(op, OPERATORS.keys()));
+    // Edit distance between symbols suggests nonsense: only names of 3+ characters get it.
+    const hint = OPERATOR_HINTS.get(op) ?? (op.length >= 3 ? didYouMean(op, OPERATORS.keys()) : undefined);
+    problem(walk, opPointer, 'unknown-operator', `unknown operator "${op}"`, hint);
   } else if (args.length < spec.min || args.length > spec.max) {
     const wanted = spec.min === spec.max ? `${spec.min} argument${spec.min === 1 ? '' : 's'}` : spec.max === Infinity ? `at least ${spec.min} argument${spec.min === 1 ? '' : 's'}` : `${spec.min} to ${spec.max} arguments`;
     problem(walk, opPointer, 'operator-arity', `"${op}" takes ${wanted}, got ${args.length}`);
