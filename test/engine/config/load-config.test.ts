@@ -112,3 +112,12 @@ describe('config problems, positioned like template problems', () => {
     expect(loaded.config).toEqual(defaultConfig('/etc/idflow'));
   });
 });
+
+describe('examples/idflow.config.yaml', () => {
+  it('is a valid config', async () => {
+    const loaded = await loadConfig({ cwd: '.', file: 'examples/idflow.config.yaml' });
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.config.plugins).toEqual(['./plugins/psa-ticket-note.mjs']);
+    expect(loaded.config.store).toBe(join(process.cwd(), 'examples', '.idflow'));
+  });
+});

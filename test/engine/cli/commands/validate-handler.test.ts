@@ -47,6 +47,11 @@ describe('idflow validate', () => {
     );
   });
 
+  it('accepts the example templates with the example config (whose plugins load)', async () => {
+    const examples = resolve('examples');
+    expect(await validate(['hello.yaml', 'psa-offboarding-note.yaml'], { config: 'idflow.config.yaml' }, examples)).toEqual({ code: 0, stdout: '2 templates are valid\n' });
+  });
+
   it('prints a JSON array with --json', async () => {
     const { code, stdout } = await validate(['typos.yaml'], { json: true });
     expect(code).toBe(1);
