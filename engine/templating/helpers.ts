@@ -123,6 +123,26 @@ function compare(name: string, args: readonly unknown[], test: (order: number) =
   throw new HelperInputError(name, `"${name}" compares two numbers or two texts, got ${describeValue(a)} and ${describeValue(b)}`);
 }
 
+/** `a > b` for two numbers or two texts; false when either is null. */
+function gtHelper(args: readonly unknown[]): boolean {
+  return compare('gt', args, (order) => order > 0);
+}
+
+/** `a >= b` for two numbers or two texts; false when either is null. */
+function gteHelper(args: readonly unknown[]): boolean {
+  return compare('gte', args, (order) => order >= 0);
+}
+
+/** `a < b` for two numbers or two texts; false when either is null. */
+function ltHelper(args: readonly unknown[]): boolean {
+  return compare('lt', args, (order) => order < 0);
+}
+
+/** `a <= b` for two numbers or two texts; false when either is null. */
+function lteHelper(args: readonly unknown[]): boolean {
+  return compare('lte', args, (order) => order <= 0);
+}
+
 /** True when every argument is truthy (false, null, 0, "" and [] are falsy). */
 function andHelper(args: readonly unknown[]): boolean {
   return args.every(isTruthy);
@@ -199,10 +219,10 @@ export const HELPERS: ReadonlyMap<string, HelperSpec> = new Map(
       { name: 'length', min: 1, max: 1, fn: lengthHelper, summary: 'the number of items of a list, characters of a text, or keys of an object', example: '{{length steps.groups.output.groups}}' },
       { name: 'eq', min: 2, max: 2, fn: eqHelper, summary: 'true when both values are equal (deep and strict: 1 is not "1")', example: '{{#if (eq vars.mode "delete")}}…{{/if}}' },
       { name: 'ne', min: 2, max: 2, fn: neHelper, summary: 'true when the values differ', example: '{{#if (ne steps.lookup.status "skipped")}}…{{/if}}' },
-      { name: 'gt', min: 2, max: 2, fn: (args) => compare('gt', args, (o) => o > 0), summary: 'a > b, for two numbers or two texts; false when either is null', example: '{{#if (gt (length steps.groups.output.groups) 0)}}…{{/if}}' },
-      { name: 'gte', min: 2, max: 2, fn: (args) => compare('gte', args, (o) => o >= 0), summary: 'a >= b (as gt)', example: '{{gte inputs.days 30}}' },
-      { name: 'lt', min: 2, max: 2, fn: (args) => compare('lt', args, (o) => o < 0), summary: 'a < b (as gt)', example: '{{lt inputs.days 30}}' },
-      { name: 'lte', min: 2, max: 2, fn: (args) => compare('lte', args, (o) => o <= 0), summary: 'a <= b (as gt)', example: '{{lte inputs.days 30}}' },
+      { name: 'gt', min: 2, max: 2, fn: gtHelper, summary: 'a > b, for two numbers or two texts; false when either is null', example: '{{#if (gt (length steps.groups.output.groups) 0)}}…{{/if}}' },
+      { name: 'gte', min: 2, max: 2, fn: gteHelper, summary: 'a >= b (as gt)', example: '{{gte inputs.days 30}}' },
+      { name: 'lt', min: 2, max: 2, fn: ltHelper, summary: 'a < b (as gt)', example: '{{lt inputs.days 30}}' },
+      { name: 'lte', min: 2, max: 2, fn: lteHelper, summary: 'a <= b (as gt)', example: '{{lte inputs.days 30}}' },
       { name: 'and', min: 2, max: Infinity, fn: andHelper, summary: 'true when every argument is truthy (false, null, 0, "" and [] are not)', example: '{{#if (and inputs.notify vars.smtp_host)}}…{{/if}}' },
       { name: 'or', min: 2, max: Infinity, fn: orHelper, summary: 'true when any argument is truthy', example: '{{#if (or inputs.force vars.always)}}…{{/if}}' },
       { name: 'not', min: 1, max: 1, fn: notHelper, summary: 'true when the argument is falsy', example: '{{#if (not inputs.dry)}}…{{/if}}' },

@@ -5,6 +5,7 @@ import { createHandlebarsEnvironment, type HandlebarsEnvironment } from './handl
 import type { HelperCall } from './helpers.js';
 import { DeniedPropertyError, invalidTemplateError, toTemplateError } from './render-errors.js';
 import { TemplateError } from './template-error.js';
+import { isLiteral, literalValue, type LiteralNode } from './template-ast.js';
 
 /** Per-render settings. */
 export interface RenderOptions {
@@ -52,6 +53,8 @@ class HandlebarsTemplateEngine implements TemplateEngine {
     if (!template.includes('{{')) return template;
     const prepared = this.prepare(template);
     if (!prepared.ok) throw prepared.error(where);
+    const literal = literalTemplateText(prepared.analysis);
+    if (literal !== undefined) return literal;
     prepared.compiled ??= this.env.compile(template);
     const compiled = prepared.compiled;
     return this.withCall(options, () => {
@@ -127,6 +130,20 @@ class HandlebarsTemplateEngine implements TemplateEngine {
       this.current = previous;
     }
   }
+}
+
+/**
+ * The text of a template that is one literal (`{{true}}`, `  {{42}} `): Handlebars would look
+ * the literal up as a property name, but as a whole value it means itself (as in renderValue).
+ */
+function literalTemplateText(analysis: TemplateAnalysis): string | undefined {
+  const single = analysis.single;
+  if (single === undefined || !isLiteral(single.path)) return undefined;
+  return analysis.ast.body.map((statement) => {
+    if (statement.type === 'ContentStatement') return statement.value;
+    const value = statement === single ? literalValue(single.path as LiteralNode) : undefined;
+    return value === null || value === undefined ? '' : String(value);
+  }).join('');
 }
 
 /** `steps[3].with.message`, `output.users`, `with["odd key"]`. */

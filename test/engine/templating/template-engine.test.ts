@@ -42,6 +42,11 @@ describe('renderString', () => {
     ['{{inputs.notify}}{{inputs.notify}}', 'truetrue'],
     ['{{#each steps.groups.output.groups}}{{@index}}{{@index}}{{/each}}', '0011'],
     ['{{length inputs.tags}}{{length inputs.tags}} items', '22 items'],
+    // A template that is one literal means the literal, as in renderValue.
+    ['{{true}}', 'true'],
+    [' {{42}} ', ' 42 '],
+    ['{{null}}', ''],
+    ['{{"text"}}', 'text'],
   ])('%s', (template, expected) => {
     expect(engine.renderString(template, data)).toBe(expected);
   });
