@@ -28,8 +28,8 @@ export const NO_FAULTS: FaultSettings = { latencyMs: 0, failRate: 0, rateLimit: 
  * same faults whatever the rates are. Injected errors and drops happen *before* the request is
  * handled, so they never change state: a client that retries sees the operation done once.
  *
- * The rate limit is a token bucket holding one second's worth of requests (`rateLimit` tokens,
- * refilled continuously); an empty bucket answers 429 with `Retry-After` in whole seconds until a
+ * The rate limit is a token bucket holding one second's worth of requests (`rateLimit` tokens, at
+ * least one, refilled continuously); an empty bucket answers 429 with `Retry-After` in whole seconds until a
  * token is available (at least 1), which is what the contract recommends for the fake server.
  */
 export class FaultInjector {
@@ -43,7 +43,7 @@ export class FaultInjector {
     this.#settings = checkFaultSettings({ ...NO_FAULTS, ...settings });
     this.#random = random;
     this.#now = now;
-    this.#tokens = this.#settings.rateLimit;
+    this.#tokens = capacity(this.#settings.rateLimit);
     this.#refilledAt = now();
   }
 
@@ -56,7 +56,7 @@ export class FaultInjector {
   update(partial: Partial<FaultSettings>): FaultSettings {
     const next = checkFaultSettings({ ...this.#settings, ...partial });
     if (next.rateLimit !== this.#settings.rateLimit) {
-      this.#tokens = next.rateLimit;
+      this.#tokens = capacity(next.rateLimit);
       this.#refilledAt = this.#now();
     }
     this.#settings = next;
@@ -65,7 +65,7 @@ export class FaultInjector {
 
   /** Refills the bucket (after a reset). */
   reset(): void {
-    this.#tokens = this.#settings.rateLimit;
+    this.#tokens = capacity(this.#settings.rateLimit);
     this.#refilledAt = this.#now();
   }
 
@@ -78,7 +78,7 @@ export class FaultInjector {
     const { rateLimit, dropRate, failRate } = this.#settings;
     if (rateLimit > 0) {
       const now = this.#now();
-      this.#tokens = Math.min(rateLimit, this.#tokens + ((now - this.#refilledAt) / 1000) * rateLimit);
+      this.#tokens = Math.min(capacity(rateLimit), this.#tokens + ((now - this.#refilledAt) / 1000) * rateLimit);
       this.#refilledAt = now;
       if (this.#tokens < 1) return { kind: 'rate_limit', retryAfterSeconds: Math.max(1, Math.ceil((1 - this.#tokens) / rateLimit)) };
       this.#tokens -= 1;
@@ -87,6 +87,11 @@ export class FaultInjector {
     if (failDraw < failRate) return { kind: 'error', status: statusDraw < 1 / 3 ? 500 : statusDraw < 2 / 3 ? 502 : 503 };
     return { kind: 'none' };
   }
+}
+
+/** The bucket size: one second's worth, but never less than one request. */
+function capacity(rateLimit: number): number {
+  return Math.max(1, rateLimit);
 }
 
 /** Checks settings; throws a `RangeError` naming the bad one. */

@@ -265,7 +265,8 @@ export class OrgState {
   /**
    * Applies an already-checked update to a user and records what changed: `user_suspended`,
    * `user_unsuspended` or `user_activated` for state changes, `user_update` (with `changes`) for
-   * the rest, `user_password_change` when a password was set. A PUT that changes nothing records nothing.
+   * the rest, `user_password_change` (with the password dates, never the password) when a password
+   * was set. A PUT that changes nothing records nothing.
    */
   updateUser(id: string, next: SystemUser, options: { passwordChanged: boolean }, origin: ChangeOrigin): SystemUser {
     const current = this.requireUser(id);
@@ -273,8 +274,10 @@ export class OrgState {
     const changes = diffRecords(current, next);
     this.#putUser(next);
     const stateFields = new Set(['state', 'suspended', 'activated']);
+    const passwordFields = new Set(['password_date', 'password_expired', 'password_expiration_date']);
     const stateChanges = changes.filter((c) => stateFields.has(c.field));
-    const otherChanges = changes.filter((c) => !stateFields.has(c.field));
+    const passwordChanges = options.passwordChanged ? changes.filter((c) => passwordFields.has(c.field)) : [];
+    const otherChanges = changes.filter((c) => !stateFields.has(c.field) && !passwordChanges.includes(c));
     if (current.state !== next.state) {
       const type = next.state === 'SUSPENDED' ? DIRECTORY_EVENT_TYPES.userSuspended
         : current.state === 'SUSPENDED' ? DIRECTORY_EVENT_TYPES.userUnsuspended : 'user_activated';
@@ -283,7 +286,7 @@ export class OrgState {
       otherChanges.push(...stateChanges);
     }
     if (otherChanges.length > 0) this.#record(DIRECTORY_EVENT_TYPES.userUpdated, userResource(next), origin, { changes: otherChanges });
-    if (options.passwordChanged) this.#record('user_password_change', userResource(next), origin);
+    if (options.passwordChanged) this.#record('user_password_change', userResource(next), origin, { changes: passwordChanges });
     return next;
   }
 
