@@ -73,7 +73,8 @@ export function saysAlreadyExists(body: JumpCloudErrorBody): boolean {
 /**
  * Turns a non-2xx JumpCloud response into the engine's typed error:
  * 401/403 `PermanentError` naming the credential or organisation to check, 400 `PermanentError`
- * with the server's message and field violations, 404 `NotFoundError`, 409 `ConflictError`,
+ * with the server's message and field violations, 404 `NotFoundError` (a `PermanentError` when it
+ * is the organisation that is unknown), 409 `ConflictError`,
  * 429 and 5xx `TransientError` (carrying `retryAfterMs`), a redirect or any other status `PermanentError`.
  */
 export function errorForResponse(failed: FailedResponse): IdflowError {
@@ -112,6 +113,14 @@ export function errorForResponse(failed: FailedResponse): IdflowError {
     return new PermanentError(
       `JumpCloud rejected ${request} as invalid (${statusLine})${said}${violations === '' ? '' : `; field violations: ${violations}`}`,
       { code: 'JUMPCLOUD_BAD_REQUEST', details },
+    );
+  }
+  if (status === 404 && orgId !== undefined && /organi[sz]ation/i.test(body.message ?? '')) {
+    // x-org-id names an organisation JumpCloud does not know ("404 Organization ID Not Found"):
+    // a configuration mistake, not a missing object.
+    return new PermanentError(
+      `JumpCloud does not know organisation ${orgId} (${statusLine} on ${request}) — check x-org-id / jumpcloud_org_id (JUMPCLOUD_ORG_ID, connections.jumpcloud.org_id)${said}`,
+      { code: 'JUMPCLOUD_UNKNOWN_ORG', details: { ...details, orgId } },
     );
   }
   if (status === 404) {

@@ -72,6 +72,15 @@ describe('errorForResponse', () => {
     expect(error.message).toBe('User 5f0000000000000000000001 was not found in JumpCloud (404 Not Found on GET /api/systemusers/5f0000000000000000000001)');
   });
 
+  it('404 about the organisation is a PermanentError naming x-org-id, not a missing object', () => {
+    const error = errorForResponse({ ...base, status: 404, orgId: 'ffffffffffffffffffffffff', body: { message: 'Organization ID Not Found.', fieldViolations: [] } });
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.code).toBe('JUMPCLOUD_UNKNOWN_ORG');
+    expect(error.message).toBe(
+      'JumpCloud does not know organisation ffffffffffffffffffffffff (404 Not Found on GET /api/systemusers/5f0000000000000000000001) — check x-org-id / jumpcloud_org_id (JUMPCLOUD_ORG_ID, connections.jumpcloud.org_id); JumpCloud said: "Organization ID Not Found."',
+    );
+  });
+
   it('409 is a ConflictError, coded JUMPCLOUD_ALREADY_EXISTS for "Already Exists"', () => {
     const exists = errorForResponse({ ...base, method: 'POST', status: 409, body: { message: 'Already Exists', fieldViolations: [] } });
     expect(exists).toBeInstanceOf(ConflictError);
