@@ -4,8 +4,12 @@ import type { RetryPolicy, Step, Trigger, ValueDeclaration, Workflow } from '../
 import { parseDuration } from './duration.js';
 import { isRecord } from './workflow-data.js';
 
-/** Retry settings used for the fields a step's `retry:` leaves out. */
-export const RETRY_DEFAULTS = { attempts: 3, backoff: 'exponential', delayMs: 1000, maxDelayMs: 30_000 } as const satisfies RetryPolicy;
+/**
+ * Retry settings used for the fields a step's `retry:` leaves out: the same as the runner's
+ * policy for steps without `retry:` (engine/runner/retry-policy.ts), so that writing
+ * `retry: { attempts: 5 }` changes only the number of attempts.
+ */
+export const RETRY_DEFAULTS = { attempts: 3, backoff: 'exponential', delayMs: 500, maxDelayMs: 30_000 } as const satisfies RetryPolicy;
 
 /**
  * Resolves a plugin spec relative to the folder of the file that names it, as the plugin

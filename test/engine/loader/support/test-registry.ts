@@ -31,11 +31,17 @@ export const testPack: PluginPack = {
   ],
 };
 
-/** A registry with the built-in actions and {@link testPack}, loaded the way the CLI loads them. */
-export async function createTestRegistry(): Promise<ActionRegistry> {
+/** A registry with only the built-in actions, loaded the way the CLI loads them. */
+export async function createBuiltinRegistry(): Promise<ActionRegistry> {
   const registry = new ActionRegistry();
   const problems = await loadPlugins(registry, builtinPlugins.map((plugin) => ({ origin: 'builtin' as const, source: plugin.source, load: plugin.load })));
   if (problems.length > 0) throw new Error(`built-in plugins failed to load: ${problems.map((p) => p.message).join('; ')}`);
+  return registry;
+}
+
+/** A registry with the built-in actions and {@link testPack}. */
+export async function createTestRegistry(): Promise<ActionRegistry> {
+  const registry = await createBuiltinRegistry();
   registry.registerModule(testPack, 'test:pack');
   return registry;
 }
