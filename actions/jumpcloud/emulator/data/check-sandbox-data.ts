@@ -121,6 +121,9 @@ function referenceProblems(data: SandboxData): DataProblem[] {
     }
     user.groups?.forEach((g, j) => ref(`${base}/groups/${j}`, g, index.groups, 'user group'));
     bindings(base, user);
+    // SSH keys and push endpoints get ids derived from their names, so names must differ per user.
+    uniqueNames((user.sshKeys ?? []).map((k) => k.name), `${base}/sshKeys`, 'name', 'SSH key', problems, false);
+    uniqueNames((user.mfa?.pushEndpoints ?? []).map((p) => p.name), `${base}/mfa/pushEndpoints`, 'name', 'push endpoint', problems, false);
   });
   groups.forEach((group, i) => {
     group.members?.forEach((m, j) => ref(`/userGroups/${i}/members/${j}`, m, index.users, 'user'));

@@ -108,6 +108,13 @@ describe('org file checks, with positions', () => {
     expect(problems[0]?.message).toBe('users[1].username: user "A" is already defined at users[0] (compared without case)');
   });
 
+  it('reports SSH keys and push endpoints that share a name on one user', () => {
+    const problems = parse(JSON.stringify({
+      users: [{ username: 'a', email: 'a@example.com', sshKeys: [{ name: 'k', public_key: 'ssh-ed25519 AAAA1' }, { name: 'k', public_key: 'ssh-ed25519 AAAA2' }], mfa: { pushEndpoints: [{ name: 'p' }, { name: 'p' }] } }],
+    }));
+    expect(problems.map((p) => p.path)).toEqual(['/users/0/sshKeys/1/name', '/users/0/mfa/pushEndpoints/1/name']);
+  });
+
   it('reports duplicate keys that JSON.parse would silently merge', () => {
     const problems = parse('{\n  "users": [],\n  "users": []\n}');
     expect(problems).toEqual([expect.objectContaining({ code: 'duplicate-key', line: 3 })]);
