@@ -33,8 +33,6 @@ export interface PathUse {
   statement: StatementNode;
   /** For `local`: the block whose context the path is relative to. */
   block?: BlockNode;
-  /** Whether the path sits inside a block body, so a render may not evaluate it. */
-  conditional: boolean;
 }
 
 /** One helper call. */
@@ -72,7 +70,7 @@ export function analyzeTemplate(text: string): { ok: true; analysis: TemplateAna
   if (!parsed.ok) return parsed;
   const single = singleExpression(parsed.ast);
   const walker = new Walker(single);
-  walker.program(parsed.ast, [{ blockParams: [] }], false);
+  walker.program(parsed.ast, [{ blockParams: [] }]);
   walker.problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { ok: true, analysis: { text, ast: parsed.ast, single, paths: walker.paths, calls: walker.calls, problems: walker.problems } };
 }
@@ -102,11 +100,11 @@ class Walker {
 
   constructor(private readonly single: MustacheNode | undefined) {}
 
-  program(program: ProgramNode | undefined, contexts: readonly Context[], conditional: boolean): void {
-    for (const statement of program?.body ?? []) this.statement(statement, contexts, conditional);
+  program(program: ProgramNode | undefined, contexts: readonly Context[]): void {
+    for (const statement of program?.body ?? []) this.statement(statement, contexts);
   }
 
-  private statement(node: StatementNode, contexts: readonly Context[], conditional: boolean): void {
+  private statement(node: StatementNode, contexts: readonly Context[]): void {
     switch (node.type) {
       case 'ContentStatement':
       case 'CommentStatement':
@@ -120,15 +118,15 @@ class Walker {
         this.problem(node.loc, 'template-unsupported', 'decorators ({{* name}}) are not supported in idflow templates');
         return;
       case 'MustacheStatement':
-        this.mustache(node, contexts, conditional);
+        this.mustache(node, contexts);
         return;
       case 'BlockStatement':
-        this.block(node, contexts, conditional);
+        this.block(node, contexts);
         return;
     }
   }
 
-  private mustache(node: MustacheNode, contexts: readonly Context[], conditional: boolean): void {
+  private mustache(node: MustacheNode, contexts: readonly Context[]): void {
     if (isLiteral(node.path)) {
       if (node.params.length > 0) this.problem(node.path.loc, 'unknown-helper', `${JSON.stringify(literalText(node.path))} is not a helper`);
       else if (node !== this.single) {
@@ -137,18 +135,18 @@ class Walker {
       return;
     }
     if (!isHelperCall(node)) {
-      this.path(node.path, 'value', node, contexts, conditional);
+      this.path(node.path, 'value', node, contexts);
       return;
     }
     const name = node.path.original;
     if (BLOCK_HELPERS.has(name)) {
       this.problem(node.path.loc, 'block-helper-as-value', `"${name}" is a block helper: write {{#${name} …}}…{{/${name}}}`);
     } else {
-      this.call(node, name, node, contexts, conditional);
+      this.call(node, name, node, contexts);
     }
   }
 
-  private block(node: BlockNode, contexts: readonly Context[], conditional: boolean): void {
+  private block(node: BlockNode, contexts: readonly Context[]): void {
     const name = node.path.original;
     const builtin = BLOCK_HELPERS.get(name);
     let inner: readonly Context[] = contexts;
@@ -159,7 +157,7 @@ class Walker {
       for (const pair of node.hash?.pairs ?? []) {
         if (!builtin.hash.includes(pair.key)) this.problem(pair.loc, 'helper-hash', `{{#${name}}} takes no named argument "${pair.key}"${builtin.hash.length > 0 ? ` (only ${builtin.hash.join(', ')})` : ''}`);
       }
-      this.arguments(node.params, node.hash, node, contexts, conditional);
+      this.arguments(node.params, node.hash, node, contexts);
       if (name === 'each' || name === 'with') inner = [...contexts, { block: node, blockParams: node.program?.blockParams ?? [] }];
     } else {
       if (HELPERS.has(name)) {
@@ -168,14 +166,15 @@ class Walker {
         const suggestion = didYouMean(name, BLOCK_HELPERS.keys());
         this.problem(node.path.loc, 'unknown-helper', `unknown block helper "${name}": blocks are {{#if}}, {{#unless}}, {{#each}} and {{#with}}`, suggestion);
       }
+      this.arguments(node.params, node.hash, node, contexts);
       // Walk the body as a context of its own so that one mistake does not cascade.
       inner = [...contexts, { block: node, blockParams: node.program?.blockParams ?? [] }];
     }
-    this.program(node.program, inner, true);
-    this.program(node.inverse, contexts, true);
+    this.program(node.program, inner);
+    this.program(node.inverse, contexts);
   }
 
-  private call(node: CallNode, name: string, statement: StatementNode, contexts: readonly Context[], conditional: boolean): void {
+  private call(node: CallNode, name: string, statement: StatementNode, contexts: readonly Context[]): void {
     const spec = HELPERS.get(name);
     if (spec === undefined) {
       const loc = node.path.loc;
@@ -190,22 +189,22 @@ class Walker {
         this.problem(node.params[0]?.loc ?? node.loc, 'secret-not-literal', '"secret" needs the secret\'s name as a quoted string, e.g. {{secret "smtp_password"}}');
       }
     }
-    this.arguments(node.params, node.hash, statement, contexts, conditional);
+    this.arguments(node.params, node.hash, statement, contexts);
   }
 
-  private arguments(params: readonly ExpressionNode[], hash: HashNode | undefined, statement: StatementNode, contexts: readonly Context[], conditional: boolean): void {
+  private arguments(params: readonly ExpressionNode[], hash: HashNode | undefined, statement: StatementNode, contexts: readonly Context[]): void {
     for (const param of [...params, ...(hash?.pairs.map((p) => p.value) ?? [])]) {
-      if (param.type === 'PathExpression') this.path(param, 'argument', statement, contexts, conditional);
-      else if (param.type === 'SubExpression') this.call(param, param.path.original, statement, contexts, conditional);
+      if (param.type === 'PathExpression') this.path(param, 'argument', statement, contexts);
+      else if (param.type === 'SubExpression') this.call(param, param.path.original, statement, contexts);
     }
   }
 
-  private path(node: PathNode, role: PathRole, statement: StatementNode, contexts: readonly Context[], conditional: boolean): void {
+  private path(node: PathNode, role: PathRole, statement: StatementNode, contexts: readonly Context[]): void {
     const forbidden = node.parts.find((part) => FORBIDDEN_SEGMENTS.has(part));
     if (forbidden !== undefined) {
       this.problem(node.loc, 'forbidden-property', forbiddenMessage(forbidden));
     }
-    const base = { node, role, statement, conditional };
+    const base = { node, role, statement };
     if (node.data) {
       const [name = '', ...rest] = node.parts;
       if (name === 'root') this.paths.push({ ...base, scope: 'root', segments: rest });

@@ -58,6 +58,10 @@ describe('checkTemplate reports, at the line and column inside the text', () => 
     ['{{if inputs.notify}}', [p('block-helper-as-value', '"if" is a block helper: write {{#if …}}…{{/if}}', 1, 3, { length: 2 })]],
     ['{{upper (each inputs.tags)}}', [p('block-helper-as-value', '"each" is a block helper and cannot be used inside an expression', 1, 10, { length: 4 })]],
     ['{{#eq inputs.days 30}}x{{/eq}}', [p('not-a-block-helper', '"eq" is not a block helper: use it inside one, e.g. {{#if (eq …)}}…{{/if}}', 1, 4, { length: 2 })]],
+    ['{{#iff inputs.nmae}}x{{/iff}}', [
+      p('unknown-helper', 'unknown block helper "iff": blocks are {{#if}}, {{#unless}}, {{#each}} and {{#with}}', 1, 4, { length: 3, suggestion: 'Did you mean "if"?' }),
+      p('undeclared-input', `input "nmae" is not declared (${INPUTS})`, 1, 8, { length: 11, suggestion: 'Did you mean "name"?' }),
+    ]],
     ['{{eq inputs.days}}', [p('helper-arity', '"eq" takes 2 arguments, got 1', 1, 3, { length: 2 })]],
     ['{{upper}}', [p('helper-arity', '"upper" takes 1 argument, got 0', 1, 3, { length: 5 })]],
     ['{{join inputs.tags ", " "x"}}', [p('helper-arity', '"join" takes 1 to 2 arguments, got 3', 1, 3, { length: 4 })]],
