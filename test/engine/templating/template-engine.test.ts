@@ -212,21 +212,28 @@ describe('prototypes are never reached', () => {
     expect(engine.renderValue('{{default inputs.toString "none"}}', data)).toBe('none');
   });
 
-  it('writes nothing to stdout, even through the Handlebars logger', async () => {
+  it('writes nothing to stdout: the Handlebars logger goes to stderr', async () => {
     const { default: Handlebars } = await import('handlebars');
-    const written: string[] = [];
-    const original = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array) => {
-      written.push(String(chunk));
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const originalOut = process.stdout.write.bind(process.stdout);
+    const originalErr = process.stderr.write.bind(process.stderr);
+    const capture = (into: string[]) => ((chunk: string | Uint8Array) => {
+      into.push(String(chunk));
       return true;
     }) as typeof process.stdout.write;
+    process.stdout.write = capture(stdout);
+    process.stderr.write = capture(stderr);
     try {
+      // A denied prototype read becomes this render's error, not a log line.
       renderError(() => engine.renderString('{{#each inputs.tags}}{{this.valueOf}}{{/each}}', data));
       Handlebars.logger.log(Handlebars.logger.INFO, 'an info message');
     } finally {
-      process.stdout.write = original;
+      process.stdout.write = originalOut;
+      process.stderr.write = originalErr;
     }
-    expect(written).toEqual([]);
+    expect(stdout).toEqual([]);
+    expect(stderr).toEqual(['idflow (handlebars): an info message\n']);
   });
 });
 
