@@ -59,7 +59,8 @@ export class SourceMap {
         if (found.pair && isScalarish(found.pair.key)) return this.ofNode(found.pair.key);
       }
       // A key without a value (`with:`) has an empty null scalar after the colon: show the key.
-      const empty = isScalar(found.node) && found.node.value === null && found.node.range !== undefined && found.node.range[0] === found.node.range[1];
+      const range = isScalar(found.node) ? found.node.range : undefined;
+      const empty = isScalar(found.node) && found.node.value === null && range !== undefined && range !== null && range[0] === range[1];
       if (found.node && found.node.range && !(empty && found.pair)) return this.ofNode(found.node);
       // A key with no value (`with:`): point at the key.
       if (found.pair && isScalarish(found.pair.key)) return this.ofNode(found.pair.key);
