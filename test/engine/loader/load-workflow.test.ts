@@ -533,7 +533,7 @@ const invalid: Case[] = [
           with: { message: hi }
     `,
     problems: [
-      { line: 5, column: 14, code: 'unknown-operator', message: 'unknown operator "="', suggestion: 'Did you mean "-", "!" or "!="?' },
+      { line: 5, column: 14, code: 'unknown-operator', message: 'unknown operator "="', suggestion: 'Did you mean "===" (or the loose "==")?' },
       { line: 9, column: 16, code: 'operator-arity', message: '"!" takes 1 argument, got 2' },
       { line: 13, column: 25, code: 'undeclared-input', message: 'input "mod" is not declared (declared inputs: mode)', suggestion: 'Did you mean "mode"?' },
       { line: 13, column: 46, code: 'later-step', message: 'step "c" runs later, so its output is not available here' },
