@@ -4,6 +4,7 @@
  */
 export { startEmulator, type EmulatorOptions, type RunningEmulator, type EmulatorStateView } from './server.js';
 export { loadSandboxData, parseSandboxData, validateSandboxData } from './data/load-sandbox-data.js';
+export { jumpcloudSandbox } from './sandbox-provider.js';
 export type {
   SandboxData, SandboxUser, SandboxUserGroup, SandboxSystem, SandboxSystemGroup, SandboxApplication, SandboxLdapServer,
   SandboxRadiusServer, SystemBinding,

@@ -70,6 +70,8 @@ export const DIRECTORY_EVENT_TYPES = {
   userDeleted: 'user_delete',
   userSuspended: 'user_suspended',
   userUnsuspended: 'user_unsuspended',
+  userActivated: 'user_activated',
+  userPasswordChanged: 'user_password_change',
   userPasswordExpired: 'user_password_expired',
   totpDeleted: 'totp_delete_enrollment',
   groupCreated: 'group_create',

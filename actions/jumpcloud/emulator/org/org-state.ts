@@ -280,13 +280,13 @@ export class OrgState {
     const otherChanges = changes.filter((c) => !stateFields.has(c.field) && !passwordChanges.includes(c));
     if (current.state !== next.state) {
       const type = next.state === 'SUSPENDED' ? DIRECTORY_EVENT_TYPES.userSuspended
-        : current.state === 'SUSPENDED' ? DIRECTORY_EVENT_TYPES.userUnsuspended : 'user_activated';
+        : current.state === 'SUSPENDED' ? DIRECTORY_EVENT_TYPES.userUnsuspended : DIRECTORY_EVENT_TYPES.userActivated;
       this.#record(type, userResource(next), origin, { changes: stateChanges });
     } else if (stateChanges.length > 0) {
       otherChanges.push(...stateChanges);
     }
     if (otherChanges.length > 0) this.#record(DIRECTORY_EVENT_TYPES.userUpdated, userResource(next), origin, { changes: otherChanges });
-    if (options.passwordChanged) this.#record('user_password_change', userResource(next), origin, { changes: passwordChanges });
+    if (options.passwordChanged) this.#record(DIRECTORY_EVENT_TYPES.userPasswordChanged, userResource(next), origin, { changes: passwordChanges });
     return next;
   }
 

@@ -62,7 +62,9 @@ export function addUserGraphRoutes(router: Router): void {
   router.add('GET', '/api/v2/users/:user_id/pushendpoints', ({ state, params }) => {
     const userId = objectIdParam(params['user_id'], 'user_id');
     state.requireUser(userId);
-    return { status: 200, body: state.pushEndpoints.get(userId) ?? [] };
+    const endpoints = state.pushEndpoints.get(userId) ?? [];
+    // Not paged in the spec (no limit/skip), but the total is sent like every other v2 list's.
+    return { status: 200, body: endpoints, headers: { 'x-total-count': String(endpoints.length) } };
   });
 
   router.add('GET', '/api/v2/users/:user_id/pushendpoints/:push_endpoint_id', ({ state, params }) => {
