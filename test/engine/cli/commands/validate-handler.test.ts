@@ -87,6 +87,16 @@ describe('idflow validate', () => {
     expect(await validate(['flow.yaml'], { config: 'conf.yaml', plugin: ['./from-cli.mjs'] }, dir)).toEqual({ code: 0, stdout: 'flow.yaml is valid\n' });
   });
 
+  it("places a broken config plugin at its entry in the config file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idflow-validate-'));
+    writeFileSync(join(dir, 'idflow.config.yaml'), 'store: ./runs\nplugins:\n  - ./missing.mjs\n');
+    writeFileSync(join(dir, 'flow.yaml'), 'id: flow\nname: Flow\nsteps:\n  - { id: a, action: log, with: { message: hi } }\n');
+    const { code, stdout } = await validate(['flow.yaml'], {}, dir);
+    expect(code).toBe(2);
+    expect(stdout).toContain(`idflow.config.yaml:3:5: error: the plugin "./missing.mjs" could not be loaded: Plugin file not found: ${join(dir, 'missing.mjs')}`);
+    expect(stdout).toContain('  3 |   - ./missing.mjs\n    |     ^~~~~~~~~~~~~');
+  });
+
   it('exits 2 when a --plugin does not load, and reports the actions it would have defined as unknown', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idflow-validate-'));
     writeFileSync(join(dir, 'flow.yaml'), 'id: flow\nname: Flow\nsteps:\n  - { id: a, action: acme.cli.thing }\n');
