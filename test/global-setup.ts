@@ -3,8 +3,8 @@
  * end-to-end tests run the current code the way users do: `node dist/engine/cli/main.js`,
  * with plain Node's module resolution (vitest's own interop hides CommonJS/ESM mistakes).
  *
- * The build is skipped when `dist/` is newer than every source file and schema, so running a
- * single test folder stays fast. Type errors do not stop the build (tsc still emits); they
+ * The build is skipped when `dist/` is newer than every source file and schema (after
+ * `npm run build`, or an earlier run of this setup), so running a single test folder stays fast. Type errors do not stop the build (tsc still emits); they
  * are printed, and the tests that exercise broken code fail on their own.
  */
 import { execFile } from 'node:child_process';
@@ -33,7 +33,9 @@ function newestSource(): number {
 }
 
 export default async function setup(): Promise<void> {
-  const upToDate = existsSync(stamp) && existsSync(cli) && statSync(stamp).mtimeMs >= newestSource();
+  // Built by this setup (the stamp) or by `npm run build` (as CI does, just before `npm test`).
+  const builtAt = existsSync(cli) ? Math.max(statSync(cli).mtimeMs, existsSync(stamp) ? statSync(stamp).mtimeMs : 0) : 0;
+  const upToDate = builtAt >= newestSource();
   if (!upToDate) {
     const startedAt = Date.now();
     try {
