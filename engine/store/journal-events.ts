@@ -9,7 +9,18 @@ import type { SerializedError } from '../errors/idflow-error.js';
  * `item` is the foreach index for events about one item of a foreach step.
  */
 export type JournalEvent =
-  | { type: 'run.started'; at: string; runId: string; workflowId: string; session: number; pid: number }
+  | {
+      type: 'run.started';
+      at: string;
+      runId: string;
+      workflowId: string;
+      session: number;
+      pid: number;
+      /** The organisation variables the run started with (a resume uses these, not today's config). */
+      vars?: Record<string, unknown>;
+      /** The triggering event's payload. */
+      event?: Record<string, unknown>;
+    }
   | { type: 'run.resumed'; at: string; session: number; pid: number; templateChanged: boolean }
   | { type: 'run.skipped'; at: string; reason: string }
   | { type: 'subject.claimed'; at: string; subject: string }

@@ -1,0 +1,88 @@
+import type { Change } from '../../plugin-api/action.js';
+import type { PlanResult, PlannedStep, PlannedUnit } from '../../runner/plan-run.js';
+
+/** `pretty`: colour and Unicode; `plain`: neither (not a TTY, or NO_COLOR). */
+export type PlanStyle = 'pretty' | 'plain';
+
+const MARKS = {
+  pretty: { changed: '~', remove: '-', add: '+', unchanged: '=', reported: '!', failed: '✖', skip: '↷', run: '▸' },
+  plain: { changed: '~', remove: '-', add: '+', unchanged: '=', reported: '!', failed: 'x', skip: '-', run: '>' },
+} as const;
+
+const REMOVING = /^(remove|delete|revoke|unbind|clear|disable|suspend|reset|unassign|expire)/i;
+const ADDING = /^(add|create|bind|assign|notify|write|send|post|schedule)/i;
+
+function paint(style: PlanStyle, code: number, text: string): string {
+  return style === 'pretty' ? `\u001b[${code}m${text}\u001b[0m` : text;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return '';
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+/** One change as a line: mark, operation, target, and before → after when given. */
+export function renderChange(change: Change, style: PlanStyle): string {
+  const marks = MARKS[style];
+  const result = change.result ?? 'changed';
+  let mark: string = marks.changed;
+  let colour = 33;
+  if (result === 'unchanged') [mark, colour] = [marks.unchanged, 90];
+  else if (result === 'reported') [mark, colour] = [marks.reported, 35];
+  else if (result === 'failed') [mark, colour] = [marks.failed, 31];
+  else if (REMOVING.test(change.operation)) [mark, colour] = [marks.remove, 31];
+  else if (ADDING.test(change.operation)) [mark, colour] = [marks.add, 32];
+  const transition = change.before !== undefined || change.after !== undefined ? `  (${describeValue(change.before) || '∅'} → ${describeValue(change.after) || '∅'})` : '';
+  const note = change.note ? paint(style, 90, `  — ${change.note}`) : '';
+  return `${paint(style, colour, `${mark} ${change.operation}`)} ${change.target}${transition}${note}`;
+}
+
+function statusWord(unit: PlannedUnit, style: PlanStyle): string {
+  const changed = unit.changes.filter((c) => (c.result ?? 'changed') === 'changed').length;
+  switch (unit.status) {
+    case 'would_run':
+      return changed === 0 ? paint(style, 90, 'no change') : paint(style, 33, `${changed} change${changed === 1 ? '' : 's'}`);
+    case 'would_skip':
+      return paint(style, 90, `skipped (${unit.reason ?? 'if: false'})`);
+    case 'no_preview':
+      return paint(style, 35, 'would run, no preview (not executed in a plan)');
+    case 'cannot_preview':
+      return paint(style, 35, `cannot preview: ${unit.reason ?? ''}`);
+    case 'error':
+      return paint(style, 31, `error: ${unit.reason ?? ''}`);
+  }
+}
+
+function renderStep(step: PlannedStep, style: PlanStyle, lines: string[]): void {
+  const title = step.name ? `${step.id}  ${paint(style, 90, step.name)}` : step.id;
+  lines.push(`  ${paint(style, 1, title)}  ${paint(style, 90, `[${step.action}]`)}  ${statusWord(step, style)}${step.summary && step.items === undefined ? paint(style, 90, ` · ${step.summary}`) : ''}`);
+  for (const change of step.changes) lines.push(`      ${renderChange(change, style)}`);
+  step.items?.forEach((item, index) => {
+    lines.push(`      [${index}] ${statusWord(item, style)}${item.summary ? paint(style, 90, ` · ${item.summary}`) : ''}`);
+    for (const change of item.changes) lines.push(`          ${renderChange(change, style)}`);
+  });
+}
+
+/** The whole plan as readable lines (no trailing newline). */
+export function renderPlan(plan: PlanResult, style: PlanStyle): string {
+  const lines: string[] = [];
+  lines.push(paint(style, 1, `Plan: ${plan.workflow.name} (${plan.workflow.id})${plan.subject ? ` for ${plan.subject}` : ''}`));
+  if (!plan.when) {
+    lines.push('  The workflow\'s "when" condition is false: nothing would run.');
+    return lines.join('\n');
+  }
+  for (const step of plan.steps) renderStep(step, style, lines);
+  if (plan.onFailure.length > 0) lines.push(paint(style, 90, `  on failure: ${plan.onFailure.join(', ')}`));
+  const counts = (status: PlannedUnit['status']) => plan.steps.filter((s) => s.status === status).length;
+  const notes = [
+    `${plan.totalChanges} change${plan.totalChanges === 1 ? '' : 's'} in ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`,
+    counts('would_skip') > 0 ? `${counts('would_skip')} skipped` : '',
+    counts('no_preview') > 0 ? `${counts('no_preview')} without preview` : '',
+    counts('cannot_preview') > 0 ? `${counts('cannot_preview')} cannot be previewed` : '',
+    counts('error') > 0 ? paint(style, 31, `${counts('error')} with errors`) : '',
+  ].filter((n) => n !== '');
+  lines.push('');
+  lines.push(`${notes.join(', ')}. Nothing was changed.`);
+  return lines.join('\n');
+}

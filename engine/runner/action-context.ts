@@ -1,0 +1,87 @@
+import type winston from 'winston';
+import type { Change } from '../plugin-api/action.js';
+import type { ActionContext, ChildWorkflowRequest, ChildWorkflowResult, TimerRequest } from '../plugin-api/context.js';
+import { PermanentError } from '../errors/action-errors.js';
+import type { RunServices } from './run-services.js';
+
+/** What the runner gives {@link createActionContext} for one attempt of one unit. */
+export interface ActionContextArgs {
+  runId: string;
+  workflowId: string;
+  /** The unit key: the step id, or `step[i]` for a foreach item. */
+  stepKey: string;
+  attempt: number;
+  dryRun: boolean;
+  signal: AbortSignal;
+  logger: winston.Logger;
+  run: ActionContext['run'];
+  services: RunServices;
+  runDir: string;
+  /** Changes recorded by earlier attempts and sessions. */
+  earlierChanges: readonly Change[];
+  /** Journals and audits one change; called synchronously by `ctx.changes.record`. */
+  onChange(change: Change): void;
+  claimSubject(subject: string): Promise<void>;
+  runWorkflow(request: ChildWorkflowRequest): Promise<ChildWorkflowResult>;
+  scheduleTimer(timer: TimerRequest): Promise<{ id: string; dueAt: string }>;
+}
+
+/** The context plus what this attempt recorded. */
+export interface RunnerActionContext extends ActionContext {
+  /** Changes recorded during this attempt. */
+  readonly recordedNow: readonly Change[];
+}
+
+/** Builds the {@link ActionContext} for one attempt. */
+export function createActionContext(args: ActionContextArgs): RunnerActionContext {
+  const recordedNow: Change[] = [];
+  const { services } = args;
+  const child = args.logger.child({ step: args.stepKey, attempt: args.attempt });
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: Record<string, unknown>) => {
+    child.log(level, message, meta === undefined ? { source: 'action' } : { ...meta, source: 'action' });
+  };
+  return {
+    runId: args.runId,
+    stepId: args.stepKey,
+    workflowId: args.workflowId,
+    attempt: args.attempt,
+    dryRun: args.dryRun,
+    sandbox: services.sandbox,
+    signal: args.signal,
+    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    run: args.run,
+    connections: services.connections,
+    secrets: {
+      get(name) {
+        const value = services.secret(name);
+        if (value !== undefined) services.redactor.add(value);
+        return value;
+      },
+      require(name) {
+        const value = this.get(name);
+        if (value === undefined) {
+          throw new PermanentError(`Secret "${name}" is not configured: add it under "secrets:" in idflow.config.yaml as { env: VARIABLE } or set the environment variable ${name}`);
+        }
+        return value;
+      },
+    },
+    changes: {
+      record(change) {
+        if (typeof change !== 'object' || change === null || typeof change.target !== 'string' || typeof change.operation !== 'string') {
+          throw new PermanentError(`Step "${args.stepKey}": ctx.changes.record() needs { target: string, operation: string, ... }`);
+        }
+        const normalised: Change = { ...change, result: change.result ?? 'changed' };
+        recordedNow.push(normalised);
+        args.onChange(normalised);
+      },
+      all: () => [...args.earlierChanges, ...recordedNow],
+      earlier: () => [...args.earlierChanges],
+    },
+    paths: { store: services.store.root, run: args.runDir, outbox: services.store.outboxDir(), cwd: services.cwd },
+    addRedaction: (value) => services.redactor.add(value),
+    claimSubject: args.claimSubject,
+    runWorkflow: args.runWorkflow,
+    scheduleTimer: args.scheduleTimer,
+    recordedNow,
+  };
+}

@@ -1,0 +1,232 @@
+import type { Change } from '../plugin-api/action.js';
+import type { RunData, Step, Workflow } from '../language/types.js';
+import type { RunLogger } from '../logging/run-logger.js';
+import { evaluateCondition, conditionReferences } from '../conditions/index.js';
+import { templateReferences } from '../templating/index.js';
+import { classifyError } from '../errors/classify.js';
+import { PermanentError } from '../errors/action-errors.js';
+import { createActionContext } from './action-context.js';
+import { renderParams } from './render-params.js';
+import { runWithRetry, DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import { createAttemptSignal, raceAbort } from './step-signal.js';
+import type { RunServices } from './run-services.js';
+
+/** What `idflow plan` says about one step (or one foreach item). */
+export interface PlannedUnit {
+  /**
+   * `would_run`: the action previewed its changes; `would_skip`: its `if` is false;
+   * `no_preview`: the action has no `plan()`, so it would run but cannot be previewed (and is
+   * not executed); `cannot_preview`: it depends on the output of a step that could not be
+   * previewed; `error`: previewing failed (e.g. the user does not exist).
+   */
+  status: 'would_run' | 'would_skip' | 'no_preview' | 'cannot_preview' | 'error';
+  reason?: string;
+  changes: Change[];
+  summary?: string;
+}
+
+/** One step of a plan. */
+export interface PlannedStep extends PlannedUnit {
+  id: string;
+  name?: string;
+  action: string;
+  /** For foreach steps: one entry per item. */
+  items?: PlannedUnit[];
+}
+
+/** The whole plan. */
+export interface PlanResult {
+  workflow: { id: string; name: string };
+  runId: string;
+  subject?: string;
+  /** False when the workflow's `when` condition is false (nothing would run). */
+  when: boolean;
+  steps: PlannedStep[];
+  /** Ids of the `on_failure` steps (they run only if the run fails). */
+  onFailure: string[];
+  /** How many changes would be made, over all steps. */
+  totalChanges: number;
+}
+
+/** What {@link planRun} needs besides the services. */
+export interface PlanRunRequest {
+  workflow: Workflow;
+  data: RunData;
+  logger: RunLogger;
+  signal: AbortSignal;
+}
+
+/**
+ * Plans a run: evaluates conditions, renders parameters and asks each action for `plan()`,
+ * passing later steps the outputs earlier plans predicted. Never calls `run()`, and an action
+ * without `plan()` is reported, not executed: a plan makes no change.
+ */
+export async function planRun(request: PlanRunRequest, services: RunServices): Promise<PlanResult> {
+  const { workflow, data } = request;
+  const subject = workflow.subject === undefined ? undefined : String(services.templates.renderValue(workflow.subject, data, { where: 'subject' }) ?? '');
+  const base = { workflow: { id: workflow.id, name: workflow.name }, runId: data.run.id, ...(subject ? { subject } : {}), onFailure: workflow.on_failure.map((s) => s.id) };
+  if (workflow.when !== undefined && !evaluateCondition(workflow.when, data)) {
+    return { ...base, when: false, steps: [], totalChanges: 0 };
+  }
+  // Steps whose output a plan could not predict: whatever reads them cannot be previewed.
+  const unknown = new Map<string, string>();
+  const steps: PlannedStep[] = [];
+  for (const step of workflow.steps) {
+    const planned = await planStep(step, request, services, unknown);
+    steps.push(planned);
+    const unpredictable = planned.status === 'no_preview' || planned.status === 'cannot_preview' || planned.status === 'error';
+    if (unpredictable) unknown.set(step.id, planned.status === 'error' ? `its preview failed: ${planned.reason ?? ''}` : planned.status === 'no_preview' ? `"${step.action}" has no preview` : planned.reason ?? 'it could not be previewed');
+    else if (planned.status === 'would_run' && data.steps[step.id]?.output === undefined) unknown.set(step.id, `"${step.action}" plan() does not predict its output`);
+  }
+  const totalChanges = steps.reduce((sum, s) => sum + countChanges(s.changes) + (s.items ?? []).reduce((n, i) => n + countChanges(i.changes), 0), 0);
+  return { ...base, when: true, steps, totalChanges };
+}
+
+function countChanges(changes: readonly Change[]): number {
+  return changes.filter((c) => (c.result ?? 'changed') === 'changed').length;
+}
+
+async function planStep(step: Step, request: PlanRunRequest, services: RunServices, unknown: Map<string, string>): Promise<PlannedStep> {
+  const head = { id: step.id, ...(step.name === undefined ? {} : { name: step.name }), action: step.action };
+  const data = request.data;
+  const blockedBy = (paths: string[]): string | undefined => {
+    for (const path of paths) {
+      const [root, id] = path.split('.');
+      if (root === 'steps' && id !== undefined && unknown.has(id)) return `depends on step "${id}", whose output is unknown because ${unknown.get(id)}`;
+    }
+    return undefined;
+  };
+  const setStep = (status: 'planned' | 'skipped' | 'failed', output: unknown, changed: boolean) => {
+    data.steps[step.id] = { status, output, changed };
+  };
+  if (step.if !== undefined) {
+    const blocked = blockedBy(conditionReferences(step.if));
+    if (blocked !== undefined) return { ...head, status: 'cannot_preview', reason: `its "if" ${blocked}`, changes: [] };
+    try {
+      if (!evaluateCondition(step.if, data)) {
+        setStep('skipped', null, false);
+        return { ...head, status: 'would_skip', reason: 'if: false', changes: [] };
+      }
+    } catch (error) {
+      return { ...head, status: 'error', reason: classifyError(error).message, changes: [] };
+    }
+  }
+  const action = services.registry.get(step.action);
+  if (action === undefined) return { ...head, status: 'error', reason: `action "${step.action}" is not registered`, changes: [] };
+  if (action.definition.plan === undefined) {
+    return { ...head, status: 'no_preview', reason: `would run, no preview: "${step.action}" has no plan()`, changes: [] };
+  }
+  const withPaths = collectTemplatePaths(step.with);
+  if (step.foreach === undefined) {
+    const unit = await planUnit(step, request, services, data, undefined, blockedBy(withPaths));
+    setStep(unit.status === 'would_run' ? 'planned' : 'failed', unit.output, countChanges(unit.changes) > 0);
+    return { ...head, ...withoutOutput(unit) };
+  }
+  let list: unknown;
+  try {
+    if (typeof step.foreach === 'string') {
+      const blocked = blockedBy(templateReferences(step.foreach));
+      if (blocked !== undefined) return { ...head, status: 'cannot_preview', reason: `its "foreach" ${blocked}`, changes: [] };
+      list = services.templates.renderValue(step.foreach, data, { where: `steps.${step.id}.foreach` });
+    } else {
+      list = step.foreach;
+    }
+    if (!Array.isArray(list)) throw new PermanentError(`foreach must yield a list, got ${list === null ? 'null' : typeof list}`);
+  } catch (error) {
+    return { ...head, status: 'error', reason: classifyError(error).message, changes: [] };
+  }
+  const items: Array<PlannedUnit & { output?: unknown }> = [];
+  for (const [index, item] of (list as unknown[]).entries()) {
+    items.push(await planUnit(step, request, services, { ...data, item, index }, index, blockedBy(withPaths)));
+  }
+  const failed = items.find((i) => i.status !== 'would_run');
+  const changes = items.flatMap((i) => i.changes);
+  setStep(failed ? 'failed' : 'planned', items.map((i) => i.output ?? null), countChanges(changes) > 0);
+  return {
+    ...head,
+    status: failed ? failed.status : 'would_run',
+    ...(failed?.reason ? { reason: failed.reason } : {}),
+    changes: [],
+    summary: `${items.length} items`,
+    items: items.map(withoutOutput),
+  };
+}
+
+async function planUnit(
+  step: Step,
+  request: PlanRunRequest,
+  services: RunServices,
+  data: RunData,
+  item: number | undefined,
+  blocked: string | undefined,
+): Promise<PlannedUnit & { output?: unknown }> {
+  const action = services.registry.get(step.action);
+  const plan = action?.definition.plan;
+  if (action === undefined || plan === undefined) return { status: 'no_preview', changes: [] };
+  const key = item === undefined ? step.id : `${step.id}[${item}]`;
+  let params: Record<string, unknown>;
+  try {
+    params = renderParams(step, action, data, services.templates, (name) => services.secret(name), `steps.${key}`);
+  } catch (error) {
+    if (blocked !== undefined) return { status: 'cannot_preview', reason: blocked, changes: [] };
+    return { status: 'error', reason: classifyError(error).message, changes: [] };
+  }
+  const policy = step.retry ?? DEFAULT_RETRY_POLICY;
+  try {
+    const result = await runWithRetry(async (attempt) => {
+      const attemptSignal = createAttemptSignal(request.signal, step.timeoutMs, key);
+      const ctx = createActionContext({
+        runId: data.run.id,
+        workflowId: request.workflow.id,
+        stepKey: key,
+        attempt,
+        dryRun: true,
+        signal: attemptSignal.signal,
+        logger: request.logger.logger,
+        run: { id: data.run.id, startedAt: data.run.started_at, initiatedBy: data.run.initiated_by, ...(data.run.reason === undefined ? {} : { reason: data.run.reason }) },
+        services,
+        runDir: services.store.root,
+        earlierChanges: [],
+        onChange: () => {
+          throw new PermanentError(`Action "${step.action}" tried to record a change during a plan; plan() must only describe changes`);
+        },
+        claimSubject: async () => undefined,
+        runWorkflow: async () => {
+          throw new PermanentError('A plan cannot start a child workflow');
+        },
+        scheduleTimer: async () => {
+          throw new PermanentError('A plan cannot schedule a timer');
+        },
+      });
+      try {
+        return await raceAbort(Promise.resolve().then(() => plan.call(action.definition, ctx, params)), attemptSignal.signal);
+      } finally {
+        attemptSignal.dispose();
+      }
+    }, policy, { signal: request.signal });
+    if (typeof result !== 'object' || result === null || !Array.isArray(result.changes)) {
+      return { status: 'error', reason: `"${step.action}" plan() returned no { changes: [...] } (a bug in its plugin)`, changes: [] };
+    }
+    return {
+      status: 'would_run',
+      changes: services.redactor.redactDeep(result.changes),
+      ...(result.summary === undefined ? {} : { summary: result.summary }),
+      ...(result.output === undefined ? {} : { output: result.output }),
+    };
+  } catch (error) {
+    return { status: 'error', reason: classifyError(error).message, changes: [] };
+  }
+}
+
+function withoutOutput<T extends { output?: unknown }>(unit: T): Omit<T, 'output'> {
+  const { output: _output, ...rest } = unit;
+  return rest;
+}
+
+/** Every template reference in a step's `with:` values, at any depth. */
+function collectTemplatePaths(value: unknown): string[] {
+  if (typeof value === 'string') return templateReferences(value);
+  if (Array.isArray(value)) return value.flatMap(collectTemplatePaths);
+  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(collectTemplatePaths);
+  return [];
+}

@@ -1,0 +1,96 @@
+import type { RunData, Workflow } from '../language/types.js';
+import type { RunHandle } from '../store/run-store.js';
+import { acquireSubjectLock } from '../store/subject-lock.js';
+import { createRunLogger } from '../logging/run-logger.js';
+import { ConflictError } from '../errors/action-errors.js';
+import { ValidationError } from '../errors/usage-errors.js';
+import { RunSession, type RunOutcome } from './run-session.js';
+import { restoreRun } from './restore-run.js';
+import { REDACTED } from '../logging/redactor.js';
+import type { ConsoleOptions, RunServices } from './run-services.js';
+
+/** What resuming a run needs. */
+export interface ResumeRunRequest {
+  handle: RunHandle;
+  /** The workflow loaded from the run's pinned template text. */
+  workflow: Workflow;
+  /** True when the template file changed since the run started (the pinned one is used). */
+  templateChanged: boolean;
+  /** Values for secret inputs, which the run record does not keep. */
+  secretInputs?: Record<string, unknown>;
+  signal: AbortSignal;
+  console: ConsoleOptions;
+}
+
+/**
+ * Continues a failed, interrupted or killed run from where it stopped, with its pinned
+ * template, its recorded inputs and variables, and the recorded outputs of the steps it
+ * completed (which are not repeated). A run that already succeeded is left alone.
+ *
+ * @throws ConflictError when the run is still running in a live process;
+ *   ValidationError when a secret input must be given again; SubjectLockedError.
+ */
+export async function resumeRun(request: ResumeRunRequest, services: RunServices): Promise<RunOutcome> {
+  const { handle, workflow } = request;
+  const meta = handle.meta();
+  if (meta.status === 'running') {
+    throw new ConflictError(`Run ${handle.id} is still running (process ${meta.pid} on ${meta.hostname}); stop it first or wait for it to end`, { code: 'RUN_ACTIVE' });
+  }
+  const events = handle.events();
+  const restored = restoreRun(events);
+  if (restored.finished?.status === 'succeeded') {
+    return { runId: handle.id, status: 'succeeded', output: handle.output() };
+  }
+  const started = events.find((e) => e.type === 'run.started');
+  const inputs = { ...handle.inputs() };
+  const missing: string[] = [];
+  for (const [name, declaration] of Object.entries(workflow.inputs)) {
+    if (!declaration.secret || inputs[name] !== REDACTED) continue;
+    const given = request.secretInputs?.[name];
+    if (given === undefined) missing.push(name);
+    else {
+      inputs[name] = given;
+      services.redactor.add(typeof given === 'string' ? given : JSON.stringify(given));
+    }
+  }
+  if (missing.length > 0) {
+    throw new ValidationError('INVALID_INPUT', `Run ${handle.id} needs its secret input${missing.length > 1 ? 's' : ''} again (the run record does not keep secrets): ${missing.map((n) => `--input ${n}=…`).join(' ')}`);
+  }
+  const data: RunData = {
+    inputs,
+    vars: started?.type === 'run.started' ? started.vars ?? {} : {},
+    event: started?.type === 'run.started' ? started.event ?? {} : {},
+    steps: {},
+    run: {
+      id: handle.id,
+      workflow_id: workflow.id,
+      started_at: meta.startedAt,
+      initiated_by: meta.initiatedBy,
+      ...(meta.reason === undefined ? {} : { reason: meta.reason }),
+      dry_run: false,
+    },
+  };
+  const runLock = meta.subject === undefined ? undefined : acquireSubjectLock(services.store.locksDir(), meta.subject, handle.id);
+  let logger: ReturnType<typeof createRunLogger>;
+  let session: RunSession;
+  try {
+    handle.updateMeta({ status: 'running', pid: process.pid, finishedAt: undefined, durationMs: undefined, failedStep: undefined, error: undefined });
+    logger = createRunLogger({ runId: handle.id, workflowId: workflow.id, logFile: handle.logFile, redactor: services.redactor, console: request.console });
+    const session_ = restored.sessions + 1;
+    handle.append({ type: 'run.resumed', at: new Date().toISOString(), session: session_, pid: process.pid, templateChanged: request.templateChanged });
+    handle.audit.append({ operation: 'run.resume', target: workflow.id, result: 'info', note: `session ${session_}${request.templateChanged ? '; the template file changed since the run started, the pinned template is used' : ''}` });
+    if (request.templateChanged) {
+      logger.logger.warn(`the template ${meta.templatePath} changed since this run started; resuming with the template pinned in the run record`, { runId: handle.id });
+    }
+    logger.logger.info(`run ${handle.id} resumed (session ${session_})`, { event: 'run.started', runId: handle.id, name: `${workflow.name} (resumed)`, workflowId: workflow.id, subject: meta.subject });
+    session = new RunSession({ workflow, handle, services, logger, data, signal: request.signal, templatePath: meta.templatePath, restored, ...(runLock ? { runLock } : {}) });
+  } catch (error) {
+    runLock?.release();
+    throw error;
+  }
+  try {
+    return await session.drive();
+  } finally {
+    await logger.close();
+  }
+}

@@ -1,0 +1,76 @@
+import pRetry from 'p-retry';
+import type { RetryPolicy } from '../language/types.js';
+import { classifyError } from '../errors/classify.js';
+import type { IdflowError } from '../errors/idflow-error.js';
+import { TransientError } from '../errors/action-errors.js';
+import { sleep } from './sleep.js';
+import { asCancellation } from './step-signal.js';
+
+/**
+ * The policy a step gets when its template says nothing: three attempts, exponential backoff
+ * from half a second, never more than thirty seconds between attempts. Only transient errors
+ * (network, 429, 5xx, timeouts) are retried at all.
+ */
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({ attempts: 3, backoff: 'exponential', delayMs: 500, maxDelayMs: 30_000 });
+
+/** One failed attempt, as reported to the caller before the next one (or before giving up). */
+export interface FailedAttempt {
+  attempt: number;
+  error: IdflowError;
+  /** How long until the next attempt; undefined when there will be none. */
+  retryInMs: number | undefined;
+}
+
+/**
+ * The backoff before retry number `retry` (1-based) — exactly what p-retry computes with
+ * `randomize: false`, so that a `Retry-After` longer than it can be topped up precisely.
+ */
+export function backoffDelay(policy: RetryPolicy, retry: number): number {
+  const factor = policy.backoff === 'exponential' ? 2 : 1;
+  return Math.min(Math.round(policy.delayMs * factor ** (retry - 1)), policy.maxDelayMs);
+}
+
+/**
+ * Runs `attemptFn` under `policy` with p-retry: transient errors are retried (waiting at least
+ * the server's `Retry-After`), everything else fails at once. The error that ends the attempts
+ * is thrown as an {@link IdflowError}.
+ *
+ * @param firstAttempt - the number of the first attempt (resumed runs continue counting).
+ */
+export async function runWithRetry<T>(
+  attemptFn: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+  options: { signal: AbortSignal; firstAttempt?: number; onFailedAttempt?: (failure: FailedAttempt) => void },
+): Promise<T> {
+  const offset = (options.firstAttempt ?? 1) - 1;
+  let lastError: IdflowError | undefined;
+  try {
+    return await pRetry((attempt) => attemptFn(attempt + offset).catch((error: unknown) => {
+      // Classify once, here, so every callback sees the same decision and p-retry's own
+      // TypeError rule cannot disagree with ours (a non-network TypeError is a bug: permanent).
+      lastError = classifyError(error);
+      throw lastError;
+    }), {
+      retries: Math.max(0, policy.attempts - 1),
+      factor: policy.backoff === 'exponential' ? 2 : 1,
+      minTimeout: policy.delayMs,
+      maxTimeout: policy.maxDelayMs,
+      randomize: false,
+      signal: options.signal,
+      shouldRetry: ({ error }) => classifyError(error).retryable,
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft, retriesConsumed }) => {
+        const classified = classifyError(error);
+        const willRetry = classified.retryable && retriesLeft > 0;
+        const backoff = backoffDelay(policy, retriesConsumed + 1);
+        const retryAfter = classified instanceof TransientError ? classified.retryAfterMs ?? 0 : 0;
+        const wait = Math.max(backoff, retryAfter);
+        options.onFailedAttempt?.({ attempt: attemptNumber + offset, error: classified, retryInMs: willRetry ? wait : undefined });
+        // p-retry then waits `backoff`; top it up so the far side's Retry-After is honoured.
+        if (willRetry && retryAfter > backoff) await sleep(retryAfter - backoff, options.signal);
+      },
+    });
+  } catch (error) {
+    if (options.signal.aborted) throw asCancellation(options.signal.reason);
+    throw lastError !== undefined && error === lastError ? lastError : classifyError(error);
+  }
+}

@@ -1,0 +1,449 @@
+import type { Change } from '../plugin-api/action.js';
+import type { ChildWorkflowRequest, ChildWorkflowResult, TimerRequest } from '../plugin-api/context.js';
+import type { RunData, Step, StepData, Workflow } from '../language/types.js';
+import type { JournalEvent, RunMeta, StepPhase } from '../store/journal-events.js';
+import type { RunHandle } from '../store/run-store.js';
+import type { RunLogger } from '../logging/run-logger.js';
+import type { SubjectLock } from '../store/subject-lock.js';
+import type { RegisteredAction } from '../registry/action-registry.js';
+import { acquireSubjectLock } from '../store/subject-lock.js';
+import { evaluateCondition } from '../conditions/index.js';
+import { classifyError } from '../errors/classify.js';
+import type { IdflowError } from '../errors/idflow-error.js';
+import { CancelledError, PermanentError } from '../errors/action-errors.js';
+import { createActionContext } from './action-context.js';
+import { renderParams } from './render-params.js';
+import { runWithRetry, DEFAULT_RETRY_POLICY } from './retry-policy.js';
+import { createAttemptSignal, raceAbort } from './step-signal.js';
+import { runPool } from './concurrency-pool.js';
+import { restoreRun, unitKey, type RestoredRun, type FinishedUnit } from './restore-run.js';
+import type { RunServices } from './run-services.js';
+
+/** How a run ended. */
+export interface RunOutcome {
+  runId: string;
+  status: 'succeeded' | 'failed' | 'interrupted' | 'skipped';
+  /** The template's returned data (only when succeeded). */
+  output?: unknown;
+  error?: IdflowError;
+  /** The step that failed the run. */
+  failedStep?: string;
+}
+
+/** One unit's result inside the session. */
+interface UnitOutcome extends FinishedUnit {
+  error?: IdflowError;
+  cancelled?: boolean;
+}
+
+/** One step's result inside the session. */
+interface StepOutcome {
+  data: StepData;
+  error?: IdflowError;
+  cancelled?: boolean;
+}
+
+/** What the session needs that differs between a new run and a resumed one. */
+export interface SessionSetup {
+  workflow: Workflow;
+  handle: RunHandle;
+  services: RunServices;
+  logger: RunLogger;
+  data: RunData;
+  signal: AbortSignal;
+  templatePath: string;
+  /** Earlier sessions, for a resumed run. */
+  restored?: RestoredRun;
+  /** The subject lock already taken for the run (released when the session ends). */
+  runLock?: SubjectLock;
+}
+
+/**
+ * Drives one session of a run (the first, or a resume) from its current point to the end:
+ * `when`, the steps in order, `on_failure` when the run fails, the returned data. Every step
+ * event is journaled before the session moves on, so a kill at any point leaves a run that
+ * `resume` can finish.
+ */
+export class RunSession {
+  private readonly workflow: Workflow;
+  private readonly handle: RunHandle;
+  private readonly services: RunServices;
+  private readonly logger: RunLogger;
+  private readonly data: RunData;
+  private readonly signal: AbortSignal;
+  private readonly templatePath: string;
+  private readonly restored: RestoredRun;
+  private readonly locks: SubjectLock[] = [];
+  private readonly claimed = new Set<string>();
+
+  constructor(setup: SessionSetup) {
+    this.workflow = setup.workflow;
+    this.handle = setup.handle;
+    this.services = setup.services;
+    this.logger = setup.logger;
+    this.data = setup.data;
+    this.signal = setup.signal;
+    this.templatePath = setup.templatePath;
+    this.restored = setup.restored ?? restoreRun([]);
+    if (setup.runLock) this.locks.push(setup.runLock);
+  }
+
+  /** Runs the session to its end; never throws for a failing step (that is an outcome). */
+  async drive(): Promise<RunOutcome> {
+    try {
+      for (const subject of this.restored.subjects) await this.claim(subject, false);
+      if (this.workflow.when !== undefined && !evaluateCondition(this.workflow.when, this.data)) {
+        this.append({ type: 'run.skipped', at: now(), reason: 'when: false' });
+        this.finishMeta('skipped');
+        this.logger.logger.info(`run skipped: the workflow's "when" condition is false`, { event: 'run.finished', status: 'skipped', runId: this.handle.id });
+        return { runId: this.handle.id, status: 'skipped' };
+      }
+      let failure: { step: string; error: IdflowError } | undefined;
+      for (const step of this.workflow.steps) {
+        const outcome = await this.runStep(step, 'steps');
+        this.data.steps[step.id] = outcome.data;
+        if (outcome.cancelled) return this.interrupted(outcome.error);
+        if (outcome.data.status === 'failed' && !step.continue_on_error) {
+          failure = { step: step.id, error: outcome.error ?? new PermanentError(`Step "${step.id}" failed`) };
+          break;
+        }
+      }
+      if (failure !== undefined) return await this.fail(failure.step, failure.error);
+      let output: unknown;
+      try {
+        output = this.workflow.output === undefined ? undefined : this.services.templates.renderValue(this.workflow.output, this.data, { secret: (name) => this.secret(name), where: 'output' });
+      } catch (error) {
+        return await this.fail(undefined, classifyError(error));
+      }
+      const safeOutput = this.services.redactor.redactDeep(output);
+      if (output !== undefined) this.handle.writeOutput(safeOutput);
+      this.audit({ operation: 'run.finish', target: this.workflow.id, result: 'info', note: 'succeeded' });
+      this.append({ type: 'run.finished', at: now(), status: 'succeeded', ...(output === undefined ? {} : { output: safeOutput }) });
+      this.finishMeta('succeeded');
+      this.logger.logger.info('run succeeded', { event: 'run.finished', status: 'succeeded', runId: this.handle.id, durationMs: this.runDuration() });
+      return { runId: this.handle.id, status: 'succeeded', output };
+    } catch (error) {
+      // Only a bug or an unwritable store gets here; it must still leave an honest record.
+      const classified = classifyError(error);
+      if (classified instanceof CancelledError) return this.interrupted(classified);
+      this.append({ type: 'run.finished', at: now(), status: 'failed', error: classified.toJSON() });
+      this.finishMeta('failed', undefined, classified.message);
+      this.logger.logger.error(`run failed: ${classified.message}`, { event: 'run.finished', status: 'failed', runId: this.handle.id, error: classified.message });
+      return { runId: this.handle.id, status: 'failed', error: classified };
+    } finally {
+      for (const lock of this.locks) lock.release();
+    }
+  }
+
+  private async fail(failedStep: string | undefined, error: IdflowError): Promise<RunOutcome> {
+    if (this.workflow.on_failure.length > 0) this.logger.logger.info(`running the on_failure steps`, { runId: this.handle.id });
+    for (const step of this.workflow.on_failure) {
+      const outcome = await this.runStep(step, 'on_failure');
+      this.data.steps[step.id] = outcome.data;
+      if (outcome.cancelled) return this.interrupted(outcome.error);
+    }
+    this.audit({ operation: 'run.finish', target: this.workflow.id, result: 'failed', note: error.message });
+    this.append({ type: 'run.finished', at: now(), status: 'failed', error: error.toJSON(), ...(failedStep === undefined ? {} : { failedStep }) });
+    this.finishMeta('failed', failedStep, error.message);
+    this.logger.logger.error(`run failed`, { event: 'run.finished', status: 'failed', runId: this.handle.id, error: error.message, step: failedStep, durationMs: this.runDuration() });
+    return { runId: this.handle.id, status: 'failed', error, ...(failedStep === undefined ? {} : { failedStep }) };
+  }
+
+  private interrupted(error: IdflowError | undefined): RunOutcome {
+    const reason = error?.message ?? 'interrupted';
+    this.append({ type: 'run.interrupted', at: now(), reason });
+    this.finishMeta('interrupted', undefined, reason);
+    this.logger.logger.warn(`run interrupted (${reason}); resume it with: idflow resume ${this.handle.id}`, { event: 'run.finished', status: 'interrupted', runId: this.handle.id });
+    return { runId: this.handle.id, status: 'interrupted', error: error ?? new CancelledError() };
+  }
+
+  // ---------------------------------------------------------------- steps
+
+  private async runStep(step: Step, phase: StepPhase): Promise<StepOutcome> {
+    const done = phase === 'steps' ? this.restored.units.get(step.id) : undefined;
+    if (done !== undefined) {
+      this.logger.logger.debug(`step ${step.id} already done in an earlier session (${done.status})`, { step: step.id });
+      return { data: { status: done.status, output: done.output, changed: done.changed } };
+    }
+    const started = Date.now();
+    if (step.if !== undefined) {
+      let holds: boolean;
+      try {
+        holds = evaluateCondition(step.if, this.data);
+      } catch (error) {
+        return this.stepFailedEarly(step, phase, classifyError(error), started);
+      }
+      if (!holds) {
+        this.append({ type: 'step.finished', at: now(), step: step.id, phase, status: 'skipped', attempts: 0, durationMs: 0, reason: 'if: false' });
+        this.logger.logger.info(`step ${step.id} skipped (if: false)`, { event: 'step.skipped', step: step.id, name: step.name, reason: 'if: false' });
+        return { data: { status: 'skipped', output: null, changed: false } };
+      }
+    }
+    const action = this.services.registry.get(step.action);
+    if (action === undefined) {
+      return this.stepFailedEarly(step, phase, new PermanentError(`Step "${step.id}" uses action "${step.action}", which is not registered (is its plugin loaded?)`, { code: 'UNKNOWN_ACTION' }), started);
+    }
+    if (step.foreach === undefined) {
+      const unit = await this.runUnit(step, phase, action, undefined);
+      return { data: { status: unit.status, output: unit.output, changed: unit.changed }, ...(unit.error ? { error: unit.error } : {}), ...(unit.cancelled ? { cancelled: true } : {}) };
+    }
+    return this.runForeach(step, phase, action, started);
+  }
+
+  private stepFailedEarly(step: Step, phase: StepPhase, error: IdflowError, started: number): StepOutcome {
+    if (error instanceof CancelledError) return { data: { status: 'failed', output: null, changed: false }, error, cancelled: true };
+    this.append({ type: 'step.finished', at: now(), step: step.id, phase, status: 'failed', error: error.toJSON(), attempts: 0, durationMs: Date.now() - started });
+    this.audit({ step: step.id, action: step.action, operation: 'step', target: step.name ?? step.id, result: 'failed', note: error.message });
+    this.logger.logger.error(`step ${step.id} failed: ${error.message}`, { event: 'step.finished', step: step.id, name: step.name, action: step.action, status: 'failed', error: error.message, attempts: 0, durationMs: Date.now() - started });
+    return { data: { status: 'failed', output: null, changed: false }, error };
+  }
+
+  private async runForeach(step: Step, phase: StepPhase, action: RegisteredAction, started: number): Promise<StepOutcome> {
+    let list: unknown;
+    try {
+      list = typeof step.foreach === 'string'
+        ? this.services.templates.renderValue(step.foreach, this.data, { secret: (name) => this.secret(name), where: `steps.${step.id}.foreach` })
+        : step.foreach;
+      if (!Array.isArray(list)) throw new PermanentError(`Step "${step.id}": foreach must yield a list, got ${list === null ? 'null' : typeof list}`);
+    } catch (error) {
+      return this.stepFailedEarly(step, phase, classifyError(error), started);
+    }
+    const items = list as unknown[];
+    this.logger.logger.info(`step ${step.id} started for ${items.length} items`, { event: 'step.started', step: step.id, name: step.name, action: step.action, items: items.length });
+    const results: Array<UnitOutcome | undefined> = new Array(items.length);
+    const pending: number[] = [];
+    items.forEach((_, i) => {
+      const done = phase === 'steps' ? this.restored.units.get(unitKey(step.id, i)) : undefined;
+      if (done !== undefined && done.status !== 'failed') results[i] = done;
+      else pending.push(i);
+    });
+    let cancelled: IdflowError | undefined;
+    await runPool(pending, step.concurrency, async (i) => {
+      const outcome = await this.runUnit(step, phase, action, i, items[i]);
+      results[i] = outcome;
+      if (outcome.cancelled) cancelled = outcome.error ?? new CancelledError();
+    }, () => cancelled !== undefined || this.signal.aborted);
+    if (cancelled !== undefined || this.signal.aborted) {
+      return { data: { status: 'failed', output: null, changed: false }, error: cancelled ?? new CancelledError(), cancelled: true };
+    }
+    const failed = results.flatMap((r, i) => (r?.status === 'failed' ? [i] : []));
+    const succeeded = results.length - failed.length;
+    const changed = results.some((r) => r?.changed === true);
+    const output = results.map((r) => (r?.status === 'succeeded' ? r.output : null));
+    const status = failed.length > 0 ? 'failed' : 'succeeded';
+    const attempts = results.reduce((sum, r) => sum + (r?.attempts ?? 0), 0);
+    const firstError = failed.length > 0 ? (results[failed[0] as number] as UnitOutcome).error : undefined;
+    const error = failed.length > 0
+      ? new PermanentError(`Step "${step.id}": ${failed.length} of ${items.length} items failed (items ${failed.join(', ')})${firstError ? `; first error: ${firstError.message}` : ''}`, { code: firstError?.code ?? 'FOREACH_FAILED', details: { failedItems: failed } })
+      : undefined;
+    const durationMs = Date.now() - started;
+    const summary = `${succeeded} of ${items.length} items succeeded`;
+    this.append({
+      type: 'step.finished', at: now(), step: step.id, phase, status, changed, output, summary, attempts, durationMs,
+      items: { total: items.length, succeeded, failed: failed.length },
+      ...(error ? { error: error.toJSON() } : {}),
+    });
+    this.logger.logger.log(status === 'failed' ? 'error' : 'info', `step ${step.id} ${status}: ${summary}`, {
+      event: 'step.finished', step: step.id, name: step.name, action: step.action, status, changed, summary, durationMs,
+      items: { total: items.length, succeeded, failed: failed.length }, ...(error ? { error: error.message } : {}),
+    });
+    return { data: { status, output, changed }, ...(error ? { error } : {}) };
+  }
+
+  /**
+   * Runs one unit — a step, or one item of a foreach step — with rendering, validation,
+   * retries, the timeout and verification, journaling each event.
+   */
+  private async runUnit(step: Step, phase: StepPhase, action: RegisteredAction, item: number | undefined, itemValue?: unknown): Promise<UnitOutcome> {
+    const key = unitKey(step.id, item);
+    const started = Date.now();
+    const data: RunData = item === undefined ? this.data : { ...this.data, item: itemValue, index: item };
+    const where = item === undefined ? `steps.${step.id}` : `steps.${step.id}[${item}]`;
+    let params: Record<string, unknown>;
+    try {
+      params = renderParams(step, action, data, this.services.templates, (name) => this.secret(name), where);
+    } catch (error) {
+      return this.unitFailed(step, phase, item, classifyError(error), 0, started);
+    }
+    const earlier = phase === 'steps' ? [...(this.restored.changes.get(key) ?? [])] : [];
+    const priorAttempts = phase === 'steps' ? this.restored.attempts.get(key) ?? 0 : 0;
+    let attemptsMade = 0;
+    const policy = scalePolicy(step.retry ?? DEFAULT_RETRY_POLICY, this.services.retryDelayScale);
+    const definition = action.definition;
+    try {
+      const result = await runWithRetry(async (attempt) => {
+        attemptsMade++;
+        this.append({ type: 'step.started', at: now(), step: step.id, ...(item === undefined ? {} : { item }), attempt, phase });
+        // Only the first attempt of a step is announced; retries were announced by step.retry.
+        this.logger.logger.log(item === undefined && attemptsMade === 1 ? 'info' : 'debug', `step ${key} started (attempt ${attempt})`, { event: 'step.started', step: step.id, name: step.name, action: step.action, attempt, ...(item === undefined ? {} : { item }) });
+        const attemptSignal = createAttemptSignal(this.signal, step.timeoutMs, key);
+        const ctx = createActionContext({
+          runId: this.handle.id,
+          workflowId: this.workflow.id,
+          stepKey: key,
+          attempt,
+          dryRun: false,
+          signal: attemptSignal.signal,
+          logger: this.logger.logger,
+          run: this.runInfo(),
+          services: this.services,
+          runDir: this.handle.dir,
+          earlierChanges: [...earlier],
+          onChange: (change) => this.recordChange(step, item, change),
+          claimSubject: (subject) => this.claim(subject, true),
+          runWorkflow: (request) => this.runChild(step, key, request, attemptSignal.signal),
+          scheduleTimer: (timer) => this.scheduleTimer(step, key, timer),
+        });
+        try {
+          const value = await raceAbort(Promise.resolve().then(() => definition.run(ctx, params)), attemptSignal.signal);
+          if (typeof value !== 'object' || value === null || typeof (value as { changed?: unknown }).changed !== 'boolean') {
+            throw new PermanentError(`Action "${step.action}" returned ${JSON.stringify(value) ?? 'undefined'} instead of { changed: boolean, output?, summary? } (a bug in the action's plugin)`);
+          }
+          if (step.verify && definition.verify) {
+            const verdict = await raceAbort(Promise.resolve().then(() => definition.verify?.(ctx, params, value.output)), attemptSignal.signal);
+            if (verdict !== undefined && !verdict.ok) {
+              throw new PermanentError(`Step "${key}": verification failed: ${(verdict.problems ?? ['the desired state does not hold']).join('; ')}`, { code: 'VERIFY_FAILED' });
+            }
+          }
+          return value;
+        } finally {
+          attemptSignal.dispose();
+          earlier.push(...ctx.recordedNow);
+        }
+      }, policy, {
+        signal: this.signal,
+        firstAttempt: priorAttempts + 1,
+        onFailedAttempt: ({ attempt, error, retryInMs }) => {
+          this.append({ type: 'step.attempt_failed', at: now(), step: step.id, ...(item === undefined ? {} : { item }), attempt, error: error.toJSON(), retryInMs: retryInMs ?? 0 });
+          if (retryInMs !== undefined) {
+            this.logger.logger.warn(`step ${key} attempt ${attempt} failed: ${error.message}; retrying in ${retryInMs}ms`, { event: 'step.retry', step: step.id, name: step.name, attempt: attempt + 1, error: error.toJSON(), retryInMs, ...(item === undefined ? {} : { item }) });
+          }
+        },
+      });
+      if (action.validateOutput && result.output !== undefined && !action.validateOutput(result.output)) {
+        this.logger.logger.warn(`action "${step.action}" returned output that does not match its output schema: ${(action.validateOutput.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`).join('; ')}`, { step: step.id });
+      }
+      const durationMs = Date.now() - started;
+      const output = result.output ?? null;
+      const attempts = priorAttempts + attemptsMade;
+      this.append({
+        type: 'step.finished', at: now(), step: step.id, ...(item === undefined ? {} : { item }), phase, status: 'succeeded', changed: result.changed,
+        output: this.services.redactor.redactDeep(output), ...(result.summary === undefined ? {} : { summary: result.summary }), attempts, durationMs,
+      });
+      this.audit({ step: key, action: step.action, operation: 'step', target: step.name ?? step.id, result: result.changed ? 'changed' : 'unchanged', ...(result.summary === undefined ? {} : { note: result.summary }) });
+      this.logger.logger.info(`step ${key} ${result.changed ? 'changed' : 'unchanged'}${result.summary ? `: ${result.summary}` : ''}`, {
+        event: 'step.finished', step: step.id, name: step.name, action: step.action, status: 'succeeded', changed: result.changed,
+        summary: result.summary, durationMs, attempts, ...(item === undefined ? {} : { item }),
+      });
+      return { status: 'succeeded', output, changed: result.changed, attempts };
+    } catch (error) {
+      const classified = classifyError(error);
+      if (classified instanceof CancelledError) return { status: 'failed', output: null, changed: false, attempts: priorAttempts + attemptsMade, error: classified, cancelled: true };
+      return this.unitFailed(step, phase, item, classified, priorAttempts + attemptsMade, started);
+    }
+  }
+
+  private unitFailed(step: Step, phase: StepPhase, item: number | undefined, error: IdflowError, attempts: number, started: number): UnitOutcome {
+    const key = unitKey(step.id, item);
+    const durationMs = Date.now() - started;
+    this.append({ type: 'step.finished', at: now(), step: step.id, ...(item === undefined ? {} : { item }), phase, status: 'failed', error: error.toJSON(), attempts, durationMs });
+    this.audit({ step: key, action: step.action, operation: 'step', target: step.name ?? step.id, result: 'failed', note: error.message });
+    this.logger.logger.error(`step ${key} failed${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${error.message}`, {
+      event: 'step.finished', step: step.id, name: step.name, action: step.action, status: 'failed', error: error.message, attempts, durationMs, ...(item === undefined ? {} : { item }),
+    });
+    return { status: 'failed', output: null, changed: false, attempts, error };
+  }
+
+  // ------------------------------------------------------------- services
+
+  private recordChange(step: Step, item: number | undefined, change: Change): void {
+    const safe = this.services.redactor.redactDeep(change);
+    this.append({ type: 'step.change', at: now(), step: step.id, ...(item === undefined ? {} : { item }), change: safe });
+    this.audit({
+      step: unitKey(step.id, item), action: step.action, operation: change.operation, target: change.target,
+      ...(change.before === undefined ? {} : { before: change.before }), ...(change.after === undefined ? {} : { after: change.after }),
+      result: change.result ?? 'changed', ...(change.note === undefined ? {} : { note: change.note }),
+    });
+  }
+
+  private async claim(subject: string, journal: boolean): Promise<void> {
+    if (this.claimed.has(subject)) return;
+    this.locks.push(acquireSubjectLock(this.services.store.locksDir(), subject, this.handle.id));
+    this.claimed.add(subject);
+    if (journal) this.append({ type: 'subject.claimed', at: now(), subject });
+  }
+
+  private async runChild(step: Step, key: string, request: ChildWorkflowRequest, signal: AbortSignal): Promise<ChildWorkflowResult> {
+    if (this.services.runChild === undefined) throw new PermanentError('Sub-workflows are not available here');
+    const meta = this.handle.meta();
+    const existing = this.restored.children.get(key);
+    return this.services.runChild(request, {
+      runId: this.handle.id,
+      stepId: key,
+      templatePath: this.templatePath,
+      initiatedBy: meta.initiatedBy,
+      ...(meta.reason === undefined ? {} : { reason: meta.reason }),
+      signal,
+      ...(existing === undefined ? {} : { existingChildRunId: existing }),
+      onChildStarted: (childRunId, workflowId) => {
+        this.restored.children.set(key, childRunId);
+        this.append({ type: 'child.started', at: now(), step: key, childRunId, workflowId });
+        const current = this.handle.meta();
+        if (!current.childRunIds.includes(childRunId)) this.handle.updateMeta({ childRunIds: [...current.childRunIds, childRunId] });
+        this.audit({ step: key, action: step.action, operation: 'child.start', target: workflowId, result: 'info', note: `child run ${childRunId}` });
+      },
+    });
+  }
+
+  private async scheduleTimer(step: Step, key: string, timer: TimerRequest): Promise<{ id: string; dueAt: string }> {
+    if (this.services.scheduleTimer === undefined) throw new PermanentError('Timers are not available here');
+    const scheduled = await this.services.scheduleTimer(timer, this.handle.id, this.workflow.id);
+    this.append({ type: 'timer.scheduled', at: now(), step: key, timerId: scheduled.id, dueAt: scheduled.dueAt, action: timer.action, key: timer.key });
+    this.audit({ step: key, action: step.action, operation: 'timer.schedule', target: timer.description, after: { action: timer.action, dueAt: scheduled.dueAt }, result: 'changed' });
+    return scheduled;
+  }
+
+  private secret(name: string): string | undefined {
+    const value = this.services.secret(name);
+    if (value !== undefined) this.services.redactor.add(value);
+    return value;
+  }
+
+  private runInfo(): { id: string; startedAt: string; initiatedBy: string; reason?: string } {
+    return {
+      id: this.data.run.id,
+      startedAt: this.data.run.started_at,
+      initiatedBy: this.data.run.initiated_by,
+      ...(this.data.run.reason === undefined ? {} : { reason: this.data.run.reason }),
+    };
+  }
+
+  // --------------------------------------------------------------- record
+
+  private append(event: JournalEvent): void {
+    this.handle.append(event);
+  }
+
+  private audit(entry: Parameters<RunHandle['audit']['append']>[0]): void {
+    this.handle.audit.append(entry);
+  }
+
+  private runDuration(): number {
+    return Date.now() - Date.parse(this.data.run.started_at);
+  }
+
+  /** Writes the session's end into `run.json`; fields of an earlier failed session are cleared. */
+  private finishMeta(status: RunMeta['status'], failedStep?: string, error?: string): void {
+    const finishedAt = now();
+    this.handle.updateMeta({ status, finishedAt, durationMs: Date.parse(finishedAt) - Date.parse(this.data.run.started_at), failedStep, error });
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function scalePolicy<P extends { delayMs: number; maxDelayMs: number }>(policy: P, scale: number | undefined): P {
+  if (scale === undefined || scale === 1) return policy;
+  return { ...policy, delayMs: Math.round(policy.delayMs * scale), maxDelayMs: Math.round(policy.maxDelayMs * scale) };
+}

@@ -1,0 +1,117 @@
+import { hostname } from 'node:os';
+import type { RunData, Workflow } from '../language/types.js';
+import type { RunMeta } from '../store/journal-events.js';
+import { acquireSubjectLock } from '../store/subject-lock.js';
+import { newRunId } from '../store/run-id.js';
+import { createRunLogger } from '../logging/run-logger.js';
+import { REDACTED } from '../logging/redactor.js';
+import { RunSession, type RunOutcome } from './run-session.js';
+import type { ConsoleOptions, RunServices } from './run-services.js';
+
+/** Everything needed to start a run of a loaded, checked workflow. */
+export interface StartRunRequest {
+  workflow: Workflow;
+  /** The template as loaded: its path, text (pinned in the run record) and hash. */
+  template: { path: string; text: string; hash: string };
+  /** Validated inputs, defaults filled. */
+  inputs: Record<string, unknown>;
+  /** Resolved organisation variables. */
+  vars: Record<string, unknown>;
+  event?: Record<string, unknown>;
+  trigger: RunMeta['trigger'];
+  initiatedBy: string;
+  reason?: string;
+  parentRunId?: string;
+  signal: AbortSignal;
+  console: ConsoleOptions;
+  /** Called with the run id once the run record exists, before any step runs. */
+  onRunCreated?(runId: string): void;
+}
+
+/**
+ * Starts a run: takes the subject lock (a refused run leaves no record), creates the run
+ * record (pinned template, inputs with secrets redacted), and drives it to its end.
+ *
+ * @throws SubjectLockedError when another active run holds the subject; errors from the store.
+ */
+export async function startRun(request: StartRunRequest, services: RunServices): Promise<RunOutcome> {
+  const { workflow } = request;
+  const recordedInputs = redactSecretInputs(workflow, request.inputs, services);
+  const startedAt = new Date().toISOString();
+  const runId = newRunId(new Date(startedAt));
+  const data: RunData = {
+    inputs: request.inputs,
+    vars: request.vars,
+    event: request.event ?? {},
+    steps: {},
+    run: {
+      id: runId,
+      workflow_id: workflow.id,
+      started_at: startedAt,
+      initiated_by: request.initiatedBy,
+      ...(request.reason === undefined ? {} : { reason: request.reason }),
+      dry_run: false,
+    },
+  };
+  const subject = renderSubject(workflow, data, services);
+  const runLock = subject === undefined ? undefined : acquireSubjectLock(services.store.locksDir(), subject, runId);
+  let session: RunSession;
+  let logger: ReturnType<typeof createRunLogger>;
+  try {
+    const handle = services.store.createRun(
+      {
+        workflow: { id: workflow.id, name: workflow.name, ...(workflow.version === undefined ? {} : { version: workflow.version }) },
+        templatePath: request.template.path,
+        templateText: request.template.text,
+        templateHash: request.template.hash,
+        inputs: recordedInputs,
+        ...(subject === undefined ? {} : { subject }),
+        initiatedBy: request.initiatedBy,
+        ...(request.reason === undefined ? {} : { reason: request.reason }),
+        trigger: request.trigger,
+        ...(request.parentRunId === undefined ? {} : { parentRunId: request.parentRunId }),
+        sandbox: services.sandbox,
+      },
+      { id: runId, startedAt },
+    );
+    request.onRunCreated?.(runId);
+    logger = createRunLogger({ runId, workflowId: workflow.id, logFile: handle.logFile, redactor: services.redactor, console: request.console });
+    handle.append({ type: 'run.started', at: startedAt, runId, workflowId: workflow.id, session: 1, pid: process.pid, vars: request.vars, ...(request.event === undefined ? {} : { event: request.event }) });
+    handle.audit.append({ operation: 'run.start', target: workflow.id, result: 'info', note: describeStart(subject, request.trigger, hostname()) });
+    logger.logger.info(`run ${runId} started: ${workflow.name}${subject ? ` for ${subject}` : ''}`, { event: 'run.started', runId, name: workflow.name, workflowId: workflow.id, subject });
+    session = new RunSession({ workflow, handle, services, logger, data, signal: request.signal, templatePath: request.template.path, ...(runLock ? { runLock } : {}) });
+  } catch (error) {
+    runLock?.release();
+    throw error;
+  }
+  try {
+    return await session.drive();
+  } finally {
+    await logger.close();
+  }
+}
+
+/** Registers secret inputs for redaction and returns the inputs as the record keeps them. */
+export function redactSecretInputs(workflow: Workflow, inputs: Record<string, unknown>, services: RunServices): Record<string, unknown> {
+  const recorded: Record<string, unknown> = { ...inputs };
+  for (const [name, declaration] of Object.entries(workflow.inputs)) {
+    if (!declaration.secret || inputs[name] === undefined || inputs[name] === null) continue;
+    const value = inputs[name];
+    services.redactor.add(typeof value === 'string' ? value : JSON.stringify(value));
+    recorded[name] = REDACTED;
+  }
+  return recorded;
+}
+
+/** The run's subject, rendered from the template's `subject:`; undefined when absent or empty. */
+export function renderSubject(workflow: Workflow, data: RunData, services: RunServices): string | undefined {
+  if (workflow.subject === undefined) return undefined;
+  const value = services.templates.renderValue(workflow.subject, data, { where: 'subject' });
+  const text = value === undefined || value === null ? '' : String(value).trim();
+  return text === '' ? undefined : text;
+}
+
+function describeStart(subject: string | undefined, trigger: RunMeta['trigger'], host: string): string {
+  const via = trigger.type === 'event' ? `event ${trigger.event ?? ''}${trigger.eventId ? ` (${trigger.eventId})` : ''}` : trigger.type;
+  return `${subject ? `subject ${subject}, ` : ''}trigger ${via}, host ${host}`;
+}

@@ -1,0 +1,134 @@
+import { TransientError, PermanentError } from '../../../../engine/errors/index.js';
+import type { ActionDefinition } from '../../../../engine/plugin-api/action.js';
+
+/**
+ * Small, real actions for runner tests. They keep their "world" in the given state object, so
+ * a test can see exactly what ran, and change the world between a run and its resume.
+ */
+export interface TestWorld {
+  /** Invocations of `run()` per action id + key. */
+  calls: Map<string, number>;
+  /** Invocations of `plan()`. */
+  plans: number;
+  /** Group memberships the `test.groups.remove` action removes. */
+  groups: Set<string>;
+  /** When true, `test.gate.pass` fails permanently (a "cause" a test later fixes). */
+  gateClosed: boolean;
+  /** In-flight counter for foreach concurrency checks. */
+  inFlight: number;
+  maxInFlight: number;
+}
+
+export function createWorld(): TestWorld {
+  return { calls: new Map(), plans: 0, groups: new Set(), gateClosed: false, inFlight: 0, maxInFlight: 0 };
+}
+
+function count(world: TestWorld, key: string): number {
+  const n = (world.calls.get(key) ?? 0) + 1;
+  world.calls.set(key, n);
+  return n;
+}
+
+const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required, additionalProperties: false }) as const;
+
+export function testActions(world: TestWorld): ActionDefinition[] {
+  const echo: ActionDefinition<{ value?: unknown; key?: string }> = {
+    id: 'test.value.echo',
+    description: 'Returns its value as output',
+    params: object({ value: {}, key: { type: 'string' } }),
+    run(_ctx, params) {
+      count(world, `echo:${params.key ?? ''}`);
+      return { changed: false, output: { value: params.value ?? null } };
+    },
+    plan(_ctx, params) {
+      world.plans++;
+      return { changes: [], output: { value: params.value ?? null } };
+    },
+  };
+  const flaky: ActionDefinition<{ key: string; failures: number; retry_after_ms?: number }> = {
+    id: 'test.flaky.call',
+    description: 'Fails transiently `failures` times, then succeeds',
+    params: object({ key: { type: 'string' }, failures: { type: 'integer' }, retry_after_ms: { type: 'integer' } }, ['key', 'failures']),
+    run(_ctx, params) {
+      const n = count(world, `flaky:${params.key}`);
+      if (n <= params.failures) {
+        throw new TransientError(`upstream 503 (call ${n})`, params.retry_after_ms === undefined ? {} : { retryAfterMs: params.retry_after_ms });
+      }
+      return { changed: true, output: { calls: n } };
+    },
+  };
+  const gate: ActionDefinition<{ key?: string }> = {
+    id: 'test.gate.pass',
+    description: 'Fails permanently while the gate is closed',
+    params: object({ key: { type: 'string' } }),
+    run(_ctx, params) {
+      count(world, `gate:${params.key ?? ''}`);
+      if (world.gateClosed) throw new PermanentError('403 Forbidden: the gate is closed');
+      return { changed: true, output: { passed: true }, summary: 'passed the gate' };
+    },
+  };
+  const wait: ActionDefinition<{ ms: number; honour_signal?: boolean; key?: string }> = {
+    id: 'test.clock.wait',
+    description: 'Waits',
+    params: object({ ms: { type: 'integer' }, honour_signal: { type: 'boolean', default: true }, key: { type: 'string' } }, ['ms']),
+    async run(ctx, params) {
+      count(world, `wait:${params.key ?? ''}`);
+      world.inFlight++;
+      world.maxInFlight = Math.max(world.maxInFlight, world.inFlight);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, params.ms);
+          if (params.honour_signal !== false) ctx.signal.addEventListener('abort', () => { clearTimeout(timer); reject(ctx.signal.reason); }, { once: true });
+        });
+      } finally {
+        world.inFlight--;
+      }
+      return { changed: false, output: { waited: params.ms } };
+    },
+  };
+  const removeGroups: ActionDefinition<{ crash_after?: number }> = {
+    id: 'test.groups.remove',
+    description: 'Removes every membership in the world, one change each; can fail part-way on its first attempt',
+    params: object({ crash_after: { type: 'integer' } }),
+    run(ctx, params) {
+      const n = count(world, 'groups');
+      let removedNow = 0;
+      for (const group of [...world.groups].sort()) {
+        if (n === 1 && params.crash_after !== undefined && removedNow === params.crash_after) throw new TransientError('connection reset');
+        world.groups.delete(group);
+        ctx.changes.record({ target: `group ${group}`, operation: 'remove', before: 'member', after: 'not a member' });
+        removedNow++;
+      }
+      const removed = ctx.changes.all().filter((c) => c.result === 'changed').length;
+      return { changed: removed > 0, output: { removed }, summary: `removed from ${removed} groups` };
+    },
+    plan() {
+      world.plans++;
+      const groups = [...world.groups].sort();
+      return { changes: groups.map((g) => ({ target: `group ${g}`, operation: 'remove' })), output: { removed: groups.length } };
+    },
+  };
+  const noPreview: ActionDefinition = {
+    id: 'test.opaque.act',
+    description: 'Has no plan()',
+    params: object({}),
+    run() {
+      count(world, 'opaque');
+      return { changed: true, output: { id: 'x' } };
+    },
+  };
+  const typed: ActionDefinition<{ count: number; names?: string[] }> = {
+    id: 'test.typed.take',
+    description: 'Takes typed parameters',
+    params: object({ count: { type: 'integer' }, names: { type: 'array', items: { type: 'string' } }, mode: { type: 'string', default: 'fast' } }, ['count']),
+    run(_ctx, params) {
+      count(world, 'typed');
+      return { changed: false, output: params };
+    },
+    plan(_ctx, params) {
+      world.plans++;
+      return { changes: [], output: params };
+    },
+  };
+  return [echo, flaky, gate, wait, removeGroups, noPreview, typed];
+}
