@@ -28,6 +28,7 @@ export const logAction = defineAction({
     return { changed: false, output: { message, level }, summary: message };
   },
   plan(_ctx, { message, level }) {
-    return { changes: [{ target: 'run log', operation: 'log', after: message, note: `${level}: ${message}` }], output: { message, level } };
+    // Logging changes nothing: reported, so a plan's change count stays honest.
+    return { changes: [{ target: 'run log', operation: 'log', result: 'reported', note: `${level}: ${message}` }], output: { message, level }, summary: message };
   },
 });

@@ -10,7 +10,10 @@ import { register as registerActions } from './commands/actions.js';
 import { register as registerNew } from './commands/new.js';
 import { register as registerRuns } from './commands/runs.js';
 import { register as registerAudit } from './commands/audit.js';
+import { register as registerRun } from './commands/run.js';
+import { register as registerPlan } from './commands/plan.js';
+import { register as registerResume } from './commands/resume.js';
 
 const program = createProgram();
-for (const register of [registerValidate, registerActions, registerNew, registerRuns, registerAudit]) register(program);
+for (const register of [registerValidate, registerRun, registerPlan, registerResume, registerRuns, registerAudit, registerActions, registerNew]) register(program);
 await runProgram(program, process.argv);

@@ -12,7 +12,7 @@ export interface SecretRef {
 export interface RunDefaults {
   /** Who runs are recorded as started by when `--initiated-by` is not given. */
   initiated_by?: string;
-  /** The most changes one run may make before it stops and asks for confirmation. */
+  /** The most subjects a bulk run may start without `--yes` or an interactive confirmation (default 10). */
   blast_radius?: number;
 }
 

@@ -105,8 +105,12 @@ export interface ChildWorkflowRequest {
 /** What a child workflow run returned. */
 export interface ChildWorkflowResult {
   runId: string;
-  status: 'succeeded' | 'failed';
+  status: 'succeeded' | 'failed' | 'skipped';
+  /** Whether any step of the child run changed something. */
+  changed: boolean;
   output: unknown;
+  /** Why it failed, when it did. */
+  error?: string;
 }
 
 /** A durable timer: when due, `idflow serve` runs `action` with `params` as a one-step run. */

@@ -19,6 +19,12 @@ export interface PluginPack {
 export interface SandboxOptions {
   /** A data file describing the organisation to start with. */
   dataFile?: string;
+  /**
+   * A file the sandbox keeps its state in: loaded at start when it exists (instead of
+   * `dataFile`), and written after every change, so that successive `--sandbox` runs, and a
+   * resumed run, see the same organisation.
+   */
+  stateFile?: string;
   port?: number;
   host?: string;
   apiKey?: string;

@@ -17,7 +17,7 @@ import { runWithRetry, DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createAttemptSignal, raceAbort } from './step-signal.js';
 import { runPool } from './concurrency-pool.js';
 import { restoreRun, unitKey, type RestoredRun, type FinishedUnit } from './restore-run.js';
-import type { RunServices } from './run-services.js';
+import type { ConsoleOptions, RunServices } from './run-services.js';
 
 /** How a run ended. */
 export interface RunOutcome {
@@ -56,6 +56,8 @@ export interface SessionSetup {
   restored?: RestoredRun;
   /** The subject lock already taken for the run (released when the session ends). */
   runLock?: SubjectLock;
+  /** The console the run's progress goes to (child runs show theirs under it). */
+  console: ConsoleOptions;
 }
 
 /**
@@ -75,6 +77,7 @@ export class RunSession {
   private readonly restored: RestoredRun;
   private readonly locks: SubjectLock[] = [];
   private readonly claimed = new Set<string>();
+  private readonly console: ConsoleOptions;
 
   constructor(setup: SessionSetup) {
     this.workflow = setup.workflow;
@@ -85,6 +88,7 @@ export class RunSession {
     this.signal = setup.signal;
     this.templatePath = setup.templatePath;
     this.restored = setup.restored ?? restoreRun([]);
+    this.console = setup.console;
     if (setup.runLock) this.locks.push(setup.runLock);
   }
 
@@ -384,6 +388,7 @@ export class RunSession {
       initiatedBy: meta.initiatedBy,
       ...(meta.reason === undefined ? {} : { reason: meta.reason }),
       signal,
+      console: this.console,
       ...(existing === undefined ? {} : { existingChildRunId: existing }),
       onChildStarted: (childRunId, workflowId) => {
         this.restored.children.set(key, childRunId);

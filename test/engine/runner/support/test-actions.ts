@@ -1,5 +1,6 @@
 import { TransientError, PermanentError } from '../../../../engine/errors/index.js';
 import type { ActionDefinition } from '../../../../engine/plugin-api/action.js';
+import type { JsonSchema } from '../../../../engine/plugin-api/json-schema.js';
 
 /**
  * Small, real actions for runner tests. They keep their "world" in the given state object, so
@@ -29,7 +30,7 @@ function count(world: TestWorld, key: string): number {
   return n;
 }
 
-const object = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required, additionalProperties: false }) as const;
+const object = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema => ({ type: 'object', properties, required, additionalProperties: false });
 
 export function testActions(world: TestWorld): ActionDefinition[] {
   const echo: ActionDefinition<{ value?: unknown; key?: string }> = {

@@ -1,0 +1,218 @@
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import { createEnvironment, type CommandEnvironment } from '../cli/environment.js';
+import { resolveConnections, resolveSecrets } from '../config/index.js';
+import type { Problem } from '../diagnostics/problem.js';
+import { ValidationError } from '../errors/usage-errors.js';
+import { resolveInputs, resolveVars, type InputOrigin, type InputsFile } from '../inputs/index.js';
+import { loadWorkflowFile, loadWorkflowSource, type LoadResult } from '../loader/load-workflow.js';
+import type { Workflow } from '../language/types.js';
+import { Redactor } from '../logging/redactor.js';
+import type { ConnectionResolver, ConnectionSettings } from '../plugin-api/context.js';
+import type { SandboxInstance } from '../plugin-api/pack.js';
+import { packageRoot } from '../loader/package-files.js';
+import { RunStore } from '../store/run-store.js';
+import { resolveStoreRoot } from '../store/store-root.js';
+import { createTemplateEngine } from '../templating/index.js';
+import type { RunServices } from '../runner/run-services.js';
+import { createChildRunner } from './child-runs.js';
+
+/** How a command wants its runtime. */
+export interface RuntimeOptions {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** `--config FILE`. */
+  configFile?: string;
+  /** `--plugin PATH`s. */
+  plugins?: readonly string[];
+  /** `--store DIR`. */
+  store?: string;
+  /**
+   * `--sandbox [FILE]`: start the built-in sandboxes of the loaded packs (the JumpCloud
+   * emulator) in this process and point their connections at them. `true` uses each pack's
+   * default data file; a string names the data file.
+   */
+  sandbox?: boolean | string;
+  /** `--sandbox-reset`: forget the sandbox state earlier runs left, start from the data file. */
+  sandboxReset?: boolean;
+  /** Where sandbox descriptions go (stderr). */
+  log?: (line: string) => void;
+}
+
+/** A loaded, checked workflow and its template. */
+export interface LoadedWorkflow {
+  workflow: Workflow;
+  file: string;
+  source: string;
+  hash: string;
+}
+
+/**
+ * Everything a command needs to run workflows, built once from the config file, the
+ * environment, the plugins and the command line: the {@link RunServices} the runner uses, and
+ * helpers to load templates and resolve inputs with the same error quality as `validate`.
+ */
+export class Runtime {
+  readonly services: RunServices;
+  private readonly sandboxes: SandboxInstance[];
+
+  private constructor(
+    readonly environment: CommandEnvironment,
+    services: Omit<RunServices, 'runChild'>,
+    sandboxes: SandboxInstance[],
+    private readonly env: Readonly<Record<string, string | undefined>>,
+  ) {
+    this.sandboxes = sandboxes;
+    this.services = services;
+    this.services.runChild = createChildRunner(this);
+  }
+
+  /**
+   * Builds the runtime.
+   * @throws ValidationError (exit 2) when the config file or a plugin has problems.
+   */
+  static async create(options: RuntimeOptions): Promise<Runtime> {
+    const environment = await createEnvironment({ cwd: options.cwd, ...(options.configFile === undefined ? {} : { configFile: options.configFile }), ...(options.plugins === undefined ? {} : { plugins: options.plugins }) });
+    const errors = environment.problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0) {
+      throw new ValidationError(errors.some((p) => p.code.startsWith('PLUGIN')) ? 'INVALID_PLUGIN' : 'INVALID_CONFIG', 'The config file or a plugin has problems; nothing was run', environment.problems);
+    }
+    const redactor = new Redactor();
+    const onSecret = (value: string) => redactor.add(value);
+    const configured = resolveConnections(environment.config, options.env, onSecret);
+    const secrets = resolveSecrets(environment.config, options.env, onSecret);
+    const storeRoot = options.store !== undefined
+      ? resolve(options.cwd, options.store)
+      : resolveStoreRoot({ cwd: options.cwd, env: { ...options.env }, configStore: environment.config.store });
+    const store = new RunStore(storeRoot, { redactor });
+    const sandboxes = options.sandbox === undefined || options.sandbox === false ? [] : await startSandboxes(environment, store, options, redactor);
+    const overrides = new Map<string, ConnectionSettings>();
+    for (const sandbox of sandboxes) for (const [name, settings] of Object.entries(sandbox.connections)) overrides.set(name, Object.freeze({ ...settings }));
+    const connections: ConnectionResolver = { get: (name) => overrides.get(name) ?? configured.get(name) };
+    const services: Omit<RunServices, 'runChild'> = {
+      registry: environment.registry,
+      templates: createTemplateEngine(),
+      store,
+      redactor,
+      connections,
+      secret: (name) => secrets.get(name),
+      sandbox: sandboxes.length > 0,
+      cwd: environment.cwd,
+    };
+    return new Runtime(environment, services, sandboxes, options.env);
+  }
+
+  /**
+   * Loads and checks a template (with its own `plugins:`).
+   * @throws ValidationError (`INVALID_TEMPLATE`, exit 2) listing every problem.
+   */
+  async loadWorkflow(file: string): Promise<LoadedWorkflow> {
+    const path = isAbsolute(file) ? file : resolve(this.environment.cwd, file);
+    return this.checked(await loadWorkflowFile(path, { registry: this.services.registry, loadTemplatePlugins: this.environment.loadTemplatePlugins }));
+  }
+
+  /**
+   * Loads a template from pinned text (a run record's `template.yaml`) as if it were `file`.
+   * @throws ValidationError when the pinned text no longer checks (e.g. a plugin is missing).
+   */
+  async loadPinnedWorkflow(text: string, file: string): Promise<LoadedWorkflow> {
+    return this.checked(await loadWorkflowSource(text, file, { registry: this.services.registry, loadTemplatePlugins: this.environment.loadTemplatePlugins }));
+  }
+
+  private checked(result: LoadResult): LoadedWorkflow {
+    const errors = result.problems.filter((p: Problem) => p.severity === 'error');
+    if (result.workflow === undefined || errors.length > 0) {
+      throw new ValidationError('INVALID_TEMPLATE', `${result.file} has ${errors.length} problem${errors.length === 1 ? '' : 's'}; nothing was run`, result.problems);
+    }
+    return { workflow: result.workflow, file: result.file, source: result.source, hash: result.hash };
+  }
+
+  /**
+   * The organisation variables a workflow declares: the config's values, else the declared defaults.
+   * @throws ValidationError (`INVALID_CONFIG`, exit 2) when a value is missing or does not fit.
+   */
+  resolveVars(workflow: Workflow): Record<string, unknown> {
+    const file = this.environment.loadedConfig.file ?? 'idflow.config.yaml';
+    const { values, problems } = resolveVars(workflow.vars, this.environment.config.vars, this.environment.loadedConfig.varsOrigin ?? file);
+    if (problems.some((p) => p.severity === 'error')) {
+      throw new ValidationError('INVALID_CONFIG', `The organisation variables of ${workflow.id} are not right in ${file}; nothing was run`, problems);
+    }
+    return values;
+  }
+
+  /**
+   * A run's inputs from `--input name=value` pairs (strings, coerced to the declared types) and
+   * an optional `--inputs FILE` (typed values, with positions); the command line wins.
+   * @throws ValidationError (`INVALID_INPUT`, exit 2) listing every problem; nothing has run.
+   */
+  resolveInputs(workflow: Workflow, given: { pairs: Readonly<Record<string, string>>; file?: InputsFile }): Record<string, unknown> {
+    const { pairs, file } = given;
+    const fromCli = (pointer: string) => Object.hasOwn(pairs, pointer.split('/')[1] ?? '');
+    const origin: InputOrigin = file === undefined
+      ? { file: '--input' }
+      : { file: file.origin.file, locate: (pointer, at) => (fromCli(pointer) ? undefined : file.origin.locate?.(pointer, at)) };
+    // Command-line values are strings, coerced to the declared types; the file's keep theirs.
+    const result = resolveInputs(workflow.inputs, { ...(file?.values ?? {}), ...pairs }, { coerceStrings: true, origin });
+    const problems = [...(file?.problems ?? []), ...result.problems.map((p) => (fromCli(p.path) ? { ...p, file: '--input' } : p))];
+    if (problems.some((p) => p.severity === 'error')) {
+      throw new ValidationError('INVALID_INPUT', `The inputs for ${workflow.id} have problems; nothing was run`, problems);
+    }
+    return result.values;
+  }
+
+  /** Who a run is recorded as started by: the flag, else the config, else the OS user. */
+  initiatedBy(flag: string | undefined): string {
+    if (flag !== undefined && flag.trim() !== '') return flag.trim();
+    const configured = this.environment.config.run.initiated_by;
+    if (configured !== undefined) return configured;
+    try {
+      return userInfo().username;
+    } catch {
+      return this.env['USER'] ?? 'unknown';
+    }
+  }
+
+  /** Human lines describing the running sandboxes (for stderr). */
+  describeSandboxes(): string[] {
+    return this.sandboxes.flatMap((s) => s.describe());
+  }
+
+  /** Stops the sandboxes. Safe to call more than once. */
+  async close(): Promise<void> {
+    const sandboxes = this.sandboxes.splice(0);
+    await Promise.all(sandboxes.map((s) => s.close()));
+  }
+}
+
+/**
+ * Starts the sandbox of every loaded pack that has one. Its state lives in the store
+ * (`sandbox/<pack>-<data file hash>.json`), so that successive `--sandbox` runs and resumed
+ * runs see the organisation as earlier runs left it; `--sandbox-reset` starts afresh.
+ */
+async function startSandboxes(environment: CommandEnvironment, store: RunStore, options: RuntimeOptions, redactor: Redactor): Promise<SandboxInstance[]> {
+  const providers = environment.registry.listPacks().filter(({ pack }) => pack.sandbox !== undefined);
+  if (providers.length === 0) throw new ValidationError('INVALID_INPUT', '--sandbox was given, but no loaded plugin pack provides a sandbox');
+  const started: SandboxInstance[] = [];
+  try {
+    for (const { pack } of providers) {
+      const sandbox = pack.sandbox!;
+      const dataFile = typeof options.sandbox === 'string'
+        ? resolve(options.cwd, options.sandbox)
+        : sandbox.defaultDataFile === undefined ? undefined : join(packageRoot(), sandbox.defaultDataFile);
+      const key = createHash('sha256').update(dataFile ?? '').digest('hex').slice(0, 8);
+      const stateFile = join(store.root, 'sandbox', `${pack.name}-${key}.json`);
+      if (options.sandboxReset) rmSync(stateFile, { force: true });
+      const instance = await sandbox.start({ ...(dataFile === undefined ? {} : { dataFile }), stateFile });
+      redactor.add(instance.apiKey);
+      started.push(instance);
+      for (const line of instance.describe()) options.log?.(line);
+      options.log?.(`sandbox state: ${stateFile} (--sandbox-reset to start again from ${dataFile ?? 'the default data'})`);
+    }
+  } catch (error) {
+    await Promise.all(started.map((s) => s.close()));
+    throw error;
+  }
+  return started;
+}
