@@ -45,10 +45,12 @@ export function classifyError(error: unknown): IdflowError {
   }
   const message = error instanceof Error ? error.message : typeof error === 'string' ? error : `Non-error thrown: ${safeStringify(error)}`;
   const retryable = typeof error === 'object' && error !== null ? (error as { retryable?: unknown }).retryable : undefined;
-  if (typeof retryable === 'boolean') {
-    return retryable ? new TransientError(message, { cause: error, retryAfterMs: readNumber(error, 'retryAfterMs') }) : new PermanentError(message, { cause: error });
-  }
   const code = readString(error, 'code');
+  // An error class from another copy of idflow (or a plugin's own) keeps its stable code.
+  const ownCode = code !== undefined && /^[A-Z][A-Z0-9_]*$/.test(code) ? { code } : {};
+  if (typeof retryable === 'boolean') {
+    return retryable ? new TransientError(message, { cause: error, retryAfterMs: readNumber(error, 'retryAfterMs') }) : new PermanentError(message, { cause: error, ...ownCode });
+  }
   if (code === 'TRANSIENT') return new TransientError(message, { cause: error, retryAfterMs: readNumber(error, 'retryAfterMs') });
   const status = readNumber(error, 'status') ?? readNumber(error, 'statusCode');
   if (status !== undefined) {
@@ -56,7 +58,7 @@ export function classifyError(error: unknown): IdflowError {
     return new PermanentError(message, { cause: error, details: { status } });
   }
   if (isNetworkError(error)) return new TransientError(message, { cause: error });
-  return new PermanentError(message, { cause: error, ...(code !== undefined && /^[A-Z][A-Z0-9_]*$/.test(code) ? { code } : {}) });
+  return new PermanentError(message, { cause: error, ...ownCode });
 }
 
 function safeStringify(value: unknown): string {

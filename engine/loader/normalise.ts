@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_RETRY_POLICY } from '../language/defaults.js';
 import type { RetryPolicy, Step, Trigger, ValueDeclaration, Workflow } from '../language/types.js';
 import { parseDuration } from './duration.js';
 import { isRecord } from './workflow-data.js';
@@ -9,7 +10,8 @@ import { isRecord } from './workflow-data.js';
  * policy for steps without `retry:` (engine/runner/retry-policy.ts), so that writing
  * `retry: { attempts: 5 }` changes only the number of attempts.
  */
-export const RETRY_DEFAULTS = { attempts: 3, backoff: 'exponential', delayMs: 500, maxDelayMs: 30_000 } as const satisfies RetryPolicy;
+/** The engine's default retry policy (one definition, in engine/language/defaults.ts). */
+export const RETRY_DEFAULTS = DEFAULT_RETRY_POLICY;
 
 /**
  * Resolves a plugin spec relative to the folder of the file that names it, as the plugin

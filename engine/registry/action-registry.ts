@@ -42,15 +42,28 @@ export class ActionRegistry {
    *   or when an id is already registered (naming both sources).
    */
   registerModule(exported: unknown, source: string): string[] {
-    if (Array.isArray(exported)) return exported.map((definition, i) => this.register(definition, source, undefined, `[${i}]`));
-    if (isPack(exported)) {
+    // Check and compile everything first, then register: a module with one bad action
+    // registers none of them, rather than half.
+    let prepared: RegisteredAction[];
+    let pack: PluginPack | undefined;
+    if (Array.isArray(exported)) {
+      prepared = exported.map((definition, i) => this.prepare(definition, source, undefined, `[${i}]`));
+    } else if (isPack(exported)) {
       const existing = this.packs.get(exported.name);
       if (existing) throw new PluginError(`Plugin pack "${exported.name}" from ${source} is already registered from ${existing.source}`, source, { code: 'PLUGIN_DUPLICATE' });
-      const ids = exported.actions.map((definition, i) => this.register(definition, source, exported.name, `actions[${i}]`));
-      this.packs.set(exported.name, { pack: exported, source });
-      return ids;
+      pack = exported;
+      prepared = exported.actions.map((definition, i) => this.prepare(definition, source, exported.name, `actions[${i}]`));
+    } else {
+      prepared = [this.prepare(exported, source, undefined)];
     }
-    return [this.register(exported, source)];
+    const seen = new Set<string>();
+    for (const action of prepared) {
+      if (seen.has(action.definition.id)) throw new PluginError(`Action "${action.definition.id}" is defined twice in ${source}; action ids must be unique`, source, { code: 'PLUGIN_DUPLICATE' });
+      seen.add(action.definition.id);
+    }
+    for (const action of prepared) this.actions.set(action.definition.id, action);
+    if (pack !== undefined) this.packs.set(pack.name, { pack, source });
+    return prepared.map((action) => action.definition.id);
   }
 
   /**
@@ -58,6 +71,13 @@ export class ActionRegistry {
    * @returns the action id.
    */
   register(definition: unknown, source: string, pack?: string, where = 'default export'): string {
+    const action = this.prepare(definition, source, pack, where);
+    this.actions.set(action.definition.id, action);
+    return action.definition.id;
+  }
+
+  /** Checks a definition's shape, refuses a duplicate id and compiles its schemas, without registering it. */
+  private prepare(definition: unknown, source: string, pack: string | undefined, where = 'default export'): RegisteredAction {
     const action = checkDefinition(definition, source, where);
     const existing = this.actions.get(action.id);
     if (existing) {
@@ -75,8 +95,7 @@ export class ActionRegistry {
     } catch (error) {
       throw new PluginError(`Action "${action.id}" in ${source} has an invalid output schema: ${(error as Error).message}`, source, { cause: error, code: 'PLUGIN_SCHEMA' });
     }
-    this.actions.set(action.id, { definition: action, source, ...(pack === undefined ? {} : { pack }), validateParams, ...(validateOutput ? { validateOutput } : {}) });
-    return action.id;
+    return { definition: action, source, ...(pack === undefined ? {} : { pack }), validateParams, ...(validateOutput ? { validateOutput } : {}) };
   }
 
   /** The action with this id, or undefined. */

@@ -166,7 +166,7 @@ async function planUnit(
   const key = item === undefined ? step.id : `${step.id}[${item}]`;
   let params: Record<string, unknown>;
   try {
-    params = renderParams(step, action, data, services.templates, (name) => services.secret(name), `steps.${key}`);
+    params = renderParams(step, action, data, services.templates, (name) => services.secret(name), `steps.${key}`, (value) => services.redactor.add(value));
   } catch (error) {
     if (blocked !== undefined) return { status: 'cannot_preview', reason: blocked, changes: [] };
     return { status: 'error', reason: classifyError(error).message, changes: [] };

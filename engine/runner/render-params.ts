@@ -9,7 +9,8 @@ import { ValidationError } from '../errors/usage-errors.js';
  * action's params schema (filling its defaults), as Backstage does per step: templated values
  * can only be checked once they have a value.
  *
- * A top-level parameter whose template renders to `null` or nothing is treated as not given,
+ * Values of parameters the action's schema marks `x-secret` are reported through `onSecret`
+ * (for redaction). A top-level parameter whose template renders to `null` or nothing is treated as not given,
  * so that an optional input left empty flows through as "absent" rather than as a `null` the
  * action's schema would refuse.
  *
@@ -23,11 +24,17 @@ export function renderParams(
   templates: TemplateEngine,
   secret: (name: string) => string | undefined,
   where: string,
+  onSecret: (value: string) => void,
 ): Record<string, unknown> {
   const rendered: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(step.with)) {
     const result = templates.renderValue(value, data, { secret, where: `${where}.with.${key}` });
     if (result !== undefined && result !== null) rendered[key] = result;
+  }
+  // Parameters the action marks `x-secret` (tokens, webhook URLs) are redacted everywhere.
+  const properties = action.definition.params.properties ?? {};
+  for (const [key, value] of Object.entries(rendered)) {
+    if (properties[key]?.['x-secret'] === true && value !== null && value !== undefined) onSecret(typeof value === 'string' ? value : JSON.stringify(value));
   }
   // Validate a copy: ajv's useDefaults fills the copy, which is what the action receives.
   const params = structuredClone(rendered);

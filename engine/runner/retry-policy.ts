@@ -6,12 +6,7 @@ import { TransientError } from '../errors/action-errors.js';
 import { sleep } from './sleep.js';
 import { asCancellation } from './step-signal.js';
 
-/**
- * The policy a step gets when its template says nothing: three attempts, exponential backoff
- * from half a second, never more than thirty seconds between attempts. Only transient errors
- * (network, 429, 5xx, timeouts) are retried at all.
- */
-export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({ attempts: 3, backoff: 'exponential', delayMs: 500, maxDelayMs: 30_000 });
+export { DEFAULT_RETRY_POLICY } from '../language/defaults.js';
 
 /** One failed attempt, as reported to the caller before the next one (or before giving up). */
 export interface FailedAttempt {

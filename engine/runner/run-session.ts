@@ -265,7 +265,7 @@ export class RunSession {
     const where = item === undefined ? `steps.${step.id}` : `steps.${step.id}[${item}]`;
     let params: Record<string, unknown>;
     try {
-      params = renderParams(step, action, data, this.services.templates, (name) => this.secret(name), where);
+      params = renderParams(step, action, data, this.services.templates, (name) => this.secret(name), where, (value) => this.services.redactor.add(value));
     } catch (error) {
       return this.unitFailed(step, phase, item, classifyError(error), 0, started);
     }

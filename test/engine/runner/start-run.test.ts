@@ -241,4 +241,15 @@ describe('startRun', () => {
     expect(written).not.toContain('hunter2-correct-horse');
     expect(run.inputs()).toEqual({ password: '[REDACTED]' });
   });
+
+  it('redacts the value of a parameter the action marks x-secret, wherever it appears', async () => {
+    const services = createTestServices();
+    const wf = workflow([step('use', 'test.secret.use', { with: { token: 'plain-{{inputs.suffix}}' } })], { inputs: { suffix: { type: 'string' } }, output: { echoed: '{{steps.use.output.echoed}}' } });
+    const outcome = await startRun(request(wf, services, { inputs: { suffix: 'zq81-secret-part' } }), services);
+    expect(outcome.status).toBe('succeeded');
+    const run = services.store.openRun(outcome.runId);
+    const written = filesUnder(run.dir).map((f) => readFileSync(f, 'utf8')).join('\n') + services.consoleText();
+    expect(written).not.toContain('plain-zq81-secret-part');
+    expect(written).toContain('using token [REDACTED]');
+  });
 });

@@ -131,5 +131,14 @@ export function testActions(world: TestWorld): ActionDefinition[] {
       return { changes: [], output: params };
     },
   };
-  return [echo, flaky, gate, wait, removeGroups, noPreview, typed];
+  const secretive: ActionDefinition<{ token: string }> = {
+    id: 'test.secret.use',
+    description: 'Takes a parameter marked x-secret',
+    params: object({ token: { type: 'string', 'x-secret': true } }, ['token']),
+    run(ctx, params) {
+      ctx.logger.info(`using token ${params.token}`);
+      return { changed: false, output: { length: params.token.length, echoed: params.token } };
+    },
+  };
+  return [echo, flaky, gate, wait, removeGroups, noPreview, typed, secretive];
 }
