@@ -19,6 +19,8 @@ export interface ResumeRunRequest {
   /** Values for secret inputs, which the run record does not keep. */
   secretInputs?: Record<string, unknown>;
   signal: AbortSignal;
+  /** Stops the run at its next step boundary, letting the step in flight finish (see SessionSetup.drain). */
+  drain?: AbortSignal;
   console: ConsoleOptions;
 }
 
@@ -83,7 +85,7 @@ export async function resumeRun(request: ResumeRunRequest, services: RunServices
       logger.logger.warn(`the template ${meta.templatePath} changed since this run started; resuming with the template pinned in the run record`, { runId: handle.id });
     }
     logger.logger.info(`run ${handle.id} resumed (session ${session_})`, { event: 'run.started', runId: handle.id, name: `${workflow.name} (resumed)`, workflowId: workflow.id, subject: meta.subject });
-    session = new RunSession({ workflow, handle, services, logger, data, signal: request.signal, console: request.console, templatePath: meta.templatePath, restored, ...(runLock ? { runLock } : {}) });
+    session = new RunSession({ workflow, handle, services, logger, data, signal: request.signal, ...(request.drain ? { drain: request.drain } : {}), console: request.console, templatePath: meta.templatePath, restored, ...(runLock ? { runLock } : {}) });
   } catch (error) {
     runLock?.release();
     throw error;

@@ -14,7 +14,7 @@ import { CancelledError, PermanentError } from '../errors/action-errors.js';
 import { createActionContext } from './action-context.js';
 import { renderParams } from './render-params.js';
 import { runWithRetry, DEFAULT_RETRY_POLICY } from './retry-policy.js';
-import { createAttemptSignal, raceAbort } from './step-signal.js';
+import { asCancellation, createAttemptSignal, raceAbort } from './step-signal.js';
 import { runPool } from './concurrency-pool.js';
 import { restoreRun, unitKey, type RestoredRun, type FinishedUnit } from './restore-run.js';
 import type { ConsoleOptions, RunServices } from './run-services.js';
@@ -58,6 +58,11 @@ export interface SessionSetup {
   runLock?: SubjectLock;
   /** The console the run's progress goes to (child runs show theirs under it). */
   console: ConsoleOptions;
+  /**
+   * When aborted, the run stops before its next step (interrupted, resumable) but lets the
+   * step in flight finish: how `idflow serve` shuts down. `signal` stops the step itself.
+   */
+  drain?: AbortSignal;
 }
 
 /**
@@ -78,6 +83,7 @@ export class RunSession {
   private readonly locks: SubjectLock[] = [];
   private readonly claimed = new Set<string>();
   private readonly console: ConsoleOptions;
+  private readonly drain: AbortSignal | undefined;
 
   constructor(setup: SessionSetup) {
     this.workflow = setup.workflow;
@@ -89,6 +95,7 @@ export class RunSession {
     this.templatePath = setup.templatePath;
     this.restored = setup.restored ?? restoreRun([]);
     this.console = setup.console;
+    this.drain = setup.drain;
     if (setup.runLock) this.locks.push(setup.runLock);
   }
 
@@ -104,6 +111,7 @@ export class RunSession {
       }
       let failure: { step: string; error: IdflowError } | undefined;
       for (const step of this.workflow.steps) {
+        if (this.drain?.aborted && !this.restored.units.has(step.id)) return this.interrupted(asCancellation(this.drain.reason));
         const outcome = await this.runStep(step, 'steps');
         this.data.steps[step.id] = outcome.data;
         if (outcome.cancelled) return this.interrupted(outcome.error);

@@ -23,6 +23,8 @@ export interface StartRunRequest {
   reason?: string;
   parentRunId?: string;
   signal: AbortSignal;
+  /** Stops the run at its next step boundary, letting the step in flight finish (see SessionSetup.drain). */
+  drain?: AbortSignal;
   console: ConsoleOptions;
   /** Called with the run id once the run record exists, before any step runs. */
   onRunCreated?(runId: string): void;
@@ -79,7 +81,7 @@ export async function startRun(request: StartRunRequest, services: RunServices):
     handle.append({ type: 'run.started', at: startedAt, runId, workflowId: workflow.id, session: 1, pid: process.pid, vars: request.vars, ...(request.event === undefined ? {} : { event: request.event }) });
     handle.audit.append({ operation: 'run.start', target: workflow.id, result: 'info', note: describeStart(subject, request.trigger, hostname()) });
     logger.logger.info(`run ${runId} started: ${workflow.name}${subject ? ` for ${subject}` : ''}`, { event: 'run.started', runId, name: workflow.name, workflowId: workflow.id, subject });
-    session = new RunSession({ workflow, handle, services, logger, data, signal: request.signal, console: request.console, templatePath: request.template.path, ...(runLock ? { runLock } : {}) });
+    session = new RunSession({ workflow, handle, services, logger, data, signal: request.signal, ...(request.drain ? { drain: request.drain } : {}), console: request.console, templatePath: request.template.path, ...(runLock ? { runLock } : {}) });
   } catch (error) {
     runLock?.release();
     throw error;

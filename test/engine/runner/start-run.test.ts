@@ -253,3 +253,18 @@ describe('startRun', () => {
     expect(written).toContain('using token [REDACTED]');
   });
 });
+
+describe('draining', () => {
+  it('lets the step in flight finish, then stops before the next one, resumable', async () => {
+    const services = createTestServices();
+    const drain = new AbortController();
+    const wf = workflow([step('slow', 'test.clock.wait', { with: { ms: 200 } }), step('next', 'test.value.echo', { with: { key: 'next' } })]);
+    setTimeout(() => drain.abort(new Error('serve is shutting down')), 50);
+    const outcome = await startRun(request(wf, services, { drain: drain.signal }), services);
+    expect(outcome.status).toBe('interrupted');
+    expect(outcome.error?.message).toBe('serve is shutting down');
+    const events = journal(services, outcome.runId);
+    expect(finished(events, 'slow')[0]).toMatchObject({ status: 'succeeded', output: { waited: 200 } });
+    expect(services.world.calls.get('echo:next')).toBeUndefined();
+  });
+});
