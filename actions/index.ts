@@ -12,4 +12,5 @@ export interface BuiltinPlugin {
 
 export const builtinPlugins: readonly BuiltinPlugin[] = [
   { source: 'builtin:core', load: () => import('./core/index.js') },
+  { source: 'builtin:jumpcloud', load: () => import('./jumpcloud/index.js') },
 ];
