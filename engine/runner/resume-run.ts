@@ -4,7 +4,7 @@ import { acquireSubjectLock } from '../store/subject-lock.js';
 import { createRunLogger } from '../logging/run-logger.js';
 import { ConflictError } from '../errors/action-errors.js';
 import { ValidationError } from '../errors/usage-errors.js';
-import { RunSession, type RunOutcome } from './run-session.js';
+import { RunSession, driveUnderLock, type RunOutcome } from './run-session.js';
 import { restoreRun } from './restore-run.js';
 import { REDACTED } from '../logging/redactor.js';
 import type { ConsoleOptions, RunServices } from './run-services.js';
@@ -73,26 +73,16 @@ export async function resumeRun(request: ResumeRunRequest, services: RunServices
     },
   };
   const runLock = meta.subject === undefined ? undefined : acquireSubjectLock(services.store.locksDir(), meta.subject, handle.id);
-  let logger: ReturnType<typeof createRunLogger>;
-  let session: RunSession;
-  try {
+  return driveUnderLock(runLock, () => {
     handle.updateMeta({ status: 'running', pid: process.pid, finishedAt: undefined, durationMs: undefined, failedStep: undefined, error: undefined });
-    logger = createRunLogger({ runId: handle.id, workflowId: workflow.id, logFile: handle.logFile, redactor: services.redactor, console: request.console });
-    const session_ = restored.sessions + 1;
-    handle.append({ type: 'run.resumed', at: new Date().toISOString(), session: session_, pid: process.pid, templateChanged: request.templateChanged });
-    handle.audit.append({ operation: 'run.resume', target: workflow.id, result: 'info', note: `session ${session_}${request.templateChanged ? '; the template file changed since the run started, the pinned template is used' : ''}` });
+    const logger = createRunLogger({ runId: handle.id, workflowId: workflow.id, logFile: handle.logFile, redactor: services.redactor, console: request.console });
+    const session = restored.sessions + 1;
+    handle.append({ type: 'run.resumed', at: new Date().toISOString(), session, pid: process.pid, templateChanged: request.templateChanged });
+    handle.audit.append({ operation: 'run.resume', target: workflow.id, result: 'info', note: `session ${session}${request.templateChanged ? '; the template file changed since the run started, the pinned template is used' : ''}` });
     if (request.templateChanged) {
       logger.logger.warn(`the template ${meta.templatePath} changed since this run started; resuming with the template pinned in the run record`, { runId: handle.id });
     }
-    logger.logger.info(`run ${handle.id} resumed (session ${session_})`, { event: 'run.started', runId: handle.id, name: `${workflow.name} (resumed)`, workflowId: workflow.id, subject: meta.subject });
-    session = new RunSession({ workflow, handle, services, logger, data, signal: request.signal, ...(request.drain ? { drain: request.drain } : {}), console: request.console, templatePath: meta.templatePath, restored, ...(runLock ? { runLock } : {}) });
-  } catch (error) {
-    runLock?.release();
-    throw error;
-  }
-  try {
-    return await session.drive();
-  } finally {
-    await logger.close();
-  }
+    logger.logger.info(`run ${handle.id} resumed (session ${session})`, { event: 'run.started', runId: handle.id, name: `${workflow.name} (resumed)`, workflowId: workflow.id, subject: meta.subject });
+    return { session: new RunSession({ workflow, handle, services, logger, data, signal: request.signal, ...(request.drain ? { drain: request.drain } : {}), console: request.console, templatePath: meta.templatePath, restored, ...(runLock ? { runLock } : {}) }), logger };
+  });
 }

@@ -452,6 +452,26 @@ export class RunSession {
   }
 }
 
+/**
+ * Opens and drives a session under a subject lock the caller has taken: `open` records the
+ * session's start and builds it; if that throws, the lock is released. The run's logger is
+ * closed (flushed to disk) when the session ends, whatever the outcome.
+ */
+export async function driveUnderLock(runLock: SubjectLock | undefined, open: () => { session: RunSession; logger: RunLogger }): Promise<RunOutcome> {
+  let opened: { session: RunSession; logger: RunLogger };
+  try {
+    opened = open();
+  } catch (error) {
+    runLock?.release();
+    throw error;
+  }
+  try {
+    return await opened.session.drive();
+  } finally {
+    await opened.logger.close();
+  }
+}
+
 function now(): string {
   return new Date().toISOString();
 }

@@ -5,7 +5,7 @@ import { acquireSubjectLock } from '../store/subject-lock.js';
 import { newRunId } from '../store/run-id.js';
 import { createRunLogger } from '../logging/run-logger.js';
 import { REDACTED } from '../logging/redactor.js';
-import { RunSession, type RunOutcome } from './run-session.js';
+import { RunSession, driveUnderLock, type RunOutcome } from './run-session.js';
 import type { ConsoleOptions, RunServices } from './run-services.js';
 
 /** Everything needed to start a run of a loaded, checked workflow. */
@@ -57,9 +57,7 @@ export async function startRun(request: StartRunRequest, services: RunServices):
   };
   const subject = renderSubject(workflow, data, services);
   const runLock = subject === undefined ? undefined : acquireSubjectLock(services.store.locksDir(), subject, runId);
-  let session: RunSession;
-  let logger: ReturnType<typeof createRunLogger>;
-  try {
+  return driveUnderLock(runLock, () => {
     const handle = services.store.createRun(
       {
         workflow: { id: workflow.id, name: workflow.name, ...(workflow.version === undefined ? {} : { version: workflow.version }) },
@@ -77,20 +75,13 @@ export async function startRun(request: StartRunRequest, services: RunServices):
       { id: runId, startedAt },
     );
     request.onRunCreated?.(runId);
-    logger = createRunLogger({ runId, workflowId: workflow.id, logFile: handle.logFile, redactor: services.redactor, console: request.console });
+    const logger = createRunLogger({ runId, workflowId: workflow.id, logFile: handle.logFile, redactor: services.redactor, console: request.console });
     handle.append({ type: 'run.started', at: startedAt, runId, workflowId: workflow.id, session: 1, pid: process.pid, vars: request.vars, ...(request.event === undefined ? {} : { event: request.event }) });
     handle.audit.append({ operation: 'run.start', target: workflow.id, result: 'info', note: describeStart(subject, request.trigger, hostname()) });
     logger.logger.info(`run ${runId} started: ${workflow.name}${subject ? ` for ${subject}` : ''}`, { event: 'run.started', runId, name: workflow.name, workflowId: workflow.id, subject });
-    session = new RunSession({ workflow, handle, services, logger, data, signal: request.signal, ...(request.drain ? { drain: request.drain } : {}), console: request.console, templatePath: request.template.path, ...(runLock ? { runLock } : {}) });
-  } catch (error) {
-    runLock?.release();
-    throw error;
-  }
-  try {
-    return await session.drive();
-  } finally {
-    await logger.close();
-  }
+    const session = new RunSession({ workflow, handle, services, logger, data, signal: request.signal, ...(request.drain ? { drain: request.drain } : {}), console: request.console, templatePath: request.template.path, ...(runLock ? { runLock } : {}) });
+    return { session, logger };
+  });
 }
 
 /** Registers secret inputs for redaction and returns the inputs as the record keeps them. */

@@ -1,26 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { startRun, type StartRunRequest } from '../../../engine/runner/start-run.js';
+import { startRun } from '../../../engine/runner/start-run.js';
 import { resumeRun } from '../../../engine/runner/resume-run.js';
 import { verifyAuditTrail } from '../../../engine/audit/verify-audit-trail.js';
 import type { Workflow } from '../../../engine/language/types.js';
 import { createTestServices } from './support/services.js';
 import { step, workflow } from './support/workflow.js';
+import { startRequest } from './support/request.js';
 
 type Services = ReturnType<typeof createTestServices>;
 
-function request(wf: Workflow, services: Services, extra: Partial<StartRunRequest> = {}): StartRunRequest {
-  return {
-    workflow: wf,
-    template: { path: '/tmp/test.yaml', text: 'id: test-workflow\n', hash: 'abc' },
-    inputs: {},
-    vars: {},
-    trigger: { type: 'manual' },
-    initiatedBy: 'tester',
-    signal: new AbortController().signal,
-    console: services.console,
-    ...extra,
-  };
-}
+const request = startRequest;
 
 function resume(services: Services, runId: string, wf: Workflow, extra: { secretInputs?: Record<string, unknown>; signal?: AbortSignal } = {}) {
   return resumeRun({ handle: services.store.openRun(runId), workflow: wf, templateChanged: false, signal: extra.signal ?? new AbortController().signal, console: services.console, ...(extra.secretInputs ? { secretInputs: extra.secretInputs } : {}) }, services);

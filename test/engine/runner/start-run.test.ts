@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startRun, type StartRunRequest } from '../../../engine/runner/start-run.js';
+import { startRun } from '../../../engine/runner/start-run.js';
 import type { RunServices } from '../../../engine/runner/run-services.js';
 import { verifyAuditTrail } from '../../../engine/audit/verify-audit-trail.js';
 import { SubjectLockedError } from '../../../engine/errors/index.js';
@@ -9,20 +9,9 @@ import type { JournalEvent } from '../../../engine/store/journal-events.js';
 import type { Workflow } from '../../../engine/language/types.js';
 import { createTestServices } from './support/services.js';
 import { step, workflow } from './support/workflow.js';
+import { startRequest } from './support/request.js';
 
-function request(wf: Workflow, services: ReturnType<typeof createTestServices>, extra: Partial<StartRunRequest> = {}): StartRunRequest {
-  return {
-    workflow: wf,
-    template: { path: '/tmp/test.yaml', text: 'id: test-workflow\n', hash: 'abc' },
-    inputs: {},
-    vars: {},
-    trigger: { type: 'manual' },
-    initiatedBy: 'tester',
-    signal: new AbortController().signal,
-    console: services.console,
-    ...extra,
-  };
-}
+const request = startRequest;
 
 function journal(services: RunServices, runId: string): JournalEvent[] {
   return services.store.openRun(runId).events();
