@@ -80,7 +80,7 @@ export async function runBulk(args: {
   io.stderr.write(`Starting ${total} run${total === 1 ? '' : 's'} of ${loaded.workflow.name}, ${Math.min(concurrency, total)} at a time\n`);
   try {
     await runPool(prepared.map((_, i) => i), concurrency, async (i) => {
-      const { inputs, subject } = prepared[i] as PreparedRow;
+      const { inputs } = prepared[i] as PreparedRow;
       const result = results[i] as RowResult;
       const started = Date.now();
       try {

@@ -6,7 +6,6 @@ import type { RunServices } from '../../../engine/runner/run-services.js';
 import { verifyAuditTrail } from '../../../engine/audit/verify-audit-trail.js';
 import { SubjectLockedError } from '../../../engine/errors/index.js';
 import type { JournalEvent } from '../../../engine/store/journal-events.js';
-import type { Workflow } from '../../../engine/language/types.js';
 import { createTestServices } from './support/services.js';
 import { step, workflow } from './support/workflow.js';
 import { startRequest } from './support/request.js';
