@@ -31,10 +31,58 @@ export interface IdflowConfig {
   /** Where run records go: absolute (default `<baseDir>/.idflow`). */
   store: string;
   run: RunDefaults;
-  /** Settings of `idflow serve`; the serve command defines and checks their shape. */
-  serve?: Record<string, unknown>;
-  /** Event sources of `idflow serve`; the serve command defines and checks their shape. */
-  event_sources?: unknown;
+  /** Settings of `idflow serve` (schema-checked; defaults are filled by `engine/serve/serve-settings.ts`). */
+  serve?: ServeConfig;
+  /** Event sources `idflow serve` polls (schema-checked; each provider checks its own options). */
+  event_sources?: EventSourceConfig[];
+}
+
+/**
+ * A duration as the config writes it: `"500ms"`, `"30s"`, `"5m"`, `"1h"`, or whole
+ * milliseconds.
+ */
+export type DurationSetting = string | number;
+
+/** The `serve:` section: where `idflow serve` listens, its secrets and its limits. */
+export interface ServeConfig {
+  /** Address to listen on (default `127.0.0.1`). */
+  host?: string;
+  /** TCP port (default 8787; 0 picks a free one). */
+  port?: number;
+  /** Bearer token of the monitoring API. */
+  token?: SecretRef;
+  /** Webhook senders by source name (the first segment of an event name), each with its HMAC key. */
+  sources?: Record<string, { secret: SecretRef }>;
+  /** How far a signed timestamp may be from the clock (default 5m). */
+  signature_tolerance?: DurationSetting;
+  /** Largest event body in bytes (default 1 MiB). */
+  max_body_bytes?: number;
+  /** Runs executed at once (default 4). */
+  concurrency?: number;
+  /** How long SIGTERM lets in-flight steps finish (default 30s). */
+  shutdown_grace?: DurationSetting;
+  /** How often due timers are looked for (default 30s). */
+  timer_interval?: DurationSetting;
+  /** How old a missed schedule slot may be and still run at start-up (default 1h). */
+  missed_schedule_window?: DurationSetting;
+}
+
+/** One entry of `event_sources:`; keys beyond these are the provider's own options. */
+export interface EventSourceConfig {
+  /** The provider type, e.g. `jumpcloud.directory_insights`. */
+  type: string;
+  /** The source's name in the store and in run records (default: the type). */
+  name?: string;
+  /** The connection it reads with. */
+  connection?: string;
+  /** Wait between polls when nothing is new. */
+  interval?: DurationSetting;
+  services?: string[];
+  /** `now` or an RFC 3339 time: where a source without a cursor starts. */
+  start?: string;
+  /** `false` keeps it configured but not polled. */
+  enabled?: boolean;
+  [option: string]: unknown;
 }
 
 /** The file name looked for in the working directory. */

@@ -3,6 +3,6 @@
  * turning its secret references into values.
  */
 export { loadConfig, parseConfig, defaultConfig, CONFIG_SCHEMA, type LoadConfigOptions, type LoadedConfig } from './load-config.js';
-export { CONFIG_FILE_NAME, DEFAULT_STORE, type IdflowConfig, type RunDefaults, type SecretRef } from './config-types.js';
+export { CONFIG_FILE_NAME, DEFAULT_STORE, type IdflowConfig, type RunDefaults, type SecretRef, type ServeConfig, type EventSourceConfig, type DurationSetting } from './config-types.js';
 export { isSecretRef, resolveSecretRef, resolveConnections, resolveSecrets, type Environment } from './secret-refs.js';
 export { isSecretKey, literalSecrets } from './literal-secrets.js';

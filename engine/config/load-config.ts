@@ -8,7 +8,7 @@ import { checkAgainstPackageSchema } from '../loader/schema-validator.js';
 import type { SourceLocation } from '../loader/source-map.js';
 import { isRecord } from '../loader/workflow-data.js';
 import { sortProblems } from '../loader/load-workflow.js';
-import { CONFIG_FILE_NAME, DEFAULT_STORE, type IdflowConfig, type SecretRef } from './config-types.js';
+import { CONFIG_FILE_NAME, DEFAULT_STORE, type EventSourceConfig, type IdflowConfig, type SecretRef, type ServeConfig } from './config-types.js';
 import { literalSecrets } from './literal-secrets.js';
 
 /** The schema of the config file, in `schemas/`. */
@@ -101,7 +101,7 @@ function toConfig(data: Record<string, unknown>, baseDir: string): IdflowConfig 
   if (Array.isArray(data['plugins'])) config.plugins = data['plugins'] as string[];
   if (typeof data['store'] === 'string') config.store = resolve(baseDir, data['store']);
   if (isRecord(data['run'])) config.run = data['run'];
-  if (isRecord(data['serve'])) config.serve = data['serve'];
-  if (data['event_sources'] !== undefined) config.event_sources = data['event_sources'];
+  if (isRecord(data['serve'])) config.serve = data['serve'] as ServeConfig;
+  if (Array.isArray(data['event_sources'])) config.event_sources = data['event_sources'] as EventSourceConfig[];
   return config;
 }

@@ -103,8 +103,9 @@ describe('config problems, positioned like template problems', () => {
     ]);
   });
 
-  it('leaves room for serve and event_sources', () => {
-    expect(problems('serve: { port: 8080, anything: [1] }\nevent_sources: [{ type: jumpcloud.directory_insights }]\n')).toEqual([]);
+  it('checks serve and event_sources (their schema belongs to idflow serve)', () => {
+    expect(problems('serve: { port: 8080, concurrency: 2 }\nevent_sources: [{ type: jumpcloud.directory_insights, interval: 30s }]\n')).toEqual([]);
+    expect(problems('serve: { port: 8080, anything: [1] }\n').map((p) => p[2])).toEqual(['unknown-key']);
   });
 
   it('returns the defaults when the file has errors', () => {
