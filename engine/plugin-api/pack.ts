@@ -37,6 +37,8 @@ export interface SandboxOptions {
   rateLimit?: number;
   /** Probability (0–1) of dropping the connection without a response. */
   dropRate?: number;
+  /** Seed for the sandbox's random choices (faults, generated ids), for reproducible sessions. */
+  seed?: number | string;
 }
 
 /** A running sandbox. */
@@ -47,8 +49,19 @@ export interface SandboxInstance {
   apiKey: string;
   /** Connection settings that point the pack's actions at the sandbox, by connection name. */
   connections: Record<string, Record<string, unknown>>;
-  /** Human lines describing it (printed by `idflow sandbox`). */
+  /**
+   * Organisation variables the sandbox's organisation defines (e.g. `it_team_emails`), by name.
+   * With `--sandbox` the runtime uses them for the `vars:` a workflow declares that the config
+   * does not set (the config's `vars:` win).
+   */
+  vars?: Record<string, unknown>;
+  /** Human lines describing it (printed by `idflow sandbox` and `run --sandbox`). */
   describe(): string[];
+  /**
+   * Human lines saying how to point idflow (or another tool) at a sandbox that keeps running,
+   * e.g. the environment variables to export; printed by `idflow sandbox` only.
+   */
+  usage?(): string[];
   close(): Promise<void>;
 }
 

@@ -130,12 +130,23 @@ export class Runtime {
   }
 
   /**
-   * The organisation variables a workflow declares: the config's values, else the declared defaults.
+   * The organisation variables a workflow declares: the config's values, else (with `--sandbox`)
+   * the sandbox organisation's, else the declared defaults.
    * @throws ValidationError (`INVALID_CONFIG`, exit 2) when a value is missing or does not fit.
    */
   resolveVars(workflow: Workflow): Record<string, unknown> {
     const file = this.environment.loadedConfig.file ?? 'idflow.config.yaml';
-    const { values, problems } = resolveVars(workflow.vars, this.environment.config.vars, this.environment.loadedConfig.varsOrigin ?? file);
+    const configVars = this.environment.config.vars;
+    // With --sandbox, the sandbox organisation's variables fill what the config does not set.
+    const sandboxVars: Record<string, unknown> = {};
+    for (const sandbox of [...this.sandboxes].reverse()) Object.assign(sandboxVars, sandbox.vars ?? {});
+    const fromSandbox = (pointer: string): boolean => {
+      const name = pointer.split('/')[1] ?? '';
+      return Object.hasOwn(sandboxVars, name) && !Object.hasOwn(configVars, name);
+    };
+    const resolved = resolveVars(workflow.vars, { ...sandboxVars, ...configVars }, this.environment.loadedConfig.varsOrigin ?? file);
+    const values = resolved.values;
+    const problems = resolved.problems.map((p) => (fromSandbox(p.path) ? { ...p, file: 'the sandbox organisation (its "vars")', line: 0, column: 0 } : p));
     if (problems.some((p) => p.severity === 'error')) {
       throw new ValidationError('INVALID_CONFIG', `The organisation variables of ${workflow.id} are not right in ${file}; nothing was run`, problems);
     }
