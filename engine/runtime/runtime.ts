@@ -18,6 +18,8 @@ import { resolveStoreRoot } from '../store/store-root.js';
 import { createTemplateEngine } from '../templating/index.js';
 import type { RunServices } from '../runner/run-services.js';
 import { createChildRunner } from './child-runs.js';
+import { createTimerScheduler } from '../timers/timer-scheduler.js';
+import { TimerStore } from '../timers/timer-store.js';
 
 /** How a command wants its runtime. */
 export interface RuntimeOptions {
@@ -100,6 +102,8 @@ export class Runtime {
       secret: (name) => secrets.get(name),
       sandbox: sandboxes.length > 0,
       cwd: environment.cwd,
+      // Every run can schedule durable timers; `idflow serve` fires them (engine/timers).
+      scheduleTimer: createTimerScheduler({ timers: new TimerStore(store.root), registry: environment.registry, store }),
     };
     return new Runtime(environment, services, sandboxes, options.env);
   }
