@@ -2,7 +2,8 @@
  * The JumpCloud emulator: a JumpCloud-compatible HTTP server on loopback with the organisation in
  * memory, for `idflow sandbox`, `run --sandbox` and the JumpCloud pack's tests.
  */
-export { startEmulator, type EmulatorOptions, type RunningEmulator, type EmulatorStateView } from './server.js';
+export { startEmulator, type EmulatorOptions, type RunningEmulator, type EmulatorStateView, type EmulatorStateFileStatus } from './server.js';
+export { readStateFile, stateSource, STATE_FORMAT, type EmulatorStateFile, type SavedState } from './state-file.js';
 export { loadSandboxData, parseSandboxData, validateSandboxData } from './data/load-sandbox-data.js';
 export { jumpcloudSandbox } from './sandbox-provider.js';
 export type {

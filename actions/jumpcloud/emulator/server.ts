@@ -22,6 +22,8 @@ import { addResourceRoutes } from './routes/resources.js';
 import { addSystemUserRoutes } from './routes/system-users.js';
 import { addUserGraphRoutes } from './routes/user-graph.js';
 import { addUserGroupRoutes } from './routes/user-groups.js';
+import { persistOrg, restoreOrg } from './org/persisted-org.js';
+import { readStateFile, stateSource, writeStateFile, type SavedState } from './state-file.js';
 
 /** How to start the emulator. Everything is optional. */
 export interface EmulatorOptions {
@@ -52,6 +54,27 @@ export interface EmulatorOptions {
   strictRemove?: boolean;
   /** How many request log entries to keep (default 200,000). */
   requestLogLimit?: number;
+  /**
+   * Keep the organisation in this file: when it exists (and was saved from the same starting
+   * `data` and `orgId`), the emulator continues from it instead of from `data`; after every
+   * change (an API call that changed something, a seed, a reset) it is rewritten atomically,
+   * before the response is sent. Off when absent: nothing is read or written.
+   */
+  stateFile?: string;
+}
+
+/** Where a running emulator's organisation came from, when it keeps a state file. */
+export interface EmulatorStateFileStatus {
+  /** The state file. */
+  file: string;
+  /**
+   * `restored`: continued from the file; `new`: no file yet, started from the data; `stale`: the
+   * file was saved from other starting data (the org file was edited since), so the emulator
+   * started from the data and will overwrite it.
+   */
+  origin: 'restored' | 'new' | 'stale';
+  /** When the file was last written before this start (restored and stale). */
+  savedAt?: string;
 }
 
 /** Typed read access to the emulated organisation (copies: changing them changes nothing). */
@@ -86,6 +109,8 @@ export interface RunningEmulator {
   readonly orgId: string;
   /** Whether `x-org-id` is required (started with `orgId`). */
   readonly multiTenant: boolean;
+  /** The state file and where the organisation came from; undefined without `stateFile`. */
+  readonly stateFile: EmulatorStateFileStatus | undefined;
   /** Read access to the organisation. */
   readonly state: EmulatorStateView;
   /** Every API request so far (admin endpoints excluded), oldest first. */
@@ -123,8 +148,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (apiKey === '') throw new RangeError('apiKey must not be empty');
   let currentData = initialData;
 
-  const makeState = (data: SandboxData | undefined): OrgState => {
-    const identity = orgIdentity(data);
+  const makeState = (data: SandboxData | undefined, identityData: SandboxData | undefined = data): OrgState => {
+    const identity = orgIdentity(identityData);
     const orgId = options.orgId ?? identity.id;
     const state = new OrgState({
       organizationId: orgId,
@@ -138,7 +163,28 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (data !== undefined) buildOrg(state, data);
     return state;
   };
-  let state = makeState(initialData);
+  const source = options.stateFile === undefined ? '' : stateSource(initialData, options.orgId);
+  const saved: SavedState = options.stateFile === undefined ? { kind: 'absent' } : readStateFile(options.stateFile, source);
+  let state = makeState(saved.kind === 'restored' ? undefined : initialData, initialData);
+  if (saved.kind === 'restored') {
+    restoreOrg(state, saved.saved.org);
+    events.restore(saved.saved.events);
+  }
+  const stateFileStatus: EmulatorStateFileStatus | undefined = options.stateFile === undefined ? undefined : {
+    file: options.stateFile,
+    origin: saved.kind === 'absent' ? 'new' : saved.kind,
+    ...(saved.kind === 'restored' ? { savedAt: saved.saved.savedAt } : saved.kind === 'stale' ? { savedAt: saved.savedAt } : {}),
+  };
+  // Changes are noticed through the event sequence (every change the API makes records an event);
+  // seeding and resets record none, so they mark the state dirty themselves.
+  let persistedSequence = events.sequence;
+  let dirty = false;
+  const persist = (): void => {
+    if (options.stateFile === undefined || (!dirty && events.sequence === persistedSequence)) return;
+    writeStateFile(options.stateFile, { source, org: persistOrg(state), events: events.export() });
+    persistedSequence = events.sequence;
+    dirty = false;
+  };
 
   const router = new Router();
   addSystemUserRoutes(router);
@@ -152,8 +198,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     log.clear();
     faults.reset();
     state = makeState(currentData);
+    dirty = true;
+    persist();
   };
   addAdminRoutes(router, {
+    seeded: () => {
+      dirty = true;
+    },
     snapshot: () => state.snapshot(),
     requests: () => log.all(),
     reset,
@@ -212,6 +263,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     } catch (error) {
       response = errorResponse(error);
     }
+    // Written before the response leaves: a client that saw its change succeed can count on
+    // the next emulator started from the state file having it, even if this process dies now.
+    try {
+      persist();
+    } catch (error) {
+      response = errorResponse(new ApiError(500, `Internal Server Error: the sandbox could not save its state to ${options.stateFile ?? ''}: ${(error as Error).message}`));
+    }
     send(res, response);
     // Logged as soon as the response is handed to the socket, so a client that reads the log
     // right after its response always finds its request there.
@@ -255,6 +313,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return state.organizationId;
     },
     multiTenant: options.orgId !== undefined,
+    stateFile: stateFileStatus,
     state: view,
     requests: () => log.all(),
     reset,

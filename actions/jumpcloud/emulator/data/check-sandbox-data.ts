@@ -41,6 +41,8 @@ function structuralProblems(value: unknown): DataProblem[] {
   const anyOfPaths = errors.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath);
   return errors
     .filter((e) => e.keyword === 'anyOf' || !anyOfPaths.some((p) => e.instancePath.startsWith(p) && e.schemaPath.includes('/anyOf/')))
+    // A bad name under `vars` is reported twice (its pattern, then `propertyNames`); keep the summary.
+    .filter((e) => e.propertyName === undefined)
     .map((e) => describeError(e));
 }
 
@@ -69,6 +71,10 @@ function describeError(error: ErrorObject): DataProblem {
       return { path: error.instancePath, code: 'bad-value', message: `${where}: ${describeValue(error.data)} is not ${error.params['format'] === 'email' ? 'an email address' : 'an RFC 3339 date-time such as 2024-01-31T09:00:00Z'}` };
     case 'minLength':
       return { path: error.instancePath, code: 'bad-value', message: `${where}: must not be empty` };
+    case 'propertyNames': {
+      const name = String(error.params['propertyName']);
+      return { path: `${error.instancePath}/${escapePointer(name)}`, code: 'bad-value', atKey: true, message: `${where}: "${name}" is not a variable name (letters, digits and _, not starting with a digit)` };
+    }
     case 'anyOf':
       return { path: error.instancePath, code: 'wrong-type', message: `${where}: must be a system displayName or {"name": "<displayName>", "sudo": {"enabled": true, "withoutPassword": false}}` };
     default:

@@ -131,6 +131,17 @@ export interface SandboxData {
   applications?: SandboxApplication[];
   ldapServers?: SandboxLdapServer[];
   radiusServers?: SandboxRadiusServer[];
+  /**
+   * idflow organisation variables this organisation defines (e.g. `it_team_emails`,
+   * `jumpcloud_removal_mode`): with `--sandbox` they fill the `vars:` a workflow declares that
+   * the config does not set. Not part of the emulated API.
+   */
+  vars?: Record<string, unknown>;
+  /**
+   * Accounts (ids, usernames or emails) the sandbox's `jumpcloud` connection protects
+   * (`protected_accounts`): they can never be disabled or deleted. Not part of the emulated API.
+   */
+  protectedAccounts?: string[];
 }
 
 const str = { type: 'string' } as const;
@@ -270,5 +281,8 @@ export const SANDBOX_DATA_SCHEMA = {
         },
       },
     },
+    // idflow variable names follow the workflow language's rule for vars: names.
+    vars: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } },
+    protectedAccounts: names,
   },
 } as const;

@@ -40,6 +40,27 @@ export class EventLog {
     this.#events.length = 0;
   }
 
+  /** How many events were ever appended (it only grows, also across {@link EventLog.clear}): a cheap "did anything change" mark. */
+  get sequence(): number {
+    return this.#seq;
+  }
+
+  /** The whole log as plain data, for the emulator's state file. */
+  export(): PersistedEventLog {
+    return { sequence: this.#seq, lastMs: this.#lastMs, events: this.#events.map((e) => structuredClone(e)) };
+  }
+
+  /**
+   * Replaces the log with one {@link EventLog.export} produced (a sandbox continuing from its
+   * state file), so cursors handed out before the restart still find their place.
+   */
+  restore(saved: PersistedEventLog): void {
+    this.#events.length = 0;
+    this.#events.push(...saved.events.map((e) => structuredClone(e)));
+    this.#seq = Math.max(saved.sequence, this.#events.at(-1)?.seq ?? 0);
+    this.#lastMs = Math.max(saved.lastMs, this.#events.at(-1)?.ms ?? 0);
+  }
+
   /** Runs a query; see {@link EventQueryCriteria}. */
   query(criteria: EventQueryCriteria): EventPage {
     const descending = criteria.sort === 'DESC';
@@ -81,10 +102,20 @@ export interface EventPage {
   searchAfter: [number, string];
 }
 
-interface StoredEvent {
+/** One stored event: its sequence number, time (epoch ms) and the event itself. */
+export interface StoredEvent {
   seq: number;
   ms: number;
   event: DirectoryEvent;
+}
+
+/** An {@link EventLog} as plain data (see {@link EventLog.export}). */
+export interface PersistedEventLog {
+  /** The last sequence number handed out. */
+  sequence: number;
+  /** The newest timestamp handed out, epoch ms (timestamps never go backwards). */
+  lastMs: number;
+  events: StoredEvent[];
 }
 
 function compare(e: StoredEvent, ms: number, seq: number): number {

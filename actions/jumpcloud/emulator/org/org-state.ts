@@ -115,6 +115,25 @@ export class OrgState {
     return this.#usedIds.has(id);
   }
 
+  /** Every id handed out or seeded so far, including those of deleted objects (for the state file). */
+  usedIds(): string[] {
+    return [...this.#usedIds];
+  }
+
+  /** The last POSIX uid/gid handed out (for the state file). */
+  get unixIdCursor(): number {
+    return this.#nextUnixId;
+  }
+
+  /**
+   * Marks ids as used and moves the uid/gid cursor, when continuing from a state file: ids of
+   * objects deleted in an earlier session must still never be handed out again.
+   */
+  reserveIds(ids: Iterable<string>, unixIdCursor: number): void {
+    for (const id of ids) this.#usedIds.add(id);
+    this.#nextUnixId = Math.max(this.#nextUnixId, unixIdCursor);
+  }
+
   /** The next free POSIX uid/gid for a new user. */
   nextUnixId(): number {
     do this.#nextUnixId += 1; while (this.#usedUnixIds.has(this.#nextUnixId));

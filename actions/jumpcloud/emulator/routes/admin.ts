@@ -13,6 +13,8 @@ import type { RequestLogEntry } from '../request-log.js';
 
 /** What the admin endpoints may do to the running emulator. */
 export interface AdminControls {
+  /** Called after a seed added objects (seeding records no event, so the state file must be told). */
+  seeded(): void;
   snapshot(): OrgSnapshot;
   requests(): RequestLogEntry[];
   reset(data?: SandboxData): void;
@@ -25,7 +27,11 @@ export interface AdminControls {
  * the API does, are never subject to faults, and are not written to the request log.
  */
 export function addAdminRoutes(router: Router, controls: AdminControls): void {
-  router.add('POST', '/__sandbox/seed', ({ state, json }) => ({ status: 200, body: seed(state, json()) }));
+  router.add('POST', '/__sandbox/seed', ({ state, json }) => {
+    const created = seed(state, json());
+    controls.seeded();
+    return { status: 200, body: created };
+  });
   router.add('GET', '/__sandbox/state', () => ({ status: 200, body: controls.snapshot() }));
   router.add('GET', '/__sandbox/requests', () => ({ status: 200, body: controls.requests() }));
   router.add('POST', '/__sandbox/reset', ({ json }) => {

@@ -5,7 +5,10 @@ describe('jumpcloudSandbox (the pack\'s SandboxProvider)', () => {
   it('starts the emulator from a data file and points the jumpcloud connection at it', async () => {
     const sandbox = await jumpcloudSandbox.start({ dataFile: jumpcloudSandbox.defaultDataFile as string, apiKey: 'sandbox-key', rateLimit: 50 });
     try {
-      expect(sandbox.connections).toEqual({ jumpcloud: { base_url: sandbox.url, api_key: 'sandbox-key' } });
+      // sandbox: true keeps the actions from falling back to a real JUMPCLOUD_API_KEY/URL.
+      expect(sandbox.connections).toEqual({ jumpcloud: { base_url: sandbox.url, api_key: 'sandbox-key', sandbox: true, protected_accounts: ['admin@company.com'] } });
+      expect(sandbox.vars).toEqual({ it_team_emails: ['it-team@company.com'], jumpcloud_removal_mode: 'disable', jumpcloud_notify_on_removal: true });
+      expect(sandbox.usage?.().join('\n')).toContain(`export JUMPCLOUD_API_URL=${sandbox.url} JUMPCLOUD_API_KEY=sandbox-key`);
       const lines = sandbox.describe();
       expect(lines[0]).toBe(`JumpCloud emulator listening on ${sandbox.url}`);
       expect(lines).toContain('API key: sandbox-key');

@@ -120,10 +120,21 @@ describe('org file checks, with positions', () => {
     expect(problems).toEqual([expect.objectContaining({ code: 'duplicate-key', line: 3 })]);
   });
 
+  it('takes idflow variables and protected accounts, and refuses a variable name the workflow language could not declare', () => {
+    const data = parseSandboxData('{"vars": {"it_team_emails": ["it@x.com"], "mode": "disable"}, "protectedAccounts": ["admin"]}', 'org.json');
+    expect(data.vars).toEqual({ it_team_emails: ['it@x.com'], mode: 'disable' });
+    expect(data.protectedAccounts).toEqual(['admin']);
+    const problems = problemsOf(() => parseSandboxData('{"vars": {"it-team": []}, "protectedAccounts": "admin"}', 'org.json'));
+    expect(problems.map((p) => [p.code, p.path, p.message])).toEqual([
+      ['bad-value', '/vars/it-team', 'vars: "it-team" is not a variable name (letters, digits and _, not starting with a digit)'],
+      ['wrong-type', '/protectedAccounts', 'protectedAccounts: must be an array, not "admin"'],
+    ]);
+  });
+
   it('lists every problem in the error message with file:line:column', () => {
     expect(() => parseSandboxData('{"users": [{"username": "a"}], "sytems": []}', 'my-org.json')).toThrow([
       'Org file "my-org.json" has 2 problems:',
-      '  my-org.json:1:32 the file: unknown field "sytems"; known fields: $schema, organization, users, userGroups, systems, systemGroups, applications, ldapServers, radiusServers (Did you mean "systems"?)',
+      '  my-org.json:1:32 the file: unknown field "sytems"; known fields: $schema, organization, users, userGroups, systems, systemGroups, applications, ldapServers, radiusServers, vars, protectedAccounts (Did you mean "systems"?)',
       '  my-org.json:1:12 users[0]: missing required field "email"',
     ].join('\n'));
   });
