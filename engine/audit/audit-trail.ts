@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { Redactor } from '../logging/redactor.js';
@@ -44,6 +45,17 @@ export interface AuditTrailOptions {
 const RESULTS: ReadonlySet<string> = new Set(['changed', 'unchanged', 'failed', 'reported', 'info']);
 
 /**
+ * The head file's size: its JSON padded with spaces to this many bytes (a head needs about 130).
+ * A fixed size lets every later head be written over the old one in place, with one `write` of
+ * less than a page at offset 0, which a killed process either made whole or not at all, instead
+ * of creating a temporary file and renaming it over the head for every entry (creating a file
+ * costs a few hundred microseconds on some file systems; this costs a few). A reader racing the
+ * write of a live run could in theory read a mix of two heads (and report an invalid head); the
+ * file on disk is always whole.
+ */
+const HEAD_BYTES = 256;
+
+/**
  * A run's append-only, hash-chained audit trail (`audit.jsonl` plus its head in
  * `audit.head.json`): who initiated the run, why, and for every change its target, before,
  * after and result. See {@link AuditEntry} and `audit-chain.ts` for how the chain works.
@@ -64,6 +76,8 @@ export class AuditTrail {
   private readonly durability: Durability;
   /** The last seq and hash, once the file has been checked (on the first append). */
   private state: { seq: number; hash: string } | undefined;
+  /** The run's identity, read when the first entry is written. */
+  private identity: AuditIdentity | undefined;
 
   constructor(private readonly options: AuditTrailOptions) {
     this.file = join(options.dir, AUDIT_FILE);
@@ -101,7 +115,8 @@ export class AuditTrail {
 
   private write(entry: AuditEntryInput): AuditEntry {
     const state = this.state ?? this.recover();
-    const identity = this.options.identity();
+    // Who and why do not change during a run: read once (it costs a read of run.json).
+    const identity = (this.identity ??= this.options.identity());
     const base: Omit<AuditEntry, 'hash'> = {
       seq: state.seq + 1,
       at: entry.at ?? new Date().toISOString(),
@@ -160,8 +175,34 @@ export class AuditTrail {
     return this.state;
   }
 
+  /**
+   * Moves the head: in place when the head file has the fixed size this version writes (see
+   * {@link HEAD_BYTES}); otherwise — a new trail, or a head another program or an older version
+   * wrote — by replacing it atomically, in the fixed size, so that the next move is in place.
+   */
   private writeHead(head: AuditHead): void {
-    writeFileAtomic(this.headFile, `${JSON.stringify(head)}\n`, this.durability);
+    const text = headText(head);
+    if (!this.overwriteHead(text)) writeFileAtomic(this.headFile, text, this.durability);
+  }
+
+  /** Writes `text` over a head file of exactly {@link HEAD_BYTES}; false when there is no such file. */
+  private overwriteHead(text: string): boolean {
+    if (Buffer.byteLength(text, 'utf8') !== HEAD_BYTES) return false;
+    let fd: number;
+    try {
+      fd = openSync(this.headFile, 'r+');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+    try {
+      if (fstatSync(fd).size !== HEAD_BYTES) return false;
+      writeSync(fd, text, 0, 'utf8');
+      if (this.durability === 'fsync') fsyncSync(fd);
+      return true;
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 
@@ -181,6 +222,16 @@ function isEntryLike(value: unknown): value is AuditEntry {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const entry = value as Partial<AuditEntry>;
   return typeof entry.seq === 'number' && typeof entry.hash === 'string' && typeof entry.prev_hash === 'string';
+}
+
+/**
+ * The head file's text: the JSON and a newline, padded with spaces to {@link HEAD_BYTES} (JSON
+ * allows white space after the value). A head that would not fit is written unpadded.
+ */
+function headText(head: AuditHead): string {
+  const json = JSON.stringify(head);
+  const padding = HEAD_BYTES - 1 - Buffer.byteLength(json, 'utf8');
+  return padding < 0 ? `${json}\n` : `${json}${' '.repeat(padding)}\n`;
 }
 
 function abbreviate(text: string): string {
