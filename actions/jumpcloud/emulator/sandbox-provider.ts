@@ -50,9 +50,8 @@ export const jumpcloudSandbox: SandboxProvider = {
       vars: structuredClone(data?.vars ?? {}),
       describe: () => describeEmulator(emulator, options.dataFile),
       usage: () => [
-        'Point idflow at it from another shell (runs without --sandbox use these):',
+        'Point idflow at it from another shell (then run without --sandbox; emails need an smtp connection in the config):',
         `  export JUMPCLOUD_API_URL=${emulator.url} JUMPCLOUD_API_KEY=${emulator.apiKey}${emulator.multiTenant ? ` JUMPCLOUD_ORG_ID=${emulator.orgId}` : ''}`,
-        '  idflow run templates/jumpcloud-offboarding.yaml --input user_identifier=john.smith@company.com',
       ],
       close: () => emulator.close(),
     };
