@@ -3,6 +3,7 @@ import winston from 'winston';
 import type { Redactor } from './redactor.js';
 import { renderProgressLine, type ProgressMeta } from './progress-view.js';
 import type { ConsoleMode } from './console-mode.js';
+import { JsonLinesFileTransport } from './jsonl-file-transport.js';
 
 export { consoleModeFor, type ConsoleMode } from './console-mode.js';
 
@@ -68,7 +69,8 @@ export function createRunLogger(options: RunLoggerOptions): RunLogger {
   const transports: winston.transport[] = [];
   let fileTransport: winston.transport | undefined;
   if (options.logFile !== undefined) {
-    fileTransport = new winston.transports.File({
+    // Written through line by line (see JsonLinesFileTransport for why not winston's File).
+    fileTransport = new JsonLinesFileTransport({
       filename: options.logFile,
       level: 'debug',
       format: format.combine(format.json(), redactJsonLine()),
