@@ -12,3 +12,5 @@ export { DEFAULT_MAX_CONCURRENCY, organisationSemaphore } from './org-semaphore.
 export { parseRetryAfter } from './retry-after.js';
 export { escapeRegex, caseInsensitiveExact } from './search-filter.js';
 export { isJumpCloudId } from './object-id.js';
+export { LookupCache } from './name-cache.js';
+export { isReadingRequest } from './read-only.js';

@@ -194,7 +194,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
         : createTransport({ ...options, baseUrl: options.insightsBaseUrl ?? US_INSIGHTS_URL });
     return insights;
   };
-  const cache = new LookupCache();
+  const cache = options.lookupCache ?? new LookupCache();
   const log = transport.logger;
 
   const call = <T>(request: JumpCloudRequest, callOptions: CallOptions | undefined): Promise<T> =>

@@ -1,4 +1,5 @@
 import { PermanentError } from '../../../engine/errors/action-errors.js';
+import type { LookupCache } from './name-cache.js';
 
 /** The logger the client writes to: one debug line per request, warnings for retries and oddities. */
 export interface JumpCloudClientLogger {
@@ -43,6 +44,18 @@ export interface JumpCloudClientOptions {
   fetch?: typeof fetch;
   /** `User-Agent` header. Default `idflow-jumpcloud-client`. */
   userAgent?: string;
+  /**
+   * Read-only mode (what an action's `plan()` uses): every request other than a GET or a search
+   * POST (`/api/search/*`, the Directory Insights query) is refused with a `PermanentError`
+   * (`JUMPCLOUD_READ_ONLY`) before anything is sent. Default false.
+   */
+  readOnly?: boolean;
+  /**
+   * The cache of look-ups by id (users, groups, systems, applications, servers) to use; share one
+   * between clients (e.g. the steps of one run) so that each object is fetched once. A new,
+   * private cache by default.
+   */
+  lookupCache?: LookupCache;
   /**
    * Where Directory Insights is served. Default: `https://api.jumpcloud.com` when `baseUrl` is
    * the US console (the documented host), otherwise `baseUrl` itself (EU/IN consoles, emulators).

@@ -8,6 +8,7 @@ import {
   type JumpCloudClientLogger, type JumpCloudClientOptions, type ResolvedRetryOptions,
 } from './options.js';
 import { organisationSemaphore, type Semaphore } from './org-semaphore.js';
+import { assertReading } from './read-only.js';
 import { scrub } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
 
@@ -99,11 +100,13 @@ export function createTransport(options: JumpCloudClientOptions): Transport {
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
   const context: AttemptContext = { baseUrl, apiKey, orgId, retry, timeoutMs, semaphore, logger, doFetch, userAgent };
 
+  const readOnly = options.readOnly === true;
   return {
     baseUrl,
     orgId,
     logger,
     request: async <T>(request: JumpCloudRequest) => {
+      if (readOnly) assertReading(request);
       const linked = linkSignals([options.signal, request.signal]);
       try {
         return await send<T>(context, request, linked.signal);
