@@ -1,13 +1,38 @@
 import type { ActionDefinition } from '../../engine/plugin-api/action.js';
 import type { PluginPack } from '../../engine/plugin-api/pack.js';
+import { applicationsRevokeAllAction } from './actions/applications-revoke-all.js';
+import { groupsRemoveAllAction } from './actions/groups-remove-all.js';
+import { ldapUnbindAction } from './actions/ldap-unbind.js';
+import { mfaClearAction } from './actions/mfa-clear.js';
+import { radiusRemoveAction } from './actions/radius-remove.js';
+import { sshKeysRemoveAllAction } from './actions/ssh-keys-remove-all.js';
+import { systemsUnbindAllAction } from './actions/systems-unbind-all.js';
+import { userBackupAction } from './actions/user-backup.js';
+import { userDeactivateAction } from './actions/user-deactivate.js';
+import { userDeleteIfSuspendedAction } from './actions/user-delete-if-suspended.js';
+import { userLookupAction } from './actions/user-lookup.js';
+import { userVerifyOffboardedAction } from './actions/user-verify-offboarded.js';
 import { jumpcloudSandbox } from './emulator/sandbox-provider.js';
 
 /**
  * The JumpCloud actions, in the order of the offboarding (lookup first, verification last).
- * Typed loosely here because each action's `params` type differs; the registry checks every
- * parameter against its own schema before `run` sees it.
+ * Each is typed by its own `params` schema; the list holds them as plain definitions, which is
+ * what the registry checks and calls.
  */
-const actions: ActionDefinition[] = [];
+export const jumpcloudActions: ActionDefinition[] = [
+  userLookupAction,
+  userBackupAction,
+  groupsRemoveAllAction,
+  systemsUnbindAllAction,
+  applicationsRevokeAllAction,
+  ldapUnbindAction,
+  radiusRemoveAction,
+  mfaClearAction,
+  sshKeysRemoveAllAction,
+  userDeactivateAction,
+  userDeleteIfSuspendedAction,
+  userVerifyOffboardedAction,
+];
 
 /**
  * The JumpCloud pack: the offboarding actions and the emulator behind `idflow sandbox` and
@@ -17,7 +42,7 @@ const actions: ActionDefinition[] = [];
 const jumpcloudPack: PluginPack = {
   name: 'jumpcloud',
   description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; with a local emulator',
-  actions,
+  actions: jumpcloudActions,
   sandbox: jumpcloudSandbox,
 };
 

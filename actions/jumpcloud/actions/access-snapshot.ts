@@ -1,0 +1,180 @@
+import { NotFoundError } from '../../../engine/errors/action-errors.js';
+import type { JumpCloudClient, NameableType, UserTraversal } from '../client/jumpcloud-client.js';
+import type { GraphAttributes, GroupMembershipMethod, UserAssociationTarget } from '../types.js';
+import { nameAll, UNNAMED, type NamedRef } from './names.js';
+
+/** A user group the user is a member of. */
+export interface Membership extends NamedRef {
+  /** `STATIC`, `NOTSET` or one of the `DYNAMIC_*` methods. */
+  membership_method: GroupMembershipMethod;
+  /** True for `DYNAMIC_*` groups: their members follow a rule and cannot be removed by hand. */
+  dynamic: boolean;
+}
+
+/** The resource types the offboarding unbinds directly (and can name). */
+export type EdgeTarget = UserAssociationTarget & NameableType;
+
+/** A direct edge from the user to a resource (what `…/associations?targets=` lists). */
+export interface DirectEdge extends NamedRef {
+  type: EdgeTarget;
+  /** Edge attributes, e.g. sudo on a system. */
+  attributes?: GraphAttributes | null;
+}
+
+/** Access to a resource that comes through a user group (a traversal path longer than one edge). */
+export interface GroupAccess {
+  object: NamedRef;
+  group: NamedRef & { dynamic: boolean };
+  /** The hops after the group, by name (e.g. a system group between the group and a system). */
+  through: string[];
+}
+
+/** Everything one traversal says about a resource the user reaches. */
+export interface ReachedObject extends NamedRef {
+  /** True when one of its paths is a single edge (a direct binding). */
+  direct: boolean;
+  /** Each path, as the names of its hops (the last hop is the object itself). */
+  paths: string[][];
+}
+
+/** The graph type behind each traversal. */
+export const TRAVERSAL_TYPES: Readonly<Record<UserTraversal, NameableType>> = {
+  systems: 'system',
+  systemgroups: 'system_group',
+  applications: 'application',
+  ldapservers: 'ldap_server',
+  radiusservers: 'radius_server',
+};
+
+const DYNAMIC_METHODS: ReadonlySet<string> = new Set(['DYNAMIC_AUTOMATED', 'DYNAMIC_REVIEW_REQUIRED']);
+
+/** True for a rule-driven group (`DYNAMIC_AUTOMATED`, `DYNAMIC_REVIEW_REQUIRED`). */
+export function isDynamicMethod(method: string | undefined): boolean {
+  return method !== undefined && DYNAMIC_METHODS.has(method);
+}
+
+/**
+ * The user groups the user belongs to (every page of `memberof`), each named and with its
+ * membership method, through the client's cached group look-ups.
+ */
+export async function readMemberships(client: JumpCloudClient, userId: string): Promise<Membership[]> {
+  const groups = await client.listUserGroupsOf(userId);
+  return Promise.all(groups.map((group) => describeGroup(client, group.id)));
+}
+
+/** One user group by id, named, with its membership method (`NOTSET` when it vanished). */
+export async function describeGroup(client: JumpCloudClient, groupId: string): Promise<Membership> {
+  try {
+    const group = await client.getUserGroup(groupId);
+    const method: GroupMembershipMethod = group.membershipMethod ?? 'NOTSET';
+    return { id: groupId, name: group.name || UNNAMED, membership_method: method, dynamic: isDynamicMethod(method) };
+  } catch (error) {
+    if (error instanceof NotFoundError) return { id: groupId, name: UNNAMED, membership_method: 'NOTSET', dynamic: false };
+    throw error;
+  }
+}
+
+/** The user's direct edges to one kind of resource (every page), each named. */
+export async function readDirectEdges(client: JumpCloudClient, userId: string, target: EdgeTarget): Promise<DirectEdge[]> {
+  const edges = (await client.listUserAssociations(userId, target)).filter((edge) => edge.to.type === target);
+  const names = await nameAll(client, target, edges.map((edge) => edge.to.id));
+  const seen = new Set<string>();
+  const result: DirectEdge[] = [];
+  for (const edge of edges) {
+    if (seen.has(edge.to.id)) continue;
+    seen.add(edge.to.id);
+    result.push({
+      id: edge.to.id,
+      name: names.get(edge.to.id) ?? UNNAMED,
+      type: target,
+      ...(edge.attributes === undefined ? {} : { attributes: edge.attributes }),
+    });
+  }
+  return result;
+}
+
+/**
+ * What the user reaches of one kind (every page of the traversal), with each path by name.
+ * Hop names come from the cached look-ups; hops of kinds that cannot be named are shown by type and id.
+ */
+export async function readReached(client: JumpCloudClient, userId: string, traversal: UserTraversal): Promise<ReachedObject[]> {
+  const objects = await client.traverseUser(userId, traversal);
+  const type = TRAVERSAL_TYPES[traversal];
+  const hopIds = new Map<NameableType, Set<string>>();
+  for (const object of objects) {
+    for (const path of object.paths ?? []) {
+      for (const hop of path) {
+        const hopType = nameableType(hop.to.type);
+        if (hopType === undefined) continue;
+        const set = hopIds.get(hopType) ?? new Set<string>();
+        set.add(hop.to.id);
+        hopIds.set(hopType, set);
+      }
+    }
+  }
+  const named = new Map<string, string>();
+  const selfNames = await nameAll(client, type, objects.map((o) => o.id));
+  for (const [id, name] of selfNames) named.set(`${type}:${id}`, name);
+  await Promise.all(
+    [...hopIds].map(async ([hopType, ids]) => {
+      const names = await nameAll(client, hopType, [...ids].filter((id) => !named.has(`${hopType}:${id}`)));
+      for (const [id, name] of names) named.set(`${hopType}:${id}`, name);
+    }),
+  );
+  const hopName = (hop: { id: string; type: string }): string => {
+    const name = named.get(`${hop.type}:${hop.id}`);
+    return name === undefined ? `${hop.type} ${hop.id}` : `${hop.type.replace('_', ' ')} "${name}"`;
+  };
+  return objects.map((object) => ({
+    id: object.id,
+    name: selfNames.get(object.id) ?? UNNAMED,
+    direct: (object.paths ?? []).some((path) => path.length <= 1),
+    paths: (object.paths ?? []).map((path) => path.map((hop) => hopName(hop.to))),
+  }));
+}
+
+/**
+ * Access to resources of one kind that comes through user groups: every traversal path whose
+ * first hop is a user group, one entry per (resource, group). Removing the group membership
+ * ends it, so the removal steps report it rather than count it.
+ */
+export async function readGroupAccess(client: JumpCloudClient, userId: string, traversal: UserTraversal): Promise<GroupAccess[]> {
+  const objects = await client.traverseUser(userId, traversal);
+  const type = TRAVERSAL_TYPES[traversal];
+  const pairs = new Map<string, { objectId: string; groupId: string; through: Array<{ id: string; type: string }> }>();
+  for (const object of objects) {
+    for (const path of object.paths ?? []) {
+      const first = path[0];
+      if (path.length <= 1 || first === undefined || first.to.type !== 'user_group') continue;
+      const key = `${object.id}\u0000${first.to.id}`;
+      if (!pairs.has(key)) pairs.set(key, { objectId: object.id, groupId: first.to.id, through: path.slice(1, -1).map((hop) => hop.to) });
+    }
+  }
+  if (pairs.size === 0) return [];
+  const objectNames = await nameAll(client, type, [...pairs.values()].map((p) => p.objectId));
+  const groups = new Map(
+    await Promise.all([...new Set([...pairs.values()].map((p) => p.groupId))].map(async (id) => [id, await describeGroup(client, id)] as const)),
+  );
+  const middle = [...pairs.values()].flatMap((p) => p.through).filter((hop) => nameableType(hop.type) !== undefined);
+  const middleNames = new Map<string, string>();
+  await Promise.all(
+    [...new Set(middle.map((hop) => hop.type))].map(async (hopType) => {
+      const names = await nameAll(client, hopType as NameableType, middle.filter((hop) => hop.type === hopType).map((hop) => hop.id));
+      for (const [id, name] of names) middleNames.set(`${hopType}:${id}`, name);
+    }),
+  );
+  return [...pairs.values()].map((pair) => {
+    const group = groups.get(pair.groupId) as Membership;
+    return {
+      object: { id: pair.objectId, name: objectNames.get(pair.objectId) ?? UNNAMED },
+      group: { id: group.id, name: group.name, dynamic: group.dynamic },
+      through: pair.through.map((hop) => `${hop.type.replace('_', ' ')} "${middleNames.get(`${hop.type}:${hop.id}`) ?? UNNAMED}"`),
+    };
+  });
+}
+
+const NAMEABLE: ReadonlySet<string> = new Set<NameableType>(['user', 'user_group', 'system', 'system_group', 'application', 'ldap_server', 'radius_server']);
+
+function nameableType(type: string): NameableType | undefined {
+  return NAMEABLE.has(type) ? (type as NameableType) : undefined;
+}

@@ -1,0 +1,153 @@
+import { AmbiguousError, NotFoundError, PermanentError } from '../../../engine/errors/action-errors.js';
+import type { ActionContext } from '../../../engine/plugin-api/context.js';
+import { defineAction } from '../../../engine/plugin-api/define-action.js';
+import type { FromSchema } from '../../../engine/plugin-api/json-schema.js';
+import type { JumpCloudClient } from '../client/jumpcloud-client.js';
+import { isJumpCloudId } from '../client/object-id.js';
+import type { SystemUser } from '../types.js';
+import { openJumpCloud, type JumpCloudSession } from './client-for-context.js';
+import { connectionOf, connectionProperties } from './common-params.js';
+import { refuseProtected } from './protected-accounts.js';
+import { userSummary, userSummarySchema, type UserSummary } from './user-summary.js';
+
+const params = {
+  type: 'object',
+  description: 'Finds the JumpCloud user to offboard by id, username or email.',
+  properties: {
+    identifier: { type: 'string', minLength: 1, description: 'A JumpCloud user id (24 hex), a username, or an email (matched without regard to case).' },
+    refuse_protected: { type: 'boolean', default: false, description: "Stop the run when the user is on the connection's protected_accounts." },
+    ...connectionProperties,
+  },
+  required: ['identifier'],
+  additionalProperties: false,
+} as const;
+
+/** How the user was found. */
+export type MatchedBy = 'id' | 'username' | 'email';
+
+/** What `jumpcloud.user.lookup` returns. */
+export interface LookupOutput {
+  user: UserSummary;
+  matched_by: MatchedBy;
+  /** True when the user is on the connection's `protected_accounts`. */
+  protected: boolean;
+}
+
+const outputSchema = {
+  type: 'object',
+  properties: {
+    user: userSummarySchema,
+    matched_by: { type: 'string', enum: ['id', 'username', 'email'] },
+    protected: { type: 'boolean' },
+  },
+  required: ['user', 'matched_by', 'protected'],
+  additionalProperties: false,
+} as const;
+
+type Params = FromSchema<typeof params>;
+
+/** The one user an identifier names, and how. */
+interface Found {
+  user: SystemUser;
+  matchedBy: MatchedBy;
+}
+
+/**
+ * Every user the identifier names: by id (when it looks like one), by username (exact), and by
+ * email (without regard to case, when it contains "@"). The same user found several ways counts
+ * once, under the first way (id, then username, then email).
+ */
+async function findCandidates(client: JumpCloudClient, identifier: string): Promise<Found[]> {
+  const found = new Map<string, Found>();
+  const add = (users: readonly SystemUser[], matchedBy: MatchedBy): void => {
+    for (const user of users) if (!found.has(user._id)) found.set(user._id, { user, matchedBy });
+  };
+  const lower = identifier.toLowerCase();
+  const [byId, byUsername, byEmail] = await Promise.all([
+    isJumpCloudId(lower)
+      ? client.getUser(lower).then(
+          (user) => [user],
+          (error: unknown) => {
+            if (error instanceof NotFoundError) return [];
+            throw error;
+          },
+        )
+      : Promise.resolve([]),
+    client.findUsers({ username: identifier }),
+    identifier.includes('@') ? client.findUsers({ email: identifier }) : Promise.resolve([]),
+  ]);
+  add(byId, 'id');
+  add(byUsername, 'username');
+  add(byEmail, 'email');
+  return [...found.values()];
+}
+
+/** `username <email> (id)`, how candidates are listed. */
+function candidateLabel(user: SystemUser): string {
+  return `${user.username ?? '(no username)'} <${user.email ?? 'no email'}> (${user._id})`;
+}
+
+/**
+ * Finds exactly one user, with its manager's username and email, and whether it is protected.
+ * @throws NotFoundError when nobody matches; AmbiguousError listing the candidates when several do;
+ *   PermanentError `PROTECTED_ACCOUNT` when `refuse_protected` is set and the user is protected.
+ */
+async function lookUp(ctx: ActionContext, session: JumpCloudSession, p: Params): Promise<LookupOutput> {
+  const identifier = p.identifier.trim();
+  if (identifier === '') throw new PermanentError('jumpcloud.user.lookup: "identifier" is blank', { code: 'INVALID_PARAMS' });
+  const candidates = await findCandidates(session.client, identifier);
+  if (candidates.length === 0) {
+    throw new NotFoundError(`No JumpCloud user matches "${identifier}" (looked up by id, username and email)`, { details: { identifier } });
+  }
+  if (candidates.length > 1) {
+    throw new AmbiguousError(
+      `More than one JumpCloud user matches "${identifier}"; use the id of the one to offboard`,
+      candidates.map((c) => `${candidateLabel(c.user)} by ${c.matchedBy}`),
+    );
+  }
+  const { user, matchedBy } = candidates[0] as Found;
+  const isProtected = session.protectedAccounts.match(user) !== undefined;
+  if (p.refuse_protected) refuseProtected(session.protectedAccounts, user, session.connectionName, 'offboarded (refuse_protected is set)');
+  let manager: SystemUser | undefined;
+  if (typeof user.manager === 'string' && user.manager !== '') {
+    try {
+      manager = await session.client.getUser(user.manager);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      ctx.logger.warn(`The manager of JumpCloud user "${user.username ?? user._id}" (${user.manager}) no longer exists`);
+    }
+  }
+  return { user: userSummary(user, manager), matched_by: matchedBy, protected: isProtected };
+}
+
+/** `jumpcloud.user.lookup`: finds the user by id, username or email; none or several is an error. */
+export const userLookupAction = defineAction({
+  id: 'jumpcloud.user.lookup',
+  description: 'Find a JumpCloud user by id, username or email (exactly one, or the run stops)',
+  params,
+  output: outputSchema,
+  examples: [{ description: 'Look up the user named by the input', with: { identifier: '{{inputs.user_identifier}}', refuse_protected: true, org_id: '{{vars.jumpcloud_org_id}}' } }],
+  async run(ctx, p): Promise<{ changed: false; output: LookupOutput; summary: string }> {
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const output = await lookUp(ctx, session, p);
+    await ctx.claimSubject(`jumpcloud:user:${output.user.id}`);
+    ctx.logger.info(`Found JumpCloud user "${output.user.username}" <${output.user.email}> (${output.user.id}) by ${output.matched_by}, state ${output.user.state}${output.protected ? ', protected account' : ''}`);
+    return { changed: false, output, summary: `found ${output.user.username} <${output.user.email}> by ${output.matched_by}` };
+  },
+  async plan(ctx, p) {
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
+    const output = await lookUp(ctx, session, p);
+    return {
+      changes: [
+        {
+          target: `user "${output.user.username}" (${output.user.id})`,
+          operation: 'lookup',
+          result: 'reported',
+          note: `matched by ${output.matched_by}; state ${output.user.state}${output.protected ? '; protected account' : ''}`,
+        },
+      ],
+      output,
+      summary: `would offboard ${output.user.username} <${output.user.email}>`,
+    };
+  },
+});

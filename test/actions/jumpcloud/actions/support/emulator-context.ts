@@ -1,0 +1,97 @@
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ActionDefinition, ActionResult, Change } from '../../../../../engine/plugin-api/action.js';
+import { createMockActionContext, type MockActionContext, type MockActionContextOptions } from '../../../../../engine/plugin-api/mock-context.js';
+import { IdflowError } from '../../../../../engine/errors/idflow-error.js';
+import { loadSandboxData } from '../../../../../actions/jumpcloud/emulator/data/load-sandbox-data.js';
+import type { RunningEmulator } from '../../../../../actions/jumpcloud/emulator/server.js';
+import type { RequestLogEntry } from '../../../../../actions/jumpcloud/emulator/request-log.js';
+import type { SandboxData } from '../../../../../actions/jumpcloud/emulator/data/sandbox-data.js';
+import { isReadingRequest } from '../../../../../actions/jumpcloud/client/read-only.js';
+
+/** The example organisation (examples/sandbox/org.json), read once per test file. */
+export function loadExampleOrg(): Promise<SandboxData> {
+  return loadSandboxData(fileURLToPath(new URL('../../../../../examples/sandbox/org.json', import.meta.url)));
+}
+
+/** Client retries without the production back-off, so fault tests take seconds. */
+export const FAST_RETRY = { retry_attempts: 8, retry_min_delay_ms: 1, retry_max_delay_ms: 20 } as const;
+
+/** Options of {@link emulatorContext}. */
+export interface EmulatorContextOptions extends Omit<MockActionContextOptions, 'connections'> {
+  /** Extra settings of the `jumpcloud` connection (protected_accounts, backup_root, …). */
+  connection?: Record<string, unknown>;
+}
+
+/**
+ * A mock action context whose `jumpcloud` connection points at the emulator (as the sandbox
+ * provider sets it up), with fast client retries and a fresh folder for paths.
+ */
+export function emulatorContext(emulator: RunningEmulator, options: EmulatorContextOptions = {}): MockActionContext {
+  const { connection, ...rest } = options;
+  return createMockActionContext({
+    dir: mkdtempSync(join(tmpdir(), 'idflow-jc-actions-')),
+    ...rest,
+    connections: {
+      jumpcloud: {
+        base_url: emulator.url,
+        api_key: emulator.apiKey,
+        sandbox: true,
+        ...(emulator.multiTenant ? { org_id: emulator.orgId } : {}),
+        ...FAST_RETRY,
+        ...connection,
+      },
+    },
+  });
+}
+
+/** The requests since `from` that could change something (not a GET, not a search). */
+export function mutatingRequests(emulator: RunningEmulator, from = 0): RequestLogEntry[] {
+  return emulator.requests().slice(from).filter((entry) => !isReadingRequest({ method: entry.method as 'GET', path: entry.path }));
+}
+
+/** The id of a user by username (or email) in the emulator. */
+export function userId(emulator: RunningEmulator, name: string): string {
+  const user = emulator.state.user(name);
+  if (user === undefined) throw new Error(`no user ${name} in the emulator`);
+  return user._id;
+}
+
+/** What {@link runLikeTheEngine} returns. */
+export interface RetriedRun<O> {
+  result: ActionResult<O>;
+  /** Attempts it took, 1 when the first succeeded. */
+  attempts: number;
+  /** Every change recorded, across attempts. */
+  changes: Change[];
+  /** The context of the last attempt. */
+  ctx: MockActionContext;
+}
+
+/**
+ * Runs an action the way the step runner does: when an attempt fails with a retryable error, the
+ * next attempt gets the changes the earlier ones recorded (`earlierChanges`), as after a retry or
+ * a resume. Gives up after `maxAttempts`.
+ */
+export async function runLikeTheEngine<P, O>(
+  action: ActionDefinition<P, O>,
+  params: P,
+  makeContext: (options: { earlierChanges: Change[]; attempt: number }) => MockActionContext,
+  maxAttempts = 50,
+): Promise<RetriedRun<O>> {
+  const changes: Change[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const ctx = makeContext({ earlierChanges: [...changes], attempt });
+    try {
+      const result = await action.run(ctx, params);
+      changes.push(...ctx.recorded);
+      return { result, attempts: attempt, changes, ctx };
+    } catch (error) {
+      changes.push(...ctx.recorded);
+      const retryable = error instanceof IdflowError && error.retryable;
+      if (!retryable || attempt >= maxAttempts) throw error;
+    }
+  }
+}
