@@ -67,7 +67,8 @@ export function checkTimerRequest(timer: TimerRequest, registry: ActionRegistry,
     // reads secrets from its connection when it fires.
     if (properties[name]?.['x-secret'] === true && value !== undefined && value !== null) invalid(`parameter "${name}" of "${timer.action}" is a secret; timers keep their parameters on disk, so pass a reference the action resolves when it fires`);
   }
-  const params = structuredClone(timer.params) as Record<string, unknown>;
+  // Absent parameters (`undefined`) are left out, as they would be in the timer's file.
+  const params = Object.fromEntries(Object.entries(structuredClone(timer.params) as Record<string, unknown>).filter(([, value]) => value !== undefined));
   if (!action.validateParams(structuredClone(params))) {
     invalid(`the parameters for "${timer.action}" are invalid: ${(action.validateParams.errors ?? []).map(describeParamError).join('; ')}`);
   }

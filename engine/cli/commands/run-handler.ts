@@ -9,6 +9,7 @@ import { UsageError } from '../../errors/usage-errors.js';
 import { parseInputPairs, type WorkflowOptions } from './run-options.js';
 import { runBulk } from './run-bulk.js';
 import { consoleFor, planOnce, reasonFor, runtimeFor } from './execution.js';
+import { disabledWorkflowWarning } from '../../workflows/workflow-state.js';
 
 /** Options of `idflow run` (and `plan`, which ignores the bulk-only ones). */
 export interface RunOptions extends WorkflowOptions {
@@ -30,6 +31,10 @@ export async function runWorkflowCommand(file: string, options: RunOptions, mode
   const runtime = await runtimeFor(options, io);
   try {
     const loaded = await runtime.loadWorkflow(file);
+    if (!planOnly) {
+      const disabled = disabledWorkflowWarning(runtime.services.store.root, loaded.workflow.id);
+      if (disabled !== undefined) io.stderr.write(`idflow: warning: ${disabled}\n`);
+    }
     if (options.inputsFile !== undefined) {
       return await runBulk({ runtime, loaded, bulkFile: resolve(io.cwd, options.inputsFile), pairs: pairs.values, options, planOnly, io });
     }

@@ -1,0 +1,52 @@
+import type { Command } from 'commander';
+import { runCommand } from '../command-runner.js';
+import { collect, CONFIG_OPTION_HELP, PLUGIN_OPTION_HELP } from './options.js';
+import { WORKFLOWS_OPTION_HELP } from './workflows.js';
+
+/** Options of `idflow serve`. */
+export interface ServeCommandOptions {
+  workflows?: string;
+  config?: string;
+  port?: string;
+  host?: string;
+  plugin: string[];
+  store?: string;
+  sandbox?: boolean | string;
+  sandboxReset?: boolean;
+}
+
+/** Registers `idflow serve`. */
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .summary('run workflows from signed webhooks, schedules, directory events and due timers')
+    .description(
+      'Serve a folder of templates until SIGTERM or Ctrl-C: POST /events/{name} starts the workflows whose event trigger matches ' +
+        '(HMAC-signed per source, each event id accepted once), schedule triggers fire on their cron slots, event sources such as ' +
+        'JumpCloud Directory Insights are polled, and due durable timers fire. GET /workflows, /runs and /runs/{id} (bearer token) ' +
+        'and GET /healthz monitor it. Every template is checked first: serve does not start while one has a problem. ' +
+        'Runs are ordinary runs in the store ("idflow runs" lists them); on SIGTERM the runs in flight stop at a step boundary and stay resumable.',
+    )
+    .option('--workflows <dir>', WORKFLOWS_OPTION_HELP)
+    .option('--config <file>', CONFIG_OPTION_HELP)
+    .option('--port <n>', 'the TCP port (default: serve.port in the config, else 8787; 0 picks a free one)')
+    .option('--host <address>', 'the address to listen on (default: serve.host in the config, else 127.0.0.1)')
+    .option('--plugin <path>', PLUGIN_OPTION_HELP, collect, [])
+    .option('--store <dir>', 'the run store (default: IDFLOW_HOME, else store: in the config, else ./.idflow)')
+    .option('--sandbox [file]', 'run against the built-in sandboxes (the JumpCloud emulator) instead of real services')
+    .option('--sandbox-reset', 'forget what earlier --sandbox runs changed')
+    .addHelpText('after', [
+      '',
+      'Exit codes:',
+      '  0  stopped by SIGTERM or Ctrl-C (runs in flight were drained and are resumable)',
+      '  1  it could not start (the port is taken, another serve uses the store)',
+      '  2  a template in the folder, the config file (serve:, event_sources:) or a plugin is invalid: every problem is printed',
+      '',
+      'Examples:',
+      '  idflow serve --workflows templates --port 8787',
+      '  idflow serve --config examples/serve/idflow.config.yaml --workflows examples/serve --sandbox',
+    ].join('\n'))
+    .action(async (options: ServeCommandOptions) => {
+      await runCommand(async (io) => (await import('./serve-handler.js')).serveCommand(options, io));
+    });
+}

@@ -1,0 +1,128 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { IdflowError } from '../errors/idflow-error.js';
+import type { Redactor } from '../logging/redactor.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+
+/** Source names (webhook sources and event sources): also folder names. */
+const SOURCE_NAME = /^[a-z][a-z0-9_.-]*$/;
+
+/** What serve keeps of an accepted event: enough to answer a repeat and to finish after a restart. */
+export interface EventRecord {
+  /** The webhook source (first segment of the name) or the event source's name. */
+  source: string;
+  /** The event's id (unique per source). */
+  id: string;
+  /** The event name, e.g. `hr.employee.terminated`. */
+  event: string;
+  via: 'webhook' | 'event-source';
+  receivedAt: string;
+  /** The event body (known secrets redacted). */
+  payload: Record<string, unknown>;
+  /** Runs started for it. */
+  runs: Array<{ workflow: string; runId: string }>;
+  /** Workflows it did not start, and why (disabled, `if` false, bad inputs, subject locked, …). */
+  skipped: Array<{ workflow: string; reason: string }>;
+  /** Workflows it matched whose run has not started yet (waiting for a free slot, or serve stopped first). */
+  pending: string[];
+  /** When no workflow has a trigger for the event: why nothing ran. */
+  reason?: string;
+}
+
+/**
+ * Accepted events, one file each (`<store>/serve/events/<source>/<sha256 of id>.json`): the
+ * record of exactly-once processing. Creating the file is the acceptance: it is created
+ * complete and exclusively (a temporary file hard-linked to its name, which fails when the name
+ * exists), so a repeated event id is recognised even across restarts and two deliveries racing
+ * each other, and no reader ever sees half a record.
+ */
+export class EventInbox {
+  /** `<store>/serve/events` (absolute). */
+  readonly dir: string;
+
+  constructor(storeRoot: string, private readonly redactor?: Redactor) {
+    this.dir = join(resolve(storeRoot), 'serve', 'events');
+  }
+
+  /**
+   * Records a new event, unless its id was accepted before.
+   * @returns the new record, or the earlier one when the id is a repeat.
+   */
+  create(record: EventRecord): { created: true; record: EventRecord } | { created: false; existing: EventRecord } {
+    const path = this.pathOf(record.source, record.id);
+    mkdirSync(join(this.dir, record.source), { recursive: true });
+    const safe = this.redact(record);
+    const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(safe, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+    try {
+      linkSync(temporary, path);
+      return { created: true, record: safe };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      return { created: false, existing: this.read(path) };
+    } finally {
+      rmSync(temporary, { force: true });
+    }
+  }
+
+  /** The record of an event, if it was accepted. */
+  get(source: string, id: string): EventRecord | undefined {
+    try {
+      return this.read(this.pathOf(source, id));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /** Changes a record (serve is the only writer of its store: one serve per store). */
+  update(source: string, id: string, change: (record: EventRecord) => EventRecord): EventRecord {
+    const path = this.pathOf(source, id);
+    const next = this.redact(change(this.read(path)));
+    writeFileAtomic(path, `${JSON.stringify(next, null, 2)}\n`);
+    return next;
+  }
+
+  /** Records with runs still to start (after a restart). */
+  withPending(onUnreadable?: (file: string, error: Error) => void): EventRecord[] {
+    const found: EventRecord[] = [];
+    let sources: string[];
+    try {
+      sources = readdirSync(this.dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    for (const source of sources.filter((name) => SOURCE_NAME.test(name))) {
+      for (const name of readdirSync(join(this.dir, source)).filter((n) => n.endsWith('.json'))) {
+        const file = join(this.dir, source, name);
+        try {
+          const record = this.read(file);
+          if (record.pending.length > 0) found.push(record);
+        } catch (error) {
+          onUnreadable?.(file, error as Error);
+        }
+      }
+    }
+    return found.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
+  }
+
+  private pathOf(source: string, id: string): string {
+    if (!SOURCE_NAME.test(source)) throw new IdflowError('INVALID_SOURCE', `"${source}" is not a source name (lower-case letters, digits, "_", "-", ".")`);
+    return join(this.dir, source, `${createHash('sha256').update(id, 'utf8').digest('hex').slice(0, 40)}.json`);
+  }
+
+  private read(path: string): EventRecord {
+    const text = readFileSync(path, 'utf8');
+    try {
+      return JSON.parse(text) as EventRecord;
+    } catch (error) {
+      throw new IdflowError('EVENT_RECORD_CORRUPT', `${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  private redact(record: EventRecord): EventRecord {
+    return this.redactor === undefined ? record : this.redactor.redactDeep(record);
+  }
+}

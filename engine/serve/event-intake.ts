@@ -1,0 +1,186 @@
+import type { LoadedWorkflow } from '../runtime/runtime.js';
+import type { ConsoleOptions, RunServices } from '../runner/run-services.js';
+import { startRun } from '../runner/start-run.js';
+import type { EventInbox, EventRecord } from './event-inbox.js';
+import type { JobStart, RunDispatcher } from './run-dispatcher.js';
+import type { ServeLogger } from './serve-logger.js';
+import { matchEvent, type IncomingEvent, type MatchContext, type PlannedRun } from './trigger-matching.js';
+
+/** What a sender is told about an event (the body of the 202, or of the 200 for a repeat). */
+export interface EventResponse {
+  event: string;
+  id: string;
+  source: string;
+  /** True when the id was accepted before: nothing new was started. */
+  duplicate: boolean;
+  runs: Array<{ workflow: string; runId: string }>;
+  /** Runs waiting for a free slot (they start in order, also after a restart). */
+  queued: Array<{ workflow: string }>;
+  skipped: Array<{ workflow: string; reason: string }>;
+  /** Why nothing ran, when nothing did. */
+  reason?: string;
+}
+
+/** What {@link EventIntake} needs. */
+export interface EventIntakeDeps {
+  inbox: EventInbox;
+  dispatcher: RunDispatcher;
+  services: RunServices;
+  workflows: readonly LoadedWorkflow[];
+  /** The folder the workflows come from (for "nothing listens" answers). */
+  workflowsDir: string;
+  /** Matching context for an event from a source. */
+  matchContext(source: string): MatchContext;
+  console(workflowId: string): ConsoleOptions;
+  logger: ServeLogger;
+  now(): Date;
+}
+
+/**
+ * Takes events in, from webhooks and event sources alike: records each one durably and
+ * exactly once (the {@link EventInbox}), finds the runs it starts, and hands them to the
+ * {@link RunDispatcher}. The record is updated the moment each run exists, so after a restart
+ * the runs an event matched but did not start yet are started ({@link EventIntake.recover}),
+ * and the ones that did start are not started again.
+ */
+export class EventIntake {
+  constructor(private readonly deps: EventIntakeDeps) {}
+
+  /**
+   * Accepts an event. A repeat (an id accepted before, also before a restart) is answered from
+   * its record and starts nothing.
+   *
+   * @returns the answer for the sender; runs that could start at once have their ids in it.
+   */
+  async accept(event: IncomingEvent, via: EventRecord['via']): Promise<EventResponse> {
+    const { deps } = this;
+    const matched = matchEvent(event, deps.workflows, deps.matchContext(event.source));
+    const reason = matched.listening === 0
+      ? `no workflow in ${deps.workflowsDir} has a trigger for the event "${event.name}"`
+      : matched.planned.length === 0 ? 'no trigger fired: see skipped' : undefined;
+    const created = deps.inbox.create({
+      source: event.source,
+      id: event.id,
+      event: event.name,
+      via,
+      receivedAt: deps.now().toISOString(),
+      payload: event.payload,
+      runs: [],
+      skipped: matched.skipped,
+      pending: matched.planned.map((run) => run.loaded.workflow.id),
+      ...(reason === undefined ? {} : { reason }),
+    });
+    if (!created.created) {
+      deps.logger.info(`event ${event.name} (${event.id}) from ${event.source} is a repeat: acknowledged, nothing started`);
+      return { ...responseOf(created.existing), duplicate: true };
+    }
+    await this.dispatchAll(created.record, matched.planned);
+    // Runs that started are in the record now; the rest wait in the queue (and survive a restart).
+    const response = responseOf(deps.inbox.get(event.source, event.id) ?? created.record);
+    deps.logger.info(`event ${event.name} (${event.id}) from ${event.source}: ${describe(response)}`);
+    return response;
+  }
+
+  /**
+   * Starts the runs that accepted events matched but never started (serve stopped first, or
+   * they were queued), re-checking each workflow's trigger against the event.
+   * @returns how many runs were handed to the dispatcher.
+   */
+  recover(): number {
+    const { deps } = this;
+    let count = 0;
+    for (const record of deps.inbox.withPending((file, error) => deps.logger.warn(`cannot read the event record ${file}: ${error.message}`))) {
+      const event: IncomingEvent = { name: record.event, id: record.id, source: record.source, payload: record.payload };
+      const workflows = deps.workflows.filter((loaded) => record.pending.includes(loaded.workflow.id));
+      const matched = matchEvent(event, workflows, deps.matchContext(record.source));
+      const gone = record.pending.filter((id) => !workflows.some((loaded) => loaded.workflow.id === id));
+      deps.inbox.update(record.source, record.id, (current) => ({
+        ...current,
+        pending: matched.planned.map((run) => run.loaded.workflow.id),
+        skipped: [...current.skipped, ...matched.skipped, ...gone.map((workflow) => ({ workflow, reason: `the workflow is no longer in ${deps.workflowsDir}` }))],
+      }));
+      deps.logger.info(`event ${record.event} (${record.id}) from ${record.source}: starting ${matched.planned.length} run${matched.planned.length === 1 ? '' : 's'} it matched before serve stopped`);
+      void this.dispatchAll({ ...record, pending: matched.planned.map((run) => run.loaded.workflow.id) }, matched.planned);
+      count += matched.planned.length;
+    }
+    return count;
+  }
+
+  /** Submits each planned run; waits for those that start at once, and returns those that wait. */
+  private async dispatchAll(record: EventRecord, planned: readonly PlannedRun[]): Promise<Array<{ workflow: string }>> {
+    const { deps } = this;
+    const queued: Array<{ workflow: string }> = [];
+    const immediate: Array<Promise<unknown>> = [];
+    for (const run of planned) {
+      const workflowId = run.loaded.workflow.id;
+      const submission = deps.dispatcher.submit({
+        label: `${workflowId} (event ${record.event} ${record.id})`,
+        start: async (job) => {
+          const outcome = await startRun({
+            workflow: run.loaded.workflow,
+            template: { path: run.loaded.file, text: run.loaded.source, hash: run.loaded.hash },
+            inputs: run.inputs,
+            vars: run.vars,
+            event: record.payload,
+            trigger: { type: 'event', event: record.event, eventId: record.id, source: record.source },
+            initiatedBy: initiatedByFor(record.source),
+            reason: typeof run.inputs['reason'] === 'string' && run.inputs['reason'].trim() !== '' ? run.inputs['reason'].trim() : `event ${record.event} (${record.id})`,
+            signal: job.signal,
+            drain: job.drain,
+            console: deps.console(workflowId),
+            onRunCreated: (runId) => {
+              // Recorded before the run takes a step, so a restart never starts it again.
+              deps.inbox.update(record.source, record.id, (current) => ({ ...current, runs: [...current.runs, { workflow: workflowId, runId }], pending: current.pending.filter((id) => id !== workflowId) }));
+              deps.logger.info(`run ${runId} started: ${workflowId} for event ${record.event} (${record.id})`);
+              job.onRunCreated(runId);
+            },
+          }, deps.services);
+          deps.logger[outcome.status === 'failed' ? 'warn' : 'info'](`run ${outcome.runId} ${outcome.status}: ${workflowId}${outcome.error ? `: ${outcome.error.message}` : ''}`);
+        },
+      });
+      const settled = submission.started.then((start) => this.settle(record, workflowId, start));
+      if (submission.queued) queued.push({ workflow: workflowId });
+      else immediate.push(settled);
+    }
+    await Promise.all(immediate);
+    return queued;
+  }
+
+  /** Records how a run's start went, unless its run already recorded itself. */
+  private settle(record: EventRecord, workflowId: string, start: JobStart): void {
+    if (start.kind === 'started' || start.kind === 'dropped') return; // recorded by onRunCreated / stays pending for the next start
+    const reason = start.kind === 'refused' ? start.error.message : 'it ended before starting a run';
+    this.deps.inbox.update(record.source, record.id, (current) => ({
+      ...current,
+      pending: current.pending.filter((id) => id !== workflowId),
+      skipped: [...current.skipped, { workflow: workflowId, reason }],
+    }));
+    this.deps.logger.warn(`${workflowId} did not start for event ${record.event} (${record.id}): ${reason}`);
+  }
+}
+
+/** Who event runs are recorded as started by. */
+export function initiatedByFor(source: string): string {
+  return `idflow serve (${source})`;
+}
+
+function responseOf(record: EventRecord): EventResponse {
+  return {
+    event: record.event,
+    id: record.id,
+    source: record.source,
+    duplicate: false,
+    runs: record.runs,
+    queued: record.pending.map((workflow) => ({ workflow })),
+    skipped: record.skipped,
+    ...(record.reason === undefined ? {} : { reason: record.reason }),
+  };
+}
+
+function describe(response: EventResponse): string {
+  const parts = [`${response.runs.length} run${response.runs.length === 1 ? '' : 's'} started`];
+  if (response.queued.length > 0) parts.push(`${response.queued.length} queued`);
+  if (response.skipped.length > 0) parts.push(`skipped ${response.skipped.map((s) => `${s.workflow} (${s.reason})`).join(', ')}`);
+  if (response.reason !== undefined && response.runs.length === 0) parts.push(response.reason);
+  return parts.join('; ');
+}

@@ -1,0 +1,183 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Problem } from '../diagnostics/problem.js';
+import { didYouMean } from '../diagnostics/suggest.js';
+import type { EventSourceConfig } from '../config/index.js';
+import type { SourceLocation } from '../loader/source-map.js';
+import type { ConnectionResolver } from '../plugin-api/context.js';
+import type { EventSourceProvider, SourcedEvent } from '../plugin-api/pack.js';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import type { EventIntake } from './event-intake.js';
+import type { ServeLogger } from './serve-logger.js';
+
+/** Event names sources may emit (the same rule as a trigger's `event`). */
+const EVENT_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+/** A configured source, checked and matched with its provider. */
+export interface HostedSource {
+  name: string;
+  provider: EventSourceProvider;
+  options: EventSourceConfig;
+}
+
+/**
+ * Matches `event_sources:` entries with the providers loaded packs offer. An unknown type (with
+ * "did you mean"), or two sources with the same name, are problems: serve does not start.
+ */
+export function resolveEventSources(
+  configs: readonly EventSourceConfig[],
+  providers: readonly EventSourceProvider[],
+  where: { file: string; locate?: (pointer: string) => SourceLocation | undefined },
+): { sources: HostedSource[]; problems: Problem[] } {
+  const byType = new Map(providers.map((provider) => [provider.type, provider]));
+  const sources: HostedSource[] = [];
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  configs.forEach((options, index) => {
+    const place = (key: string): Pick<Problem, 'file' | 'line' | 'column' | 'path'> & { length?: number } => {
+      const at = where.locate?.(`/event_sources/${index}/${key}`) ?? where.locate?.(`/event_sources/${index}`);
+      return { file: where.file, line: at?.line ?? 0, column: at?.column ?? 0, ...(at ? { length: at.length } : {}), path: `/event_sources/${index}/${key}` };
+    };
+    const name = options.name ?? options.type;
+    if (options.enabled === false) return;
+    const provider = byType.get(options.type);
+    if (provider === undefined) {
+      const hint = didYouMean(options.type, byType.keys());
+      problems.push({ ...place('type'), code: 'unknown-event-source', severity: 'error', message: `no loaded plugin pack provides the event source type "${options.type}"${byType.size === 0 ? '' : ` (known: ${[...byType.keys()].join(', ')})`}`, ...(hint === undefined ? {} : { suggestion: hint }) });
+      return;
+    }
+    if (seen.has(name)) {
+      problems.push({ ...place('name'), code: 'duplicate-event-source', severity: 'error', message: `two event sources are named "${name}"; give one a different name: (it keys the source's cursor and processed events)` });
+      return;
+    }
+    seen.add(name);
+    sources.push({ name, provider, options });
+  });
+  return { sources, problems };
+}
+
+/**
+ * Where each event source's cursor is kept (`<store>/serve/cursors/<name>.json`), replaced
+ * atomically together with the source's progress: a restart continues after the last batch
+ * the source handed over, and the event records catch anything handed over twice.
+ */
+export class CursorStore {
+  readonly dir: string;
+
+  constructor(storeRoot: string) {
+    this.dir = join(resolve(storeRoot), 'serve', 'cursors');
+  }
+
+  get(name: string): unknown {
+    try {
+      return (JSON.parse(readFileSync(join(this.dir, `${name}.json`), 'utf8')) as { cursor?: unknown }).cursor;
+    } catch {
+      return undefined;
+    }
+  }
+
+  put(name: string, cursor: unknown): void {
+    mkdirSync(this.dir, { recursive: true });
+    writeFileAtomic(join(this.dir, `${name}.json`), `${JSON.stringify({ source: name, at: new Date().toISOString(), cursor }, null, 2)}\n`);
+  }
+}
+
+/** What {@link EventSourceHost} needs. */
+export interface EventSourceHostDeps {
+  sources: readonly HostedSource[];
+  connections: ConnectionResolver;
+  cursors: CursorStore;
+  intake: EventIntake;
+  logger: ServeLogger;
+  /** Longest wait before restarting a source that failed (default 60 s). */
+  maxBackoffMs?: number;
+}
+
+/**
+ * Runs each configured event source (a plugin's {@link EventSourceProvider}) until shutdown:
+ * gives it its stored cursor and an `emit` that accepts events exactly once through the
+ * {@link EventIntake} and then stores the cursor; restarts a source that fails or returns, after
+ * a growing pause (1 s, 2 s, 4 s, … up to a minute), from the stored cursor.
+ */
+export class EventSourceHost {
+  private readonly controller = new AbortController();
+  private readonly loops: Array<Promise<void>> = [];
+
+  constructor(private readonly deps: EventSourceHostDeps) {}
+
+  start(): void {
+    for (const source of this.deps.sources) this.loops.push(this.loop(source));
+  }
+
+  /** Stops every source and waits (at most `waitMs`) for them to return. */
+  async stop(waitMs = 10_000): Promise<void> {
+    this.controller.abort();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.loops), new Promise<void>((r) => { timer = setTimeout(r, waitMs); })]);
+    clearTimeout(timer);
+  }
+
+  private async loop(source: HostedSource): Promise<void> {
+    const { deps } = this;
+    const logger = deps.logger.child(source.name);
+    const signal = this.controller.signal;
+    let failures = 0;
+    while (!signal.aborted) {
+      const startedAt = Date.now();
+      try {
+        logger.info(`event source ${source.provider.type} started`);
+        await source.provider.run({
+          signal,
+          connection: (name) => deps.connections.get(name),
+          cursor: deps.cursors.get(source.name),
+          emit: (events, cursor) => this.emit(source, events, cursor),
+          logger,
+        }, { ...source.options });
+        if (signal.aborted) break;
+        logger.warn('the event source returned on its own; restarting it');
+      } catch (error) {
+        if (signal.aborted) break;
+        logger.error(`the event source failed: ${(error as Error).message}`);
+      }
+      failures = Date.now() - startedAt > 60_000 ? 1 : failures + 1;
+      const pause = Math.min(deps.maxBackoffMs ?? 60_000, 1000 * 2 ** (failures - 1));
+      logger.info(`restarting in ${Math.round(pause / 1000)}s`);
+      await sleep(pause, signal);
+    }
+    logger.info('event source stopped');
+  }
+
+  private async emit(source: HostedSource, events: readonly SourcedEvent[], cursor: unknown): Promise<void> {
+    const logger = this.deps.logger.child(source.name);
+    for (const event of events) {
+      const problem = checkEvent(event);
+      if (problem !== undefined) {
+        logger.error(`left out an event the source handed over: ${problem}`);
+        continue;
+      }
+      await this.deps.intake.accept({ name: event.name, id: event.id, source: source.name, payload: event.payload }, 'event-source');
+    }
+    this.deps.cursors.put(source.name, cursor);
+  }
+}
+
+function checkEvent(event: SourcedEvent): string | undefined {
+  if (typeof event !== 'object' || event === null) return 'not an object';
+  if (typeof event.name !== 'string' || !EVENT_NAME.test(event.name)) return `bad name ${JSON.stringify(event.name)}`;
+  if (typeof event.id !== 'string' || event.id.trim() === '' || event.id.length > 500) return `bad id ${JSON.stringify(event.id)} for ${event.name}`;
+  if (typeof event.payload !== 'object' || event.payload === null || Array.isArray(event.payload)) return `the payload of ${event.name} (${event.id}) is not an object`;
+  return undefined;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

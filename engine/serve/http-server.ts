@@ -1,0 +1,122 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { classifyError } from '../errors/classify.js';
+import { errorReply, sendReply, type HttpReply } from './http-io.js';
+import { authorise, health, listRuns, listWorkflows, showRun, type MonitoringDeps } from './monitoring-routes.js';
+import type { ServeLogger } from './serve-logger.js';
+import { handleEventRequest, type WebhookDeps } from './webhook-route.js';
+
+/** What the HTTP server serves. */
+export interface HttpServerDeps {
+  webhook: WebhookDeps;
+  monitoring: MonitoringDeps;
+  /** True once shutdown began: every request is then answered 503. */
+  draining(): boolean;
+  logger: ServeLogger;
+}
+
+/** A listening server. */
+export interface RunningHttpServer {
+  server: Server;
+  /** `http://host:port`. */
+  url: string;
+  port: number;
+  /** Stops accepting connections, closes idle ones, and waits (at most `waitMs`) for open requests. */
+  close(waitMs?: number): Promise<void>;
+}
+
+/**
+ * Serve's HTTP side on `node:http`. Five routes and a JSON body do not need a framework: the
+ * standard library gives streaming bodies with a hard size cap, exact status codes and headers,
+ * and no dependency to keep patched for a service that holds admin credentials.
+ *
+ * Routes: `POST /events/{name}` (signed webhooks), `GET /workflows`, `GET /runs`,
+ * `GET /runs/{id}` (bearer token), `GET /healthz` (open). Anything else is 404; a known path
+ * with the wrong method is 405 with `Allow`. While shutting down every request is 503.
+ */
+export async function startHttpServer(deps: HttpServerDeps, host: string, port: number): Promise<RunningHttpServer> {
+  const server = createServer((request, response) => {
+    void handle(request, response, deps);
+  });
+  // Slow clients must not hold a connection open forever (headers in 10 s, a whole request in 30 s).
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `http://${shownHost}:${address.port}`,
+    port: address.port,
+    close: (waitMs = 5_000) => new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        resolve();
+      }, waitMs);
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      server.closeIdleConnections();
+    }),
+  };
+}
+
+async function handle(request: IncomingMessage, response: ServerResponse, deps: HttpServerDeps): Promise<void> {
+  let reply: HttpReply;
+  try {
+    reply = deps.draining() ? errorReply(503, 'SHUTTING_DOWN', 'idflow serve is shutting down; try again when it is back', { 'retry-after': '30' }) : await route(request, deps);
+  } catch (error) {
+    const classified = classifyError(error);
+    deps.logger.error(`${request.method ?? ''} ${request.url ?? ''} failed: ${classified.message}`);
+    reply = errorReply(500, 'INTERNAL', `the request could not be handled: ${classified.message}`);
+  }
+  if (reply.status >= 400 && reply.status !== 404) deps.logger.warn(`${request.method ?? ''} ${pathOf(request)} → ${reply.status} ${(reply.body as { error?: { code?: string } }).error?.code ?? ''}`);
+  sendReply(response, reply);
+  // A request whose body was not read to its end (413): drop the connection once answered.
+  if (reply.close) response.once('finish', () => request.destroy());
+}
+
+async function route(request: IncomingMessage, deps: HttpServerDeps): Promise<HttpReply> {
+  const url = new URL(request.url ?? '/', 'http://idflow.invalid');
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const method = request.method ?? 'GET';
+  const only = (allowed: 'GET' | 'POST'): HttpReply | undefined => {
+    if (method === allowed || (allowed === 'GET' && method === 'HEAD')) return undefined;
+    return errorReply(405, 'METHOD_NOT_ALLOWED', `${path} accepts ${allowed} only`, { allow: allowed === 'GET' ? 'GET, HEAD' : allowed });
+  };
+  const events = /^\/events\/([^/]+)$/.exec(path);
+  if (events !== null) {
+    const name = decode(events[1] as string);
+    return only('POST') ?? (name === undefined ? errorReply(404, 'UNKNOWN_EVENT', 'the event name is not valid URL text') : handleEventRequest(request, name, deps.webhook));
+  }
+  if (path === '/healthz') return only('GET') ?? health(deps.monitoring, false);
+  const run = /^\/runs\/([^/]+)$/.exec(path);
+  if (path === '/workflows' || path === '/runs' || run !== null) {
+    const refused = only('GET') ?? authorise(request, deps.monitoring.token);
+    if (refused !== undefined) return refused;
+    if (path === '/workflows') return listWorkflows(deps.monitoring);
+    if (path === '/runs') return listRuns(url, deps.monitoring);
+    const id = decode((run as RegExpExecArray)[1] as string);
+    return id === undefined ? errorReply(404, 'RUN_NOT_FOUND', 'the run id is not valid URL text') : showRun(id, deps.monitoring);
+  }
+  return errorReply(404, 'NOT_FOUND', `no route ${path}; idflow serve answers POST /events/{name}, GET /workflows, GET /runs, GET /runs/{id} and GET /healthz`);
+}
+
+function decode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function pathOf(request: IncomingMessage): string {
+  return (request.url ?? '/').split('?')[0] ?? '/';
+}

@@ -1,0 +1,61 @@
+import type { LoadedWorkflow } from '../runtime/runtime.js';
+import type { ConsoleOptions, RunServices } from '../runner/run-services.js';
+import { startRun } from '../runner/start-run.js';
+import type { RunDispatcher } from './run-dispatcher.js';
+import type { ServeLogger } from './serve-logger.js';
+import { planScheduledRun, type MatchContext } from './trigger-matching.js';
+
+/** Who scheduled runs are recorded as started by. */
+export const SCHEDULE_INITIATOR = 'idflow serve (schedule)';
+
+/** What {@link dispatchScheduledRun} needs. */
+export interface ScheduledRunDeps {
+  dispatcher: RunDispatcher;
+  services: RunServices;
+  matchContext: MatchContext;
+  console(workflowId: string): ConsoleOptions;
+  logger: ServeLogger;
+}
+
+/**
+ * Starts the run of one schedule slot: the trigger's inputs rendered and checked (a problem is
+ * logged and nothing runs), then an ordinary run in the background with trigger
+ * `{type: schedule, source: <cron>, eventId: <slot>}`, so `idflow runs` shows which slot it was.
+ */
+export function dispatchScheduledRun(loaded: LoadedWorkflow, triggerIndex: number, slot: Date, deps: ScheduledRunDeps): void {
+  const { workflow } = loaded;
+  const trigger = workflow.triggers[triggerIndex];
+  const cron = trigger?.type === 'schedule' ? trigger.cron : '';
+  const planned = planScheduledRun(loaded, triggerIndex, deps.matchContext);
+  if ('reason' in planned) {
+    deps.logger.error(`schedule ${workflow.id} "${cron}": slot ${slot.toISOString()} not run: ${planned.reason}`);
+    return;
+  }
+  const { run } = planned;
+  const submission = deps.dispatcher.submit({
+    label: `${workflow.id} (schedule slot ${slot.toISOString()})`,
+    start: async (job) => {
+      const outcome = await startRun({
+        workflow,
+        template: { path: loaded.file, text: loaded.source, hash: loaded.hash },
+        inputs: run.inputs,
+        vars: run.vars,
+        trigger: { type: 'schedule', source: cron, eventId: slot.toISOString() },
+        initiatedBy: SCHEDULE_INITIATOR,
+        reason: `schedule "${cron}" slot ${slot.toISOString()}`,
+        signal: job.signal,
+        drain: job.drain,
+        console: deps.console(workflow.id),
+        onRunCreated: (runId) => {
+          deps.logger.info(`run ${runId} started: ${workflow.id} for schedule slot ${slot.toISOString()}`);
+          job.onRunCreated(runId);
+        },
+      }, deps.services);
+      deps.logger[outcome.status === 'failed' ? 'warn' : 'info'](`run ${outcome.runId} ${outcome.status}: ${workflow.id}${outcome.error ? `: ${outcome.error.message}` : ''}`);
+    },
+  });
+  void submission.started.then((start) => {
+    if (start.kind === 'refused') deps.logger.warn(`schedule ${workflow.id} "${cron}": slot ${slot.toISOString()} did not start: ${start.error.message}`);
+    if (start.kind === 'dropped') deps.logger.warn(`schedule ${workflow.id} "${cron}": slot ${slot.toISOString()} was dropped: serve shut down before a slot was free`);
+  });
+}

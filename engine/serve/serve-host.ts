@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import type { Problem } from '../diagnostics/problem.js';
+import type { Environment } from '../config/index.js';
+import { ConflictError } from '../errors/action-errors.js';
+import { SubjectLockedError, ValidationError } from '../errors/usage-errors.js';
+import type { EventSourceProvider } from '../plugin-api/pack.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { ConsoleOptions } from '../runner/run-services.js';
+import { acquireSubjectLock, type SubjectLock } from '../store/subject-lock.js';
+import { TimerStore } from '../timers/timer-store.js';
+import { loadWorkflowFolder } from '../workflows/workflow-folder.js';
+import { WorkflowStateStore } from '../workflows/workflow-state.js';
+import { summariseWorkflows } from '../workflows/workflow-summary.js';
+import { EventInbox } from './event-inbox.js';
+import { EventIntake, initiatedByFor } from './event-intake.js';
+import { CursorStore, EventSourceHost, resolveEventSources } from './event-source-host.js';
+import { startHttpServer, type RunningHttpServer } from './http-server.js';
+import { RunDispatcher } from './run-dispatcher.js';
+import { ScheduleRunner, type ScheduleClock } from './schedule-runner.js';
+import { ScheduleStateStore } from './schedule-state.js';
+import { dispatchScheduledRun, SCHEDULE_INITIATOR } from './scheduled-run.js';
+import { createServeLogger, type ServeLogger } from './serve-logger.js';
+import { resolveServeSettings, type ServeFlags, type ServeSettings } from './serve-settings.js';
+import { TimerLoop } from './timer-loop.js';
+import type { MatchContext } from './trigger-matching.js';
+
+/** What {@link startServe} needs. */
+export interface ServeOptions {
+  /** The runtime (config, plugins, store, services), built by the caller. */
+  runtime: Runtime;
+  /** The folder of templates, relative to `cwd`. */
+  workflowsDir: string;
+  cwd: string;
+  env: Environment;
+  flags: ServeFlags;
+  /** Where serve's log and the runs' warnings go (stderr). */
+  log: NodeJS.WritableStream;
+  /** The clock for webhook timestamps, matching and due timers (tests move it forward). */
+  now?: () => Date;
+  /** The clock schedules run on (tests pass a fake one). */
+  scheduleClock?: ScheduleClock;
+}
+
+/** A running `idflow serve`. */
+export interface RunningServe {
+  /** `http://host:port`. */
+  url: string;
+  port: number;
+  settings: ServeSettings;
+  logger: ServeLogger;
+  /**
+   * Stops accepting work (requests get 503), stops schedules, timers and event sources, lets
+   * the runs in flight reach a step boundary (cancelling their steps after the grace period),
+   * and closes the server. Idempotent: later calls return the first call's promise.
+   */
+  shutdown(): Promise<{ dropped: number; cancelled: number }>;
+  /** Cancels the steps in flight at once (a second signal); `shutdown` still finishes the rest. */
+  stopNow(): void;
+}
+
+/**
+ * Starts `idflow serve`: loads and checks every template of the folder, the `serve:` settings
+ * and the `event_sources:`; refuses to start, listing every problem, when anything is wrong
+ * (`ValidationError`, exit 2). Then listens, starts the runs accepted events still owe (from
+ * before a restart), arms the schedules, checks due timers, and starts the event sources.
+ *
+ * @throws ValidationError listing every problem; ConflictError `SERVE_RUNNING` when another serve uses the store.
+ */
+export async function startServe(options: ServeOptions): Promise<RunningServe> {
+  const { runtime } = options;
+  const services = runtime.services;
+  const now = options.now ?? (() => new Date());
+  const loadedConfig = runtime.environment.loadedConfig;
+  const configFile = loadedConfig.file ?? 'idflow.config.yaml';
+  const locate = loadedConfig.locate === undefined ? undefined : (pointer: string) => loadedConfig.locate?.(pointer);
+  const where = { file: configFile, ...(locate === undefined ? {} : { locate }) };
+
+  const folder = await loadWorkflowFolder(runtime, options.workflowsDir, options.cwd);
+  const { settings, problems: settingProblems } = resolveServeSettings(runtime.environment.config.serve, options.env, options.flags, where);
+  const providers: EventSourceProvider[] = services.registry.listPacks().flatMap(({ pack }) => pack.eventSources ?? []);
+  const { sources, problems: sourceProblems } = resolveEventSources(runtime.environment.config.event_sources ?? [], providers, where);
+  const problems: Problem[] = [...folder.problems, ...settingProblems, ...sourceProblems];
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length > 0) {
+    const inTemplates = folder.problems.some((p) => p.severity === 'error');
+    throw new ValidationError(inTemplates ? 'INVALID_TEMPLATE' : 'INVALID_CONFIG', `idflow serve did not start: ${errors.length} problem${errors.length === 1 ? '' : 's'} to fix first`, problems);
+  }
+
+  const logger = createServeLogger(options.log, services.redactor, now);
+  for (const warning of problems) logger.warn(`${warning.file}:${warning.line}:${warning.column}: ${warning.message}`);
+  const serveLock = takeServeLock(services.store.locksDir(), services.store.root);
+  let http: RunningHttpServer | undefined;
+  try {
+    const states = new WorkflowStateStore(services.store.root);
+    const dispatcher = new RunDispatcher(settings.concurrency, logger);
+    const inbox = new EventInbox(services.store.root, services.redactor);
+    const runConsole = (label: string): ConsoleOptions => ({ stream: options.log, mode: 'quiet', prefix: label });
+    const isEnabled = (workflowId: string): boolean => {
+      try {
+        return states.isEnabled(workflowId);
+      } catch (error) {
+        logger.error(`${(error as Error).message}; treating ${workflowId} as disabled`);
+        return false;
+      }
+    };
+    const matchContext = (initiatedBy: string): MatchContext => ({ templates: services.templates, isEnabled, varsFor: (workflow) => runtime.resolveVars(workflow), initiatedBy, now: now() });
+    const intake = new EventIntake({
+      inbox,
+      dispatcher,
+      services,
+      workflows: folder.workflows,
+      workflowsDir: folder.dir,
+      matchContext: (source) => matchContext(initiatedByFor(source)),
+      console: runConsole,
+      logger,
+      now,
+    });
+    const schedules = new ScheduleRunner({
+      workflows: folder.workflows,
+      states: new ScheduleStateStore(services.store.root),
+      isEnabled,
+      missedWindowMs: settings.missedScheduleWindowMs,
+      fire: (loaded, index, slot) => dispatchScheduledRun(loaded, index, slot, { dispatcher, services, matchContext: matchContext(SCHEDULE_INITIATOR), console: runConsole, logger }),
+      logger,
+      ...(options.scheduleClock === undefined ? {} : { clock: options.scheduleClock }),
+    });
+    const timerLoop = new TimerLoop({ timers: new TimerStore(services.store.root, { now }), runtime, dispatcher, intervalMs: settings.timerIntervalMs, console: runConsole, logger, now });
+    const sourceHost = new EventSourceHost({ sources, connections: services.connections, cursors: new CursorStore(services.store.root), intake, logger });
+
+    let draining = false;
+    http = await startHttpServer({
+      webhook: { settings, intake, now },
+      monitoring: {
+        token: settings.token,
+        store: services.store,
+        workflows: () => summariseWorkflows(folder.workflows, { states, store: services.store, now: now() }),
+        health: () => ({ workflows: folder.workflows.length, running: dispatcher.running, queued: dispatcher.waiting }),
+      },
+      draining: () => draining,
+      logger,
+    }, settings.host, settings.port);
+    const server = http;
+    logger.info(`listening on ${server.url}: ${folder.workflows.length} workflow${folder.workflows.length === 1 ? '' : 's'} from ${folder.dir}, ${schedules.size} schedule${schedules.size === 1 ? '' : 's'}, ${sources.length} event source${sources.length === 1 ? '' : 's'}, store ${services.store.root}`);
+    if (settings.token === undefined) logger.warn('serve.token is not configured: the monitoring API (GET /workflows, /runs) answers 401 to everyone');
+    if (settings.sources.size === 0) logger.warn('serve.sources is empty: every POST /events/... is refused (404); add a source with a shared secret');
+
+    const recovered = intake.recover();
+    if (recovered > 0) logger.info(`started ${recovered} run${recovered === 1 ? '' : 's'} that events accepted before the last shutdown still owed`);
+    schedules.start();
+    timerLoop.start();
+    sourceHost.start();
+
+    let shutdown: Promise<{ dropped: number; cancelled: number }> | undefined;
+    return {
+      url: server.url,
+      port: server.port,
+      settings,
+      logger,
+      stopNow: () => dispatcher.stopNow(),
+      shutdown: () => {
+        shutdown ??= (async () => {
+          draining = true;
+          logger.info(`shutting down: no new work; letting ${dispatcher.running} run${dispatcher.running === 1 ? '' : 's'} in flight reach a step boundary (grace ${Math.round(settings.shutdownGraceMs / 1000)}s)`);
+          schedules.stop();
+          timerLoop.stop();
+          await sourceHost.stop();
+          const result = await dispatcher.shutdown(settings.shutdownGraceMs);
+          await server.close();
+          serveLock.release();
+          logger.info(`stopped${result.dropped > 0 ? `; ${result.dropped} queued run${result.dropped === 1 ? '' : 's'} start${result.dropped === 1 ? 's' : ''} when serve is back` : ''}; interrupted runs resume with "idflow resume RUN_ID"`);
+          return result;
+        })();
+        return shutdown;
+      },
+    };
+  } catch (error) {
+    await http?.close();
+    serveLock.release();
+    throw error;
+  }
+}
+
+/** One serve per store: two would both fire the same schedules and timers. */
+function takeServeLock(locksDir: string, storeRoot: string): SubjectLock {
+  try {
+    return acquireSubjectLock(locksDir, `idflow-serve:${storeRoot}`, `serve-${process.pid}-${randomBytes(3).toString('hex')}`);
+  } catch (error) {
+    if (error instanceof SubjectLockedError) {
+      throw new ConflictError(`Another idflow serve (${String(error.details['heldBy'])}) already serves the store ${storeRoot}; stop it first, or give this one its own --store`, { code: 'SERVE_RUNNING' });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,97 @@
+import type { Problem } from '../diagnostics/problem.js';
+import type { DurationSetting, Environment, ServeConfig } from '../config/index.js';
+import type { SourceLocation } from '../loader/source-map.js';
+import { parseDuration } from '../loader/duration.js';
+
+/** `idflow serve`'s settings with defaults filled and secrets resolved. */
+export interface ServeSettings {
+  host: string;
+  port: number;
+  /** The monitoring API's bearer token; undefined when not configured (those endpoints then answer 401). */
+  token: string | undefined;
+  /** Webhook sources by name, each with its HMAC key. */
+  sources: ReadonlyMap<string, { secret: string }>;
+  signatureToleranceMs: number;
+  maxBodyBytes: number;
+  concurrency: number;
+  shutdownGraceMs: number;
+  timerIntervalMs: number;
+  missedScheduleWindowMs: number;
+}
+
+/** Defaults of {@link ServeSettings}. */
+export const SERVE_DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8787,
+  signatureToleranceMs: 5 * 60_000,
+  maxBodyBytes: 1024 * 1024,
+  concurrency: 4,
+  shutdownGraceMs: 30_000,
+  timerIntervalMs: 30_000,
+  missedScheduleWindowMs: 60 * 60_000,
+} as const;
+
+/** The command line's say, which wins over the config. */
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+}
+
+/**
+ * Fills `serve:` from the config (already schema-checked) with defaults and the command line,
+ * and reads its secrets from the environment. A secret whose variable is not set is a problem
+ * now, at start-up, rather than a 401 for every sender later.
+ *
+ * @param locate - places problems at their config entry.
+ * @returns the settings, or every problem found.
+ */
+export function resolveServeSettings(
+  config: ServeConfig | undefined,
+  env: Environment,
+  flags: ServeFlags,
+  where: { file: string; locate?: (pointer: string) => SourceLocation | undefined },
+): { settings: ServeSettings; problems: Problem[] } {
+  const serve = config ?? {};
+  const problems: Problem[] = [];
+  const problem = (pointer: string, code: string, message: string, suggestion?: string): void => {
+    const place = where.locate?.(pointer);
+    problems.push({ file: where.file, line: place?.line ?? 0, column: place?.column ?? 0, ...(place ? { length: place.length } : {}), path: pointer, code, message, ...(suggestion === undefined ? {} : { suggestion }), severity: 'error' });
+  };
+  const secret = (ref: { env: string }, pointer: string, what: string): string | undefined => {
+    const value = env[ref.env];
+    if (value === undefined || value === '') {
+      problem(pointer, 'secret-missing', `${what} reads the environment variable ${ref.env}, which is ${value === undefined ? 'not set' : 'empty'}`, `Set ${ref.env} before starting idflow serve`);
+      return undefined;
+    }
+    return value;
+  };
+  let port: number = serve.port ?? SERVE_DEFAULTS.port;
+  if (flags.port !== undefined) {
+    const parsed = /^\d{1,5}$/.test(flags.port.trim()) ? Number(flags.port.trim()) : Number.NaN;
+    if (!Number.isInteger(parsed) || parsed > 65535) problems.push({ file: '--port', line: 0, column: 0, path: '', code: 'invalid-port', message: `--port must be a TCP port from 0 to 65535, got "${flags.port}"`, severity: 'error' });
+    else port = parsed;
+  }
+  const host = flags.host?.trim() || serve.host || SERVE_DEFAULTS.host;
+  const token = serve.token === undefined ? undefined : secret(serve.token, '/serve/token', 'serve.token');
+  const sources = new Map<string, { secret: string }>();
+  for (const [name, source] of Object.entries(serve.sources ?? {})) {
+    const value = secret(source.secret, `/serve/sources/${name}/secret`, `the shared secret of source "${name}"`);
+    if (value !== undefined) sources.set(name, { secret: value });
+  }
+  const duration = (value: DurationSetting | undefined, fallback: number): number => (value === undefined ? fallback : parseDuration(value) ?? fallback);
+  return {
+    settings: {
+      host,
+      port,
+      token,
+      sources,
+      signatureToleranceMs: duration(serve.signature_tolerance, SERVE_DEFAULTS.signatureToleranceMs),
+      maxBodyBytes: serve.max_body_bytes ?? SERVE_DEFAULTS.maxBodyBytes,
+      concurrency: serve.concurrency ?? SERVE_DEFAULTS.concurrency,
+      shutdownGraceMs: duration(serve.shutdown_grace, SERVE_DEFAULTS.shutdownGraceMs),
+      timerIntervalMs: Math.max(100, duration(serve.timer_interval, SERVE_DEFAULTS.timerIntervalMs)),
+      missedScheduleWindowMs: duration(serve.missed_schedule_window, SERVE_DEFAULTS.missedScheduleWindowMs),
+    },
+    problems,
+  };
+}

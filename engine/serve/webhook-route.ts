@@ -1,0 +1,56 @@
+import type { IncomingMessage } from 'node:http';
+import type { EventIntake } from './event-intake.js';
+import { errorReply, header, readBody, type HttpReply } from './http-io.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.js';
+import type { ServeSettings } from './serve-settings.js';
+
+/** The header that carries an event's id (else the body's `id`). */
+export const EVENT_ID_HEADER = 'x-idflow-event-id';
+
+/** Event names in a URL: dot-separated segments of letters, digits, `_` and `-`. */
+const EVENT_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+/** What the webhook route needs. */
+export interface WebhookDeps {
+  settings: Pick<ServeSettings, 'sources' | 'signatureToleranceMs' | 'maxBodyBytes'>;
+  intake: EventIntake;
+  now(): Date;
+}
+
+/**
+ * `POST /events/{event-name}`: an event from a configured source.
+ *
+ * In order: the source (the name's first segment) must be configured under `serve.sources`
+ * (else 404: there is no secret to check the request with); the body may not pass the size
+ * limit (413); the request must carry a timestamp within the tolerance and a valid HMAC-SHA256
+ * signature of `<timestamp>.<raw body>` with the source's secret (else 401); the body must be a
+ * JSON object (else 400) and the event must have an id (`X-Idflow-Event-Id`, else the body's
+ * `id`; else 400). An id accepted before is acknowledged with 200 and `duplicate: true` and
+ * starts nothing; a new event is answered 202 with the runs it started, queued or skipped.
+ */
+export async function handleEventRequest(request: IncomingMessage, name: string, deps: WebhookDeps): Promise<HttpReply> {
+  if (!EVENT_NAME.test(name) || name.length > 200) return errorReply(404, 'UNKNOWN_EVENT', `"${name}" is not an event name (dot-separated words like hr.employee.terminated)`);
+  const source = name.split('.')[0] as string;
+  const configured = deps.settings.sources.get(source);
+  if (configured === undefined) {
+    return errorReply(404, 'UNKNOWN_SOURCE', `no event source "${source}" is configured (serve.sources.${source}.secret in the config); events are named <source>.<...>`);
+  }
+  const read = await readBody(request, deps.settings.maxBodyBytes);
+  if (read.kind === 'too-large') return { ...errorReply(413, 'BODY_TOO_LARGE', `the body is larger than ${deps.settings.maxBodyBytes} bytes (serve.max_body_bytes)`), close: true };
+  const check = verifySignature(configured.secret, { signature: header(request, SIGNATURE_HEADER), timestamp: header(request, TIMESTAMP_HEADER) }, read.body, deps.now().getTime(), deps.settings.signatureToleranceMs);
+  if (!check.ok) return errorReply(401, check.reason === 'stale-timestamp' ? 'STALE_TIMESTAMP' : 'BAD_SIGNATURE', check.message, { 'www-authenticate': 'IdflowSignature' });
+  let payload: unknown;
+  try {
+    payload = JSON.parse(read.body.toString('utf8'));
+  } catch (error) {
+    return errorReply(400, 'INVALID_JSON', `the body is not JSON: ${(error as Error).message}`);
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return errorReply(400, 'INVALID_EVENT', 'the body must be a JSON object (the event)');
+  const body = payload as Record<string, unknown>;
+  const fromHeader = header(request, EVENT_ID_HEADER);
+  const given = fromHeader !== undefined && fromHeader.trim() !== '' ? fromHeader.trim() : typeof body['id'] === 'string' || typeof body['id'] === 'number' ? String(body['id']).trim() : undefined;
+  if (given === undefined || given === '') return errorReply(400, 'MISSING_EVENT_ID', 'the event has no id: send it as the X-Idflow-Event-Id header or as "id" in the body (each id is accepted once)');
+  if (given.length > 200 || /[\u0000-\u001f]/.test(given)) return errorReply(400, 'INVALID_EVENT_ID', 'the event id must be at most 200 printable characters');
+  const response = await deps.intake.accept({ name, id: given, source, payload: body }, 'webhook');
+  return { status: response.duplicate ? 200 : 202, body: response };
+}

@@ -1,0 +1,87 @@
+import { readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import type { Problem } from '../diagnostics/problem.js';
+import { ValidationError } from '../errors/usage-errors.js';
+import { parseYaml } from '../loader/parse-yaml.js';
+import type { LoadedWorkflow } from '../runtime/runtime.js';
+import { checkSchedule } from '../serve/cron-schedule.js';
+
+/** The templates of a folder, loaded and checked, or every problem they have. */
+export interface WorkflowFolder {
+  /** The folder (absolute). */
+  dir: string;
+  /** The templates that check, by file name order. */
+  workflows: LoadedWorkflow[];
+  /** Every problem of every template (errors and warnings), plus folder-level ones. */
+  problems: Problem[];
+}
+
+/** Loads one template (the runtime's `loadWorkflow`). */
+export interface TemplateLoader {
+  loadWorkflow(file: string): Promise<LoadedWorkflow>;
+}
+
+/**
+ * Loads every template (`*.yaml`, `*.yml`) directly in a folder, the way `idflow serve` and
+ * `idflow workflows` see them: each is checked like `idflow validate` does, and beyond that a
+ * schedule trigger must have a valid cron expression and time zone, and two templates may not
+ * share an id (triggers, runs and the enabled state are all keyed by it). Problems are
+ * collected, never thrown, so that a caller can list them all at once.
+ *
+ * @param dir - the folder, relative to `cwd` (default `templates`).
+ */
+export async function loadWorkflowFolder(loader: TemplateLoader, dir: string, cwd: string): Promise<WorkflowFolder> {
+  const absolute = resolve(cwd, dir);
+  const shown = relative(cwd, absolute) || '.';
+  let names: string[];
+  try {
+    names = readdirSync(absolute, { withFileTypes: true }).filter((entry) => entry.isFile() && /\.ya?ml$/i.test(entry.name)).map((entry) => entry.name).sort();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = code === 'ENOENT' ? `the workflows folder ${absolute} does not exist` : code === 'ENOTDIR' ? `${absolute} is a file, not a folder of templates` : `cannot read the workflows folder: ${(error as Error).message}`;
+    return { dir: absolute, workflows: [], problems: [{ file: shown, line: 0, column: 0, path: '', code: code === 'ENOENT' ? 'folder-not-found' : 'folder-unreadable', message, severity: 'error' }] };
+  }
+  const workflows: LoadedWorkflow[] = [];
+  const problems: Problem[] = [];
+  const byId = new Map<string, LoadedWorkflow>();
+  for (const name of names) {
+    const file = join(absolute, name);
+    let loaded: LoadedWorkflow;
+    try {
+      loaded = await loader.loadWorkflow(file);
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        problems.push(...error.problems);
+        continue;
+      }
+      throw error;
+    }
+    const own = scheduleProblems(loaded);
+    const earlier = byId.get(loaded.workflow.id);
+    if (earlier !== undefined) {
+      own.push(place(loaded, '/id', 'duplicate-workflow-id', `the workflow id "${loaded.workflow.id}" is already used by ${earlier.file}; every template in the folder needs its own id`));
+    }
+    problems.push(...own);
+    if (own.some((problem) => problem.severity === 'error')) continue;
+    byId.set(loaded.workflow.id, loaded);
+    workflows.push(loaded);
+  }
+  return { dir: absolute, workflows, problems };
+}
+
+/** Problems with the cron expressions and time zones of a template's schedule triggers. */
+export function scheduleProblems(loaded: LoadedWorkflow): Problem[] {
+  const problems: Problem[] = [];
+  loaded.workflow.triggers.forEach((trigger, index) => {
+    if (trigger.type !== 'schedule') return;
+    for (const problem of checkSchedule(trigger)) {
+      problems.push(place(loaded, `/triggers/${index}/${problem.key}`, problem.key === 'cron' ? 'invalid-cron' : 'invalid-timezone', problem.message, problem.suggestion));
+    }
+  });
+  return problems;
+}
+
+function place(loaded: LoadedWorkflow, pointer: string, code: string, message: string, suggestion?: string): Problem {
+  const parsed = parseYaml(loaded.source, loaded.file, { what: 'template' });
+  return parsed.map.toProblem({ pointer, code, message, ...(suggestion === undefined ? {} : { suggestion }) }, loaded.file);
+}
