@@ -95,3 +95,12 @@ export async function runLikeTheEngine<P, O>(
     }
   }
 }
+
+/** The id of a named object of the emulated organisation (group, system, application, server). */
+export function objectId(emulator: RunningEmulator, kind: 'usergroups' | 'systems' | 'systemgroups' | 'applications' | 'ldapservers' | 'radiusservers', name: string): string {
+  const list = emulator.state.snapshot()[kind] as unknown as Array<Record<string, unknown>>;
+  const found = list.find((o) => o['name'] === name || o['displayName'] === name || o['displayLabel'] === name);
+  const id = found?.['_id'] ?? found?.['id'];
+  if (typeof id !== 'string') throw new Error(`no ${kind} named ${name} in the emulator`);
+  return id;
+}

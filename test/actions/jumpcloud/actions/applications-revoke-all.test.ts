@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
+import { applicationsRevokeAllAction } from '../../../../actions/jumpcloud/actions/applications-revoke-all.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId } from './support/emulator-context.js';
+
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ data: await loadExampleOrg(), seed: 'applications' });
+});
+afterAll(() => emulator.close());
+beforeEach(() => emulator.reset());
+
+describe('jumpcloud.user.applications.revoke_all', () => {
+  it('revokes direct applications and reports those that come through groups', async () => {
+    // sam.rivera: GitHub directly; Slack and Jira through the dynamic Contractors group.
+    const sam = userId(emulator, 'sam.rivera');
+    const github = objectId(emulator, 'applications', 'GitHub');
+    const plan = await applicationsRevokeAllAction.plan(emulatorContext(emulator, { dryRun: true }), { user_id: sam, connection: 'jumpcloud' });
+    expect(plan.changes.map((c) => [c.operation, c.target, c.result ?? 'changed'])).toEqual(
+      expect.arrayContaining([
+        ['revoke', `application "GitHub" (${github})`, 'changed'],
+        ['report', expect.stringMatching(/^application "Slack" \(\w+\) through user group "Contractors \(automatic\)"/), 'reported'],
+        ['report', expect.stringMatching(/^application "Jira" /), 'reported'],
+      ]),
+    );
+    expect(mutatingRequests(emulator)).toEqual([]);
+    const ctx = emulatorContext(emulator);
+    const result = await applicationsRevokeAllAction.run(ctx, { user_id: sam, connection: 'jumpcloud' });
+    expect(result.changed).toBe(true);
+    expect(result.output?.revoked).toBe(1);
+    expect(result.output?.applications).toEqual([{ id: github, name: 'GitHub' }]);
+    expect(result.output?.via_groups.map((v) => `${v.application.name}/${v.group.name}/${v.group.dynamic}`).sort()).toEqual([
+      'Jira/Contractors (automatic)/true',
+      'Slack/Contractors (automatic)/true',
+    ]);
+    expect(ctx.recorded.filter((c) => c.result === 'changed')).toEqual([
+      {
+        target: `application "GitHub" (${github})`,
+        operation: 'revoke',
+        before: { id: github, name: 'GitHub', type: 'application', bound: true },
+        after: { id: github, name: 'GitHub', type: 'application', bound: false },
+        result: 'changed',
+      },
+    ]);
+    expect(emulator.state.associations(sam)).toEqual([]);
+    const again = await applicationsRevokeAllAction.run(emulatorContext(emulator), { user_id: sam, connection: 'jumpcloud' });
+    expect(again).toMatchObject({ changed: false, output: { revoked: 0, applications: [] } });
+  });
+});

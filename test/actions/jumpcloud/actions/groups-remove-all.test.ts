@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
+import { createJumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
+import { groupsRemoveAllAction } from '../../../../actions/jumpcloud/actions/groups-remove-all.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId } from './support/emulator-context.js';
+
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ data: await loadExampleOrg(), seed: 'groups' });
+});
+afterAll(() => emulator.close());
+beforeEach(() => emulator.reset());
+
+const params = (user: string) => ({ user_id: userId(emulator, user), connection: 'jumpcloud' });
+
+describe('jumpcloud.user.groups.remove_all', () => {
+  it('reports a dynamic group by name, leaves it alone and never counts it, also across a retry', async () => {
+    const sam = userId(emulator, 'sam.rivera');
+    const contractors = objectId(emulator, 'usergroups', 'Contractors (automatic)');
+    const ctx = emulatorContext(emulator);
+    const result = await groupsRemoveAllAction.run(ctx, params('sam.rivera'));
+    expect(result).toEqual({
+      changed: false,
+      output: { removed: 0, groups: [], dynamic_groups: [{ id: contractors, name: 'Contractors (automatic)', membership_method: 'DYNAMIC_AUTOMATED' }] },
+      summary: 'removed from 0 groups; 1 dynamic group reported',
+    });
+    expect(ctx.recorded).toEqual([expect.objectContaining({ target: `user group "Contractors (automatic)" (${contractors})`, operation: 'report', result: 'reported' })]);
+    expect(emulator.state.groupsOf(sam)).toEqual([contractors]);
+    expect(mutatingRequests(emulator)).toEqual([]);
+    // A retry of the step does not report it a second time in the audit trail.
+    const retry = emulatorContext(emulator, { earlierChanges: ctx.recorded, attempt: 2 });
+    expect((await groupsRemoveAllAction.run(retry, params('sam.rivera'))).output?.dynamic_groups).toHaveLength(1);
+    expect(retry.recorded).toEqual([]);
+  });
+
+  it('resumes a half-done removal: groups removed by an earlier attempt are counted once, and not removed again', async () => {
+    const john = userId(emulator, 'john.smith');
+    const first = emulatorContext(emulator);
+    // The earlier attempt removed two groups and recorded them, then failed.
+    const client = createJumpCloudClient({ baseUrl: emulator.url, apiKey: emulator.apiKey });
+    const [engineering, vpn] = [objectId(emulator, 'usergroups', 'Engineering'), objectId(emulator, 'usergroups', 'VPN Users')];
+    for (const [id, name] of [[engineering, 'Engineering'], [vpn, 'VPN Users']] as const) {
+      await client.removeUserFromGroup(id, john);
+      first.changes.record({
+        target: `user group "${name}" (${id})`,
+        operation: 'remove_member',
+        before: { id, name, type: 'user_group', member: true },
+        after: { id, name, type: 'user_group', member: false },
+        result: 'changed',
+      });
+    }
+    const from = emulator.requests().length;
+    const retry = emulatorContext(emulator, { earlierChanges: first.recorded, attempt: 2 });
+    const result = await groupsRemoveAllAction.run(retry, { user_id: john, connection: 'jumpcloud' });
+    expect(result.changed).toBe(true);
+    expect(result.output?.removed).toBe(5);
+    expect(result.output?.groups.map((g) => g.name).sort()).toEqual(['Backend Developers', 'Engineering', 'GitHub Admins', 'On-Call Rotation', 'VPN Users']);
+    expect(retry.recorded.map((c) => c.target)).toHaveLength(3);
+    expect(mutatingRequests(emulator, from)).toHaveLength(3);
+    expect(emulator.state.groupsOf(john)).toEqual([]);
+  });
+
+  it('plans the removals by name without changing anything', async () => {
+    const ctx = emulatorContext(emulator, { dryRun: true });
+    const plan = await groupsRemoveAllAction.plan(ctx, params('maria.garcia'));
+    const finance = objectId(emulator, 'usergroups', 'Finance Team');
+    expect(plan).toEqual({
+      changes: [
+        {
+          target: `user group "Finance Team" (${finance})`,
+          operation: 'remove_member',
+          before: { id: finance, name: 'Finance Team', type: 'user_group', member: true },
+          after: { id: finance, name: 'Finance Team', type: 'user_group', member: false },
+        },
+      ],
+      output: { removed: 1, groups: [{ id: finance, name: 'Finance Team' }], dynamic_groups: [] },
+      summary: 'would remove from 1 group',
+    });
+    expect(mutatingRequests(emulator)).toEqual([]);
+  });
+});

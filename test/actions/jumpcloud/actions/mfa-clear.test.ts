@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
+import { mfaClearAction } from '../../../../actions/jumpcloud/actions/mfa-clear.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, userId } from './support/emulator-context.js';
+
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ data: await loadExampleOrg(), seed: 'mfa' });
+});
+afterAll(() => emulator.close());
+beforeEach(() => emulator.reset());
+
+describe('jumpcloud.user.mfa.clear', () => {
+  it('deletes the push endpoint by name, then resets TOTP, with no grace period to enrol again', async () => {
+    const john = userId(emulator, 'john.smith');
+    const ctx = emulatorContext(emulator);
+    const result = await mfaClearAction.run(ctx, { user_id: john, connection: 'jumpcloud' });
+    expect(result).toEqual({ changed: true, output: { cleared: true, totp_reset: true, push_endpoints_removed: 1 }, summary: 'MFA reset; 1 push endpoint deleted' });
+    expect(ctx.recorded.map((c) => [c.operation, c.target])).toEqual([
+      ['delete_push_endpoint', expect.stringMatching(/^push endpoint "John's iPhone" \([0-9a-f]{24}\)$/)],
+      ['reset_mfa', `MFA of user "john.smith" (${john})`],
+    ]);
+    expect(ctx.recorded[0]?.before).toMatchObject({ present: true, device: 'Apple iPhone 15' });
+    const after = emulator.state.user(john);
+    expect(after).toMatchObject({ totp_enabled: false, mfa: { configured: false, exclusion: false }, mfaEnrollment: { totpStatus: 'NOT_ENROLLED' } });
+    expect(emulator.state.pushEndpoints(john)).toEqual([]);
+    const from = emulator.requests().length;
+    expect(await mfaClearAction.run(emulatorContext(emulator), { user_id: john, connection: 'jumpcloud' })).toEqual({
+      changed: false,
+      output: { cleared: false, totp_reset: false, push_endpoints_removed: 0 },
+      summary: 'no MFA to clear',
+    });
+    expect(mutatingRequests(emulator, from)).toEqual([]);
+  });
+
+  it('does not reset MFA for a user who never set it up', async () => {
+    const lee = userId(emulator, 'lee.wong');
+    const plan = await mfaClearAction.plan(emulatorContext(emulator, { dryRun: true }), { user_id: lee, connection: 'jumpcloud' });
+    expect(plan).toEqual({ changes: [], output: { cleared: false, totp_reset: false, push_endpoints_removed: 0 }, summary: 'no MFA to clear' });
+    expect((await mfaClearAction.run(emulatorContext(emulator), { user_id: lee, connection: 'jumpcloud' })).changed).toBe(false);
+    expect(mutatingRequests(emulator)).toEqual([]);
+  });
+
+  it('after an attempt that deleted the push endpoint and failed, the retry resets TOTP and still counts the endpoint', async () => {
+    const john = userId(emulator, 'john.smith');
+    const first = emulatorContext(emulator);
+    // What the first attempt recorded before the reset failed.
+    const endpoint = emulator.state.pushEndpoints(john)[0];
+    if (endpoint === undefined) throw new Error('john.smith has no push endpoint in the example org');
+    await fetch(`${emulator.url}/api/v2/users/${john}/pushendpoints/${endpoint.id}`, { method: 'DELETE', headers: { 'x-api-key': emulator.apiKey } });
+    first.changes.record({
+      target: `push endpoint "${endpoint.name}" (${endpoint.id})`,
+      operation: 'delete_push_endpoint',
+      before: { id: endpoint.id, name: endpoint.name, type: 'push_endpoint', present: true },
+      after: { id: endpoint.id, name: endpoint.name, type: 'push_endpoint', present: false },
+      result: 'changed',
+    });
+    const retry = emulatorContext(emulator, { earlierChanges: first.recorded, attempt: 2 });
+    expect((await mfaClearAction.run(retry, { user_id: john, connection: 'jumpcloud' })).output).toEqual({ cleared: true, totp_reset: true, push_endpoints_removed: 1 });
+    expect(retry.recorded.map((c) => c.operation)).toEqual(['reset_mfa']);
+  });
+});

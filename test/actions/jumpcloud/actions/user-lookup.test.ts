@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AmbiguousError, NotFoundError, PermanentError } from '../../../../engine/errors/index.js';
+import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
+import { userLookupAction } from '../../../../actions/jumpcloud/actions/user-lookup.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, userId } from './support/emulator-context.js';
+
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ data: await loadExampleOrg(), seed: 'lookup' });
+});
+afterAll(() => emulator.close());
+beforeEach(() => emulator.reset());
+
+const lookup = (identifier: string, extra: { refuse_protected?: boolean; connection?: Record<string, unknown> } = {}) => {
+  const ctx = emulatorContext(emulator, extra.connection === undefined ? {} : { connection: extra.connection });
+  return { ctx, result: userLookupAction.run(ctx, { identifier, refuse_protected: extra.refuse_protected ?? false, connection: 'jumpcloud' }) };
+};
+
+describe('jumpcloud.user.lookup', () => {
+  it('finds john.smith by email in another case, with his manager, and claims him as the run subject', async () => {
+    const { ctx, result } = lookup('John.Smith@Company.COM');
+    const john = userId(emulator, 'john.smith');
+    expect(await result).toEqual({
+      changed: false,
+      output: {
+        user: {
+          id: john,
+          username: 'john.smith',
+          email: 'john.smith@company.com',
+          display_name: 'John Smith',
+          firstname: 'John',
+          lastname: 'Smith',
+          state: 'ACTIVATED',
+          suspended: false,
+          manager_id: userId(emulator, 'jane.doe'),
+          manager_email: 'jane.doe@company.com',
+          manager_username: 'jane.doe',
+          ldap_binding_user: true,
+        },
+        matched_by: 'email',
+        protected: false,
+      },
+      summary: 'found john.smith <john.smith@company.com> by email',
+    });
+    expect(ctx.claimed).toEqual([`jumpcloud:user:${john}`]);
+    expect(mutatingRequests(emulator)).toEqual([]);
+  });
+
+  it('finds a user by id and by username', async () => {
+    const jane = userId(emulator, 'jane.doe');
+    expect((await lookup(jane).result).output).toMatchObject({ user: { id: jane, username: 'jane.doe' }, matched_by: 'id' });
+    expect((await lookup('jane.doe').result).output).toMatchObject({ user: { id: jane }, matched_by: 'username' });
+  });
+
+  it('says nobody matches, naming the identifier and how it looked', async () => {
+    const { ctx, result } = lookup('nobody@company.com');
+    const error = await result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as Error).message).toBe('No JumpCloud user matches "nobody@company.com" (looked up by id, username and email)');
+    expect(ctx.claimed).toEqual([]);
+  });
+
+  it('refuses an identifier that names two users (an id that is also a username), listing both', async () => {
+    const { ctx, result } = lookup('64f1a2b3c4d5e6f708192a3b');
+    const error = await result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AmbiguousError);
+    expect((error as AmbiguousError).code).toBe('AMBIGUOUS');
+    expect((error as AmbiguousError).retryable).toBe(false);
+    expect((error as AmbiguousError).candidates).toEqual([
+      'pat.morgan <pat.morgan@company.com> (64f1a2b3c4d5e6f708192a3b) by id',
+      `64f1a2b3c4d5e6f708192a3b <helpdesk.legacy@company.com> (${userId(emulator, 'helpdesk.legacy@company.com')}) by username`,
+    ]);
+    expect((error as Error).message).toMatch(/^More than one JumpCloud user matches "64f1a2b3c4d5e6f708192a3b"/);
+    expect(ctx.claimed).toEqual([]);
+  });
+
+  it('marks a protected account (id, username or email, any case), and stops the run with refuse_protected', async () => {
+    for (const entry of ['ADMIN', 'Admin@Company.com', userId(emulator, 'admin')]) {
+      const { result } = lookup('admin@company.com', { connection: { protected_accounts: [entry] } });
+      expect((await result).output?.protected).toBe(true);
+    }
+    const { ctx, result } = lookup('admin', { refuse_protected: true, connection: { protected_accounts: 'svc-backup, admin@company.com' } });
+    const error = await result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect((error as PermanentError).code).toBe('PROTECTED_ACCOUNT');
+    expect((error as Error).message).toContain('"admin"');
+    expect((error as Error).message).toContain('connections.jumpcloud.protected_accounts');
+    expect(ctx.claimed).toEqual([]);
+    expect((await lookup('john.smith', { refuse_protected: true, connection: { protected_accounts: ['admin'] } }).result).output?.protected).toBe(false);
+  });
+
+  it('plans the same lookup read-only, predicting the output', async () => {
+    const ctx = emulatorContext(emulator, { dryRun: true });
+    const plan = await userLookupAction.plan(ctx, { identifier: 'john.smith', refuse_protected: false, connection: 'jumpcloud' });
+    expect(plan.output?.user.username).toBe('john.smith');
+    expect(plan.changes).toEqual([expect.objectContaining({ operation: 'lookup', result: 'reported', target: `user "john.smith" (${userId(emulator, 'john.smith')})` })]);
+    expect(ctx.claimed).toEqual([]);
+    expect(mutatingRequests(emulator)).toEqual([]);
+  });
+
+  it('reports no manager as null', async () => {
+    // Deleting jane.doe with cascade_manager=null clears the manager of her reports.
+    const deleted = await fetch(`${emulator.url}/api/systemusers/${userId(emulator, 'jane.doe')}?cascade_manager=null`, { method: 'DELETE', headers: { 'x-api-key': emulator.apiKey } });
+    expect(deleted.status).toBe(200);
+    const { result } = lookup('john.smith');
+    expect((await result).output?.user).toMatchObject({ manager_id: null, manager_email: null, manager_username: null });
+  });
+});
