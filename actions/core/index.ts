@@ -4,12 +4,13 @@ import { httpRequestAction } from './http-request.js';
 import { logAction } from './log.js';
 import { notifyEmailAction } from './notify-email.js';
 import { notifyWebhookAction } from './notify-webhook.js';
+import { workflowRunAction } from './workflow-run.js';
 
 /** The core pack: generic actions every workflow may use. Registered like any other plugin. */
 const corePack: PluginPack = {
   name: 'core',
   description: 'Generic actions: logging, data, HTTP, notifications, sub-workflows',
-  actions: [logAction, dataSetAction, httpRequestAction, notifyEmailAction, notifyWebhookAction],
+  actions: [logAction, dataSetAction, httpRequestAction, notifyEmailAction, notifyWebhookAction, workflowRunAction],
 };
 
 export default corePack;
