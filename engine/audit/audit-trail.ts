@@ -2,7 +2,7 @@ import { closeSync, fstatSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { Redactor } from '../logging/redactor.js';
-import { appendLine, readJsonLines, repairTail } from '../store/jsonl-file.js';
+import { AppendOnlyFile, readJsonLines, repairTail } from '../store/jsonl-file.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { Durability } from '../store/durability.js';
 import { AUDIT_FILE, AUDIT_HEAD_FILE, entryHash, genesisHash, readAuditHead, type AuditEntry, type AuditHead } from './audit-chain.js';
@@ -78,12 +78,23 @@ export class AuditTrail {
   private state: { seq: number; hash: string } | undefined;
   /** The run's identity, read when the first entry is written. */
   private identity: AuditIdentity | undefined;
+  /** The trail file, kept open between appends. */
+  private readonly lines: AppendOnlyFile;
+  /** The head file's descriptor while it is overwritten in place (see {@link AuditTrail.writeHead}). */
+  private headFd: number | undefined;
 
   constructor(private readonly options: AuditTrailOptions) {
     this.file = join(options.dir, AUDIT_FILE);
     this.headFile = join(options.dir, AUDIT_HEAD_FILE);
     this.redactor = options.redactor ?? new Redactor();
     this.durability = options.durability ?? 'write';
+    this.lines = new AppendOnlyFile(this.file, this.durability);
+  }
+
+  /** Closes the files kept open between appends; appending afterwards opens them again. */
+  close(): void {
+    this.lines.close();
+    this.closeHead();
   }
 
   /**
@@ -138,7 +149,7 @@ export class AuditTrail {
     // hash is computed over exactly what the line will hold.
     const normalised = JSON.parse(JSON.stringify(this.redactor.redactDeep(base))) as Omit<AuditEntry, 'hash'>;
     const written: AuditEntry = { ...normalised, hash: entryHash(normalised) };
-    appendLine(this.file, JSON.stringify(written), this.durability);
+    this.lines.append(JSON.stringify(written));
     this.state = { seq: written.seq, hash: written.hash };
     this.writeHead({ seq: written.seq, hash: written.hash, at: written.at });
     return written;
@@ -177,32 +188,40 @@ export class AuditTrail {
 
   /**
    * Moves the head: in place when the head file has the fixed size this version writes (see
-   * {@link HEAD_BYTES}); otherwise — a new trail, or a head another program or an older version
-   * wrote — by replacing it atomically, in the fixed size, so that the next move is in place.
+   * {@link HEAD_BYTES}), through a descriptor kept open; otherwise — a new trail, or a head
+   * another program or an older version wrote — by replacing it atomically, in the fixed size,
+   * so that the next move is in place.
    */
   private writeHead(head: AuditHead): void {
     const text = headText(head);
-    if (!this.overwriteHead(text)) writeFileAtomic(this.headFile, text, this.durability);
+    if (this.overwriteHead(text)) return;
+    this.closeHead();
+    writeFileAtomic(this.headFile, text, this.durability);
   }
 
   /** Writes `text` over a head file of exactly {@link HEAD_BYTES}; false when there is no such file. */
   private overwriteHead(text: string): boolean {
     if (Buffer.byteLength(text, 'utf8') !== HEAD_BYTES) return false;
-    let fd: number;
-    try {
-      fd = openSync(this.headFile, 'r+');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw error;
+    if (this.headFd === undefined) {
+      try {
+        this.headFd = openSync(this.headFile, 'r+');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+        throw error;
+      }
     }
-    try {
-      if (fstatSync(fd).size !== HEAD_BYTES) return false;
-      writeSync(fd, text, 0, 'utf8');
-      if (this.durability === 'fsync') fsyncSync(fd);
-      return true;
-    } finally {
-      closeSync(fd);
-    }
+    // A head rewritten in another size meanwhile (by hand, or a test) is replaced, not patched.
+    if (fstatSync(this.headFd).size !== HEAD_BYTES) return false;
+    writeSync(this.headFd, text, 0, 'utf8');
+    if (this.durability === 'fsync') fsyncSync(this.headFd);
+    return true;
+  }
+
+  private closeHead(): void {
+    if (this.headFd === undefined) return;
+    const fd = this.headFd;
+    this.headFd = undefined;
+    closeSync(fd);
   }
 }
 

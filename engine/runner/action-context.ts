@@ -77,7 +77,15 @@ export function createActionContext(args: ActionContextArgs): RunnerActionContex
       all: () => [...args.earlierChanges, ...recordedNow],
       earlier: () => [...args.earlierChanges],
     },
-    paths: { store: services.store.root, run: args.runDir, outbox: services.store.outboxDir(), cwd: services.cwd },
+    paths: {
+      store: services.store.root,
+      run: args.runDir,
+      // Created when an action asks for it, not for every attempt of every step.
+      get outbox() {
+        return services.store.outboxDir();
+      },
+      cwd: services.cwd,
+    },
     addRedaction: (value) => services.redactor.add(value),
     claimSubject: args.claimSubject,
     runWorkflow: args.runWorkflow,

@@ -144,6 +144,8 @@ export class RunSession {
       return { runId: this.handle.id, status: 'failed', error: classified };
     } finally {
       for (const lock of this.locks) lock.release();
+      // The journal and audit files stay open while the session writes; not beyond it.
+      this.handle.close();
     }
   }
 

@@ -56,6 +56,36 @@ export function appendLine(path: string, line: string, durability: Durability): 
   }
 }
 
+/**
+ * An append-only JSON-lines file whose descriptor stays open between appends: the same
+ * guarantee as {@link appendLine} (each line written with one `writeSync` before `append`
+ * returns, `fsync`ed when asked), without opening and closing the file for every line, which
+ * for a run's journal and audit trail cost more than the write itself. The file is opened in
+ * append mode, so other writers (and truncation by {@link repairTail}) stay safe.
+ *
+ * `close()` when done; appending after `close()` opens the file again.
+ */
+export class AppendOnlyFile {
+  private fd: number | undefined;
+
+  constructor(readonly path: string, private readonly durability: Durability) {}
+
+  /** Appends one line (a newline is added), written through before returning. */
+  append(line: string): void {
+    this.fd ??= openSync(this.path, 'a', 0o600);
+    writeFully(this.fd, Buffer.from(`${line}\n`, 'utf8'));
+    if (this.durability === 'fsync') fsyncSync(this.fd);
+  }
+
+  /** Closes the descriptor, if open. Safe to call more than once. */
+  close(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    closeSync(fd);
+  }
+}
+
 /** What {@link repairTail} did. */
 export type TailRepair =
   | { kind: 'none' }

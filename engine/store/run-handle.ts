@@ -6,7 +6,7 @@ import { AuditTrail } from '../audit/audit-trail.js';
 import type { Redactor } from '../logging/redactor.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Durability } from './durability.js';
-import { appendLine, readJsonLines, repairTail } from './jsonl-file.js';
+import { AppendOnlyFile, readJsonLines, repairTail } from './jsonl-file.js';
 import type { JournalEvent, RunMeta } from './journal-events.js';
 import { RUN_FILES } from './run-files.js';
 import { effectiveStatus } from './run-status.js';
@@ -34,6 +34,8 @@ export class RunHandle {
   private readonly durability: Durability;
   /** Whether the journal's last line was checked (and repaired) since this handle was opened. */
   private journalChecked = false;
+  /** The journal, kept open between appends (see {@link RunHandle.close}). */
+  private readonly journal: AppendOnlyFile;
 
   constructor(dir: string, id: string, options: RunHandleOptions) {
     this.id = id;
@@ -41,6 +43,7 @@ export class RunHandle {
     this.logFile = join(dir, RUN_FILES.log);
     this.redactor = options.redactor;
     this.durability = options.durability;
+    this.journal = new AppendOnlyFile(join(dir, RUN_FILES.journal), options.durability);
     this.audit = new AuditTrail({
       dir,
       runId: id,
@@ -84,12 +87,20 @@ export class RunHandle {
    * opening cuts off a torn last line a killed process may have left.
    */
   append(event: JournalEvent): void {
-    const path = join(this.dir, RUN_FILES.journal);
     if (!this.journalChecked) {
-      repairTail(path);
+      repairTail(this.journal.path);
       this.journalChecked = true;
     }
-    appendLine(path, JSON.stringify(this.redactor.redactDeep(event)), this.durability);
+    this.journal.append(JSON.stringify(this.redactor.redactDeep(event)));
+  }
+
+  /**
+   * Closes the files the handle keeps open between appends (the journal, the audit trail and
+   * its head). The runner calls it when a session ends; appending afterwards opens them again.
+   */
+  close(): void {
+    this.journal.close();
+    this.audit.close();
   }
 
   /**
