@@ -13,6 +13,7 @@ import { userDeleteIfSuspendedAction } from './actions/user-delete-if-suspended.
 import { userLookupAction } from './actions/user-lookup.js';
 import { userVerifyOffboardedAction } from './actions/user-verify-offboarded.js';
 import { jumpcloudSandbox } from './emulator/sandbox-provider.js';
+import { directoryInsightsSource } from './events/directory-insights-source.js';
 
 /**
  * The JumpCloud actions, in the order of the offboarding (lookup first, verification last).
@@ -44,6 +45,8 @@ const jumpcloudPack: PluginPack = {
   description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; with a local emulator',
   actions: jumpcloudActions,
   sandbox: jumpcloudSandbox,
+  // Directory Insights as jumpcloud.* trigger events for idflow serve (event_sources: in the config).
+  eventSources: [directoryInsightsSource],
 };
 
 export default jumpcloudPack;

@@ -1,0 +1,122 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
+import { createJumpCloudClient, type JumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
+import { directoryInsightsSource, readDirectoryInsightsOptions, type DirectoryInsightsCursor } from '../../../../actions/jumpcloud/events/directory-insights-source.js';
+import jumpcloudPack from '../../../../actions/jumpcloud/index.js';
+import type { EventSourceContext, SourcedEvent } from '../../../../engine/plugin-api/pack.js';
+import { loadExampleOrg, userId } from '../actions/support/emulator-context.js';
+
+let emulator: RunningEmulator;
+let client: JumpCloudClient;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ data: await loadExampleOrg(), seed: 'events' });
+  client = createJumpCloudClient({ baseUrl: emulator.url, apiKey: emulator.apiKey, retry: { attempts: 1 } });
+});
+afterAll(() => emulator.close());
+beforeEach(() => emulator.reset());
+
+/** A serve stand-in: records what the source emits and keeps its cursor, like serve does. */
+function host(cursor?: unknown) {
+  const controller = new AbortController();
+  const batches: Array<{ events: SourcedEvent[]; cursor: unknown }> = [];
+  const logs: string[] = [];
+  const state = { cursor };
+  const ctx: EventSourceContext = {
+    signal: controller.signal,
+    connection: (name) => (name === 'jumpcloud' ? { base_url: emulator.url, api_key: emulator.apiKey } : undefined),
+    cursor,
+    emit: async (events, next) => {
+      batches.push({ events, cursor: next });
+      state.cursor = next;
+    },
+    logger: { info: (m) => logs.push(m), warn: (m) => logs.push(`warn: ${m}`), error: (m) => logs.push(`error: ${m}`) },
+  };
+  const events = () => batches.flatMap((b) => b.events);
+  const waitFor = async (predicate: () => boolean, what: string) => {
+    const deadline = Date.now() + 10_000;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; logs: ${logs.join(' | ')}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { controller, ctx, batches, events, logs, state, waitFor };
+}
+
+describe('the jumpcloud.directory_insights event source', () => {
+  it('is offered by the JumpCloud pack', () => {
+    expect(jumpcloudPack.eventSources?.map((s) => s.type)).toEqual(['jumpcloud.directory_insights']);
+  });
+
+  it('stores its starting point at once, then turns changes into jumpcloud.* events in order', async () => {
+    const h = host();
+    const running = directoryInsightsSource.run(h.ctx, { interval: '100ms' });
+    await h.waitFor(() => h.batches.length >= 1, 'the starting cursor');
+    expect(h.batches[0]).toMatchObject({ events: [] });
+    expect((h.batches[0]?.cursor as DirectoryInsightsCursor).start_time).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+
+    const jane = userId(emulator, 'jane.doe');
+    await client.suspendUser(jane);
+    const group = await client.createUserGroup({ name: 'Leavers' });
+    await client.addUserToGroup(group.id, jane);
+    await client.removeUserFromGroup(group.id, jane);
+    await h.waitFor(() => h.events().length >= 4, 'four events');
+    h.controller.abort();
+    await running;
+
+    expect(h.events().map((e) => e.name)).toEqual(['jumpcloud.user.suspended', 'jumpcloud.group.created', 'jumpcloud.group.member_added', 'jumpcloud.group.member_removed']);
+    const [suspended, , added] = h.events();
+    expect(suspended?.payload).toMatchObject({ event_type: 'user_suspended', user: { id: jane, username: 'jane.doe', email: 'jane.doe@company.com' } });
+    expect(added?.payload).toMatchObject({ user: { id: jane, username: 'jane.doe' }, group: { id: group.id, name: 'Leavers' } });
+    expect(new Set(h.events().map((e) => e.id)).size).toBe(4);
+    expect((h.state.cursor as DirectoryInsightsCursor).search_after).toHaveLength(2);
+  });
+
+  it('continues after its cursor: an event that happened while it was stopped is read once, earlier ones never again', async () => {
+    const first = host();
+    const running = directoryInsightsSource.run(first.ctx, { interval: '100ms' });
+    await first.waitFor(() => first.batches.length >= 1, 'the starting cursor');
+    await client.suspendUser(userId(emulator, 'john.smith'));
+    await first.waitFor(() => first.events().length === 1, 'the suspension');
+    first.controller.abort();
+    await running;
+
+    // While "serve" is down.
+    await client.activateUser(userId(emulator, 'john.smith'));
+
+    const second = host(first.state.cursor);
+    const again = directoryInsightsSource.run(second.ctx, { interval: '100ms' });
+    await second.waitFor(() => second.events().length >= 1, 'the activation');
+    await new Promise((r) => setTimeout(r, 300)); // a few more polls: nothing else may come
+    second.controller.abort();
+    await again;
+    expect(second.events().map((e) => e.name)).toEqual(['jumpcloud.user.unsuspended']);
+  });
+
+  it('pages through more events than fit one page', async () => {
+    const h = host();
+    const running = directoryInsightsSource.run(h.ctx, { interval: '100ms', limit: 2 });
+    await h.waitFor(() => h.batches.length >= 1, 'the starting cursor');
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await client.createUserGroup({ name: `Group ${name}` });
+    await h.waitFor(() => h.events().length >= 5, 'five events');
+    h.controller.abort();
+    await running;
+    expect(h.events().map((e) => (e.payload['resource'] as { name: string }).name)).toEqual(['Group a', 'Group b', 'Group c', 'Group d', 'Group e']);
+    expect(h.batches.slice(1).every((b) => b.events.length <= 2)).toBe(true);
+  });
+
+  it('fails with a clear error when the API key is wrong (serve restarts it after a pause)', async () => {
+    const h = host();
+    h.ctx.connection = () => ({ base_url: emulator.url, api_key: 'wrong-key-123' });
+    await expect(directoryInsightsSource.run({ ...h.ctx, cursor: { start_time: new Date().toISOString() } }, {})).rejects.toThrow(/401|Unauthorized|API key/i);
+  });
+
+  it.each([
+    [{ interval: 'soon' }, /"interval" must be a duration of at least 100ms/],
+    [{ services: ['directory', 'nope'] }, /"services" must be a non-empty list of: alerts, all, directory/],
+    [{ start: 'yesterday' }, /"start" must be "now" or an RFC 3339 time/],
+    [{ limit: 20_000 }, /"limit" must be a whole number from 1 to 10000/],
+  ])('refuses the options %j', (options, message) => {
+    expect(() => readDirectoryInsightsOptions(options)).toThrow(message);
+  });
+});
