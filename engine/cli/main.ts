@@ -13,8 +13,11 @@ import { register as registerAudit } from './commands/audit.js';
 import { register as registerRun } from './commands/run.js';
 import { register as registerPlan } from './commands/plan.js';
 import { register as registerResume } from './commands/resume.js';
+import { register as registerServe } from './commands/serve.js';
+import { register as registerWorkflows } from './commands/workflows.js';
+import { register as registerTimers } from './commands/timers.js';
 import { register as registerSandbox } from './commands/sandbox.js';
 
 const program = createProgram();
-for (const register of [registerValidate, registerRun, registerPlan, registerResume, registerRuns, registerAudit, registerActions, registerNew, registerSandbox]) register(program);
+for (const register of [registerValidate, registerRun, registerPlan, registerResume, registerRuns, registerAudit, registerServe, registerWorkflows, registerTimers, registerActions, registerNew, registerSandbox]) register(program);
 await runProgram(program, process.argv);
