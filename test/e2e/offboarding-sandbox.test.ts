@@ -1,0 +1,106 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseEml } from '../actions/core/helpers/parse-eml.js';
+import { accessOf, cli, outbox, returned, sandboxOrg, TEMPLATE, userIn, workspace, writeConfig } from './support/offboarding.js';
+
+/**
+ * The offboarding's other paths in the sandbox: deletion with the manager cascade, keeping access
+ * and skipping the backup, a bulk run of examples/offboarding/leavers.csv, and another org file
+ * with its own variables.
+ */
+
+const ZERO_ACCESS = { groups_removed: 0, systems_unbound: 0, applications_revoked: 0, ldap_bindings_removed: 0, radius_removed: 0 };
+
+describe('offboarding in the sandbox', () => {
+  it('deletes a manager, clearing the manager of everyone who reported to her, and tells her own manager', async () => {
+    const ws = workspace();
+    const result = await cli(['run', TEMPLATE, '--sandbox', '--input', 'user_identifier=jane.doe', '--input', 'removal_mode=delete', '--json'], ws);
+    expect(result.code, result.stderr).toBe(0);
+    expect(returned(result)).toMatchObject({
+      success: true,
+      user_info: { username: 'jane.doe', display_name: 'Jane Doe' },
+      actions_taken: { account_status: 'deleted', groups_removed: 2, systems_unbound: 1, applications_revoked: 4 },
+      notifications_sent: { manager_notification: { sent: true, recipient: 'michael.chen@company.com' }, it_notification: { sent: true } },
+    });
+    const org = sandboxOrg(ws);
+    expect(userIn(org, 'jane.doe')).toBeUndefined();
+    for (const report of ['john.smith', 'priya.patel', 'ryan.oconnor']) expect(userIn(org, report), report).not.toHaveProperty('manager');
+    expect(userIn(org, 'sarah.johnson')).toHaveProperty('manager');
+    const subjects = outbox(ws).map((raw) => parseEml(raw).headers.get('subject'));
+    expect(subjects).toEqual(['Jane Doe has been offboarded from JumpCloud', 'Offboarded jane.doe from JumpCloud (deleted)']);
+  });
+
+  it('keeps access and takes no backup when asked, still disabling the account and reporting zeros', async () => {
+    const ws = workspace();
+    const result = await cli(['run', TEMPLATE, '--sandbox', '--input', 'user_identifier=priya.patel', '--input', 'revoke_all_access=false', '--input', 'backup_user_data=false', '--reason', 'Leave of absence', '--json'], ws);
+    expect(result.code, result.stderr).toBe(0);
+    const data = returned(result);
+    expect(data['actions_taken']).toMatchObject({ account_status: 'disabled', ...ZERO_ACCESS });
+    expect(data['backup']).toEqual({ backed_up: false, backup_location: null, includes: [] });
+    expect(data['audit_trail']).toMatchObject({ reason: 'Leave of absence' });
+    expect(existsSync(join(ws.store, 'backups'))).toBe(false);
+    const access = accessOf(sandboxOrg(ws), 'priya.patel');
+    expect(access?.state).toBe('SUSPENDED');
+    expect(access?.groups).toHaveLength(4);
+    const [manager] = outbox(ws).map(parseEml);
+    expect(manager?.text).toContain('- Groups, systems, applications, LDAP and RADIUS: kept (revoke_all_access was false)');
+    expect(manager?.text).toContain('- Backup: none (backup_user_data was false)');
+    expect(manager?.text).toContain('Why: Leave of absence');
+  });
+
+  it('offboards the leavers of examples/offboarding/leavers.csv in one bulk run; a second changes nothing and cannot find the deleted one', async () => {
+    const ws = workspace();
+    const args = ['run', TEMPLATE, '--sandbox', '--inputs-file', 'examples/offboarding/leavers.csv', '--json'];
+    const first = await cli(args, ws);
+    expect(first.code, first.stderr).toBe(0);
+    const rows = JSON.parse(first.stdout) as Array<{ line: number; subject: string; status: string; output: { actions_taken: Record<string, unknown>; audit_trail: { reason: string } } }>;
+    expect(rows.map((r) => [r.line, r.subject, r.status])).toEqual([
+      [2, 'priya.patel', 'succeeded'],
+      [3, 'chris.taylor@company.com', 'succeeded'],
+      [4, 'tom.wilson', 'succeeded'],
+      [5, 'sam.rivera@contractors.company.com', 'succeeded'],
+      [6, 'kevin.white', 'succeeded'],
+    ]);
+    expect(rows.map((r) => r.output.actions_taken['account_status'])).toEqual(['disabled', 'disabled', 'deleted', 'disabled', 'disabled']);
+    expect(rows.map((r) => r.output.audit_trail.reason)).toEqual(['Resigned', 'Resigned', 'Contract ended', 'Contract ended', 'Employee termination']);
+    const org = sandboxOrg(ws);
+    expect(userIn(org, 'tom.wilson')).toBeUndefined();
+    for (const username of ['priya.patel', 'chris.taylor', 'kevin.white']) expect(accessOf(org, username), username).toEqual({ groups: [], associations: [], sshKeys: 0, pushEndpoints: 0, state: 'SUSPENDED' });
+    // sam.rivera's dynamic group follows its rule: reported, not removed; the account is suspended.
+    expect(accessOf(org, 'sam.rivera')).toMatchObject({ state: 'SUSPENDED', groups: ['Contractors (automatic)'] });
+
+    // A deleted account is gone: looking it up again is an error (that row only), the others are already done.
+    const second = await cli(args, ws);
+    expect(second.code).toBe(1);
+    const again = JSON.parse(second.stdout) as Array<(typeof rows)[number] & { error?: string }>;
+    expect(again.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'failed', 'succeeded', 'succeeded']);
+    expect(again[2]?.error).toContain('No JumpCloud user matches "tom.wilson"');
+    for (const row of again.filter((r) => r.status === 'succeeded')) expect(row.output.actions_taken, row.subject).toMatchObject({ ...ZERO_ACCESS, mfa_cleared: false, ssh_keys_removed: 0 });
+  });
+
+  it('uses another org file with --sandbox FILE, its variables under the config\'s', async () => {
+    const ws = workspace();
+    const orgFile = join(ws.dir, 'tiny.json');
+    writeFileSync(orgFile, JSON.stringify({
+      organization: { name: 'Tiny Ltd' },
+      vars: { it_team_emails: ['security@tiny.example'] },
+      users: [
+        { username: 'boss', email: 'boss@tiny.example', firstname: 'Bo', lastname: 'Ss' },
+        { username: 'leaver', email: 'leaver@tiny.example', firstname: 'Lee', lastname: 'Ver', manager: 'boss', groups: ['Staff'] },
+      ],
+      userGroups: [{ name: 'Staff' }],
+    }));
+    const own = await cli(['run', TEMPLATE, '--sandbox', orgFile, '--input', 'user_identifier=leaver', '--json'], ws);
+    expect(own.code, own.stderr).toBe(0);
+    expect(returned(own)).toMatchObject({
+      actions_taken: { groups_removed: 1 },
+      notifications_sent: { manager_notification: { sent: true, recipient: 'boss@tiny.example' }, it_notification: { sent: true, recipients: ['security@tiny.example'] } },
+    });
+    // The config's variables win over the org file's.
+    const config = writeConfig(ws, 'vars:\n  it_team_emails: [ops@tiny.example]\n');
+    const overridden = await cli(['run', TEMPLATE, '--sandbox', orgFile, '--sandbox-reset', '--config', config, '--input', 'user_identifier=leaver', '--json'], ws);
+    expect(overridden.code, overridden.stderr).toBe(0);
+    expect(returned(overridden)).toMatchObject({ notifications_sent: { it_notification: { sent: true, recipients: ['ops@tiny.example'] } } });
+  });
+});
