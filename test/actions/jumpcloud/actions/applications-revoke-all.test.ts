@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { applicationsRevokeAllAction } from '../../../../actions/jumpcloud/actions/applications-revoke-all.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -16,7 +16,7 @@ describe('jumpcloud.user.applications.revoke_all', () => {
     // sam.rivera: GitHub directly; Slack and Jira through the dynamic Contractors group.
     const sam = userId(emulator, 'sam.rivera');
     const github = objectId(emulator, 'applications', 'GitHub');
-    const plan = await applicationsRevokeAllAction.plan(emulatorContext(emulator, { dryRun: true }), { user_id: sam, connection: 'jumpcloud' });
+    const plan = await planStep(applicationsRevokeAllAction, emulatorContext(emulator, { dryRun: true }), { user_id: sam, connection: 'jumpcloud' });
     expect(plan.changes.map((c) => [c.operation, c.target, c.result ?? 'changed'])).toEqual(
       expect.arrayContaining([
         ['revoke', `application "GitHub" (${github})`, 'changed'],
@@ -26,7 +26,7 @@ describe('jumpcloud.user.applications.revoke_all', () => {
     );
     expect(mutatingRequests(emulator)).toEqual([]);
     const ctx = emulatorContext(emulator);
-    const result = await applicationsRevokeAllAction.run(ctx, { user_id: sam, connection: 'jumpcloud' });
+    const result = await runStep(applicationsRevokeAllAction, ctx, { user_id: sam, connection: 'jumpcloud' });
     expect(result.changed).toBe(true);
     expect(result.output?.revoked).toBe(1);
     expect(result.output?.applications).toEqual([{ id: github, name: 'GitHub' }]);
@@ -44,7 +44,7 @@ describe('jumpcloud.user.applications.revoke_all', () => {
       },
     ]);
     expect(emulator.state.associations(sam)).toEqual([]);
-    const again = await applicationsRevokeAllAction.run(emulatorContext(emulator), { user_id: sam, connection: 'jumpcloud' });
+    const again = await runStep(applicationsRevokeAllAction, emulatorContext(emulator), { user_id: sam, connection: 'jumpcloud' });
     expect(again).toMatchObject({ changed: false, output: { revoked: 0, applications: [] } });
   });
 });

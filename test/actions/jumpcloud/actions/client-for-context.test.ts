@@ -6,7 +6,7 @@ import { createMockActionContext } from '../../../../engine/plugin-api/mock-cont
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { openJumpCloud } from '../../../../actions/jumpcloud/actions/client-for-context.js';
 import { userLookupAction } from '../../../../actions/jumpcloud/actions/user-lookup.js';
-import { emulatorContext, loadExampleOrg, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, userId, runStep } from './support/emulator-context.js';
 
 const ORG_ID = '5e00000000000000000000a1';
 const OTHER_ORG = '5e00000000000000000000ff';
@@ -26,7 +26,7 @@ afterEach(() => {
 });
 
 const lookupJohn = (ctx: ReturnType<typeof createMockActionContext>, orgId?: string) =>
-  userLookupAction.run(ctx, { identifier: 'john.smith', refuse_protected: false, connection: 'jumpcloud', ...(orgId === undefined ? {} : { org_id: orgId }) });
+  runStep(userLookupAction, ctx, { identifier: 'john.smith', refuse_protected: false, connection: 'jumpcloud', ...(orgId === undefined ? {} : { org_id: orgId }) });
 
 describe('openJumpCloud', () => {
   it('a sandbox connection never falls back to the environment for the key or the URL', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { createJumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
 import { groupsRemoveAllAction } from '../../../../actions/jumpcloud/actions/groups-remove-all.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -19,7 +19,7 @@ describe('jumpcloud.user.groups.remove_all', () => {
     const sam = userId(emulator, 'sam.rivera');
     const contractors = objectId(emulator, 'usergroups', 'Contractors (automatic)');
     const ctx = emulatorContext(emulator);
-    const result = await groupsRemoveAllAction.run(ctx, params('sam.rivera'));
+    const result = await runStep(groupsRemoveAllAction, ctx, params('sam.rivera'));
     expect(result).toEqual({
       changed: false,
       output: { removed: 0, groups: [], dynamic_groups: [{ id: contractors, name: 'Contractors (automatic)', membership_method: 'DYNAMIC_AUTOMATED' }] },
@@ -30,7 +30,7 @@ describe('jumpcloud.user.groups.remove_all', () => {
     expect(mutatingRequests(emulator)).toEqual([]);
     // A retry of the step does not report it a second time in the audit trail.
     const retry = emulatorContext(emulator, { earlierChanges: ctx.recorded, attempt: 2 });
-    expect((await groupsRemoveAllAction.run(retry, params('sam.rivera'))).output?.dynamic_groups).toHaveLength(1);
+    expect((await runStep(groupsRemoveAllAction, retry, params('sam.rivera'))).output?.dynamic_groups).toHaveLength(1);
     expect(retry.recorded).toEqual([]);
   });
 
@@ -52,7 +52,7 @@ describe('jumpcloud.user.groups.remove_all', () => {
     }
     const from = emulator.requests().length;
     const retry = emulatorContext(emulator, { earlierChanges: first.recorded, attempt: 2 });
-    const result = await groupsRemoveAllAction.run(retry, { user_id: john, connection: 'jumpcloud' });
+    const result = await runStep(groupsRemoveAllAction, retry, { user_id: john, connection: 'jumpcloud' });
     expect(result.changed).toBe(true);
     expect(result.output?.removed).toBe(5);
     expect(result.output?.groups.map((g) => g.name).sort()).toEqual(['Backend Developers', 'Engineering', 'GitHub Admins', 'On-Call Rotation', 'VPN Users']);
@@ -63,7 +63,7 @@ describe('jumpcloud.user.groups.remove_all', () => {
 
   it('plans the removals by name without changing anything', async () => {
     const ctx = emulatorContext(emulator, { dryRun: true });
-    const plan = await groupsRemoveAllAction.plan(ctx, params('maria.garcia'));
+    const plan = await planStep(groupsRemoveAllAction, ctx, params('maria.garcia'));
     const finance = objectId(emulator, 'usergroups', 'Finance Team');
     expect(plan).toEqual({
       changes: [

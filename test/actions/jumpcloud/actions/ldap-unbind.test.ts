@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { createJumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
 import { ldapUnbindAction } from '../../../../actions/jumpcloud/actions/ldap-unbind.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -17,7 +17,7 @@ describe('jumpcloud.user.ldap.unbind', () => {
     const john = userId(emulator, 'john.smith');
     const ldap = objectId(emulator, 'ldapservers', 'JumpCloud LDAP');
     const ctx = emulatorContext(emulator);
-    const result = await ldapUnbindAction.run(ctx, { user_id: john, connection: 'jumpcloud' });
+    const result = await runStep(ldapUnbindAction, ctx, { user_id: john, connection: 'jumpcloud' });
     expect(result).toEqual({
       changed: true,
       output: { removed: 1, servers: [{ id: ldap, name: 'JumpCloud LDAP' }], bind_dn_cleared: true, via_groups: [] },
@@ -33,16 +33,16 @@ describe('jumpcloud.user.ldap.unbind', () => {
     const lee = userId(emulator, 'lee.wong');
     await client.updateUser(lee, { ldap_binding_user: true });
     const first = emulatorContext(emulator);
-    expect((await ldapUnbindAction.run(first, { user_id: lee, connection: 'jumpcloud' })).output).toEqual({ removed: 0, servers: [], bind_dn_cleared: true, via_groups: [] });
+    expect((await runStep(ldapUnbindAction, first, { user_id: lee, connection: 'jumpcloud' })).output).toEqual({ removed: 0, servers: [], bind_dn_cleared: true, via_groups: [] });
     const retry = emulatorContext(emulator, { earlierChanges: first.recorded, attempt: 2 });
     const from = emulator.requests().length;
-    const again = await ldapUnbindAction.run(retry, { user_id: lee, connection: 'jumpcloud' });
+    const again = await runStep(ldapUnbindAction, retry, { user_id: lee, connection: 'jumpcloud' });
     expect(again).toMatchObject({ changed: true, output: { bind_dn_cleared: true, removed: 0 } });
     expect(mutatingRequests(emulator, from)).toEqual([]);
   });
 
   it('reports LDAP access through a group', async () => {
-    const result = await ldapUnbindAction.run(emulatorContext(emulator), { user_id: userId(emulator, 'admin'), connection: 'jumpcloud' });
+    const result = await runStep(ldapUnbindAction, emulatorContext(emulator), { user_id: userId(emulator, 'admin'), connection: 'jumpcloud' });
     expect(result.output?.via_groups).toEqual([
       { server: { id: objectId(emulator, 'ldapservers', 'JumpCloud LDAP'), name: 'JumpCloud LDAP' }, group: { id: objectId(emulator, 'usergroups', 'IT Admins'), name: 'IT Admins', dynamic: false } },
     ]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { mfaClearAction } from '../../../../actions/jumpcloud/actions/mfa-clear.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -15,7 +15,7 @@ describe('jumpcloud.user.mfa.clear', () => {
   it('deletes the push endpoint by name, then resets TOTP, with no grace period to enrol again', async () => {
     const john = userId(emulator, 'john.smith');
     const ctx = emulatorContext(emulator);
-    const result = await mfaClearAction.run(ctx, { user_id: john, connection: 'jumpcloud' });
+    const result = await runStep(mfaClearAction, ctx, { user_id: john, connection: 'jumpcloud' });
     expect(result).toEqual({ changed: true, output: { cleared: true, totp_reset: true, push_endpoints_removed: 1 }, summary: 'MFA reset; 1 push endpoint deleted' });
     expect(ctx.recorded.map((c) => [c.operation, c.target])).toEqual([
       ['delete_push_endpoint', expect.stringMatching(/^push endpoint "John's iPhone" \([0-9a-f]{24}\)$/)],
@@ -26,7 +26,7 @@ describe('jumpcloud.user.mfa.clear', () => {
     expect(after).toMatchObject({ totp_enabled: false, mfa: { configured: false, exclusion: false }, mfaEnrollment: { totpStatus: 'NOT_ENROLLED' } });
     expect(emulator.state.pushEndpoints(john)).toEqual([]);
     const from = emulator.requests().length;
-    expect(await mfaClearAction.run(emulatorContext(emulator), { user_id: john, connection: 'jumpcloud' })).toEqual({
+    expect(await runStep(mfaClearAction, emulatorContext(emulator), { user_id: john, connection: 'jumpcloud' })).toEqual({
       changed: false,
       output: { cleared: false, totp_reset: false, push_endpoints_removed: 0 },
       summary: 'no MFA to clear',
@@ -36,9 +36,9 @@ describe('jumpcloud.user.mfa.clear', () => {
 
   it('does not reset MFA for a user who never set it up', async () => {
     const lee = userId(emulator, 'lee.wong');
-    const plan = await mfaClearAction.plan(emulatorContext(emulator, { dryRun: true }), { user_id: lee, connection: 'jumpcloud' });
+    const plan = await planStep(mfaClearAction, emulatorContext(emulator, { dryRun: true }), { user_id: lee, connection: 'jumpcloud' });
     expect(plan).toEqual({ changes: [], output: { cleared: false, totp_reset: false, push_endpoints_removed: 0 }, summary: 'no MFA to clear' });
-    expect((await mfaClearAction.run(emulatorContext(emulator), { user_id: lee, connection: 'jumpcloud' })).changed).toBe(false);
+    expect((await runStep(mfaClearAction, emulatorContext(emulator), { user_id: lee, connection: 'jumpcloud' })).changed).toBe(false);
     expect(mutatingRequests(emulator)).toEqual([]);
   });
 
@@ -57,7 +57,7 @@ describe('jumpcloud.user.mfa.clear', () => {
       result: 'changed',
     });
     const retry = emulatorContext(emulator, { earlierChanges: first.recorded, attempt: 2 });
-    expect((await mfaClearAction.run(retry, { user_id: john, connection: 'jumpcloud' })).output).toEqual({ cleared: true, totp_reset: true, push_endpoints_removed: 1 });
+    expect((await runStep(mfaClearAction, retry, { user_id: john, connection: 'jumpcloud' })).output).toEqual({ cleared: true, totp_reset: true, push_endpoints_removed: 1 });
     expect(retry.recorded.map((c) => c.operation)).toEqual(['reset_mfa']);
   });
 });

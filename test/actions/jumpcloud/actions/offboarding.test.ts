@@ -14,7 +14,7 @@ import { userDeactivateAction } from '../../../../actions/jumpcloud/actions/user
 import { userVerifyOffboardedAction } from '../../../../actions/jumpcloud/actions/user-verify-offboarded.js';
 import { ActionRegistry } from '../../../../engine/registry/action-registry.js';
 import jumpcloudPack from '../../../../actions/jumpcloud/index.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
 
 // john.smith of the example org, offboarded step by step exactly as the template does it:
 // plan (read-only), run (the reference workflow's counts), and a second run (nothing left).
@@ -59,7 +59,7 @@ describe('offboarding john.smith against the emulator', () => {
   it('plans every step by name, predicting the reference counts, without one mutating request', async () => {
     const dir = emulatorContext(emulator).paths.store;
     const ctx = () => emulatorContext(emulator, { dryRun: true, dir });
-    const lookup = await userLookupAction.plan(ctx(), { identifier: 'john.smith@company.com', refuse_protected: true, connection: 'jumpcloud' });
+    const lookup = await planStep(userLookupAction, ctx(), { identifier: 'john.smith@company.com', refuse_protected: true, connection: 'jumpcloud' });
     expect(lookup.output?.user.id).toBe(john);
     const plans = new Map<string, ActionPlan<unknown>>();
     for (const step of steps(john)) {
@@ -132,7 +132,7 @@ describe('offboarding john.smith against the emulator', () => {
     expect(emulator.state.associations(john)).toEqual([]);
     expect(emulator.state.pushEndpoints(john)).toEqual([]);
 
-    const verified = await userVerifyOffboardedAction.run(emulatorContext(emulator), { user_id: john, mode: 'disable', expect_access_removed: true, connection: 'jumpcloud' });
+    const verified = await runStep(userVerifyOffboardedAction, emulatorContext(emulator), { user_id: john, mode: 'disable', expect_access_removed: true, connection: 'jumpcloud' });
     expect(verified).toMatchObject({ changed: false, output: { ok: true, remaining: [], reported: [] } });
     expectValidOutput('jumpcloud.user.verify_offboarded', verified.output);
 
@@ -160,7 +160,7 @@ describe('offboarding john.smith against the emulator', () => {
 
   it('logs what it removes by name and never the API key', async () => {
     const ctx = emulatorContext(emulator);
-    await groupsRemoveAllAction.run(ctx, { user_id: john, connection: 'jumpcloud' });
+    await runStep(groupsRemoveAllAction, ctx, { user_id: john, connection: 'jumpcloud' });
     const text = JSON.stringify(ctx.logs);
     expect(ctx.logs.map((l) => l.message)).toContainEqual(expect.stringContaining('user group "Engineering"'));
     expect(text).not.toContain(emulator.apiKey);

@@ -3,7 +3,7 @@ import { startEmulator, type RunningEmulator } from '../../../../actions/jumpclo
 import { createJumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
 import { groupsRemoveAllAction } from '../../../../actions/jumpcloud/actions/groups-remove-all.js';
 import { systemsUnbindAllAction } from '../../../../actions/jumpcloud/actions/systems-unbind-all.js';
-import { emulatorContext, mutatingRequests } from './support/emulator-context.js';
+import { emulatorContext, mutatingRequests, planStep, runStep } from './support/emulator-context.js';
 
 // A user with more than 100 groups and systems (more than one page of every list), set up
 // through the API itself (systems, which the API cannot create, through the emulator's seed).
@@ -36,8 +36,8 @@ afterAll(() => emulator.close());
 describe('a user with more than one page of groups and systems', () => {
   it('plans, removes and counts every one exactly once; a second run finds none', async () => {
     const from = emulator.requests().length;
-    const groupPlan = await groupsRemoveAllAction.plan(emulatorContext(emulator, { dryRun: true }), { user_id: user, connection: 'jumpcloud' });
-    const systemPlan = await systemsUnbindAllAction.plan(emulatorContext(emulator, { dryRun: true }), { user_id: user, connection: 'jumpcloud' });
+    const groupPlan = await planStep(groupsRemoveAllAction, emulatorContext(emulator, { dryRun: true }), { user_id: user, connection: 'jumpcloud' });
+    const systemPlan = await planStep(systemsUnbindAllAction, emulatorContext(emulator, { dryRun: true }), { user_id: user, connection: 'jumpcloud' });
     expect(mutatingRequests(emulator, from)).toEqual([]);
     expect(new Set(groupPlan.changes.map((c) => c.target)).size).toBe(GROUPS);
     expect(groupPlan.changes).toContainEqual(expect.objectContaining({ target: expect.stringMatching(/^user group "Team 129" \(\w{24}\)$/) }));
@@ -47,16 +47,16 @@ describe('a user with more than one page of groups and systems', () => {
     expect(memberof.map((r) => new URLSearchParams(r.query).get('skip'))).toEqual(['0', '100']);
     expect(memberof.every((r) => new URLSearchParams(r.query).get('limit') === '100' && new URLSearchParams(r.query).get('sort') === '_id')).toBe(true);
 
-    const groups = await groupsRemoveAllAction.run(emulatorContext(emulator), { user_id: user, connection: 'jumpcloud' });
+    const groups = await runStep(groupsRemoveAllAction, emulatorContext(emulator), { user_id: user, connection: 'jumpcloud' });
     expect(groups.output?.removed).toBe(GROUPS);
     expect(new Set(groups.output?.groups.map((g) => g.id)).size).toBe(GROUPS);
-    const systems = await systemsUnbindAllAction.run(emulatorContext(emulator), { user_id: user, connection: 'jumpcloud' });
+    const systems = await runStep(systemsUnbindAllAction, emulatorContext(emulator), { user_id: user, connection: 'jumpcloud' });
     expect(systems.output?.unbound).toBe(SYSTEMS);
     expect(emulator.state.groupsOf(user)).toEqual([]);
     expect(emulator.state.associations(user)).toEqual([]);
     expect(mutatingRequests(emulator, from).filter((r) => r.status === 204)).toHaveLength(GROUPS + SYSTEMS);
 
-    expect((await groupsRemoveAllAction.run(emulatorContext(emulator), { user_id: user, connection: 'jumpcloud' })).output).toEqual({ removed: 0, groups: [], dynamic_groups: [] });
-    expect((await systemsUnbindAllAction.run(emulatorContext(emulator), { user_id: user, connection: 'jumpcloud' })).output).toEqual({ unbound: 0, systems: [], via_groups: [] });
+    expect((await runStep(groupsRemoveAllAction, emulatorContext(emulator), { user_id: user, connection: 'jumpcloud' })).output).toEqual({ removed: 0, groups: [], dynamic_groups: [] });
+    expect((await runStep(systemsUnbindAllAction, emulatorContext(emulator), { user_id: user, connection: 'jumpcloud' })).output).toEqual({ unbound: 0, systems: [], via_groups: [] });
   });
 });

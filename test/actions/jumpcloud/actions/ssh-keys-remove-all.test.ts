@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { sshKeysRemoveAllAction } from '../../../../actions/jumpcloud/actions/ssh-keys-remove-all.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 const JOHNS_KEY_BLOB = 'AAAAC3NzaC1lZDI1NTE5AAAAIDte2K1qQI9CAVJU3UsRYIAokDjUHDETMuPAC+YPiENw';
@@ -16,11 +16,11 @@ describe('jumpcloud.user.ssh_keys.remove_all', () => {
   it('deletes the key, recording its name and fingerprint but never the key', async () => {
     const john = userId(emulator, 'john.smith');
     const key = emulator.state.user(john)?.ssh_keys[0];
-    const plan = await sshKeysRemoveAllAction.plan(emulatorContext(emulator, { dryRun: true }), { user_id: john, connection: 'jumpcloud' });
+    const plan = await planStep(sshKeysRemoveAllAction, emulatorContext(emulator, { dryRun: true }), { user_id: john, connection: 'jumpcloud' });
     expect(plan.output).toEqual({ removed: 1, keys: [{ id: key?._id, name: 'work-laptop' }] });
     expect(mutatingRequests(emulator)).toEqual([]);
     const ctx = emulatorContext(emulator);
-    const result = await sshKeysRemoveAllAction.run(ctx, { user_id: john, connection: 'jumpcloud' });
+    const result = await runStep(sshKeysRemoveAllAction, ctx, { user_id: john, connection: 'jumpcloud' });
     expect(result).toEqual({ changed: true, output: { removed: 1, keys: [{ id: key?._id, name: 'work-laptop' }] }, summary: 'deleted 1 SSH key' });
     expect(ctx.recorded).toEqual([
       {
@@ -34,7 +34,7 @@ describe('jumpcloud.user.ssh_keys.remove_all', () => {
     ]);
     expect(JSON.stringify([plan, ctx.recorded, ctx.logs])).not.toContain(JOHNS_KEY_BLOB);
     expect(emulator.state.user(john)?.ssh_keys).toEqual([]);
-    expect(await sshKeysRemoveAllAction.run(emulatorContext(emulator), { user_id: john, connection: 'jumpcloud' })).toEqual({
+    expect(await runStep(sshKeysRemoveAllAction, emulatorContext(emulator), { user_id: john, connection: 'jumpcloud' })).toEqual({
       changed: false,
       output: { removed: 0, keys: [] },
       summary: 'deleted 0 SSH keys',

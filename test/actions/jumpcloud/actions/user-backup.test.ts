@@ -7,7 +7,7 @@ import { NotFoundError, PermanentError } from '../../../../engine/errors/index.j
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { userBackupAction } from '../../../../actions/jumpcloud/actions/user-backup.js';
 import { groupsRemoveAllAction } from '../../../../actions/jumpcloud/actions/groups-remove-all.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 const PATH = 'offboarding/2026/john.smith/jumpcloud-export.json';
@@ -34,7 +34,7 @@ describe('jumpcloud.user.backup', () => {
   it('writes the export (0600) under <store>/backups with names, paths and key fingerprints but no key material', async () => {
     const john = userId(emulator, 'john.smith');
     const ctx = emulatorContext(emulator, { runId: 'run-backup', initiatedBy: 'hr.admin@company.com', reason: 'Employee termination' });
-    const result = await userBackupAction.run(ctx, { user_id: john, path: PATH, connection: 'jumpcloud' });
+    const result = await runStep(userBackupAction, ctx, { user_id: john, path: PATH, connection: 'jumpcloud' });
     const absolute = join(ctx.paths.store, 'backups', 'offboarding', '2026', 'john.smith', 'jumpcloud-export.json');
     const content = await readFile(absolute);
     expect(result).toEqual({
@@ -87,7 +87,7 @@ describe('jumpcloud.user.backup', () => {
 
   it('records access through groups with its path', async () => {
     const ctx = emulatorContext(emulator);
-    const result = await userBackupAction.run(ctx, { user_id: userId(emulator, 'maria.garcia'), path: 'maria.json', connection: 'jumpcloud' });
+    const result = await runStep(userBackupAction, ctx, { user_id: userId(emulator, 'maria.garcia'), path: 'maria.json', connection: 'jumpcloud' });
     const doc = JSON.parse(await readFile(result.output?.absolute_path as string, 'utf8')) as Export;
     expect(doc.system_bindings.systems.find((s) => s.name === 'FIN-WS-01')).toMatchObject({
       direct: false,
@@ -99,19 +99,19 @@ describe('jumpcloud.user.backup', () => {
   it('never overwrites an existing backup: a later run keeps the pre-offboarding state', async () => {
     const john = userId(emulator, 'john.smith');
     const dir = emulatorContext(emulator).paths.store;
-    const first = await userBackupAction.run(emulatorContext(emulator, { dir }), { user_id: john, path: PATH, connection: 'jumpcloud' });
+    const first = await runStep(userBackupAction, emulatorContext(emulator, { dir }), { user_id: john, path: PATH, connection: 'jumpcloud' });
     const before = await readFile(first.output?.absolute_path as string);
-    await groupsRemoveAllAction.run(emulatorContext(emulator), { user_id: john, connection: 'jumpcloud' });
+    await runStep(groupsRemoveAllAction, emulatorContext(emulator), { user_id: john, connection: 'jumpcloud' });
     const ctx = emulatorContext(emulator, { dir });
-    const second = await userBackupAction.run(ctx, { user_id: john, path: PATH, connection: 'jumpcloud' });
+    const second = await runStep(userBackupAction, ctx, { user_id: john, path: PATH, connection: 'jumpcloud' });
     expect(second).toEqual({ changed: false, output: first.output, summary: `kept the existing backup ${PATH}` });
     expect(await readFile(first.output?.absolute_path as string)).toEqual(before);
     expect(ctx.recorded).toEqual([]);
     // A retry of the step that wrote it still reports the write.
     const retry = emulatorContext(emulator, { dir, earlierChanges: [{ target: 'x', operation: 'write', result: 'changed' }], attempt: 2 });
-    expect((await userBackupAction.run(retry, { user_id: john, path: PATH, connection: 'jumpcloud' })).changed).toBe(true);
+    expect((await runStep(userBackupAction, retry, { user_id: john, path: PATH, connection: 'jumpcloud' })).changed).toBe(true);
     // The plan says it would keep it.
-    const plan = await userBackupAction.plan(emulatorContext(emulator, { dir, dryRun: true }), { user_id: john, path: PATH, connection: 'jumpcloud' });
+    const plan = await planStep(userBackupAction, emulatorContext(emulator, { dir, dryRun: true }), { user_id: john, path: PATH, connection: 'jumpcloud' });
     expect(plan.changes).toEqual([expect.objectContaining({ operation: 'write', result: 'unchanged' })]);
     expect(plan.output).toEqual(first.output);
   });
@@ -121,7 +121,7 @@ describe('jumpcloud.user.backup', () => {
     const absolute = join(ctx.paths.cwd, 'exports', 'john.json');
     await mkdir(join(ctx.paths.cwd, 'exports'), { recursive: true });
     await writeFile(absolute, 'not json');
-    const result = await userBackupAction.run(ctx, { user_id: userId(emulator, 'john.smith'), path: 'john.json', connection: 'jumpcloud' });
+    const result = await runStep(userBackupAction, ctx, { user_id: userId(emulator, 'john.smith'), path: 'john.json', connection: 'jumpcloud' });
     expect(result.output).toEqual({ backed_up: true, backup_location: 'john.json', absolute_path: absolute, includes: [], bytes: 8, sha256: createHash('sha256').update('not json').digest('hex') });
     expect(await readFile(absolute, 'utf8')).toBe('not json');
     expect(ctx.logs).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringContaining('is not JSON') }));
@@ -129,17 +129,17 @@ describe('jumpcloud.user.backup', () => {
 
   it('writes under the root parameter, else the connection\'s backup_root, relative to the working directory', async () => {
     const ctx = emulatorContext(emulator, { connection: { backup_root: 'from-connection' } });
-    const viaConnection = await userBackupAction.run(ctx, { user_id: userId(emulator, 'jane.doe'), path: './jane/export.json', connection: 'jumpcloud' });
+    const viaConnection = await runStep(userBackupAction, ctx, { user_id: userId(emulator, 'jane.doe'), path: './jane/export.json', connection: 'jumpcloud' });
     expect(viaConnection.output?.absolute_path).toBe(join(ctx.paths.cwd, 'from-connection', 'jane', 'export.json'));
     expect(viaConnection.output?.backup_location).toBe('jane/export.json');
-    const viaParam = await userBackupAction.run(ctx, { user_id: userId(emulator, 'jane.doe'), path: 'jane/export.json', root: 'elsewhere', connection: 'jumpcloud' });
+    const viaParam = await runStep(userBackupAction, ctx, { user_id: userId(emulator, 'jane.doe'), path: 'jane/export.json', root: 'elsewhere', connection: 'jumpcloud' });
     expect(viaParam.output?.absolute_path).toBe(join(ctx.paths.cwd, 'elsewhere', 'jane', 'export.json'));
   });
 
   it('refuses a path that is absolute or climbs out of the root, before any request', async () => {
     const ctx = emulatorContext(emulator);
     for (const path of ['../escape.json', 'a/../../escape.json', '/etc/passwd', 'C:\\temp\\x.json', '   ']) {
-      const error = await userBackupAction.run(ctx, { user_id: userId(emulator, 'john.smith'), path, connection: 'jumpcloud' }).catch((e: unknown) => e);
+      const error = await runStep(userBackupAction, ctx, { user_id: userId(emulator, 'john.smith'), path, connection: 'jumpcloud' }).catch((e: unknown) => e);
       expect(error, path).toBeInstanceOf(PermanentError);
       expect((error as PermanentError).code, path).toBe('INVALID_PARAMS');
       expect((error as Error).message, path).toContain(`path "${path}" is not usable`);
@@ -149,11 +149,11 @@ describe('jumpcloud.user.backup', () => {
 
   it('plans without writing, and fails clearly for a user that does not exist', async () => {
     const ctx = emulatorContext(emulator, { dryRun: true });
-    const plan = await userBackupAction.plan(ctx, { user_id: userId(emulator, 'john.smith'), path: PATH, connection: 'jumpcloud' });
+    const plan = await planStep(userBackupAction, ctx, { user_id: userId(emulator, 'john.smith'), path: PATH, connection: 'jumpcloud' });
     expect(plan.changes).toEqual([expect.objectContaining({ operation: 'write', target: `backup file "${PATH}" in ${join(ctx.paths.store, 'backups')}` })]);
     expect(plan.output).toMatchObject({ backed_up: true, backup_location: PATH });
     expect(existsSync(join(ctx.paths.store, 'backups'))).toBe(false);
-    const missing = await userBackupAction.run(emulatorContext(emulator), { user_id: '0123456789abcdef01234567', path: PATH, connection: 'jumpcloud' }).catch((e: unknown) => e);
+    const missing = await runStep(userBackupAction, emulatorContext(emulator), { user_id: '0123456789abcdef01234567', path: PATH, connection: 'jumpcloud' }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(NotFoundError);
     expect(mutatingRequests(emulator)).toEqual([]);
   });

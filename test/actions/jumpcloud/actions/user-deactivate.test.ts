@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, PermanentError } from '../../../../engine/errors/index.js';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { userDeactivateAction } from '../../../../actions/jumpcloud/actions/user-deactivate.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -32,7 +32,7 @@ describe('jumpcloud.user.deactivate, mode disable', () => {
   it('suspends once; a second run is unchanged and says the account was already suspended', async () => {
     const john = userId(emulator, 'john.smith');
     const ctx = emulatorContext(emulator);
-    expect(await userDeactivateAction.run(ctx, params(john, 'disable'))).toEqual({
+    expect(await runStep(userDeactivateAction, ctx, params(john, 'disable'))).toEqual({
       changed: true,
       output: { account_status: 'disabled', previous_state: 'ACTIVATED' },
       summary: 'suspended',
@@ -48,7 +48,7 @@ describe('jumpcloud.user.deactivate, mode disable', () => {
     ]);
     expect(emulator.state.user(john)).toMatchObject({ state: 'SUSPENDED', suspended: true });
     const from = emulator.requests().length;
-    expect(await userDeactivateAction.run(emulatorContext(emulator), params(john, 'disable'))).toEqual({
+    expect(await runStep(userDeactivateAction, emulatorContext(emulator), params(john, 'disable'))).toEqual({
       changed: false,
       output: { account_status: 'disabled', previous_state: 'SUSPENDED' },
       summary: 'already suspended',
@@ -59,7 +59,7 @@ describe('jumpcloud.user.deactivate, mode disable', () => {
   it('schedules the deferred deletion once, also across a retry', async () => {
     const john = userId(emulator, 'john.smith');
     const ctx = emulatorContext(emulator);
-    const result = await userDeactivateAction.run(ctx, params(john, 'disable', { retention_days: 30, org_id: '5e00000000000000000000a1' }));
+    const result = await runStep(userDeactivateAction, ctx, params(john, 'disable', { retention_days: 30, org_id: '5e00000000000000000000a1' }));
     expect(ctx.timers).toEqual([
       {
         due: 30 * DAY,
@@ -74,7 +74,7 @@ describe('jumpcloud.user.deactivate, mode disable', () => {
     expect(result.summary).toBe(`suspended; deletion scheduled for ${dueAt}`);
     // A retry after the step had recorded everything schedules nothing new and reports the same due date.
     const retry = emulatorContext(emulator, { earlierChanges: ctx.recorded, attempt: 2 });
-    expect(await userDeactivateAction.run(retry, params(john, 'disable', { retention_days: 30 }))).toMatchObject({
+    expect(await runStep(userDeactivateAction, retry, params(john, 'disable', { retention_days: 30 }))).toMatchObject({
       changed: true,
       output: { account_status: 'disabled', previous_state: 'ACTIVATED', deletion_scheduled_at: dueAt },
     });
@@ -83,7 +83,7 @@ describe('jumpcloud.user.deactivate, mode disable', () => {
 
   it('does not schedule a deletion for an account that was suspended before, and says so', async () => {
     const ctx = emulatorContext(emulator);
-    const result = await userDeactivateAction.run(ctx, params(userId(emulator, 'ryan.oconnor'), 'disable', { retention_days: 30 }));
+    const result = await runStep(userDeactivateAction, ctx, params(userId(emulator, 'ryan.oconnor'), 'disable', { retention_days: 30 }));
     expect(result).toMatchObject({ changed: false, output: { account_status: 'disabled', previous_state: 'SUSPENDED' } });
     expect(result.output?.deletion_scheduled_at).toBeUndefined();
     expect(ctx.timers).toEqual([]);
@@ -92,7 +92,7 @@ describe('jumpcloud.user.deactivate, mode disable', () => {
 
   it('plans the suspension and the timer without changing anything', async () => {
     const john = userId(emulator, 'john.smith');
-    const plan = await userDeactivateAction.plan(emulatorContext(emulator, { dryRun: true }), params(john, 'disable', { retention_days: 7 }));
+    const plan = await planStep(userDeactivateAction, emulatorContext(emulator, { dryRun: true }), params(john, 'disable', { retention_days: 7 }));
     expect(plan.changes.map((c) => [c.operation, c.target])).toEqual([
       ['suspend', `user "john.smith" (${john})`],
       ['schedule_deletion', `timer jumpcloud:delete:${john}`],
@@ -107,11 +107,11 @@ describe('protected accounts', () => {
     const admin = userId(emulator, 'admin');
     for (const mode of ['disable', 'delete'] as const) {
       const ctx = emulatorContext(emulator, { connection: { protected_accounts: ['Admin@company.com'] } });
-      const error = await userDeactivateAction.run(ctx, params(admin, mode)).catch((e: unknown) => e);
+      const error = await runStep(userDeactivateAction, ctx, params(admin, mode)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PermanentError);
       expect((error as PermanentError).code).toBe('PROTECTED_ACCOUNT');
       expect((error as Error).message).toContain(mode === 'delete' ? 'can never be deleted' : 'can never be disabled');
-      const planError = await userDeactivateAction.plan(emulatorContext(emulator, { dryRun: true, connection: { protected_accounts: [admin] } }), params(admin, mode)).catch((e: unknown) => e);
+      const planError = await planStep(userDeactivateAction, emulatorContext(emulator, { dryRun: true, connection: { protected_accounts: [admin] } }), params(admin, mode)).catch((e: unknown) => e);
       expect((planError as PermanentError).code).toBe('PROTECTED_ACCOUNT');
     }
     expect(emulator.state.user(admin)?.state).toBe('ACTIVATED');
@@ -122,7 +122,7 @@ describe('protected accounts', () => {
 describe('jumpcloud.user.deactivate, mode delete', () => {
   it('with cascade_manager none refuses to delete a manager, naming the reports', async () => {
     const jane = userId(emulator, 'jane.doe');
-    const error = await userDeactivateAction.run(emulatorContext(emulator), params(jane, 'delete', { cascade_manager: 'none' })).catch((e: unknown) => e);
+    const error = await runStep(userDeactivateAction, emulatorContext(emulator), params(jane, 'delete', { cascade_manager: 'none' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConflictError);
     expect((error as ConflictError).code).toBe('JUMPCLOUD_USER_HAS_REPORTS');
     expect((error as Error).message).toContain('john.smith');
@@ -130,7 +130,7 @@ describe('jumpcloud.user.deactivate, mode delete', () => {
     expect(mutatingRequests(emulator)).toEqual([]);
     // Someone who manages nobody is deleted with "none".
     const john = userId(emulator, 'john.smith');
-    expect((await userDeactivateAction.run(emulatorContext(emulator), params(john, 'delete', { cascade_manager: 'none' }))).output).toEqual({ account_status: 'deleted', previous_state: 'ACTIVATED' });
+    expect((await runStep(userDeactivateAction, emulatorContext(emulator), params(john, 'delete', { cascade_manager: 'none' }))).output).toEqual({ account_status: 'deleted', previous_state: 'ACTIVATED' });
     expect(emulator.requests().find((r) => r.method === 'DELETE')?.query).toBe('');
   });
 
@@ -139,7 +139,7 @@ describe('jumpcloud.user.deactivate, mode delete', () => {
     const reports = reportsOf(jane);
     expect(reports).toContain('john.smith');
     const ctx = emulatorContext(emulator);
-    expect(await userDeactivateAction.run(ctx, params(jane, 'delete', { cascade_manager: 'clear' }))).toEqual({
+    expect(await runStep(userDeactivateAction, ctx, params(jane, 'delete', { cascade_manager: 'clear' }))).toEqual({
       changed: true,
       output: { account_status: 'deleted', previous_state: 'ACTIVATED' },
       summary: 'deleted',
@@ -149,7 +149,7 @@ describe('jumpcloud.user.deactivate, mode delete', () => {
     expect(ctx.recorded.filter((c) => c.operation === 'clear_manager').map((c) => (c.before as { name: string }).name).sort()).toEqual(reports);
     expect(emulator.requests().find((r) => r.method === 'DELETE')?.query).toBe('cascade_manager=null');
     // Already gone: unchanged.
-    expect(await userDeactivateAction.run(emulatorContext(emulator), params(jane, 'delete'))).toEqual({
+    expect(await runStep(userDeactivateAction, emulatorContext(emulator), params(jane, 'delete'))).toEqual({
       changed: false,
       output: { account_status: 'deleted', previous_state: 'DELETED' },
       summary: 'already deleted',
@@ -160,10 +160,10 @@ describe('jumpcloud.user.deactivate, mode delete', () => {
     const jane = userId(emulator, 'jane.doe');
     const michael = userId(emulator, 'michael.chen');
     const reports = reportsOf(jane);
-    const plan = await userDeactivateAction.plan(emulatorContext(emulator, { dryRun: true }), params(jane, 'delete', { cascade_manager: 'manager' }));
+    const plan = await planStep(userDeactivateAction, emulatorContext(emulator, { dryRun: true }), params(jane, 'delete', { cascade_manager: 'manager' }));
     expect(plan.changes.filter((c) => c.operation === 'reassign_manager')).toHaveLength(reports.length);
     expect(plan.changes[0]).toMatchObject({ operation: 'delete', target: `user "jane.doe" (${jane})`, note: `cascade_manager=${michael}` });
-    await userDeactivateAction.run(emulatorContext(emulator), params(jane, 'delete', { cascade_manager: 'manager' }));
+    await runStep(userDeactivateAction, emulatorContext(emulator), params(jane, 'delete', { cascade_manager: 'manager' }));
     for (const name of reports) expect(emulator.state.user(name)?.manager, name).toBe(michael);
   });
 
@@ -171,14 +171,14 @@ describe('jumpcloud.user.deactivate, mode delete', () => {
     const jane = userId(emulator, 'jane.doe');
     const grace = userId(emulator, 'grace.lee');
     const reports = reportsOf(jane).filter((name) => name !== 'grace.lee');
-    await userDeactivateAction.run(emulatorContext(emulator), params(jane, 'delete', { cascade_manager: grace }));
+    await runStep(userDeactivateAction, emulatorContext(emulator), params(jane, 'delete', { cascade_manager: grace }));
     for (const name of reports) expect(emulator.state.user(name)?.manager, name).toBe(grace);
-    const self = await userDeactivateAction.run(emulatorContext(emulator), params(grace, 'delete', { cascade_manager: grace })).catch((e: unknown) => e);
+    const self = await runStep(userDeactivateAction, emulatorContext(emulator), params(grace, 'delete', { cascade_manager: grace })).catch((e: unknown) => e);
     expect((self as PermanentError).message).toContain('cannot be the user being deleted');
   });
 
   it('cannot disable a user that no longer exists', async () => {
-    const error = await userDeactivateAction.run(emulatorContext(emulator), params('0123456789abcdef01234567', 'disable')).catch((e: unknown) => e);
+    const error = await runStep(userDeactivateAction, emulatorContext(emulator), params('0123456789abcdef01234567', 'disable')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NotFoundError);
   });
 });

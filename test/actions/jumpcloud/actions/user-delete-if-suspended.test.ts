@@ -4,7 +4,7 @@ import { startEmulator, type RunningEmulator } from '../../../../actions/jumpclo
 import { createJumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
 import { userDeleteIfSuspendedAction } from '../../../../actions/jumpcloud/actions/user-delete-if-suspended.js';
 import { userDeactivateAction } from '../../../../actions/jumpcloud/actions/user-deactivate.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -18,22 +18,22 @@ describe('jumpcloud.user.delete_if_suspended', () => {
   it('deletes a user still suspended when the timer fires, with the parameters the deactivate step scheduled', async () => {
     const john = userId(emulator, 'john.smith');
     const deactivate = emulatorContext(emulator);
-    await userDeactivateAction.run(deactivate, { user_id: john, mode: 'disable', cascade_manager: 'clear', retention_days: 30, connection: 'jumpcloud' });
+    await runStep(userDeactivateAction, deactivate, { user_id: john, mode: 'disable', cascade_manager: 'clear', retention_days: 30, connection: 'jumpcloud' });
     const timer = deactivate.timers[0];
     expect(timer?.action).toBe('jumpcloud.user.delete_if_suspended');
     const ctx = emulatorContext(emulator);
-    const result = await userDeleteIfSuspendedAction.run(ctx, { cascade_manager: 'clear', ...(timer?.params as { user_id: string; connection: string }) });
+    const result = await runStep(userDeleteIfSuspendedAction, ctx, { cascade_manager: 'clear', ...(timer?.params as { user_id: string; connection: string }) });
     expect(result).toEqual({ changed: true, output: { deleted: true, reason: 'still suspended after the retention period' }, summary: 'deleted john.smith' });
     expect(emulator.state.user(john)).toBeUndefined();
     expect(ctx.recorded.map((c) => c.operation)).toEqual(['delete']);
     // Fired again (or retried after the delete landed): unchanged.
-    expect(await userDeleteIfSuspendedAction.run(emulatorContext(emulator), { user_id: john, cascade_manager: 'clear', connection: 'jumpcloud' })).toEqual({
+    expect(await runStep(userDeleteIfSuspendedAction, emulatorContext(emulator), { user_id: john, cascade_manager: 'clear', connection: 'jumpcloud' })).toEqual({
       changed: false,
       output: { deleted: false, reason: 'user no longer exists' },
       summary: 'user no longer exists',
     });
     const retry = emulatorContext(emulator, { earlierChanges: ctx.recorded, attempt: 2 });
-    expect((await userDeleteIfSuspendedAction.run(retry, { user_id: john, cascade_manager: 'clear', connection: 'jumpcloud' })).output).toEqual({ deleted: true, reason: 'still suspended after the retention period' });
+    expect((await runStep(userDeleteIfSuspendedAction, retry, { user_id: john, cascade_manager: 'clear', connection: 'jumpcloud' })).output).toEqual({ deleted: true, reason: 'still suspended after the retention period' });
   });
 
   it('never deletes a reactivated user', async () => {
@@ -42,9 +42,9 @@ describe('jumpcloud.user.delete_if_suspended', () => {
     await client.suspendUser(john);
     await client.activateUser(john);
     const from = emulator.requests().length;
-    const plan = await userDeleteIfSuspendedAction.plan(emulatorContext(emulator, { dryRun: true }), { user_id: john, cascade_manager: 'clear', connection: 'jumpcloud' });
+    const plan = await planStep(userDeleteIfSuspendedAction, emulatorContext(emulator, { dryRun: true }), { user_id: john, cascade_manager: 'clear', connection: 'jumpcloud' });
     expect(plan).toEqual({ changes: [], output: { deleted: false, reason: 'user was reactivated' }, summary: 'would keep: user was reactivated' });
-    expect(await userDeleteIfSuspendedAction.run(emulatorContext(emulator), { user_id: john, cascade_manager: 'clear', connection: 'jumpcloud' })).toEqual({
+    expect(await runStep(userDeleteIfSuspendedAction, emulatorContext(emulator), { user_id: john, cascade_manager: 'clear', connection: 'jumpcloud' })).toEqual({
       changed: false,
       output: { deleted: false, reason: 'user was reactivated' },
       summary: 'kept: user was reactivated',
@@ -57,7 +57,7 @@ describe('jumpcloud.user.delete_if_suspended', () => {
     const admin = userId(emulator, 'admin');
     const client = createJumpCloudClient({ baseUrl: emulator.url, apiKey: emulator.apiKey });
     await client.suspendUser(admin);
-    const error = await userDeleteIfSuspendedAction.run(emulatorContext(emulator, { connection: { protected_accounts: ['admin'] } }), { user_id: admin, cascade_manager: 'clear', connection: 'jumpcloud' }).catch((e: unknown) => e);
+    const error = await runStep(userDeleteIfSuspendedAction, emulatorContext(emulator, { connection: { protected_accounts: ['admin'] } }), { user_id: admin, cascade_manager: 'clear', connection: 'jumpcloud' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as PermanentError).code).toBe('PROTECTED_ACCOUNT');
     expect(emulator.state.user(admin)).toBeDefined();

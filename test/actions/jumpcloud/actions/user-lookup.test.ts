@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AmbiguousError, NotFoundError, PermanentError } from '../../../../engine/errors/index.js';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { userLookupAction } from '../../../../actions/jumpcloud/actions/user-lookup.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -14,7 +14,7 @@ beforeEach(() => emulator.reset());
 
 const lookup = (identifier: string, extra: { refuse_protected?: boolean; connection?: Record<string, unknown> } = {}) => {
   const ctx = emulatorContext(emulator, extra.connection === undefined ? {} : { connection: extra.connection });
-  return { ctx, result: userLookupAction.run(ctx, { identifier, refuse_protected: extra.refuse_protected ?? false, connection: 'jumpcloud' }) };
+  return { ctx, result: runStep(userLookupAction, ctx, { identifier, refuse_protected: extra.refuse_protected ?? false, connection: 'jumpcloud' }) };
 };
 
 describe('jumpcloud.user.lookup', () => {
@@ -92,7 +92,7 @@ describe('jumpcloud.user.lookup', () => {
 
   it('plans the same lookup read-only, predicting the output', async () => {
     const ctx = emulatorContext(emulator, { dryRun: true });
-    const plan = await userLookupAction.plan(ctx, { identifier: 'john.smith', refuse_protected: false, connection: 'jumpcloud' });
+    const plan = await planStep(userLookupAction, ctx, { identifier: 'john.smith', refuse_protected: false, connection: 'jumpcloud' });
     expect(plan.output?.user.username).toBe('john.smith');
     expect(plan.changes).toEqual([expect.objectContaining({ operation: 'lookup', result: 'reported', target: `user "john.smith" (${userId(emulator, 'john.smith')})` })]);
     expect(ctx.claimed).toEqual([]);

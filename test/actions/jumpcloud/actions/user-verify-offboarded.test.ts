@@ -11,7 +11,7 @@ import { mfaClearAction } from '../../../../actions/jumpcloud/actions/mfa-clear.
 import { sshKeysRemoveAllAction } from '../../../../actions/jumpcloud/actions/ssh-keys-remove-all.js';
 import { userDeactivateAction } from '../../../../actions/jumpcloud/actions/user-deactivate.js';
 import { userVerifyOffboardedAction } from '../../../../actions/jumpcloud/actions/user-verify-offboarded.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, userId, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -29,12 +29,12 @@ const REMOVALS = [groupsRemoveAllAction, systemsUnbindAllAction, applicationsRev
 async function offboard(username: string, skip?: string): Promise<string> {
   const id = userId(emulator, username);
   for (const action of REMOVALS) if (action.id !== skip) await action.run(emulatorContext(emulator), { user_id: id, connection: 'jumpcloud' });
-  await userDeactivateAction.run(emulatorContext(emulator), { user_id: id, mode: 'disable', cascade_manager: 'clear', connection: 'jumpcloud' });
+  await runStep(userDeactivateAction, emulatorContext(emulator), { user_id: id, mode: 'disable', cascade_manager: 'clear', connection: 'jumpcloud' });
   return id;
 }
 
 const verify = (user: string, mode: 'disable' | 'delete', expect_access_removed = true) =>
-  userVerifyOffboardedAction.run(emulatorContext(emulator), { user_id: user, mode, expect_access_removed, connection: 'jumpcloud' });
+  runStep(userVerifyOffboardedAction, emulatorContext(emulator), { user_id: user, mode, expect_access_removed, connection: 'jumpcloud' });
 
 describe('jumpcloud.user.verify_offboarded', () => {
   it('fails naming what remains when the SSH key step was skipped', async () => {
@@ -90,7 +90,7 @@ describe('jumpcloud.user.verify_offboarded', () => {
     const john = userId(emulator, 'john.smith');
     const existing = (await verify(john, 'delete', false).catch((e: unknown) => e)) as PermanentError;
     expect(existing.details['remaining']).toEqual(['the account still exists (state ACTIVATED)']);
-    await userDeactivateAction.run(emulatorContext(emulator), { user_id: john, mode: 'delete', cascade_manager: 'clear', connection: 'jumpcloud' });
+    await runStep(userDeactivateAction, emulatorContext(emulator), { user_id: john, mode: 'delete', cascade_manager: 'clear', connection: 'jumpcloud' });
     expect(await verify(john, 'delete')).toEqual({ changed: false, output: { ok: true, remaining: [], reported: [] }, summary: 'offboarded' });
   });
 });

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ActionDefinition, ActionResult, Change } from '../../../../../engine/plugin-api/action.js';
+import type { ActionDefinition, ActionPlan, ActionResult, Change } from '../../../../../engine/plugin-api/action.js';
 import { createMockActionContext, type MockActionContext, type MockActionContextOptions } from '../../../../../engine/plugin-api/mock-context.js';
 import { IdflowError } from '../../../../../engine/errors/idflow-error.js';
 import { loadSandboxData } from '../../../../../actions/jumpcloud/emulator/data/load-sandbox-data.js';
@@ -103,4 +103,15 @@ export function objectId(emulator: RunningEmulator, kind: 'usergroups' | 'system
   const id = found?.['_id'] ?? found?.['id'];
   if (typeof id !== 'string') throw new Error(`no ${kind} named ${name} in the emulator`);
   return id;
+}
+
+/** Calls an action's `plan()` (which every JumpCloud action has) and waits for it. */
+export async function planStep<P, O>(action: ActionDefinition<P, O>, ctx: MockActionContext, params: P): Promise<ActionPlan<O>> {
+  if (action.plan === undefined) throw new Error(`${action.id} has no plan()`);
+  return await action.plan(ctx, params);
+}
+
+/** Calls an action's `run()` and waits for it. */
+export async function runStep<P, O>(action: ActionDefinition<P, O>, ctx: MockActionContext, params: P): Promise<ActionResult<O>> {
+  return await action.run(ctx, params);
 }
