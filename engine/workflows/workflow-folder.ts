@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Problem } from '../diagnostics/problem.js';
 import { ValidationError } from '../errors/usage-errors.js';
@@ -51,7 +51,7 @@ export async function loadWorkflowFolder(loader: TemplateLoader, dir: string, cw
       loaded = await loader.loadWorkflow(file);
     } catch (error) {
       if (error instanceof ValidationError) {
-        problems.push(...error.problems);
+        problems.push(...error.problems, ...rawScheduleProblems(file, error.problems));
         continue;
       }
       throw error;
@@ -76,6 +76,33 @@ export function scheduleProblems(loaded: LoadedWorkflow): Problem[] {
     if (trigger.type !== 'schedule') return;
     for (const problem of checkSchedule(trigger)) {
       problems.push(place(loaded, `/triggers/${index}/${problem.key}`, problem.key === 'cron' ? 'invalid-cron' : 'invalid-timezone', problem.message, problem.suggestion));
+    }
+  });
+  return problems;
+}
+
+/**
+ * Schedule problems of a template that did not load for other reasons, so that serve lists
+ * them in the same go (read from the raw YAML; nothing when it does not parse).
+ */
+function rawScheduleProblems(file: string, known: readonly Problem[]): Problem[] {
+  let source: string;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const parsed = parseYaml(source, file, { what: 'template' });
+  const triggers = (parsed.data as { triggers?: unknown } | undefined)?.triggers;
+  if (!Array.isArray(triggers)) return [];
+  const problems: Problem[] = [];
+  triggers.forEach((trigger: unknown, index) => {
+    const { type, cron, timezone } = (trigger ?? {}) as { type?: unknown; cron?: unknown; timezone?: unknown };
+    if (type !== 'schedule' || typeof cron !== 'string' || (timezone !== undefined && typeof timezone !== 'string')) return;
+    for (const problem of checkSchedule({ cron, ...(typeof timezone === 'string' ? { timezone } : {}) })) {
+      const pointer = `/triggers/${index}/${problem.key}`;
+      if (known.some((p) => p.path === pointer)) continue;
+      problems.push(parsed.map.toProblem({ pointer, code: problem.key === 'cron' ? 'invalid-cron' : 'invalid-timezone', message: problem.message, ...(problem.suggestion === undefined ? {} : { suggestion: problem.suggestion }) }, file));
     }
   });
   return problems;
