@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../../engine/errors/action-errors.js';
 import type { JumpCloudClient, NameableType, UserTraversal } from '../client/jumpcloud-client.js';
 import type { GraphAttributes, GroupMembershipMethod, UserAssociationTarget } from '../types.js';
-import { nameAll, UNNAMED, type NamedRef } from './names.js';
+import { kindLabel, nameAll, UNNAMED, type NamedRef } from './names.js';
 
 /** A user group the user is a member of. */
 export interface Membership extends NamedRef {
@@ -123,7 +123,8 @@ export async function readReached(client: JumpCloudClient, userId: string, trave
   );
   const hopName = (hop: { id: string; type: string }): string => {
     const name = named.get(`${hop.type}:${hop.id}`);
-    return name === undefined ? `${hop.type} ${hop.id}` : `${hop.type.replace('_', ' ')} "${name}"`;
+    const hopType = nameableType(hop.type);
+    return name === undefined || hopType === undefined ? `${hop.type} ${hop.id}` : `${kindLabel(hopType)} "${name}"`;
   };
   return objects.map((object) => ({
     id: object.id,
@@ -168,7 +169,10 @@ export async function readGroupAccess(client: JumpCloudClient, userId: string, t
     return {
       object: { id: pair.objectId, name: objectNames.get(pair.objectId) ?? UNNAMED },
       group: { id: group.id, name: group.name, dynamic: group.dynamic },
-      through: pair.through.map((hop) => `${hop.type.replace('_', ' ')} "${middleNames.get(`${hop.type}:${hop.id}`) ?? UNNAMED}"`),
+      through: pair.through.map((hop) => {
+        const hopType = nameableType(hop.type);
+        return hopType === undefined ? `${hop.type} ${hop.id}` : `${kindLabel(hopType)} "${middleNames.get(`${hop.type}:${hop.id}`) ?? UNNAMED}"`;
+      }),
     };
   });
 }

@@ -67,6 +67,13 @@ describe('offboarding john.smith against the emulator', () => {
       plans.set(step.action.id, plan);
     }
     expect(mutatingRequests(emulator)).toEqual([]);
+    // Names come from the run's shared look-ups: each object is fetched once, however many steps name it.
+    const nameReads = emulator
+      .requests()
+      .filter((r) => r.method === 'GET' && /^\/api\/(systems|applications|radiusservers)\/\w{24}$|^\/api\/v2\/(usergroups|systemgroups|ldapservers)\/\w{24}$/.test(r.path))
+      .map((r) => r.path);
+    expect(nameReads.length).toBeGreaterThanOrEqual(5 + 8 + 6 + 1 + 1);
+    expect(new Set(nameReads).size).toBe(nameReads.length);
 
     const targets = (id: string, operation: string) => (plans.get(id)?.changes ?? []).filter((c) => c.operation === operation).map((c) => c.target);
     expect(targets('jumpcloud.user.groups.remove_all', 'remove_member').map((t) => t.replace(/ \(\w{24}\)$/, ''))).toEqual(
