@@ -12,6 +12,7 @@ import { mfaClearAction } from '../../../../actions/jumpcloud/actions/mfa-clear.
 import { sshKeysRemoveAllAction } from '../../../../actions/jumpcloud/actions/ssh-keys-remove-all.js';
 import { userDeactivateAction } from '../../../../actions/jumpcloud/actions/user-deactivate.js';
 import { userVerifyOffboardedAction } from '../../../../actions/jumpcloud/actions/user-verify-offboarded.js';
+import { userDeleteIfSuspendedAction } from '../../../../actions/jumpcloud/actions/user-delete-if-suspended.js';
 import { ActionRegistry } from '../../../../engine/registry/action-registry.js';
 import jumpcloudPack from '../../../../actions/jumpcloud/index.js';
 import { emulatorContext, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
@@ -66,6 +67,13 @@ describe('offboarding john.smith against the emulator', () => {
       const plan = await (step.action.plan as (c: unknown, p: unknown) => Promise<ActionPlan<unknown>>)(ctx(), step.params);
       plans.set(step.action.id, plan);
     }
+    // The other plans: a deletion with its reports, the deferred deletion, the verification.
+    const jane = userId(emulator, 'jane.doe');
+    const deletion = await planStep(userDeactivateAction, ctx(), { user_id: jane, mode: 'delete', cascade_manager: 'manager', connection: 'jumpcloud' });
+    expect(deletion.changes.filter((c) => c.operation === 'reassign_manager').length).toBeGreaterThan(0);
+    const deferred = await planStep(userDeleteIfSuspendedAction, ctx(), { user_id: userId(emulator, 'ryan.oconnor'), cascade_manager: 'clear', connection: 'jumpcloud' });
+    expect(deferred.output).toEqual({ deleted: true, reason: 'still suspended after the retention period' });
+    expect((await planStep(userVerifyOffboardedAction, ctx(), { user_id: john, mode: 'disable', expect_access_removed: true, connection: 'jumpcloud' })).output).toEqual({ ok: true, remaining: [], reported: [] });
     expect(mutatingRequests(emulator)).toEqual([]);
     // Names come from the run's shared look-ups: each object is fetched once, however many steps name it.
     const nameReads = emulator
