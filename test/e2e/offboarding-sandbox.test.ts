@@ -2,7 +2,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEml } from '../actions/core/helpers/parse-eml.js';
-import { accessOf, cli, outbox, returned, sandboxOrg, TEMPLATE, userIn, workspace, writeConfig } from './support/offboarding.js';
+import { closedPort, startSmtpServer } from '../actions/core/helpers/smtp-test-server.js';
+import { accessOf, cli, outbox, returned, runIdOf, sandboxOrg, TEMPLATE, userIn, workspace, writeConfig } from './support/offboarding.js';
 
 /**
  * The offboarding's other paths in the sandbox: deletion with the manager cascade, keeping access
@@ -77,6 +78,35 @@ describe('offboarding in the sandbox', () => {
     expect(again.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'failed', 'succeeded', 'succeeded']);
     expect(again[2]?.error).toContain('No JumpCloud user matches "tom.wilson"');
     for (const row of again.filter((r) => r.status === 'succeeded')) expect(row.output.actions_taken, row.subject).toMatchObject({ ...ZERO_ACCESS, mfa_cleared: false, ssh_keys_removed: 0 });
+  });
+
+  it('resumes a run that failed at the notifications against the organisation as it left it, with the whole run\'s counts', async () => {
+    const ws = workspace();
+    const smtpConfig = (url: string) => writeConfig(ws, `connections:\n  smtp: { url: "${url}", from: idflow@company.com }\n`);
+    const down = smtpConfig(`smtp://127.0.0.1:${await closedPort()}`);
+    const failed = await cli(['run', TEMPLATE, '--sandbox', '--config', down, '--input', 'user_identifier=john.smith', '--json'], ws);
+    expect(failed.code, failed.stderr).toBe(1);
+    expect(failed.stderr).toContain('Run failed at step notify_manager');
+    const runId = runIdOf(failed);
+    expect(accessOf(sandboxOrg(ws), 'john.smith')).toMatchObject({ groups: [], state: 'SUSPENDED' });
+
+    const smtp = await startSmtpServer({ authOptional: true });
+    try {
+      smtpConfig(smtp.url);
+      const resumed = await cli(['resume', runId, '--config', down, '--json'], ws);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      // The steps that were done are not repeated, and the counts are the whole run's.
+      expect(returned(resumed)).toMatchObject({
+        success: true,
+        actions_taken: { groups_removed: 5, systems_unbound: 8, applications_revoked: 6, ssh_keys_removed: 1 },
+        notifications_sent: { manager_notification: { sent: true, recipient: 'jane.doe@company.com' }, it_notification: { sent: true } },
+        audit_trail: { workflow_run_id: runId },
+      });
+      expect(smtp.messages.map((m) => m.to)).toEqual([['jane.doe@company.com'], ['it-team@company.com']]);
+      expect(parseEml(smtp.messages[0]!.raw).text).toContain('- User groups: 5 removed (Engineering');
+    } finally {
+      await smtp.close();
+    }
   });
 
   it('uses another org file with --sandbox FILE, its variables under the config\'s', async () => {
