@@ -58,6 +58,11 @@ export class EventIntake {
     const reason = matched.listening === 0
       ? `no workflow in ${deps.workflowsDir} has a trigger for the event "${event.name}"`
       : matched.planned.length === 0 ? 'no trigger fired: see skipped' : undefined;
+    if (via === 'event-source' && matched.listening === 0) {
+      // A polled source reports every change in the directory, most of which no workflow wants;
+      // its cursor already guarantees it is read once, so only events a workflow listens to are recorded.
+      return { event: event.name, id: event.id, source: event.source, duplicate: false, runs: [], queued: [], skipped: [], ...(reason === undefined ? {} : { reason }) };
+    }
     const created = deps.inbox.create({
       source: event.source,
       id: event.id,

@@ -149,14 +149,17 @@ export class EventSourceHost {
 
   private async emit(source: HostedSource, events: readonly SourcedEvent[], cursor: unknown): Promise<void> {
     const logger = this.deps.logger.child(source.name);
+    let unheard = 0;
     for (const event of events) {
       const problem = checkEvent(event);
       if (problem !== undefined) {
         logger.error(`left out an event the source handed over: ${problem}`);
         continue;
       }
-      await this.deps.intake.accept({ name: event.name, id: event.id, source: source.name, payload: event.payload }, 'event-source');
+      const response = await this.deps.intake.accept({ name: event.name, id: event.id, source: source.name, payload: event.payload }, 'event-source');
+      if (response.runs.length === 0 && response.queued.length === 0 && response.skipped.length === 0) unheard++;
     }
+    if (unheard > 0) logger.info(`${unheard} of ${events.length} event${events.length === 1 ? '' : 's'} had no workflow listening`);
     this.deps.cursors.put(source.name, cursor);
   }
 }

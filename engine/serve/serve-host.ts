@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { Problem } from '../diagnostics/problem.js';
 import type { Environment } from '../config/index.js';
 import { ConflictError } from '../errors/action-errors.js';
@@ -75,7 +76,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const locate = loadedConfig.locate === undefined ? undefined : (pointer: string) => loadedConfig.locate?.(pointer);
   const where = { file: configFile, ...(locate === undefined ? {} : { locate }) };
 
-  const folder = await loadWorkflowFolder(runtime, options.workflowsDir, options.cwd);
+  const folder = await loadWorkflowFolder(runtime, options.workflowsDir, options.cwd, loadedConfig.file === undefined ? {} : { exclude: [resolve(options.cwd, loadedConfig.file)] });
   const { settings, problems: settingProblems } = resolveServeSettings(runtime.environment.config.serve, options.env, options.flags, where);
   const providers: EventSourceProvider[] = services.registry.listPacks().flatMap(({ pack }) => pack.eventSources ?? []);
   const { sources, problems: sourceProblems } = resolveEventSources(runtime.environment.config.event_sources ?? [], providers, where);

@@ -6,6 +6,9 @@ import { parseYaml } from '../loader/parse-yaml.js';
 import type { LoadedWorkflow } from '../runtime/runtime.js';
 import { checkSchedule } from '../serve/cron-schedule.js';
 
+/** File names that are config files, never templates. */
+const CONFIG_NAMES = new Set(['idflow.config.yaml', 'idflow.config.yml']);
+
 /** The templates of a folder, loaded and checked, or every problem they have. */
 export interface WorkflowFolder {
   /** The folder (absolute). */
@@ -28,14 +31,21 @@ export interface TemplateLoader {
  * share an id (triggers, runs and the enabled state are all keyed by it). Problems are
  * collected, never thrown, so that a caller can list them all at once.
  *
+ * A config file in the folder (`idflow.config.yaml`, or any file in `options.exclude`, such as
+ * the `--config` file) is not a template and is left out.
+ *
  * @param dir - the folder, relative to `cwd` (default `templates`).
+ * @param options.exclude - absolute paths of files to leave out.
  */
-export async function loadWorkflowFolder(loader: TemplateLoader, dir: string, cwd: string): Promise<WorkflowFolder> {
+export async function loadWorkflowFolder(loader: TemplateLoader, dir: string, cwd: string, options: { exclude?: readonly string[] } = {}): Promise<WorkflowFolder> {
   const absolute = resolve(cwd, dir);
   const shown = relative(cwd, absolute) || '.';
   let names: string[];
   try {
-    names = readdirSync(absolute, { withFileTypes: true }).filter((entry) => entry.isFile() && /\.ya?ml$/i.test(entry.name)).map((entry) => entry.name).sort();
+    names = readdirSync(absolute, { withFileTypes: true })
+      .filter((entry) => entry.isFile() && /\.ya?ml$/i.test(entry.name) && !CONFIG_NAMES.has(entry.name) && !(options.exclude ?? []).includes(join(absolute, entry.name)))
+      .map((entry) => entry.name)
+      .sort();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message = code === 'ENOENT' ? `the workflows folder ${absolute} does not exist` : code === 'ENOTDIR' ? `${absolute} is a file, not a folder of templates` : `cannot read the workflows folder: ${(error as Error).message}`;

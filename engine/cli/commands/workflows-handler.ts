@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { ExitCode, type CommandIo } from '../command-runner.js';
 import { UsageError, ValidationError } from '../../errors/usage-errors.js';
 import { didYouMean } from '../../diagnostics/suggest.js';
@@ -85,7 +86,8 @@ async function openFolder(options: WorkflowsOptions, io: CommandIo): Promise<{ r
     ...(options.store === undefined ? {} : { store: options.store }),
   });
   try {
-    return { runtime, folder: await loadWorkflowFolder(runtime, options.workflows ?? DEFAULT_WORKFLOWS_DIR, io.cwd) };
+    const configFile = runtime.environment.loadedConfig.file;
+    return { runtime, folder: await loadWorkflowFolder(runtime, options.workflows ?? DEFAULT_WORKFLOWS_DIR, io.cwd, configFile === undefined ? {} : { exclude: [resolve(io.cwd, configFile)] }) };
   } catch (error) {
     await runtime.close();
     throw error;
