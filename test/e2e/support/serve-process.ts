@@ -1,0 +1,80 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnIdflow, waitFor } from '../../support/cli.js';
+import { signEvent } from '../../../engine/serve/signature.js';
+
+/** Secrets the serve e2e configs read from the environment. */
+export const SERVE_ENV = { HR_WEBHOOK_SECRET: 'e2e-hr-secret-0001', IDFLOW_SERVE_TOKEN: 'e2e-monitoring-token-0002' };
+
+/** A scratch folder with a store and an environment for `idflow serve`. */
+export interface ServeWorkspace {
+  dir: string;
+  store: string;
+  env: Record<string, string | undefined>;
+}
+
+export function serveWorkspace(extraEnv: Record<string, string | undefined> = {}): ServeWorkspace {
+  const dir = mkdtempSync(join(tmpdir(), 'idflow-e2e-serve-'));
+  const store = join(dir, 'store');
+  return { dir, store, env: { IDFLOW_HOME: store, JUMPCLOUD_API_KEY: undefined, JUMPCLOUD_API_URL: undefined, JUMPCLOUD_ORG_ID: undefined, ...SERVE_ENV, ...extraEnv } };
+}
+
+/** A running `idflow serve` child process. */
+export interface ServeProcess {
+  url: string;
+  stderr(): string;
+  /** POSTs a signed event. */
+  post(name: string, body: unknown): Promise<{ status: number; body: any }>;
+  get(path: string, token?: string): Promise<{ status: number; body: any }>;
+  /** Sends SIGTERM and waits for the exit code. */
+  stop(): Promise<number | null>;
+  kill(): void;
+}
+
+/** Starts the built CLI's `idflow serve` on a free port and waits until it listens. */
+export async function startServeProcess(args: readonly string[], ws: ServeWorkspace, cwd = ws.dir): Promise<ServeProcess> {
+  const child = spawnIdflow(['serve', '--port', '0', ...args], { cwd, env: ws.env });
+  let url: string | undefined;
+  await waitFor(() => {
+    url = /listening on (http:\/\/[^\s:]+:\d+)/.exec(child.output().stderr)?.[1];
+    return url !== undefined || child.exitCode !== null;
+  }, 20_000, 'idflow serve to listen');
+  if (url === undefined) throw new Error(`idflow serve exited with ${String(child.exitCode)}:\n${child.output().stderr}`);
+  const base = url;
+  return {
+    url: base,
+    stderr: () => child.output().stderr,
+    async post(name, body) {
+      const raw = JSON.stringify(body);
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const response = await fetch(`${base}/events/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-idflow-timestamp': timestamp, 'x-idflow-signature': signEvent(SERVE_ENV.HR_WEBHOOK_SECRET, timestamp, raw) },
+        body: raw,
+      });
+      return { status: response.status, body: await response.json() };
+    },
+    async get(path, token) {
+      const response = await fetch(`${base}${path}`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+      return { status: response.status, body: await response.json() };
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      return child.exited;
+    },
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+/** Writes `idflow.config.yaml` into the workspace and returns its path. */
+export function writeServeConfig(ws: ServeWorkspace, text: string, name = 'idflow.config.yaml'): string {
+  const path = join(ws.dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+/** Reads a JSON file. */
+export function readJson(path: string): any {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
