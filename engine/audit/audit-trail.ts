@@ -146,8 +146,10 @@ export class AuditTrail {
       prev_hash: state.hash,
     };
     // Redact, then normalise through JSON (Dates become strings, undefined members go), so the
-    // hash is computed over exactly what the line will hold.
-    const normalised = JSON.parse(JSON.stringify(this.redactor.redactDeep(base))) as Omit<AuditEntry, 'hash'>;
+    // hash is computed over exactly what the line will hold. Without `before` and `after` every
+    // member is already a string or a whole number, which JSON keeps as they are.
+    const redacted = this.redactor.redactDeep(base);
+    const normalised = base.before === undefined && base.after === undefined ? redacted : JSON.parse(JSON.stringify(redacted)) as Omit<AuditEntry, 'hash'>;
     const written: AuditEntry = { ...normalised, hash: entryHash(normalised) };
     this.lines.append(JSON.stringify(written));
     this.state = { seq: written.seq, hash: written.hash };
@@ -203,15 +205,20 @@ export class AuditTrail {
   private overwriteHead(text: string): boolean {
     if (Buffer.byteLength(text, 'utf8') !== HEAD_BYTES) return false;
     if (this.headFd === undefined) {
+      let fd: number;
       try {
-        this.headFd = openSync(this.headFile, 'r+');
+        fd = openSync(this.headFile, 'r+');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
         throw error;
       }
+      // A head of another size (by hand, another program) is replaced, not patched.
+      if (fstatSync(fd).size !== HEAD_BYTES) {
+        closeSync(fd);
+        return false;
+      }
+      this.headFd = fd;
     }
-    // A head rewritten in another size meanwhile (by hand, or a test) is replaced, not patched.
-    if (fstatSync(this.headFd).size !== HEAD_BYTES) return false;
     writeSync(this.headFd, text, 0, 'utf8');
     if (this.durability === 'fsync') fsyncSync(this.headFd);
     return true;
