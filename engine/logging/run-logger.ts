@@ -73,7 +73,7 @@ export function createRunLogger(options: RunLoggerOptions): RunLogger {
     fileTransport = new JsonLinesFileTransport({
       filename: options.logFile,
       level: 'debug',
-      format: format.combine(format.json(), redactJsonLine()),
+      format: format.combine(jsonLine(), redactJsonLine()),
     });
     transports.push(fileTransport);
   }
@@ -143,6 +143,22 @@ function forwardTo(target: NodeJS.WritableStream): Writable {
     },
   });
 }
+
+/**
+ * `format.json()`, with the engine's own `JSON.stringify` for the usual entry: logform's json
+ * configures a new safe-stable-stringify (which also sorts the keys) for every line, which
+ * made it the dearest part of logging a step. Entries `JSON.stringify` cannot write (a cycle in
+ * the meta, a BigInt) still go through logform's json.
+ */
+const logformJson = winston.format.json();
+const jsonLine = winston.format((info) => {
+  try {
+    (info as Record<symbol, unknown>)[MESSAGE] = JSON.stringify(info);
+    return info;
+  } catch {
+    return logformJson.transform(info, {});
+  }
+});
 
 /**
  * Replaces Error values in the top level of the meta with plain data (`name`, `message`, `code`,
