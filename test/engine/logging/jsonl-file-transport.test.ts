@@ -47,4 +47,17 @@ describe('the run log file', () => {
     expect(text).toContain('  one\n');
     expect(text).toContain('  two\n');
   });
+
+  it('still writes entries JSON.stringify cannot: a cycle in the meta, a BigInt', async () => {
+    const file = join(dir, 'log.jsonl');
+    const run = createRunLogger({ runId: 'r3', workflowId: 'w', logFile: file, redactor: new Redactor(), console: { stream: new PassThrough(), mode: 'silent' } });
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic['self'] = cyclic;
+    run.logger.info('cycle', { cyclic });
+    run.logger.info('big', { size: 12345678901234567890n });
+    await run.close();
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ message: 'cycle', cyclic: { name: 'loop', self: '[Circular]' } });
+    expect(lines[1]).toMatchObject({ message: 'big', size: '12345678901234567890' });
+  });
 });
