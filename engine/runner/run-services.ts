@@ -42,6 +42,8 @@ export interface RunServices {
   /** A secret by name (config `secrets:`, then the environment); undefined when not configured. */
   secret(name: string): string | undefined;
   sandbox: boolean;
+  /** With `sandbox`: the organisation file the sandboxes started from (recorded for resume). */
+  sandboxData?: string;
   cwd: string;
   /** Runs a child workflow (for `workflow.run`). */
   runChild?(request: ChildWorkflowRequest, parent: ParentRun): Promise<ChildWorkflowResult>;

@@ -71,6 +71,7 @@ export async function startRun(request: StartRunRequest, services: RunServices):
         trigger: request.trigger,
         ...(request.parentRunId === undefined ? {} : { parentRunId: request.parentRunId }),
         sandbox: services.sandbox,
+        ...(services.sandboxData === undefined ? {} : { sandboxData: services.sandboxData }),
       },
       { id: runId, startedAt },
     );

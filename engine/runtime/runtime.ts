@@ -101,6 +101,7 @@ export class Runtime {
       connections,
       secret: (name) => secrets.get(name),
       sandbox: sandboxes.length > 0,
+      ...(sandboxes.length > 0 && typeof options.sandbox === 'string' ? { sandboxData: resolve(options.cwd, options.sandbox) } : {}),
       cwd: environment.cwd,
       // Every run can schedule durable timers; `idflow serve` fires them (engine/timers).
       scheduleTimer: createTimerScheduler({ timers: new TimerStore(store.root), registry: environment.registry, store }),
@@ -223,7 +224,6 @@ async function startSandboxes(environment: CommandEnvironment, store: RunStore, 
       redactor.add(instance.apiKey);
       started.push(instance);
       for (const line of instance.describe()) options.log?.(line);
-      options.log?.(`sandbox state: ${stateFile} (--sandbox-reset to start again from ${dataFile ?? 'the default data'})`);
     }
   } catch (error) {
     await Promise.all(started.map((s) => s.close()));

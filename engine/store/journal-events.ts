@@ -78,6 +78,8 @@ export interface RunMeta {
   pid: number;
   hostname: string;
   sandbox: boolean;
+  /** With `sandbox`: the organisation file the sandbox started from (a resume uses it again). */
+  sandboxData?: string;
   /** The step that failed the run, if it failed. */
   failedStep?: string;
   /** One-line error of a failed run. */

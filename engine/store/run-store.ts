@@ -33,6 +33,8 @@ export interface NewRun {
   trigger: RunMeta['trigger'];
   parentRunId?: string;
   sandbox: boolean;
+  /** With `sandbox`: the organisation file the sandbox started from. */
+  sandboxData?: string;
 }
 
 /** Which runs {@link RunStore.listRuns} returns. */
@@ -124,6 +126,7 @@ export class RunStore {
       pid: process.pid,
       hostname: thisHost(),
       sandbox: run.sandbox,
+      ...(run.sandboxData === undefined ? {} : { sandboxData: run.sandboxData }),
     };
     writeFileAtomic(join(dir, RUN_FILES.meta), `${JSON.stringify(this.redactor.redactDeep(meta), null, 2)}\n`, this.durability);
     return handle;

@@ -123,6 +123,9 @@ describe('offboarding in the sandbox', () => {
     }));
     const own = await cli(['run', TEMPLATE, '--sandbox', orgFile, '--input', 'user_identifier=leaver', '--json'], ws);
     expect(own.code, own.stderr).toBe(0);
+    // The run records the org file, so that a resume uses the same sandbox state.
+    const shown = await cli(['runs', 'show', (returned(own) as { audit_trail: { workflow_run_id: string } }).audit_trail.workflow_run_id, '--json'], ws);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ meta: { sandbox: true, sandboxData: orgFile } });
     expect(returned(own)).toMatchObject({
       actions_taken: { groups_removed: 1 },
       notifications_sent: { manager_notification: { sent: true, recipient: 'boss@tiny.example' }, it_notification: { sent: true, recipients: ['security@tiny.example'] } },

@@ -1,6 +1,6 @@
 import type { Change } from '../../../engine/plugin-api/action.js';
 import { defineAction } from '../../../engine/plugin-api/define-action.js';
-import type { SshKey } from '../types.js';
+import type { SshKey, SystemUser } from '../types.js';
 import { namedRefSchema, REMOVAL_CONCURRENCY, refsOf } from './association-removal.js';
 import { changedObjects, objectState } from './change-tally.js';
 import { openJumpCloud } from './client-for-context.js';
@@ -11,7 +11,7 @@ import { sshFingerprint } from './ssh-fingerprint.js';
 
 const params = {
   type: 'object',
-  description: 'Deletes every SSH public key of the user.',
+  description: 'Deletes every SSH public key of the user, and clears the legacy single public_key field of the user record.',
   properties: { user_id: userIdProperty, ...connectionProperties },
   required: ['user_id'],
   additionalProperties: false,
@@ -35,6 +35,26 @@ const outputSchema = {
 } as const;
 
 const DELETE_SSH_KEY = 'delete_ssh_key';
+const CLEAR_LEGACY_KEY = 'clear_legacy_public_key';
+
+/** How the user record's single legacy `public_key` field is named in targets and outputs. */
+const LEGACY_KEY_NAME = 'legacy public_key field';
+
+/**
+ * The change of the legacy key: JumpCloud's user record still carries a single `public_key`
+ * string from before keys were a list, and it grants SSH access like any listed key.
+ */
+function legacyKeyChange(user: SystemUser): Change | undefined {
+  const key = user.public_key?.trim();
+  if (key === undefined || key === '') return undefined;
+  const ref = { id: user._id, name: LEGACY_KEY_NAME };
+  return {
+    target: targetLabel('ssh_key', ref),
+    operation: CLEAR_LEGACY_KEY,
+    before: objectState('ssh_key', ref, { present: true, fingerprint: sshFingerprint(key) }),
+    after: objectState('ssh_key', ref, { present: false }),
+  };
+}
 
 /** The change of one key: its name, creation date and fingerprint, never the key itself. */
 function keyChange(key: SshKey): Change {
@@ -56,22 +76,31 @@ export const sshKeysRemoveAllAction = defineAction({
   examples: [{ description: 'Delete the looked-up user\'s SSH keys', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const keys = await client.listSshKeys(p.user_id);
+    const [keys, user] = await Promise.all([client.listSshKeys(p.user_id), client.getUser(p.user_id)]);
     await forEachLimit(keys, REMOVAL_CONCURRENCY, async (key) => {
       ctx.logger.info(`Deleting SSH key "${key.name ?? key._id}" (${sshFingerprint(key.public_key) ?? 'no fingerprint'}) of user ${p.user_id}`);
       const { changed } = await client.deleteSshKey(p.user_id, key._id);
       ctx.changes.record({ ...keyChange(key), result: changed ? 'changed' : 'unchanged' });
     });
-    const removed = changedObjects(ctx, [DELETE_SSH_KEY]);
+    const legacy = legacyKeyChange(user);
+    if (legacy !== undefined) {
+      ctx.logger.info(`Clearing the legacy public_key field of user ${p.user_id}`);
+      await client.updateUser(p.user_id, { public_key: '' });
+      ctx.changes.record(legacy);
+    }
+    const removed = changedObjects(ctx, [DELETE_SSH_KEY, CLEAR_LEGACY_KEY]);
     return { changed: removed.length > 0, output: { removed: removed.length, keys: refsOf(removed) }, summary: `deleted ${plural(removed.length, 'SSH key')}` };
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const keys = await client.listSshKeys(p.user_id);
+    const [keys, user] = await Promise.all([client.listSshKeys(p.user_id), client.getUser(p.user_id)]);
+    const legacy = legacyKeyChange(user);
+    const refs = keys.map((key) => ({ id: key._id, name: key.name ?? UNNAMED }));
+    if (legacy !== undefined) refs.push({ id: user._id, name: LEGACY_KEY_NAME });
     return {
-      changes: keys.map(keyChange),
-      output: { removed: keys.length, keys: keys.map((key) => ({ id: key._id, name: key.name ?? UNNAMED })) },
-      summary: `would delete ${plural(keys.length, 'SSH key')}`,
+      changes: [...keys.map(keyChange), ...(legacy === undefined ? [] : [legacy])],
+      output: { removed: refs.length, keys: refs },
+      summary: `would delete ${plural(refs.length, 'SSH key')}`,
     };
   },
 });

@@ -77,6 +77,7 @@ async function findAccess(client: JumpCloudClient, user: SystemUser, findings: F
     }
   }
   for (const key of keys) findings.remaining.push(`${targetLabel('ssh_key', { id: key._id, name: key.name ?? UNNAMED })}${sshFingerprint(key.public_key) === null ? '' : ` ${sshFingerprint(key.public_key)}`}`);
+  if ((user.public_key?.trim() ?? '') !== '') findings.remaining.push(`the legacy public_key field still holds an SSH key ${sshFingerprint(user.public_key) ?? ''}`.trimEnd());
   for (const endpoint of endpoints) findings.remaining.push(targetLabel('push_endpoint', { id: endpoint.id, name: endpoint.name ?? UNNAMED }));
   if (mfaEnrolled(user)) {
     const status = user.mfaEnrollment?.totpStatus;

@@ -45,7 +45,8 @@ export async function resumeCommand(runId: string, options: ExecutionOptions, io
   if (options.sandbox !== undefined && options.sandbox !== false && !meta.sandbox) {
     throw new UsageError(`Run ${handle.id} ran against real services; it cannot be resumed against the sandbox`);
   }
-  const sandbox = meta.sandbox ? (options.sandbox ?? true) : false;
+  // A sandbox run resumes against the same organisation file (and so the same sandbox state).
+  const sandbox = meta.sandbox ? (options.sandbox ?? meta.sandboxData ?? true) : false;
   const runtime = await runtimeFor({ ...options, sandbox, ...(options.store === undefined ? { store: store.root } : {}) }, io);
   try {
     const pinned = handle.templateText();

@@ -41,3 +41,21 @@ describe('jumpcloud.user.ssh_keys.remove_all', () => {
     });
   });
 });
+
+describe('jumpcloud.user.ssh_keys.remove_all and the legacy public_key field', () => {
+  it('clears the single public_key string of the user record, counting it as a key', async () => {
+    const john = userId(emulator, 'john.smith');
+    const legacy = `ssh-ed25519 ${JOHNS_KEY_BLOB} john@old-laptop`;
+    const put = await fetch(`${emulator.url}/api/systemusers/${john}`, { method: 'PUT', headers: { 'x-api-key': emulator.apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ public_key: legacy }) });
+    expect(put.status).toBe(200);
+    const plan = await planStep(sshKeysRemoveAllAction, emulatorContext(emulator, { dryRun: true }), { user_id: john, connection: 'jumpcloud' });
+    expect(plan.output).toMatchObject({ removed: 2, keys: [{ name: 'work-laptop' }, { id: john, name: 'legacy public_key field' }] });
+    const ctx = emulatorContext(emulator);
+    const result = await runStep(sshKeysRemoveAllAction, ctx, { user_id: john, connection: 'jumpcloud' });
+    expect(result).toMatchObject({ changed: true, output: { removed: 2 }, summary: 'deleted 2 SSH keys' });
+    expect(emulator.state.user(john)?.public_key ?? '').toBe('');
+    expect(ctx.recorded.find((c) => c.operation === 'clear_legacy_public_key')).toMatchObject({ target: `SSH key "legacy public_key field" (${john})`, before: { present: true, fingerprint: 'SHA256:TdsjdpWKPt5xsQ5nLz+0W3Z7GkKWk60PnGZvq5mtmys' } });
+    expect(JSON.stringify([plan, ctx.recorded, ctx.logs])).not.toContain(JOHNS_KEY_BLOB);
+    expect(await runStep(sshKeysRemoveAllAction, emulatorContext(emulator), { user_id: john, connection: 'jumpcloud' })).toMatchObject({ changed: false, output: { removed: 0 } });
+  });
+});
