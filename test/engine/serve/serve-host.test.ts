@@ -191,6 +191,33 @@ describe('idflow serve: webhooks', () => {
   });
 });
 
+describe('idflow serve: restarts', () => {
+  it('starts the runs an accepted event still owed when serve stopped, once', async () => {
+    const folder = serveFolder({ 'leaver.yaml': LEAVER }, serveConfig().replace('concurrency: 2', 'concurrency: 1'));
+    const file = members(folder.dir, ['a@x.com', 'b@x.com']);
+    const first = await folder.start();
+    await first.post('hr.employee.terminated', event(file, 'a@x.com', { delay_ms: 300 }));
+    const queued = await first.post('hr.employee.terminated', event(file, 'b@x.com'));
+    expect(queued.body.queued).toEqual([{ workflow: 'hr-leaver' }]);
+    await first.stop(); // b never got a slot
+    expect(JSON.parse(readFileSync(file, 'utf8')).members).toEqual(['b@x.com']);
+    expect(new RunStore(folder.store).listRuns()).toHaveLength(1);
+
+    const second = await folder.start();
+    try {
+      await eventually(() => new RunStore(folder.store).listRuns({ status: 'succeeded' }).length === 1 && JSON.parse(readFileSync(file, 'utf8')).members.length === 0, 'b to be offboarded');
+      expect(folder.log()).toContain('starting 1 run it matched before serve stopped');
+      const repeat = await second.post('hr.employee.terminated', event(file, 'b@x.com'));
+      expect(repeat.body).toMatchObject({ duplicate: true, queued: [], runs: [{ workflow: 'hr-leaver' }] });
+    } finally {
+      await second.stop();
+    }
+    const third = await folder.start();
+    await third.stop();
+    expect(new RunStore(folder.store).listRuns({ workflow: 'hr-leaver' }).filter((r) => r.trigger.eventId === 'evt-b@x.com')).toHaveLength(1);
+  });
+});
+
 describe('idflow serve: monitoring API', () => {
   it('answers with the token only; /healthz is open', async () => {
     const folder = serveFolder({ 'leaver.yaml': LEAVER, 'psa.yaml': PSA });

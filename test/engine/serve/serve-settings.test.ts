@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../engine/config/load-config.js';
+import { resolveServeSettings, SERVE_DEFAULTS } from '../../../engine/serve/serve-settings.js';
+
+describe('resolveServeSettings', () => {
+  it('fills the defaults when the config has no serve: section', () => {
+    const { settings, problems } = resolveServeSettings(undefined, {}, {}, { file: 'c.yaml' });
+    expect(problems).toEqual([]);
+    expect(settings).toEqual({ ...SERVE_DEFAULTS, token: undefined, sources: new Map() });
+  });
+
+  it('reads durations, secrets from the environment, and lets the command line win', () => {
+    const loaded = parseConfig('serve:\n  host: 0.0.0.0\n  port: 9000\n  token: { env: TOKEN }\n  sources: { hr: { secret: { env: HR } } }\n  signature_tolerance: 2m\n  shutdown_grace: 1500\n  timer_interval: 5s\n  missed_schedule_window: 0\n', 'c.yaml', '/tmp');
+    expect(loaded.problems).toEqual([]);
+    const { settings, problems } = resolveServeSettings(loaded.config.serve, { TOKEN: 'tok-123', HR: 'hr-secret' }, { port: '0', host: '127.0.0.1' }, { file: 'c.yaml' });
+    expect(problems).toEqual([]);
+    expect(settings).toMatchObject({ host: '127.0.0.1', port: 0, token: 'tok-123', signatureToleranceMs: 120_000, shutdownGraceMs: 1500, timerIntervalMs: 5000, missedScheduleWindowMs: 0 });
+    expect(settings.sources.get('hr')).toEqual({ secret: 'hr-secret' });
+  });
+
+  it('names every secret whose variable is not set, at its place in the config, and a bad --port', () => {
+    const source = 'serve:\n  token: { env: TOKEN }\n  sources:\n    hr: { secret: { env: HR } }\n';
+    const loaded = parseConfig(source, 'c.yaml', '/tmp');
+    const { problems } = resolveServeSettings(loaded.config.serve, { HR: '' }, { port: 'eighty' }, { file: 'c.yaml', locate: (pointer) => loaded.locate?.(pointer) });
+    expect(problems.map((p) => [p.file, p.line, p.code, p.message])).toEqual([
+      ['--port', 0, 'invalid-port', '--port must be a TCP port from 0 to 65535, got "eighty"'],
+      ['c.yaml', 2, 'secret-missing', 'serve.token reads the environment variable TOKEN, which is not set'],
+      ['c.yaml', 4, 'secret-missing', 'the shared secret of source "hr" reads the environment variable HR, which is empty'],
+    ]);
+  });
+
+  it('accepts the example serve config', () => {
+    const loaded = parseConfig(readFileSync('examples/serve/idflow.config.yaml', 'utf8'), 'examples/serve/idflow.config.yaml', 'examples/serve');
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.config.event_sources).toEqual([{ type: 'jumpcloud.directory_insights', connection: 'jumpcloud', interval: '30s', services: ['directory'], start: 'now' }]);
+  });
+});
