@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { classifyError } from '../errors/classify.js';
+import { IdflowError } from '../errors/idflow-error.js';
 import { errorReply, sendReply, type HttpReply } from './http-io.js';
 import { authorise, health, listRuns, listWorkflows, showRun, type MonitoringDeps } from './monitoring-routes.js';
 import type { ServeLogger } from './serve-logger.js';
@@ -42,9 +43,13 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException): void => {
+      const why = error.code === 'EADDRINUSE' ? 'the port is already in use' : error.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)' : error.code === 'EADDRNOTAVAIL' ? 'the address is not one of this machine\'s' : error.message;
+      reject(new IdflowError('LISTEN_FAILED', `idflow serve cannot listen on ${host}:${port}: ${why}; choose another with --port / --host or serve.port / serve.host`, { cause: error, details: { host, port } }));
+    };
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

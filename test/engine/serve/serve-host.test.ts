@@ -5,6 +5,9 @@ import { WorkflowStateStore } from '../../../engine/workflows/workflow-state.js'
 import { resumeRun } from '../../../engine/runner/resume-run.js';
 import { RunStore } from '../../../engine/store/run-store.js';
 import { Writable } from 'node:stream';
+import { resolve } from 'node:path';
+import { Runtime } from '../../../engine/runtime/runtime.js';
+import { startServe } from '../../../engine/serve/serve-host.js';
 import { ENV, eventually, serveConfig, serveFolder } from './support/serve-fixture.js';
 
 const LEAVER = `id: hr-leaver
@@ -289,6 +292,16 @@ describe('idflow serve: shutdown', () => {
     const serving = await folder.start();
     try {
       await expect(folder.start()).rejects.toMatchObject({ code: 'SERVE_RUNNING' });
+      const other = serveFolder({ 'leaver.yaml': LEAVER }, serveConfig(`  port: ${serving.port}`));
+      const runtime = await Runtime.create({ cwd: other.dir, env: other.env, store: other.store, plugins: [resolve('test/fixtures/plugins/file-state.mjs')] });
+      try {
+        await expect(startServe({ runtime, workflowsDir: 'templates', cwd: other.dir, env: other.env, flags: {}, log: new Writable({ write: (_c, _e, cb) => cb() }) })).rejects.toMatchObject({ code: 'LISTEN_FAILED', message: expect.stringContaining(`cannot listen on 127.0.0.1:${serving.port}: the port is already in use`) });
+      } finally {
+        await runtime.close();
+      }
+      // The refused serve let go of its store: another can start there.
+      const again = await other.start();
+      await again.stop();
     } finally {
       await serving.stop();
     }
