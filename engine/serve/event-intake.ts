@@ -105,7 +105,9 @@ export class EventIntake {
         skipped: [...current.skipped, ...matched.skipped, ...gone.map((workflow) => ({ workflow, reason: `the workflow is no longer in ${deps.workflowsDir}` }))],
       }));
       deps.logger.info(`event ${record.event} (${record.id}) from ${record.source}: starting ${matched.planned.length} run${matched.planned.length === 1 ? '' : 's'} it matched before serve stopped`);
-      void this.dispatchAll({ ...record, pending: matched.planned.map((run) => run.loaded.workflow.id) }, matched.planned);
+      this.dispatchAll({ ...record, pending: matched.planned.map((run) => run.loaded.workflow.id) }, matched.planned).catch((error: unknown) => {
+        deps.logger.error(`event ${record.event} (${record.id}): could not record how its runs started: ${(error as Error).message}`);
+      });
       count += matched.planned.length;
     }
     return count;
@@ -143,7 +145,9 @@ export class EventIntake {
           deps.logger[outcome.status === 'failed' ? 'warn' : 'info'](`run ${outcome.runId} ${outcome.status}: ${workflowId}${outcome.error ? `: ${outcome.error.message}` : ''}`);
         },
       });
-      const settled = submission.started.then((start) => this.settle(record, workflowId, start));
+      const settled = submission.started.then((start) => this.settle(record, workflowId, start)).catch((error: unknown) => {
+        deps.logger.error(`event ${record.event} (${record.id}): could not record how ${workflowId} started: ${(error as Error).message}`);
+      });
       if (submission.queued) queued.push({ workflow: workflowId });
       else immediate.push(settled);
     }
