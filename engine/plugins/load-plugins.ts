@@ -81,7 +81,8 @@ export async function loadPlugins(registry: ActionRegistry, specs: readonly Plug
       const outcome: LoadOutcome = { source, ids: [] };
       seen.set(key, outcome);
       const namespace = await load();
-      outcome.ids = registry.registerModule(defaultExport(namespace, source), source);
+      // The built-in packs' schemas are compiled when first used (see RegisterOptions.lazy).
+      outcome.ids = registry.registerModule(defaultExport(namespace, source), source, { lazy: spec.origin === 'builtin' });
     } catch (error) {
       const pluginError = error instanceof PluginError
         ? error

@@ -2,7 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import type { ActionDefinition } from '../plugin-api/action.js';
 import type { PluginPack } from '../plugin-api/pack.js';
 import { PluginError } from '../errors/usage-errors.js';
-import { createAjv } from '../schema/ajv.js';
+import { compileTrusted, createAjv } from '../schema/ajv.js';
 import { closestMatches } from '../diagnostics/suggest.js';
 
 /** Action ids: two or more lower-case dot-separated segments, e.g. `jumpcloud.user.suspend`; `log` is the one bare built-in. */
@@ -24,10 +24,23 @@ export interface RegisteredAction {
 /** What a plugin module may export as default. */
 export type PluginExport = ActionDefinition | ActionDefinition[] | PluginPack;
 
+/** How {@link ActionRegistry.registerModule} registers a module. */
+export interface RegisterOptions {
+  /**
+   * Compile each action's schemas when they are first used instead of now. For the packs that
+   * ship with idflow (their schemas are compiled by their own tests): compiling all of them
+   * at every start cost `idflow validate` and `run` more than a third of their start-up, for
+   * schemas of actions the template does not use. A plugin's schemas are compiled when it is
+   * registered, so that a broken one is reported at once, naming the plugin.
+   */
+  lazy?: boolean;
+}
+
 /**
  * The registry of actions. Every action, built-in or not, is registered through
  * {@link ActionRegistry.registerModule}: the JumpCloud pack has no other way in than an admin's
- * plugin has. Schemas are compiled once here, when the action is registered.
+ * plugin has. Schemas are compiled once, when the action is registered (or, for the built-in
+ * packs, when first used: see {@link RegisterOptions.lazy}).
  */
 export class ActionRegistry {
   private readonly actions = new Map<string, RegisteredAction>();
@@ -41,20 +54,21 @@ export class ActionRegistry {
    * @throws PluginError naming `source` when the export is not a valid action, list or pack,
    *   or when an id is already registered (naming both sources).
    */
-  registerModule(exported: unknown, source: string): string[] {
+  registerModule(exported: unknown, source: string, options: RegisterOptions = {}): string[] {
     // Check and compile everything first, then register: a module with one bad action
     // registers none of them, rather than half.
+    const lazy = options.lazy === true;
     let prepared: RegisteredAction[];
     let pack: PluginPack | undefined;
     if (Array.isArray(exported)) {
-      prepared = exported.map((definition, i) => this.prepare(definition, source, undefined, `[${i}]`));
+      prepared = exported.map((definition, i) => this.prepare(definition, source, undefined, `[${i}]`, lazy));
     } else if (isPack(exported)) {
       const existing = this.packs.get(exported.name);
       if (existing) throw new PluginError(`Plugin pack "${exported.name}" from ${source} is already registered from ${existing.source}`, source, { code: 'PLUGIN_DUPLICATE' });
       pack = exported;
-      prepared = exported.actions.map((definition, i) => this.prepare(definition, source, exported.name, `actions[${i}]`));
+      prepared = exported.actions.map((definition, i) => this.prepare(definition, source, exported.name, `actions[${i}]`, lazy));
     } else {
-      prepared = [this.prepare(exported, source, undefined)];
+      prepared = [this.prepare(exported, source, undefined, 'default export', lazy)];
     }
     const seen = new Set<string>();
     for (const action of prepared) {
@@ -77,24 +91,47 @@ export class ActionRegistry {
   }
 
   /** Checks a definition's shape, refuses a duplicate id and compiles its schemas, without registering it. */
-  private prepare(definition: unknown, source: string, pack: string | undefined, where = 'default export'): RegisteredAction {
+  private prepare(definition: unknown, source: string, pack: string | undefined, where = 'default export', lazy = false): RegisteredAction {
     const action = checkDefinition(definition, source, where);
     const existing = this.actions.get(action.id);
     if (existing) {
       throw new PluginError(`Action "${action.id}" from ${source} is already registered from ${existing.source}; action ids must be unique`, source, { code: 'PLUGIN_DUPLICATE' });
     }
-    let validateParams: ValidateFunction;
-    let validateOutput: ValidateFunction | undefined;
-    try {
-      validateParams = this.paramsAjv.compile(action.params);
-    } catch (error) {
-      throw new PluginError(`Action "${action.id}" in ${source} has an invalid params schema: ${(error as Error).message}`, source, { cause: error, code: 'PLUGIN_SCHEMA' });
+    // Lazily compiled schemas are the built-in packs', which their tests compile the checked way.
+    const compile = (ajv: typeof this.paramsAjv, schema: object): ValidateFunction => (lazy ? compileTrusted(ajv, schema) : ajv.compile(schema));
+    const compileParams = (definition: ActionDefinition): ValidateFunction => {
+      try {
+        return compile(this.paramsAjv, definition.params);
+      } catch (error) {
+        throw new PluginError(`Action "${definition.id}" in ${source} has an invalid params schema: ${(error as Error).message}`, source, { cause: error, code: 'PLUGIN_SCHEMA' });
+      }
+    };
+    const compileOutput = (definition: ActionDefinition): ValidateFunction => {
+      try {
+        return compile(this.outputAjv, definition.output ?? {});
+      } catch (error) {
+        throw new PluginError(`Action "${definition.id}" in ${source} has an invalid output schema: ${(error as Error).message}`, source, { cause: error, code: 'PLUGIN_SCHEMA' });
+      }
+    };
+    if (lazy) {
+      // Compiled on first use (see RegisterOptions.lazy); the same function every time after.
+      let params: ValidateFunction | undefined;
+      let output: ValidateFunction | null | undefined;
+      return {
+        definition: action,
+        source,
+        ...(pack === undefined ? {} : { pack }),
+        get validateParams(): ValidateFunction {
+          return (params ??= compileParams(this.definition));
+        },
+        get validateOutput(): ValidateFunction | undefined {
+          if (output === undefined) output = action.output === undefined ? null : compileOutput(action);
+          return output ?? undefined;
+        },
+      };
     }
-    try {
-      validateOutput = action.output === undefined ? undefined : this.outputAjv.compile(action.output);
-    } catch (error) {
-      throw new PluginError(`Action "${action.id}" in ${source} has an invalid output schema: ${(error as Error).message}`, source, { cause: error, code: 'PLUGIN_SCHEMA' });
-    }
+    const validateParams = compileParams(action);
+    const validateOutput = action.output === undefined ? undefined : compileOutput(action);
     return { definition: action, source, ...(pack === undefined ? {} : { pack }), validateParams, ...(validateOutput ? { validateOutput } : {}) };
   }
 
