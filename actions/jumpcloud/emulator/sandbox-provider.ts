@@ -1,6 +1,5 @@
 import type { SandboxInstance, SandboxOptions, SandboxProvider } from '../../../engine/plugin-api/pack.js';
-import { loadSandboxData } from './data/load-sandbox-data.js';
-import { startEmulator, type RunningEmulator } from './server.js';
+import type { RunningEmulator } from './server.js';
 
 /**
  * The JumpCloud pack's sandbox (`idflow sandbox`, `run --sandbox`): starts the emulator and
@@ -20,6 +19,9 @@ export const jumpcloudSandbox: SandboxProvider = {
   description: 'JumpCloud emulator: a JumpCloud-compatible API on loopback with the organisation in memory',
   defaultDataFile: 'examples/sandbox/org.json',
   async start(options: SandboxOptions): Promise<SandboxInstance> {
+    // The emulator is imported when a sandbox starts: importing it with the pack cost every
+    // command that loads the built-in actions (`validate`, `run`, …) tens of milliseconds.
+    const [{ loadSandboxData }, { startEmulator }] = await Promise.all([import('./data/load-sandbox-data.js'), import('./server.js')]);
     const data = options.dataFile === undefined ? undefined : await loadSandboxData(options.dataFile);
     const emulator = await startEmulator({
       ...(data !== undefined ? { data } : {}),
