@@ -22,6 +22,8 @@ export interface ParentRun {
   signal: AbortSignal;
   /** The child run this step started in an earlier session, to resume instead of starting anew. */
   existingChildRunId?: string;
+  /** The parent's drain signal: a child run stops at its next step boundary with its parent. */
+  drain?: AbortSignal;
   /** The parent's console, so the child's progress shows under it. */
   console: ConsoleOptions;
   /** Called as soon as the child run has an id (journaled before it does anything). */

@@ -398,6 +398,7 @@ export class RunSession {
       initiatedBy: meta.initiatedBy,
       ...(meta.reason === undefined ? {} : { reason: meta.reason }),
       signal,
+      ...(this.drain === undefined ? {} : { drain: this.drain }),
       console: this.console,
       ...(existing === undefined ? {} : { existingChildRunId: existing }),
       onChildStarted: (childRunId, workflowId) => {

@@ -41,7 +41,7 @@ export function createChildRunner(runtime: Runtime): (request: ChildWorkflowRequ
       const meta = handle.meta();
       if (meta.status === 'succeeded' || meta.status === 'skipped') return result(handle, { runId: handle.id, status: meta.status, output: handle.output() });
       const loaded = await runtime.loadPinnedWorkflow(handle.templateText(), meta.templatePath);
-      const outcome = await resumeRun({ handle, workflow: loaded.workflow, templateChanged: false, signal: parent.signal, console: parent.console }, services);
+      const outcome = await resumeRun({ handle, workflow: loaded.workflow, templateChanged: false, signal: parent.signal, ...(parent.drain === undefined ? {} : { drain: parent.drain }), console: parent.console }, services);
       return result(handle, outcome);
     }
     const file = resolveChildTemplate(request.workflow, parent.templatePath);
@@ -64,6 +64,7 @@ export function createChildRunner(runtime: Runtime): (request: ChildWorkflowRequ
       ...(parent.reason === undefined ? {} : { reason: parent.reason }),
       parentRunId: parent.runId,
       signal: parent.signal,
+      ...(parent.drain === undefined ? {} : { drain: parent.drain }),
       console: { ...parent.console, prefix: parent.console.prefix === undefined ? workflow.id : `${parent.console.prefix} › ${workflow.id}` },
       onRunCreated: (runId) => parent.onChildStarted(runId, workflow.id),
     }, services);

@@ -1,0 +1,74 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { Runtime } from '../../../engine/runtime/runtime.js';
+import { resolveChildTemplate } from '../../../engine/runtime/child-runs.js';
+import { startRun } from '../../../engine/runner/start-run.js';
+import { resumeRun } from '../../../engine/runner/resume-run.js';
+import { repoRoot } from '../../support/cli.js';
+
+const plugin = join(repoRoot, 'test', 'fixtures', 'plugins', 'file-state.mjs');
+const silent = { stream: new Writable({ write: (_c, _e, cb) => cb() }), mode: 'silent' as const };
+
+function folder(): { dir: string; state: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'idflow-child-'));
+  const state = join(dir, 'state.json');
+  writeFileSync(state, JSON.stringify({ members: ['a', 'b'] }));
+  writeFileSync(join(dir, 'child.yaml'), [
+    'id: child',
+    'name: Child',
+    'triggers: [{ type: workflow }]',
+    'steps:',
+    `  - { id: first, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: [a], delay_ms: 300 } }`,
+    `  - { id: second, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: [b] } }`,
+    '',
+  ].join('\n'));
+  writeFileSync(join(dir, 'parent.yaml'), 'id: parent\nname: Parent\nsteps:\n  - { id: call, action: workflow.run, with: { workflow: child, inputs: {} } }\n');
+  return { dir, state };
+}
+
+describe('child runs', () => {
+  it('stop at their next step boundary when the parent is drained, and both resume to the end', async () => {
+    const { dir, state } = folder();
+    const runtime = await Runtime.create({ cwd: dir, env: {}, plugins: [plugin], store: join(dir, 'store') });
+    try {
+      const parent = await runtime.loadWorkflow('parent.yaml');
+      const drain = new AbortController();
+      setTimeout(() => drain.abort(new Error('shutting down')), 100);
+      const first = await startRun({
+        workflow: parent.workflow,
+        template: { path: parent.file, text: parent.source, hash: parent.hash },
+        inputs: {},
+        vars: {},
+        trigger: { type: 'manual' },
+        initiatedBy: 'tester',
+        signal: new AbortController().signal,
+        drain: drain.signal,
+        console: silent,
+      }, runtime.services);
+      expect(first.status).toBe('interrupted');
+      // The child finished the step in flight and stopped before its second one.
+      expect(JSON.parse(readFileSync(state, 'utf8')).members).toEqual(['b']);
+      const [childId] = runtime.services.store.openRun(first.runId).meta().childRunIds;
+      expect(runtime.services.store.openRun(childId as string).meta().status).toBe('interrupted');
+
+      const resumed = await resumeRun({ handle: runtime.services.store.openRun(first.runId), workflow: parent.workflow, templateChanged: false, signal: new AbortController().signal, console: silent }, runtime.services);
+      expect(resumed.status).toBe('succeeded');
+      expect(JSON.parse(readFileSync(state, 'utf8')).members).toEqual([]);
+      expect(runtime.services.store.openRun(childId as string).meta().status).toBe('succeeded');
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('find a template by path, by path without .yaml, or by the id of a shipped template', () => {
+    const { dir } = folder();
+    const parent = join(dir, 'parent.yaml');
+    expect(resolveChildTemplate('child.yaml', parent)).toBe(join(dir, 'child.yaml'));
+    expect(resolveChildTemplate('child', parent)).toBe(join(dir, 'child.yaml'));
+    expect(resolveChildTemplate('jumpcloud-offboarding', parent)).toBe(join(repoRoot, 'templates', 'jumpcloud-offboarding.yaml'));
+    expect(() => resolveChildTemplate('nope', parent)).toThrow(/Sub-workflow "nope" not found; looked for/);
+  });
+});
