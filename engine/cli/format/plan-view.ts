@@ -16,10 +16,30 @@ function paint(style: PlanStyle, code: number, text: string): string {
   return style === 'pretty' ? `\u001b[${code}m${text}\u001b[0m` : text;
 }
 
-function describeValue(value: unknown): string {
-  if (value === undefined) return '';
+function describeValue(value: unknown, width = 60): string {
+  if (value === undefined) return '∅';
   const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * What a change changes, in a few words: for two objects, only the fields that differ
+ * (`state: ACTIVATED → SUSPENDED`), since actions record whole identities on both sides; for
+ * plain values, `before → after`. A created or removed object (one side missing) is left to
+ * the change's target and note.
+ */
+export function describeTransition(before: unknown, after: unknown): string {
+  if (before === undefined && after === undefined) return '';
+  if (isPlainObject(before) && isPlainObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+    return keys.map((key) => `${key}: ${describeValue(before[key], 30)} → ${describeValue(after[key], 30)}`).join(', ');
+  }
+  if (isPlainObject(before) || isPlainObject(after)) return '';
+  return `${describeValue(before)} → ${describeValue(after)}`;
 }
 
 /** One change as a line: mark, operation, target, and before → after when given. */
@@ -33,9 +53,10 @@ export function renderChange(change: Change, style: PlanStyle): string {
   else if (result === 'failed') [mark, colour] = [marks.failed, 31];
   else if (REMOVING.test(change.operation)) [mark, colour] = [marks.remove, 31];
   else if (ADDING.test(change.operation)) [mark, colour] = [marks.add, 32];
-  const transition = change.before !== undefined || change.after !== undefined ? `  (${describeValue(change.before) || '∅'} → ${describeValue(change.after) || '∅'})` : '';
+  const described = describeTransition(change.before, change.after);
+  const transition = described === '' ? '' : `  (${described})`;
   const note = change.note ? paint(style, 90, `  — ${change.note}`) : '';
-  return `${paint(style, colour, `${mark} ${change.operation}`)} ${change.target}${transition}${note}`;
+  return `${paint(style, colour, `${mark} ${change.operation.replaceAll('_', ' ')}`)} ${change.target}${transition}${note}`;
 }
 
 function statusWord(unit: PlannedUnit, style: PlanStyle): string {
