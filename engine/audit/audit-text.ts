@@ -1,3 +1,4 @@
+import { describeTransition } from '../cli/format/change-transition.js';
 import { formatLocalTime, oneLine } from '../store/text-layout.js';
 import type { AuditEntry } from './audit-chain.js';
 import type { AuditVerification } from './verify-audit-trail.js';
@@ -14,7 +15,8 @@ export function formatAuditEntries(runId: string, entries: readonly AuditEntry[]
   for (const entry of entries) {
     const where = [entry.step, entry.action].filter((part) => part !== undefined).join(' · ');
     lines.push(`  #${entry.seq}  ${formatLocalTime(entry.at)}  ${entry.result.padEnd(9)}  ${entry.operation} ${entry.target}${where === '' ? '' : `  [${where}]`}`);
-    if (entry.before !== undefined || entry.after !== undefined) lines.push(`        ${value(entry.before)} → ${value(entry.after)}`);
+    const transition = describeTransition(entry.before, entry.after);
+    if (transition !== '') lines.push(`        ${transition}`);
     if (entry.note !== undefined) lines.push(`        ${oneLine(entry.note, 200)}`);
   }
   return lines.join('\n');
@@ -33,7 +35,3 @@ export function formatAuditVerification(runId: string, result: AuditVerification
   return lines.join('\n');
 }
 
-function value(data: unknown): string {
-  if (data === undefined) return '∅';
-  return oneLine(typeof data === 'string' ? data : JSON.stringify(data) ?? String(data), 120);
-}

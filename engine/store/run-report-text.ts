@@ -1,3 +1,4 @@
+import { describeTransition } from '../cli/format/change-transition.js';
 import type { SerializedError } from '../errors/idflow-error.js';
 import type { Change } from '../plugin-api/action.js';
 import { formatDuration } from '../logging/progress-view.js';
@@ -123,14 +124,11 @@ function timing(unit: UnitReport): string {
 }
 
 function changeText(change: Change): string {
-  const transition = change.before !== undefined || change.after !== undefined ? ` (${short(change.before)} → ${short(change.after)})` : '';
-  return `${change.result ?? 'changed'}: ${change.operation} ${change.target}${transition}${change.note === undefined ? '' : ` — ${oneLine(change.note, 100)}`}`;
+  const described = describeTransition(change.before, change.after);
+  const transition = described === '' ? '' : ` (${described})`;
+  return `${change.result ?? 'changed'}: ${change.operation.replaceAll('_', ' ')} ${change.target}${transition}${change.note === undefined ? '' : ` — ${oneLine(change.note, 100)}`}`;
 }
 
-function short(value: unknown): string {
-  if (value === undefined) return '∅';
-  return oneLine(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value), 60);
-}
 
 function errorText(error: SerializedError | undefined): string {
   if (error === undefined) return 'unknown error';

@@ -1,5 +1,8 @@
 import type { Change } from '../../plugin-api/action.js';
 import type { PlanResult, PlannedStep, PlannedUnit } from '../../runner/plan-run.js';
+import { describeTransition } from './change-transition.js';
+
+export { describeTransition };
 
 /** `pretty`: colour and Unicode; `plain`: neither (not a TTY, or NO_COLOR). */
 export type PlanStyle = 'pretty' | 'plain';
@@ -14,32 +17,6 @@ const ADDING = /^(add|create|bind|assign|notify|write|send|post|schedule)/i;
 
 function paint(style: PlanStyle, code: number, text: string): string {
   return style === 'pretty' ? `\u001b[${code}m${text}\u001b[0m` : text;
-}
-
-function describeValue(value: unknown, width = 60): string {
-  if (value === undefined) return '∅';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > width ? `${text.slice(0, width - 1)}…` : text;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * What a change changes, in a few words: for two objects, only the fields that differ
- * (`state: ACTIVATED → SUSPENDED`), since actions record whole identities on both sides; for
- * plain values, `before → after`. A created or removed object (one side missing) is left to
- * the change's target and note.
- */
-export function describeTransition(before: unknown, after: unknown): string {
-  if (before === undefined && after === undefined) return '';
-  if (isPlainObject(before) && isPlainObject(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
-    return keys.map((key) => `${key}: ${describeValue(before[key], 30)} → ${describeValue(after[key], 30)}`).join(', ');
-  }
-  if (isPlainObject(before) || isPlainObject(after)) return '';
-  return `${describeValue(before)} → ${describeValue(after)}`;
 }
 
 /** One change as a line: mark, operation, target, and before → after when given. */

@@ -65,7 +65,7 @@ describe('idflow audit (the built CLI)', () => {
     expect(lines[0]).toBe(`Audit trail of run ${run.id}: 3 entries`);
     expect(lines[1]).toBe('  initiated by alice, reason: left the company');
     expect(lines[2]).toMatch(/^ {2}#1 {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}changed {4}remove group "G0" {2}\[remove_groups\[0\] · jumpcloud\.user\.groups\.remove\]$/);
-    expect(lines[3]).toBe('        {"member":true} → {"member":false}');
+    expect(lines[3]).toBe('        member: true → false');
     expect(lines).toContain('        HTTP 403 forbidden');
     const json = await idflow(['audit', 'show', run.id, '--json'], dir);
     expect(JSON.parse(json.stdout)).toEqual(run.audit.entries());

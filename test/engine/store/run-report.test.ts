@@ -98,7 +98,7 @@ describe('formatRunReport', () => {
       '       found john@example.com',
       '       output: {"id":"64a0c0ffee","email":"john@example.com"}',
       '       items: 2 (2 succeeded, 0 failed)',
-      '       [0] changed: remove group "G0" ({"member":true} → {"member":false})',
+      '       [0] changed: remove group "G0" (member: true → false)',
       '  3. backup  skipped (if: false)',
       '       child run 20261122-2305-child1 (archive-mailbox)',
       '       attempt 1 failed: HTTP 503 Service Unavailable [TRANSIENT]  (retried after 1.0s)',
