@@ -12,12 +12,30 @@ export interface FaultSettings {
   dropRate: number;
 }
 
+/**
+ * A fault for matching requests only, answered instead of handling them: e.g. a 403 on one
+ * call, to make one step of a run fail for good until the rule is cleared (the cause "fixed").
+ */
+export interface FaultRule {
+  /** The HTTP method, e.g. `POST` (any case). */
+  method: string;
+  /** The path without the query string: exactly, or matching a pattern. */
+  path: string | RegExp;
+  /** The status answered (400–599), with JumpCloud's error body. */
+  status: number;
+  /** The error message; a generic one for the status when absent. */
+  message?: string;
+  /** How many matching requests get the fault; every one when absent. */
+  times?: number;
+}
+
 /** What happens to one request. */
 export type FaultDecision =
   | { kind: 'none' }
   | { kind: 'rate_limit'; retryAfterSeconds: number }
   | { kind: 'error'; status: 500 | 502 | 503 }
-  | { kind: 'drop' };
+  | { kind: 'drop' }
+  | { kind: 'rule'; status: number; message: string };
 
 /** Default settings: no faults. */
 export const NO_FAULTS: FaultSettings = { latencyMs: 0, failRate: 0, rateLimit: 0, dropRate: 0 };
@@ -38,6 +56,7 @@ export class FaultInjector {
   readonly #now: () => number;
   #tokens: number;
   #refilledAt: number;
+  #rules: Array<{ rule: FaultRule; remaining: number }> = [];
 
   constructor(settings: Partial<FaultSettings>, random: Random, now: () => number = () => performance.now()) {
     this.#settings = checkFaultSettings({ ...NO_FAULTS, ...settings });
@@ -69,8 +88,30 @@ export class FaultInjector {
     this.#refilledAt = this.#now();
   }
 
-  /** Decides the fate of one request, at its arrival. */
-  decide(): FaultDecision {
+  /**
+   * Replaces the targeted fault rules (an empty list clears them).
+   * @throws RangeError naming a rule with a bad method, status or count.
+   */
+  setRules(rules: readonly FaultRule[]): void {
+    rules.forEach((rule, i) => {
+      if (typeof rule.method !== 'string' || !/^[A-Za-z]+$/.test(rule.method)) throw new RangeError(`fault rule ${i}: method must be an HTTP method, got ${String(rule.method)}`);
+      if (!(typeof rule.path === 'string' || rule.path instanceof RegExp)) throw new RangeError(`fault rule ${i}: path must be a string or a RegExp`);
+      if (!Number.isInteger(rule.status) || rule.status < 400 || rule.status > 599) throw new RangeError(`fault rule ${i}: status must be an HTTP error status (400–599), got ${String(rule.status)}`);
+      if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 1)) throw new RangeError(`fault rule ${i}: times must be a whole number of at least 1, got ${String(rule.times)}`);
+    });
+    this.#rules = rules.map((rule) => ({ rule: { ...rule }, remaining: rule.times ?? Number.POSITIVE_INFINITY }));
+  }
+
+  /** The targeted fault rules still active (a rule whose `times` ran out is gone). */
+  rules(): FaultRule[] {
+    return this.#rules.filter((r) => r.remaining > 0).map((r) => ({ ...r.rule }));
+  }
+
+  /**
+   * Decides the fate of one request, at its arrival. A targeted rule matching `request` wins
+   * over the random faults (the rate limit still counts the request).
+   */
+  decide(request?: { method: string; path: string }): FaultDecision {
     // Three draws every time, whatever the settings, so decisions stay reproducible.
     const dropDraw = this.#random();
     const failDraw = this.#random();
@@ -83,9 +124,23 @@ export class FaultInjector {
       if (this.#tokens < 1) return { kind: 'rate_limit', retryAfterSeconds: Math.max(1, Math.ceil((1 - this.#tokens) / rateLimit)) };
       this.#tokens -= 1;
     }
+    const targeted = request === undefined ? undefined : this.#match(request);
+    if (targeted !== undefined) return targeted;
     if (dropDraw < dropRate) return { kind: 'drop' };
     if (failDraw < failRate) return { kind: 'error', status: statusDraw < 1 / 3 ? 500 : statusDraw < 2 / 3 ? 502 : 503 };
     return { kind: 'none' };
+  }
+
+  #match(request: { method: string; path: string }): FaultDecision | undefined {
+    const method = request.method.toUpperCase();
+    for (const entry of this.#rules) {
+      if (entry.remaining <= 0 || entry.rule.method.toUpperCase() !== method) continue;
+      const { path } = entry.rule;
+      if (typeof path === 'string' ? path !== request.path : !path.test(request.path)) continue;
+      entry.remaining -= 1;
+      return { kind: 'rule', status: entry.rule.status, message: entry.rule.message ?? `Injected fault: ${entry.rule.status} for ${method} ${request.path}` };
+    }
+    return undefined;
   }
 }
 

@@ -10,7 +10,7 @@ export type {
   SandboxData, SandboxUser, SandboxUserGroup, SandboxSystem, SandboxSystemGroup, SandboxApplication, SandboxLdapServer,
   SandboxRadiusServer, SystemBinding,
 } from './data/sandbox-data.js';
-export type { FaultSettings } from './faults.js';
+export type { FaultRule, FaultSettings } from './faults.js';
 export type { RequestLogEntry } from './request-log.js';
 export type { DirectoryEvent, EventChange, EventGraphEnd, EventInitiator, EventResource } from './events/directory-event.js';
 export { DIRECTORY_EVENT_TYPES } from './events/directory-event.js';

@@ -11,8 +11,8 @@ export interface RequestLogEntry {
   ms: number;
   /** Arrival time, ISO-8601. */
   at: string;
-  /** The injected fault, when one was: rate limited (429), an injected 5xx, or a dropped connection. */
-  fault?: 'rate_limit' | 'error' | 'drop';
+  /** The injected fault, when one was: rate limited (429), an injected 5xx, a dropped connection, or a targeted fault rule. */
+  fault?: 'rate_limit' | 'error' | 'drop' | 'rule';
 }
 
 /**

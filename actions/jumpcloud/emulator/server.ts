@@ -7,7 +7,7 @@ import { validateSandboxData } from './data/load-sandbox-data.js';
 import type { SandboxData } from './data/sandbox-data.js';
 import type { DirectoryEvent } from './events/directory-event.js';
 import { EventLog } from './events/event-log.js';
-import { FaultInjector, type FaultSettings } from './faults.js';
+import { FaultInjector, type FaultRule, type FaultSettings } from './faults.js';
 import { checkAccess } from './http/access-check.js';
 import { ApiError, injectedServerError, tooManyRequests } from './http/api-error.js';
 import { Router, type ApiResponse } from './http/router.js';
@@ -121,6 +121,13 @@ export interface RunningEmulator {
   setFaults(partial: Partial<FaultSettings>): FaultSettings;
   /** The current fault settings. */
   faults(): FaultSettings;
+  /**
+   * Replaces the targeted fault rules: matching requests get the rule's error (e.g. a 403 on
+   * one call) instead of being handled; an empty list clears them. Kept across {@link RunningEmulator.reset}.
+   */
+  setFaultRules(rules: readonly FaultRule[]): void;
+  /** The targeted fault rules still active. */
+  faultRules(): FaultRule[];
   /** Stops listening and closes every connection. */
   close(): Promise<void>;
 }
@@ -226,7 +233,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
     const path = url.pathname;
     const admin = path === '/__sandbox' || path.startsWith('/__sandbox/');
-    const decision = admin ? { kind: 'none' as const } : faults.decide();
+    const decision = admin ? { kind: 'none' as const } : faults.decide({ method, path });
     const entry = (status: number, fault?: RequestLogEntry['fault']): void => {
       if (!admin) log.add({ method, path, query: url.search.replace(/^\?/, ''), status, ms: Math.round((performance.now() - started) * 100) / 100, at, ...(fault !== undefined ? { fault } : {}) });
     };
@@ -250,6 +257,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (decision.kind === 'error') {
         fault = 'error';
         throw injectedServerError(decision.status);
+      }
+      if (decision.kind === 'rule') {
+        fault = 'rule';
+        throw new ApiError(decision.status, decision.message);
       }
       if (body.tooLarge) throw new ApiError(413, `Payload Too Large: the body is larger than ${MAX_BODY_BYTES} bytes`);
       checkAccess(req.headers, { apiKey, orgId: state.organizationId, requireOrgId: !admin && options.orgId !== undefined });
@@ -319,6 +330,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     reset,
     setFaults: (partial) => faults.update(partial),
     faults: () => faults.settings,
+    setFaultRules: (rules) => faults.setRules(rules),
+    faultRules: () => faults.rules(),
     close: () => new Promise<void>((resolve, reject) => {
       server.close((error) => (error ? reject(error) : resolve()));
       server.closeAllConnections();
