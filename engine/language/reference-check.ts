@@ -60,7 +60,7 @@ export function checkReference(path: readonly string[], scope: ReferenceScope): 
       return problem('unknown-run-field', `run has no field "${name}" (it has: ${[...scope.runFields].join(', ')})`, didYouMean(name, scope.runFields));
     case 'item':
     case 'index':
-      return scope.item ? undefined : problem('item-outside-foreach', `"${root}" is only available in a step that has foreach (in its with and if)`);
+      return scope.item ? undefined : problem('item-outside-foreach', `"${root}" is only available in the with: of a step that has foreach (its if: is evaluated once, before the items)`);
     case 'event':
       return scope.event ? undefined : problem('event-unavailable', '"event" is not available here');
     default:

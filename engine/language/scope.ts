@@ -14,7 +14,7 @@ export interface ReferenceScope {
   allSteps: ReadonlySet<string>;
   /** Whether `event.*` is available (any workflow may be event-triggered: always true in v1). */
   event: boolean;
-  /** Whether `item` and `index` are available (inside a `foreach` step's `with` and `if`). */
+  /** Whether `item` and `index` are available: only inside a `foreach` step's `with` (its `if` is evaluated once, before the items). */
   item: boolean;
   /** The `run.*` fields. */
   runFields: ReadonlySet<string>;

@@ -71,7 +71,7 @@ describe('checkCondition reports, at the JSON pointer inside the rule', () => {
     [{ var: 'steps.lokup.output.user' }, [p('unknown-step', 'there is no step "lokup"', '/var', 'Did you mean "lookup"?')]],
     [{ var: 'steps.lookup.outputs.user' }, [p('unknown-step-field', 'steps.lookup has no field "outputs" (it has: output, status, changed)', '/var', 'Did you mean "output"?')]],
     [{ var: 'run.initiator' }, [p('unknown-run-field', 'run has no field "initiator" (it has: id, workflow_id, started_at, initiated_by, reason, dry_run)', '/var')]],
-    [{ var: 'item.email' }, [p('item-outside-foreach', '"item" is only available in a step that has foreach (in its with and if)', '/var')]],
+    [{ var: 'item.email' }, [p('item-outside-foreach', '"item" is only available in the with: of a step that has foreach (its if: is evaluated once, before the items)', '/var')]],
     [{ missing: ['inputs.name', 'inputs.nmae'] }, [p('undeclared-input', `input "nmae" is not declared (${INPUTS})`, '/missing/1', 'Did you mean "name"?')]],
     [{ missing: 'vars.x' }, [p('undeclared-var', 'variable "x" is not declared (declared vars: it_email, retention_days)', '/missing')]],
     [{ missing: [['inputs.nmae']] }, [p('undeclared-input', `input "nmae" is not declared (${INPUTS})`, '/missing/0/0', 'Did you mean "name"?')]],

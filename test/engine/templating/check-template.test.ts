@@ -89,7 +89,7 @@ describe('checkTemplate reports, at the line and column inside the text', () => 
     ['{{steps.lookpu.output.id}}', [p('unknown-step', 'there is no step "lookpu"', 1, 3, { length: 22, suggestion: 'Did you mean "lookup"?' })]],
     ['{{steps.lookup.outputs.user}}', [p('unknown-step-field', 'steps.lookup has no field "outputs" (it has: output, status, changed)', 1, 3, { length: 25, suggestion: 'Did you mean "output"?' })]],
     ['{{run.started}}', [p('unknown-run-field', 'run has no field "started" (it has: id, workflow_id, started_at, initiated_by, reason, dry_run)', 1, 3, { length: 11, suggestion: 'Did you mean "started_at"?' })]],
-    ['{{item.name}}', [p('item-outside-foreach', '"item" is only available in a step that has foreach (in its with and if)', 1, 3, { length: 9 })]],
+    ['{{item.name}}', [p('item-outside-foreach', '"item" is only available in the with: of a step that has foreach (its if: is evaluated once, before the items)', 1, 3, { length: 9 })]],
     ['{{upper inputs.nmae}}', [p('undeclared-input', `input "nmae" is not declared (${INPUTS})`, 1, 9, { length: 11, suggestion: 'Did you mean "name"?' })]],
     ['{{default (lower inputs.nmae) "x" x=inputs.days}}', [
       p('undeclared-input', `input "nmae" is not declared (${INPUTS})`, 1, 18, { length: 11, suggestion: 'Did you mean "name"?' }),
