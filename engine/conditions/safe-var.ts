@@ -1,4 +1,4 @@
-import { FORBIDDEN_SEGMENTS } from '../language/reference-check.js';
+import { readOwn } from '../language/read-own.js';
 
 /**
  * JSON-logic's `var`, made safe: stock json-logic-js reads `data[segment]`, so
@@ -17,10 +17,4 @@ export function safeVar(this: unknown, path?: unknown, fallback?: unknown): unkn
     if (current === undefined) return notFound;
   }
   return current;
-}
-
-function readOwn(parent: unknown, key: string): unknown {
-  if (FORBIDDEN_SEGMENTS.has(key) || typeof parent !== 'object' || parent === null) return undefined;
-  if (Array.isArray(parent)) return /^(0|[1-9]\d*)$/.test(key) || key === 'length' ? (parent as unknown as Record<string, unknown>)[key] : undefined;
-  return Object.hasOwn(parent, key) ? (parent as Record<string, unknown>)[key] : undefined;
 }

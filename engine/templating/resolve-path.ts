@@ -1,3 +1,4 @@
+import { readOwn } from '../language/read-own.js';
 import { FORBIDDEN_SEGMENTS, forbiddenMessage } from '../language/reference-check.js';
 import { describeValue } from './helpers.js';
 
@@ -32,13 +33,6 @@ export function resolvePath(root: unknown, segments: readonly string[]): Resolut
     current = next;
   }
   return { found: true, value: current };
-}
-
-/** One own property of an object or item of a list; undefined for anything else. */
-export function readOwn(parent: unknown, key: string): unknown {
-  if (FORBIDDEN_SEGMENTS.has(key) || typeof parent !== 'object' || parent === null) return undefined;
-  if (Array.isArray(parent)) return /^(0|[1-9]\d*)$/.test(key) || key === 'length' ? (parent as unknown as Record<string, unknown>)[key] : undefined;
-  return Object.hasOwn(parent, key) ? (parent as Record<string, unknown>)[key] : undefined;
 }
 
 /**
