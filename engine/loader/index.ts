@@ -7,7 +7,7 @@ export { parseYaml, type ParsedYaml, type ParseYamlOptions } from './parse-yaml.
 export { SourceMap, type SourceLocation } from './source-map.js';
 export type { Issue } from './issue.js';
 export { parseDuration } from './duration.js';
-export { RETRY_DEFAULTS, normaliseWorkflow, resolvePluginPath } from './normalise.js';
+export { normaliseWorkflow, resolvePluginPath } from './normalise.js';
 export { createTemplatePluginLoader, type TemplatePluginLoader } from './template-plugins.js';
 export { MAX_ALIAS_COUNT, MAX_SOURCE_BYTES, FORBIDDEN_KEYS } from './limits.js';
 export { packageRoot } from './package-files.js';

@@ -6,14 +6,6 @@ import { parseDuration } from './duration.js';
 import { isRecord } from './workflow-data.js';
 
 /**
- * Retry settings used for the fields a step's `retry:` leaves out: the same as the runner's
- * policy for steps without `retry:` (engine/runner/retry-policy.ts), so that writing
- * `retry: { attempts: 5 }` changes only the number of attempts.
- */
-/** The engine's default retry policy (one definition, in engine/language/defaults.ts). */
-export const RETRY_DEFAULTS = DEFAULT_RETRY_POLICY;
-
-/**
  * Resolves a plugin spec relative to the folder of the file that names it, as the plugin
  * loader does: a path (`./x.mjs`, `plugins/x.ts`, a folder) that exists there, or that is
  * written as a path, becomes absolute; a package name (`idflow-plugin-psa`, `@acme/pack`) is
@@ -29,8 +21,10 @@ export function resolvePluginPath(spec: string, baseDir: string): string {
 /**
  * Turns schema-valid workflow data into the {@link Workflow} the engine runs, with every
  * default filled: triggers `[{type: manual}]`, `with: {}`, `concurrency: 1`,
- * `continue_on_error: false`, `verify: false`, durations in milliseconds, retry fields from
- * {@link RETRY_DEFAULTS}, plugins resolved against the template's folder.
+ * `continue_on_error: false`, `verify: false`, durations in milliseconds, the fields a
+ * `retry:` leaves out from {@link DEFAULT_RETRY_POLICY} (the runner's policy for steps without
+ * `retry:`, so `retry: { attempts: 5 }` changes only the number of attempts), plugins resolved
+ * against the template's folder.
  */
 export function normaliseWorkflow(data: Record<string, unknown>, baseDir: string): Workflow {
   const workflow: Workflow = {
@@ -78,9 +72,9 @@ function steps(value: unknown): Step[] {
 
 function retryPolicy(raw: Record<string, unknown>): RetryPolicy {
   return {
-    attempts: typeof raw['attempts'] === 'number' ? raw['attempts'] : RETRY_DEFAULTS.attempts,
-    backoff: raw['backoff'] === 'fixed' ? 'fixed' : RETRY_DEFAULTS.backoff,
-    delayMs: parseDuration(raw['delay']) ?? RETRY_DEFAULTS.delayMs,
-    maxDelayMs: parseDuration(raw['max_delay']) ?? Math.max(RETRY_DEFAULTS.maxDelayMs, parseDuration(raw['delay']) ?? 0),
+    attempts: typeof raw['attempts'] === 'number' ? raw['attempts'] : DEFAULT_RETRY_POLICY.attempts,
+    backoff: raw['backoff'] === 'fixed' ? 'fixed' : DEFAULT_RETRY_POLICY.backoff,
+    delayMs: parseDuration(raw['delay']) ?? DEFAULT_RETRY_POLICY.delayMs,
+    maxDelayMs: parseDuration(raw['max_delay']) ?? Math.max(DEFAULT_RETRY_POLICY.maxDelayMs, parseDuration(raw['delay']) ?? 0),
   };
 }

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDuration } from '../../../engine/loader/duration.js';
 import { loadWorkflowFile, loadWorkflowSource, sha256 } from '../../../engine/loader/load-workflow.js';
-import { RETRY_DEFAULTS, resolvePluginPath } from '../../../engine/loader/normalise.js';
+import { DEFAULT_RETRY_POLICY } from '../../../engine/language/defaults.js';
+import { resolvePluginPath } from '../../../engine/loader/normalise.js';
 import type { ActionRegistry } from '../../../engine/registry/action-registry.js';
 import { createTestRegistry, yaml } from './support/test-registry.js';
 
@@ -64,9 +65,9 @@ describe('normalisation to the Workflow type', () => {
     );
     expect(result.problems).toEqual([]);
     const [a, b] = result.workflow?.steps ?? [];
-    expect(a).toMatchObject({ timeoutMs: 120_000, retry: { attempts: 4, backoff: 'exponential', delayMs: RETRY_DEFAULTS.delayMs, maxDelayMs: RETRY_DEFAULTS.maxDelayMs } });
+    expect(a).toMatchObject({ timeoutMs: 120_000, retry: { attempts: 4, backoff: 'exponential', delayMs: DEFAULT_RETRY_POLICY.delayMs, maxDelayMs: DEFAULT_RETRY_POLICY.maxDelayMs } });
     // A delay above the default maximum raises the maximum with it.
-    expect(b).toMatchObject({ timeoutMs: 1500, retry: { attempts: RETRY_DEFAULTS.attempts, backoff: 'fixed', delayMs: 45_000, maxDelayMs: 45_000 } });
+    expect(b).toMatchObject({ timeoutMs: 1500, retry: { attempts: DEFAULT_RETRY_POLICY.attempts, backoff: 'fixed', delayMs: 45_000, maxDelayMs: 45_000 } });
   });
 
   it('refuses a retry delay longer than its maximum, and warns about concurrency without foreach', async () => {
