@@ -1,4 +1,5 @@
 import type { LocalProblem } from '../diagnostics/problem.js';
+import { escapeSegment } from '../diagnostics/json-pointer.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { FORBIDDEN_SEGMENTS, forbiddenMessage } from '../language/reference-check.js';
 import { ITERATING_OPERATORS, OPERATOR_HINTS, OPERATORS } from './operators.js';
@@ -52,7 +53,7 @@ function visit(node: unknown, pointer: string, scope: VarScope, walk: ConditionW
     return;
   }
   const raw = (node as Record<string, unknown>)[op];
-  const opPointer = `${pointer}/${escapePointer(op)}`;
+  const opPointer = `${pointer}/${escapeSegment(op)}`;
   const args = Array.isArray(raw) ? raw : [raw];
   const argPointer = (i: number): string => (Array.isArray(raw) ? `${opPointer}/${i}` : opPointer);
   const spec = OPERATORS.get(op);
@@ -118,9 +119,4 @@ function readPath(walk: ConditionWalk, path: string, pointer: string, scope: Var
 
 function problem(walk: ConditionWalk, path: string, code: string, message: string, suggestion?: string): void {
   walk.problems.push({ code, message, severity: 'error', path, ...(suggestion === undefined ? {} : { suggestion }) });
-}
-
-/** Escapes one JSON-pointer segment (`~` → `~0`, `/` → `~1`). */
-export function escapePointer(segment: string): string {
-  return segment.replaceAll('~', '~0').replaceAll('/', '~1');
 }

@@ -1,5 +1,5 @@
 import type { Issue } from '../loader/issue.js';
-import { childPointer } from '../loader/json-pointer.js';
+import { childPointer } from '../diagnostics/json-pointer.js';
 import { isRecord } from '../loader/workflow-data.js';
 
 /** Key names that hold secrets: password, secret, token, api key, private key, credential. */

@@ -1,7 +1,7 @@
 import type { DeclaredType, ValueDeclaration } from '../language/types.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { matchesFormat } from './formats.js';
-import { describeValue, formatText, show } from '../loader/schema-issues.js';
+import { describeValue, formatText, show, TYPE_WORDS } from '../loader/schema-issues.js';
 
 /** One way a value does not satisfy its declaration. */
 export interface ValueIssue {
@@ -11,10 +11,6 @@ export interface ValueIssue {
   message: string;
   suggestion?: string;
 }
-
-const TYPE_WORDS: Readonly<Record<DeclaredType, string>> = {
-  string: 'a string', boolean: 'true or false', number: 'a number', integer: 'a whole number', array: 'a list', object: 'a map',
-};
 
 /** `a string`, `a whole number`, … */
 export function typeWords(type: DeclaredType): string {

@@ -1,7 +1,7 @@
 import type { Problem } from '../diagnostics/problem.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { ValueDeclaration } from '../language/types.js';
-import { childPointer } from '../loader/json-pointer.js';
+import { childPointer } from '../diagnostics/json-pointer.js';
 import { describeValue } from '../loader/schema-issues.js';
 import type { SourceLocation } from '../loader/source-map.js';
 import { checkValue } from './check-value.js';

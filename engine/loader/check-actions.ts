@@ -3,7 +3,7 @@ import type { ActionRegistry } from '../registry/action-registry.js';
 import { isTemplate } from '../templating/index.js';
 import { closestMatches } from '../diagnostics/suggest.js';
 import type { Issue } from './issue.js';
-import { decodePointer } from './json-pointer.js';
+import { decodePointer } from '../diagnostics/json-pointer.js';
 import { schemaIssues } from './schema-issues.js';
 import { isRecord, stepEntries } from './workflow-data.js';
 

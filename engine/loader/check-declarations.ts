@@ -1,7 +1,7 @@
 import type { DeclaredType, ValueDeclaration } from '../language/types.js';
 import { checkValue } from '../inputs/check-value.js';
 import type { Issue } from './issue.js';
-import { childPointer } from './json-pointer.js';
+import { childPointer } from '../diagnostics/json-pointer.js';
 import { isRecord } from './workflow-data.js';
 
 const TYPES: ReadonlySet<string> = new Set(['string', 'boolean', 'number', 'integer', 'array', 'object']);

@@ -3,7 +3,7 @@ import { checkCondition } from '../conditions/index.js';
 import type { ReferenceScope } from '../language/scope.js';
 import { checkTemplate, isTemplate } from '../templating/index.js';
 import type { Issue } from './issue.js';
-import { childPointer } from './json-pointer.js';
+import { childPointer } from '../diagnostics/json-pointer.js';
 import { ScopeBuilder } from './scopes.js';
 import { declaredNames, isRecord, stepEntries } from './workflow-data.js';
 

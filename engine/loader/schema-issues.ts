@@ -1,7 +1,8 @@
 import type { ErrorObject } from 'ajv';
 import { closestMatches, didYouMean } from '../diagnostics/suggest.js';
+import type { DeclaredType } from '../language/types.js';
 import type { Issue } from './issue.js';
-import { childPointer, nodeName, valueAt } from './json-pointer.js';
+import { childPointer, nodeName, valueAt } from '../diagnostics/json-pointer.js';
 
 /**
  * Turns ajv's errors into one clear {@link Issue} per real problem, at the offending node.
@@ -188,14 +189,15 @@ function describeName(instancePath: string, rootName: string): string {
   return name === undefined ? rootName : `"${name}"`;
 }
 
-const TYPE_WORDS: Readonly<Record<string, string>> = {
+/** JSON Schema types in words, for every message about a value of the wrong type. */
+export const TYPE_WORDS: Readonly<Record<DeclaredType | 'null', string>> = {
   string: 'a string', number: 'a number', integer: 'a whole number', boolean: 'true or false', array: 'a list', object: 'a map', null: 'empty',
 };
 
 /** What a schema accepts, in words: its `x-expected`, or its types. */
 function expectedText(schema: SchemaObject | undefined, types: unknown[]): string {
   if (schema && typeof schema['x-expected'] === 'string') return schema['x-expected'];
-  const words = [...new Set(types.map((type) => TYPE_WORDS[String(type)] ?? String(type)))];
+  const words = [...new Set(types.map((type) => (TYPE_WORDS as Readonly<Record<string, string>>)[String(type)] ?? String(type)))];
   if (words.length === 0) return 'of another type';
   return words.length === 1 ? (words[0] as string) : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }

@@ -1,7 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import type { LocalProblem, Problem } from '../diagnostics/problem.js';
 import type { Issue } from './issue.js';
-import { childPointer, decodePointer } from './json-pointer.js';
+import { childPointer, decodePointer } from '../diagnostics/json-pointer.js';
 import { indexOfLineColumn, scalarOffset } from './scalar-offsets.js';
 
 /** A place in a file: 1-based line and column, and how many characters to underline. */
