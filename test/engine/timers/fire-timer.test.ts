@@ -37,7 +37,7 @@ describe('fireTimer', () => {
   });
 
   it('skips the deletion of a reactivated user (the run succeeds, nothing changes)', async () => {
-    const { world, clock, timers, schedule, fire } = setup({ u2: 'suspended' });
+    const { world, clock, schedule, fire } = setup({ u2: 'suspended' });
     const { id } = await schedule({ due: 1000, action: 'test.user.delete_if_suspended', params: { user_id: 'u2' }, description: 'Delete u2', key: 'delete:u2' }, 'run-parent', 'offboarding');
     world.users.set('u2', 'active');
     clock.value = new Date('2026-11-01T09:00:02.000Z');
@@ -47,10 +47,14 @@ describe('fireTimer', () => {
   });
 
   it('keeps a timer pending whose run was interrupted, and resumes that run next time instead of starting another', async () => {
-    const { runtime, timers, schedule, fire } = setup({});
+    const { world, runtime, schedule, fire } = setup({});
     const { id } = await schedule({ due: 0, action: 'test.clock.sleep', params: { ms: 400 }, description: 'Sleep', key: 'sleep' }, 'run-parent', 'w');
     const stop = new AbortController();
-    setTimeout(() => stop.abort(new Error('SIGTERM')), 50);
+    // Stopped while its step is in flight, however long the run took to get there.
+    world.onSleep = () => {
+      world.onSleep = undefined;
+      stop.abort(new Error('SIGTERM'));
+    };
     const first = await fire(id, stop.signal);
     expect(first).toMatchObject({ kind: 'pending', timer: { state: 'pending' } });
     const runId = first.kind === 'pending' ? first.runId : undefined;

@@ -17,6 +17,8 @@ export interface UserWorld {
   users: Map<string, 'active' | 'suspended' | 'deleted'>;
   /** How many times the delete action ran. */
   deletes: number;
+  /** Called when `test.clock.sleep` starts waiting (a test stops the run right then). */
+  onSleep?: () => void;
 }
 
 /**
@@ -47,6 +49,7 @@ export function worldActions(world: UserWorld): ActionDefinition[] {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, params.ms);
         ctx.signal.addEventListener('abort', () => { clearTimeout(timer); reject(ctx.signal.reason); }, { once: true });
+        world.onSleep?.();
       });
       return { changed: false };
     },
