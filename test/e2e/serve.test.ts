@@ -86,6 +86,8 @@ describe('idflow serve (built CLI)', () => {
     mkdirSync(join(ws.dir, 'templates'));
     const state = join(ws.dir, 'members.json');
     writeFileSync(state, JSON.stringify({ members: ['ann@x.com'] }));
+    // The remove step waits at this gate: it is in flight until the test opens it, however slow the machine.
+    const gate = join(ws.dir, 'gate.open');
     writeFileSync(join(ws.dir, 'templates', 'slow.yaml'), [
       'id: slow-leaver',
       'name: Slow leaver',
@@ -93,7 +95,7 @@ describe('idflow serve (built CLI)', () => {
       'inputs: { email: { type: string, required: true } }',
       'triggers: [{ type: event, event: hr.employee.terminated, inputs: { email: "{{event.email}}" } }]',
       'steps:',
-      `  - { id: remove, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: ["{{inputs.email}}"], delay_ms: 1500 } }`,
+      `  - { id: remove, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: ["{{inputs.email}}"], wait_for: ${JSON.stringify(gate)} } }`,
       '  - { id: announce, action: log, with: { message: "removed {{inputs.email}}" } }',
       '',
     ].join('\n'));
@@ -102,8 +104,10 @@ describe('idflow serve (built CLI)', () => {
     const answer = await serve.post('hr.employee.terminated', { id: 'slow-1', email: 'ann@x.com' });
     const runId = answer.body.runs[0].runId as string;
     await waitFor(() => readFileSync(join(ws.store, 'runs', runId, 'journal.jsonl'), 'utf8').includes('"step.started"'), 10_000, 'the first step to start');
-    expect(await serve.stop()).toBe(0);
-    expect(serve.stderr()).toMatch(/SIGTERM: shutting down/);
+    const stopping = serve.stop();
+    await waitFor(() => /SIGTERM: shutting down/.test(serve.stderr()), 10_000, 'serve to begin shutting down');
+    writeFileSync(gate, '');
+    expect(await stopping).toBe(0);
     // The step in flight finished; the run stopped before the next one, resumable.
     expect(JSON.parse(readFileSync(state, 'utf8')).members).toEqual([]);
     const shown = JSON.parse((await cli(['runs', 'show', runId, '--json'], ws)).stdout);

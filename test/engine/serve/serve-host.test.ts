@@ -17,7 +17,7 @@ inputs:
   email: { type: string, required: true, format: email }
   reason: { type: string }
   file: { type: string, required: true }
-  delay_ms: { type: integer, default: 0 }
+  gate: { type: string }
 triggers:
   - type: manual
   - type: event
@@ -27,11 +27,11 @@ triggers:
       email: "{{event.employee.email}}"
       reason: "{{default event.reason \\"termination\\"}}"
       file: "{{event.file}}"
-      delay_ms: "{{default event.delay_ms 0}}"
+      gate: "{{default event.gate null}}"
 steps:
   - id: remove
     action: fixture.members.remove
-    with: { file: "{{inputs.file}}", members: ["{{inputs.email}}"], delay_ms: "{{inputs.delay_ms}}" }
+    with: { file: "{{inputs.file}}", members: ["{{inputs.email}}"], wait_for: "{{inputs.gate}}" }
   - id: done
     action: log
     with: { message: "removed {{inputs.email}}" }
@@ -55,6 +55,15 @@ function members(dir: string, list: string[]): string {
   const file = join(dir, 'members.json');
   writeFileSync(file, JSON.stringify({ members: list }));
   return file;
+}
+
+/**
+ * A gate a run's remove step waits at (the event's `gate`) until the test opens it: the run is
+ * in flight for exactly as long as the test needs, however slow the machine.
+ */
+function gate(dir: string, name = 'gate'): { path: string; open(): void } {
+  const path = join(dir, `${name}.open`);
+  return { path, open: () => writeFileSync(path, '') };
 }
 
 function event(file: string, email: string, extra: Record<string, unknown> = {}) {
@@ -164,11 +173,14 @@ describe('idflow serve: webhooks', () => {
     const folder = serveFolder({ 'leaver.yaml': LEAVER });
     const file = members(folder.dir, ['ann@x.com']);
     const serving = await folder.start();
+    const held = gate(folder.dir);
     try {
-      const slow = await serving.post('hr.employee.terminated', event(file, 'ann@x.com', { delay_ms: 600 }));
+      const slow = await serving.post('hr.employee.terminated', event(file, 'ann@x.com', { gate: held.path }));
       const second = await serving.post('hr.employee.terminated', { ...event(file, 'ANN@x.com'), id: 'evt-2' });
       expect(second.status).toBe(202);
       expect(second.body).toMatchObject({ runs: [], skipped: [{ workflow: 'hr-leaver', reason: `Another run (${slow.body.runs[0].runId}) is already active for "ANN@x.com"; wait for it to finish or resume it` }] });
+      held.open();
+      await eventually(() => serving.runtime.services.store.openRun(slow.body.runs[0].runId).meta().status === 'succeeded', 'the first run');
     } finally {
       await serving.stop();
     }
@@ -178,11 +190,13 @@ describe('idflow serve: webhooks', () => {
     const folder = serveFolder({ 'leaver.yaml': LEAVER }, serveConfig().replace('concurrency: 2', 'concurrency: 1'));
     const file = members(folder.dir, ['a@x.com', 'b@x.com']);
     const serving = await folder.start();
+    const held = gate(folder.dir);
     try {
-      const first = await serving.post('hr.employee.terminated', event(file, 'a@x.com', { delay_ms: 300 }));
+      const first = await serving.post('hr.employee.terminated', event(file, 'a@x.com', { gate: held.path }));
       const second = await serving.post('hr.employee.terminated', event(file, 'b@x.com'));
       expect(first.body.runs).toHaveLength(1);
       expect(second.body).toMatchObject({ runs: [], queued: [{ workflow: 'hr-leaver' }] });
+      held.open();
       const store = serving.runtime.services.store;
       await eventually(() => store.listRuns({ status: 'succeeded' }).length === 2, 'both runs');
       // The event record now names the queued run too: a repeat answers with it.
@@ -199,10 +213,13 @@ describe('idflow serve: restarts', () => {
     const folder = serveFolder({ 'leaver.yaml': LEAVER }, serveConfig().replace('concurrency: 2', 'concurrency: 1'));
     const file = members(folder.dir, ['a@x.com', 'b@x.com']);
     const first = await folder.start();
-    await first.post('hr.employee.terminated', event(file, 'a@x.com', { delay_ms: 300 }));
+    const held = gate(folder.dir);
+    await first.post('hr.employee.terminated', event(file, 'a@x.com', { gate: held.path }));
     const queued = await first.post('hr.employee.terminated', event(file, 'b@x.com'));
     expect(queued.body.queued).toEqual([{ workflow: 'hr-leaver' }]);
-    await first.stop(); // b never got a slot
+    const stopping = first.stop(); // b never gets a slot: the queue is dropped before a's step ends
+    held.open();
+    await stopping;
     expect(JSON.parse(readFileSync(file, 'utf8')).members).toEqual(['b@x.com']);
     expect(new RunStore(folder.store).listRuns()).toHaveLength(1);
 
@@ -259,11 +276,13 @@ describe('idflow serve: shutdown', () => {
     const folder = serveFolder({ 'leaver.yaml': LEAVER });
     const file = members(folder.dir, ['ann@x.com']);
     const serving = await folder.start();
-    const posted = await serving.post('hr.employee.terminated', event(file, 'ann@x.com', { delay_ms: 400 }));
+    const held = gate(folder.dir);
+    const posted = await serving.post('hr.employee.terminated', event(file, 'ann@x.com', { gate: held.path }));
     const runId = posted.body.runs[0].runId as string;
     const stopping = serving.shutdown();
     const during = await fetch(`${serving.url}/healthz`).then((r) => r.status).catch(() => 'closed');
     expect([503, 'closed']).toContain(during);
+    held.open(); // the step in flight may now end: the run stops at the boundary after it
     await stopping;
     await serving.runtime.close();
     const store = new RunStore(folder.store);
