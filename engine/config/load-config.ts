@@ -87,7 +87,10 @@ export function parseConfig(source: string, file: string, baseDir: string): Load
   const varsOrigin: InputOrigin = { file, locate: (pointer, at) => locate(`/vars${pointer}`, at) };
   if (parsed.data === undefined) return { config: defaultConfig(baseDir), file, problems: parsed.problems, source, varsOrigin, locate };
   const data = parsed.data === null ? {} : parsed.data;
-  const issues = [...checkAgainstPackageSchema(CONFIG_SCHEMA, data, { rootName: 'the config file' }), ...literalSecrets(data)];
+  const schema = checkAgainstPackageSchema(CONFIG_SCHEMA, data, { rootName: 'the config file' });
+  // Secrets are looked for under misspelt keys too (`conections:`), where the schema reads them.
+  const secrets = literalSecrets(schema.data).map((issue) => ({ ...issue, pointer: schema.toOriginal(issue.pointer) }));
+  const issues = [...schema.issues, ...secrets];
   const problems = sortProblems([...parsed.problems, ...issues.map((issue) => parsed.map.toProblem(issue, file))]);
   if (problems.some((problem) => problem.severity === 'error') || !isRecord(data)) return { config: defaultConfig(baseDir), file, problems, source, varsOrigin, locate };
   return { config: toConfig(data, baseDir), file, problems, source, varsOrigin, locate };

@@ -1,14 +1,10 @@
 import type { ErrorObject } from 'ajv';
 import type { ActionRegistry } from '../registry/action-registry.js';
 import { isTemplate } from '../templating/index.js';
-import { closestMatches } from '../diagnostics/suggest.js';
 import type { Issue } from './issue.js';
 import { decodePointer } from '../diagnostics/json-pointer.js';
 import { schemaIssues } from './schema-issues.js';
 import { isRecord, stepEntries } from './workflow-data.js';
-
-/** The keys a step may have (the step schema's properties). */
-const STEP_KEYS: ReadonlySet<string> = new Set(['id', 'name', 'action', 'with', 'if', 'foreach', 'concurrency', 'retry', 'timeout', 'continue_on_error', 'verify']);
 
 /** What the action checks need besides the data. */
 export interface ActionCheckContext {
@@ -37,9 +33,8 @@ export function checkActions(data: unknown, context: ActionCheckContext): Issue[
       issues.push(unknownAction(action, `${entry.pointer}/action`, context));
       continue;
     }
+    // A misspelt `with:` (`wiht:`) arrives here as `with:` (see misspelt-keys.ts).
     const hasWith = Object.hasOwn(entry.step, 'with');
-    // A misspelt `with:` (`wiht:`) is reported by the schema; "missing parameter" would be noise.
-    if (!hasWith && Object.keys(entry.step).some((key) => key !== 'with' && !STEP_KEYS.has(key) && closestMatches(key, ['with']).length > 0)) continue;
     const params = hasWith ? entry.step['with'] : {};
     if (!isRecord(params)) continue; // the schema reports a `with:` that is not a map
     const copy = structuredClone(params);

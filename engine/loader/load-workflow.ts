@@ -13,7 +13,7 @@ import type { Issue } from './issue.js';
 import { MAX_SOURCE_BYTES } from './limits.js';
 import { normaliseWorkflow, resolvePluginPath } from './normalise.js';
 import { parseYaml, tooLargeMessage } from './parse-yaml.js';
-import { checkAgainstPackageSchema } from './schema-validator.js';
+import { checkAgainstPackageSchema, type SchemaCheck } from './schema-validator.js';
 import { createTemplatePluginLoader } from './template-plugins.js';
 import { isRecord } from './workflow-data.js';
 
@@ -73,7 +73,9 @@ export async function loadWorkflowFile(file: string, options: LoadOptions): Prom
  * Checks template text (named `file` in problems; its folder is where relative `plugins:` are
  * found). Problems come from, in order: YAML parsing (when the YAML is broken nothing else is
  * checked, since the data would be partial), the language schema, the template's plugins,
- * actions and their parameters, step ids, declarations, conditions and templates.
+ * actions and their parameters, step ids, declarations, conditions and templates. The checks
+ * after the schema read a misspelt key as the key it most likely means (see
+ * `misspelt-keys.ts`), so that one typo does not hide the problems below it.
  */
 export async function loadWorkflowSource(source: string, file: string, options: LoadOptions): Promise<LoadResult> {
   const hash = sha256(source);
@@ -82,18 +84,28 @@ export async function loadWorkflowSource(source: string, file: string, options: 
   const data = parsed.data;
   const baseDir = dirname(resolve(file));
   const issues: Issue[] = [];
-  const run = (check: () => Issue[]): void => {
+  const guard = (check: () => Issue[]): Issue[] => {
     try {
-      issues.push(...check());
+      return check();
     } catch (error) {
       // A checker bug must not hide the other problems (or crash validate); show it instead.
-      issues.push({ pointer: '', code: 'internal-error', message: `idflow failed while checking this template: ${(error as Error).stack ?? String(error)}` });
+      return [{ pointer: '', code: 'internal-error', message: `idflow failed while checking this template: ${(error as Error).stack ?? String(error)}` }];
     }
   };
 
-  run(() => checkAgainstPackageSchema(WORKFLOW_SCHEMA, data, { rootName: 'the template' }));
+  // The checks after the schema read its corrected data (a misspelt `stpes:` still has its
+  // steps checked); their issues are placed back at the keys as written.
+  let checked: Pick<SchemaCheck, 'data' | 'toOriginal'> = { data, toOriginal: (pointer) => pointer };
+  issues.push(...guard(() => {
+    const schema = checkAgainstPackageSchema(WORKFLOW_SCHEMA, data, { rootName: 'the template' });
+    checked = schema;
+    return schema.issues;
+  }));
+  const run = (check: (data: unknown) => Issue[]): void => {
+    issues.push(...guard(() => check(checked.data)).map((issue) => ({ ...issue, pointer: checked.toOriginal(issue.pointer) })));
+  };
 
-  const plugins = isRecord(data) && Array.isArray(data['plugins']) ? data['plugins'] : [];
+  const plugins = isRecord(checked.data) && Array.isArray(checked.data['plugins']) ? checked.data['plugins'] : [];
   const pluginEntries = plugins.flatMap((spec: unknown, index) => (typeof spec === 'string' && spec !== '' ? [{ index, spec }] : []));
   const failedPlugins: string[] = [];
   if (pluginEntries.length > 0) {
@@ -103,15 +115,15 @@ export async function loadWorkflowSource(source: string, file: string, options: 
       const entry = pluginEntries[failure.index];
       if (!entry) continue;
       failedPlugins.push(entry.spec);
-      issues.push({ pointer: `/plugins/${entry.index}`, code: 'plugin-load', message: `the plugin "${entry.spec}" could not be loaded: ${failure.message}` });
+      issues.push({ pointer: checked.toOriginal(`/plugins/${entry.index}`), code: 'plugin-load', message: `the plugin "${entry.spec}" could not be loaded: ${failure.message}` });
     }
   }
 
-  run(() => checkActions(data, { registry: options.registry, failedPlugins }));
-  run(() => checkStepIds(data));
-  run(() => checkDeclarations(data));
-  run(() => checkStepOptions(data));
-  run(() => checkReferences(data));
+  run((corrected) => checkActions(corrected, { registry: options.registry, failedPlugins }));
+  run(checkStepIds);
+  run(checkDeclarations);
+  run(checkStepOptions);
+  run(checkReferences);
 
   const problems = sortProblems([...parsed.problems, ...issues.map((issue) => parsed.map.toProblem(issue, file))]);
   const result: LoadResult = { file, source, hash, problems, pluginSpecs: pluginEntries.map(({ spec }) => resolvePluginPath(spec, baseDir)) };

@@ -103,6 +103,15 @@ describe('config problems, positioned like template problems', () => {
     ]);
   });
 
+  it('checks what is under a misspelt key as the key it most likely means', () => {
+    expect(problems('conections:\n  smtp: { password: hunter2 }\nrun: { blast_radus: -1 }\n')).toEqual([
+      [1, 1, 'unknown-key', 'unknown key "conections"', 'Did you mean "connections"?'],
+      [2, 21, 'literal-secret', '"password" looks like a secret written into the config file; secrets must not be stored in files', 'Write password: { env: PASSWORD } and set the environment variable PASSWORD'],
+      [3, 8, 'unknown-key', 'unknown key "blast_radus"', 'Did you mean "blast_radius"?'],
+      [3, 21, 'out-of-range', '"blast_radus" must be at least 0; got -1', undefined],
+    ]);
+  });
+
   it('checks serve and event_sources (their schema belongs to idflow serve)', () => {
     expect(problems('serve: { port: 8080, concurrency: 2 }\nevent_sources: [{ type: jumpcloud.directory_insights, interval: 30s }]\n')).toEqual([]);
     expect(problems('serve: { port: 8080, anything: [1] }\n').map((p) => p[2])).toEqual(['unknown-key']);

@@ -283,6 +283,42 @@ const invalid: Case[] = [
     ],
   },
   {
+    name: 'a misspelt key does not hide the problems below it: they are checked as the key it most likely means',
+    template: yaml`
+      id: typo
+      name: Typo
+      stpes:
+        - id: a
+          acton: lgo
+          wiht: { mesage: "{{inputs.nope}}" }
+        - { id: b, action: log }
+    `,
+    problems: [
+      { line: 3, column: 1, code: 'unknown-key', message: 'unknown key "stpes"', suggestion: 'Did you mean "steps"?' },
+      { line: 5, column: 5, code: 'unknown-key', message: 'unknown key "acton"', suggestion: 'Did you mean "action"?' },
+      { line: 5, column: 12, code: 'unknown-action', message: 'unknown action "lgo"', suggestion: 'Did you mean "log"?' },
+      { line: 6, column: 5, code: 'unknown-key', message: 'unknown key "wiht"', suggestion: 'Did you mean "with"?' },
+      { line: 6, column: 24, code: 'undeclared-input', message: 'input "nope" is not declared (the workflow declares no inputs)' },
+      { line: 7, column: 22, code: 'missing-param', message: 'action "log" is missing the required parameter "message"' },
+    ],
+  },
+  {
+    name: 'a misspelt key is not read as a key its map already has, nor as one another misspelt key means too',
+    template: yaml`
+      id: typo
+      name: Typo
+      stpes: [{ id: a, action: lgo }]
+      setps: [{ id: b, action: lgo }]
+      inputs: {}
+      input: { x: { type: nope } }
+    `,
+    problems: [
+      { line: 3, column: 1, code: 'unknown-key', message: 'unknown key "stpes"', suggestion: 'Did you mean "steps"?' },
+      { line: 4, column: 1, code: 'unknown-key', message: 'unknown key "setps"', suggestion: 'Did you mean "steps"?' },
+      { line: 6, column: 1, code: 'unknown-key', message: 'unknown key "input"', suggestion: 'Did you mean "inputs"?' },
+    ],
+  },
+  {
     name: 'wrong type: a list where a duration is expected',
     template: yaml`
       id: types
