@@ -1,6 +1,6 @@
 import { ExitCode, type CommandIo } from '../command-runner.js';
-import { Runtime } from '../../runtime/runtime.js';
 import { startServe, type RunningServe } from '../../serve/serve-host.js';
+import { runtimeFor } from './execution.js';
 import { DEFAULT_WORKFLOWS_DIR } from './workflows-handler.js';
 import type { ServeCommandOptions } from './serve.js';
 
@@ -10,16 +10,7 @@ import type { ServeCommandOptions } from './serve.js';
  * steps still in flight at once (the runs stay resumable either way).
  */
 export async function serveCommand(options: ServeCommandOptions, io: CommandIo): Promise<number> {
-  const runtime = await Runtime.create({
-    cwd: io.cwd,
-    env: io.env,
-    ...(options.config === undefined ? {} : { configFile: options.config }),
-    plugins: options.plugin,
-    ...(options.store === undefined ? {} : { store: options.store }),
-    ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
-    ...(options.sandboxReset ? { sandboxReset: true } : {}),
-    log: (line) => io.stderr.write(`${line}\n`),
-  });
+  const runtime = await runtimeFor(options, io);
   let serving: RunningServe;
   try {
     serving = await startServe({

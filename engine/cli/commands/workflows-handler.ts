@@ -2,11 +2,12 @@ import { resolve } from 'node:path';
 import { ExitCode, type CommandIo } from '../command-runner.js';
 import { UsageError, ValidationError } from '../../errors/usage-errors.js';
 import { didYouMean } from '../../diagnostics/suggest.js';
-import { Runtime } from '../../runtime/runtime.js';
+import type { Runtime } from '../../runtime/runtime.js';
 import { formatLocalTime, formatTable } from '../../store/text-layout.js';
 import { loadWorkflowFolder, type WorkflowFolder } from '../../workflows/workflow-folder.js';
 import { WorkflowStateStore } from '../../workflows/workflow-state.js';
 import { summariseWorkflows, type TriggerSummary, type WorkflowSummary } from '../../workflows/workflow-summary.js';
+import { runtimeFor } from './execution.js';
 import type { WorkflowsOptions, WorkflowSwitchOptions } from './workflows.js';
 
 /** The folder `serve` and `workflows` read when `--workflows` is not given. */
@@ -78,13 +79,7 @@ function describeTrigger(trigger: TriggerSummary): string {
 }
 
 async function openFolder(options: WorkflowsOptions, io: CommandIo): Promise<{ runtime: Runtime; folder: WorkflowFolder }> {
-  const runtime = await Runtime.create({
-    cwd: io.cwd,
-    env: io.env,
-    ...(options.config === undefined ? {} : { configFile: options.config }),
-    plugins: options.plugin,
-    ...(options.store === undefined ? {} : { store: options.store }),
-  });
+  const runtime = await runtimeFor(options, io);
   try {
     const configFile = runtime.environment.loadedConfig.file;
     return { runtime, folder: await loadWorkflowFolder(runtime, options.workflows ?? DEFAULT_WORKFLOWS_DIR, io.cwd, configFile === undefined ? {} : { exclude: [resolve(io.cwd, configFile)] }) };
