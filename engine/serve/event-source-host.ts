@@ -6,12 +6,11 @@ import type { EventSourceConfig } from '../config/index.js';
 import type { SourceLocation } from '../loader/source-map.js';
 import type { ConnectionResolver } from '../plugin-api/context.js';
 import type { EventSourceProvider, SourcedEvent } from '../plugin-api/pack.js';
+import { sleep } from '../runner/sleep.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { EventIntake } from './event-intake.js';
+import { isEventName } from './event-name.js';
 import type { ServeLogger } from './serve-logger.js';
-
-/** Event names sources may emit (the same rule as a trigger's `event`). */
-const EVENT_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 /** A configured source, checked and matched with its provider. */
 export interface HostedSource {
@@ -142,7 +141,7 @@ export class EventSourceHost {
       failures = Date.now() - startedAt > 60_000 ? 1 : failures + 1;
       const pause = Math.min(deps.maxBackoffMs ?? 60_000, 1000 * 2 ** (failures - 1));
       logger.info(`restarting in ${Math.round(pause / 1000)}s`);
-      await sleep(pause, signal);
+      await sleep(pause, signal).catch(() => undefined); // shutdown ends the pause early
     }
     logger.info('event source stopped');
   }
@@ -166,21 +165,8 @@ export class EventSourceHost {
 
 function checkEvent(event: SourcedEvent): string | undefined {
   if (typeof event !== 'object' || event === null) return 'not an object';
-  if (typeof event.name !== 'string' || !EVENT_NAME.test(event.name)) return `bad name ${JSON.stringify(event.name)}`;
+  if (!isEventName(event.name)) return `bad name ${JSON.stringify(event.name)}`;
   if (typeof event.id !== 'string' || event.id.trim() === '' || event.id.length > 500) return `bad id ${JSON.stringify(event.id)} for ${event.name}`;
   if (typeof event.payload !== 'object' || event.payload === null || Array.isArray(event.payload)) return `the payload of ${event.name} (${event.id}) is not an object`;
   return undefined;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

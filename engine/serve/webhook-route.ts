@@ -1,14 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { EventIntake } from './event-intake.js';
+import { isEventName } from './event-name.js';
 import { errorReply, header, readBody, type HttpReply } from './http-io.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature.js';
 import type { ServeSettings } from './serve-settings.js';
 
 /** The header that carries an event's id (else the body's `id`). */
 export const EVENT_ID_HEADER = 'x-idflow-event-id';
-
-/** Event names in a URL: dot-separated segments of letters, digits, `_` and `-`. */
-const EVENT_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 /** What the webhook route needs. */
 export interface WebhookDeps {
@@ -29,7 +27,7 @@ export interface WebhookDeps {
  * starts nothing; a new event is answered 202 with the runs it started, queued or skipped.
  */
 export async function handleEventRequest(request: IncomingMessage, name: string, deps: WebhookDeps): Promise<HttpReply> {
-  if (!EVENT_NAME.test(name) || name.length > 200) return errorReply(404, 'UNKNOWN_EVENT', `"${name}" is not an event name (dot-separated words like hr.employee.terminated)`);
+  if (!isEventName(name)) return errorReply(404, 'UNKNOWN_EVENT', `"${name}" is not an event name (dot-separated words like hr.employee.terminated)`);
   const source = name.split('.')[0] as string;
   const configured = deps.settings.sources.get(source);
   if (configured === undefined) {
