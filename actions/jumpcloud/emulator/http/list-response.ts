@@ -12,7 +12,7 @@ import type { ApiResponse } from './router.js';
 /** Options shared by both list forms. */
 export interface ListOptions {
   filter?: Predicate | undefined;
-  /** The id field always kept by `fields` projection and usable in `sort`. */
+  /** The id field, always kept by `fields` projection: `_id` (v1), `id` (v2 objects) or `to` (graph connections); `sort=_id` orders by it. */
   idField: string;
   /** The largest `limit` accepted (default 100). */
   maxLimit?: number;
@@ -48,7 +48,7 @@ export interface ListParams {
 export function pageOf(items: readonly object[], params: ListParams, options: ListOptions): { total: number; page: Record<string, unknown>[] } {
   const limit = parseLimit(params.limit, { max: options.maxLimit ?? 100 });
   const skip = parseSkip(params.skip);
-  const sort = parseSort(params.sort);
+  const sort = parseSort(params.sort).map((key) => (key.field === '_id' ? { ...key, field: storedIdPath(options.idField) } : key));
   const fields = parseFields(params.fields);
   const filtered = options.filter === undefined ? items : items.filter((i) => options.filter?.(i));
   const sorted = sortItems(filtered, sort, { ignoreCase: params.ignoreCase.flatMap((v) => v.split(/[\s,]+/)) });
@@ -57,6 +57,15 @@ export function pageOf(items: readonly object[], params: ListParams, options: Li
     return project(decorated, fields, options.idField);
   });
   return { total: filtered.length, page };
+}
+
+/**
+ * Where an item keeps the MongoDB `_id` that `sort=_id` orders by. v2 objects show it as `id` and
+ * graph connections as `to.id`; without this, `sort=_id` (what JumpCloud advises whenever a client
+ * pages with `skip`) would sort v2 lists by a field none of their items has, i.e. not at all.
+ */
+function storedIdPath(idField: string): string {
+  return idField === 'to' ? 'to.id' : idField;
 }
 
 /**

@@ -47,6 +47,18 @@ describe('v2 user graph', () => {
   beforeEach(() => emulator.reset());
   afterAll(() => emulator.close());
 
+  it('sort=_id orders v2 lists by the MongoDB id they show as id (to.id for connections)', async () => {
+    const dana = id('user', 'dana');
+    const ascending = (await api('GET', `/api/v2/users/${dana}/associations?targets=system&sort=_id`)).body.map((c: Hop) => c.to.id);
+    expect(ascending).toHaveLength(2);
+    expect(ascending).toEqual([...ascending].sort());
+    const descending = (await api('GET', `/api/v2/users/${dana}/associations?targets=system&sort=-_id`)).body.map((c: Hop) => c.to.id);
+    expect(descending).toEqual([...ascending].reverse());
+    const reached = (await api('GET', `/api/v2/users/${dana}/systems?sort=-_id`)).body.map((r: Reached) => r.id);
+    expect(reached).toHaveLength(4);
+    expect(reached).toEqual([...reached].sort().reverse());
+  });
+
   it('memberof lists the user groups with one-edge paths and filters on type/object_id', async () => {
     const dana = id('user', 'dana');
     const reply = await api('GET', `/api/v2/users/${dana}/memberof`);
