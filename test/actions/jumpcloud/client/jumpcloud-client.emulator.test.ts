@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, PermanentError } from '../../../../engine/errors/index.js';
 import { startEmulator, type RunningEmulator, type SandboxData } from '../../../../actions/jumpcloud/emulator/index.js';
 import { createJumpCloudClient, type JumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
 import type { SystemUser } from '../../../../actions/jumpcloud/types.js';
 import { recordingLogger } from './support/loopback-server.js';
+import { endpointFor } from '../emulator/support/contract.js';
 
 // Every client method against the JumpCloud emulator, over real HTTP on loopback.
 
@@ -56,11 +57,18 @@ let emulator: RunningEmulator;
 let client: JumpCloudClient;
 let logger: ReturnType<typeof recordingLogger>;
 let john: SystemUser;
+// What every test's client logged and sent (the emulator's log is cleared before each test).
+const logged: string[] = [];
+const sent: Array<{ method: string; path: string }> = [];
 
 beforeAll(async () => {
   emulator = await startEmulator({ orgId: ORG_ID, data: DATA, seed: 'client-tests' });
 });
 afterAll(() => emulator.close());
+afterEach(() => {
+  logged.push(logger.text());
+  sent.push(...emulator.requests().map(({ method, path }) => ({ method, path })));
+});
 
 beforeEach(async () => {
   emulator.reset();
@@ -314,5 +322,22 @@ describe('the organisation header and faults', () => {
 });
 
 it('never logs the API key', () => {
-  expect(logger.text()).not.toContain(emulator.apiKey);
+  expect(logged.length).toBeGreaterThan(20);
+  expect(logged.join('\n')).toContain('JumpCloud GET /api/v2/users/');
+  expect(logged.join('\n')).not.toContain(emulator.apiKey);
+});
+
+it("talks only to endpoints of JumpCloud's OpenAPI documents, whose emulated answers the contract tests check", () => {
+  expect(sent.length).toBeGreaterThan(100);
+  expect(sent.filter(({ method, path }) => endpointFor(method, path) === undefined)).toEqual([]);
+  // Every kind of request the offboarding makes was among them.
+  const used = new Set(sent.map(({ method, path }) => endpointFor(method, path)));
+  for (const endpoint of [
+    'GET /api/systemusers/{id}', 'POST /api/search/systemusers', 'PUT /api/systemusers/{id}', 'DELETE /api/systemusers/{id}', 'POST /api/systemusers/{id}/resetmfa',
+    'GET /api/v2/users/{user_id}/memberof', 'POST /api/v2/usergroups/{group_id}/members', 'GET /api/v2/users/{user_id}/associations', 'POST /api/v2/users/{user_id}/associations',
+    'GET /api/v2/users/{user_id}/systems', 'GET /api/systemusers/{id}/sshkeys', 'DELETE /api/systemusers/{systemuser_id}/sshkeys/{id}',
+    'GET /api/v2/users/{user_id}/pushendpoints', 'DELETE /api/v2/users/{user_id}/pushendpoints/{push_endpoint_id}', 'POST /insights/directory/v1/events',
+  ]) {
+    expect(used, endpoint).toContain(endpoint);
+  }
 });
