@@ -18,7 +18,7 @@ export function parseRetryAfter(header: string | null | undefined, now: number =
 }
 
 /** True for the statuses worth retrying: 408 (request timeout), 425 (too early), 429 and 5xx. */
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 425 || status === 429 || (status >= 500 && status <= 599);
 }
 

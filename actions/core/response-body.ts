@@ -5,7 +5,7 @@ import { bodySnippet } from './http-errors.js';
 const JSON_CONTENT_TYPE = /^\s*application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /** True when the content type says the body is JSON. */
-export function isJsonContentType(contentType: string | null): boolean {
+function isJsonContentType(contentType: string | null): boolean {
   return contentType !== null && JSON_CONTENT_TYPE.test(contentType);
 }
 

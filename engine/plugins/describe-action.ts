@@ -119,7 +119,7 @@ export function typeName(schema: JsonSchema): string {
 }
 
 /** A schema as indented lines: `name: type (required) — description`, nested for objects and list items. */
-export function schemaLines(schema: JsonSchema, depth: number): string[] {
+function schemaLines(schema: JsonSchema, depth: number): string[] {
   const pad = '  '.repeat(depth);
   const lines: string[] = [];
   if (depth === 0) lines.push(`${typeName(schema)}${schema.description ? ` — ${schema.description}` : ''}`);

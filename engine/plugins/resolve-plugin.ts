@@ -5,7 +5,7 @@ import { PluginError } from '../errors/usage-errors.js';
 import { readManifest, resolvePackageEntry } from './package-entry.js';
 
 /** File extensions a plugin entry may have; `.ts`, `.mts` and `.cts` load without a build step. */
-export const PLUGIN_EXTENSIONS: ReadonlySet<string> = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
+const PLUGIN_EXTENSIONS: ReadonlySet<string> = new Set(['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']);
 
 /** The TypeScript extensions, loaded through jiti. */
 export const TYPESCRIPT_EXTENSIONS: ReadonlySet<string> = new Set(['.ts', '.mts', '.cts']);

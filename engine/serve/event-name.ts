@@ -2,7 +2,7 @@
 const EVENT_NAME = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 /** The longest event name serve takes (a webhook path, an event source's name). */
-export const MAX_EVENT_NAME_LENGTH = 200;
+const MAX_EVENT_NAME_LENGTH = 200;
 
 /**
  * Whether `name` can be an event name, e.g. `hr.employee.terminated`: webhooks and event sources

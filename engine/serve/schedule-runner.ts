@@ -12,7 +12,7 @@ export interface ScheduleClock {
 }
 
 /** The real clock. */
-export const SYSTEM_CLOCK: ScheduleClock = {
+const SYSTEM_CLOCK: ScheduleClock = {
   now: () => new Date(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
@@ -89,12 +89,6 @@ export class ScheduleRunner {
   stop(): void {
     this.stopped = true;
     for (const entry of this.entries) if (entry.handle !== undefined) this.clock.clearTimeout(entry.handle);
-  }
-
-  /** The next slot of every schedule trigger (for the monitoring API and logs). */
-  nextSlots(): Array<{ workflowId: string; trigger: number; next: string | null }> {
-    const now = this.clock.now();
-    return this.entries.map((e) => ({ workflowId: e.loaded.workflow.id, trigger: e.index, next: e.schedule.next(now)?.toISOString() ?? null }));
   }
 
   private catchUp(entry: Entry): void {

@@ -6,7 +6,7 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from './signature
 import type { ServeSettings } from './serve-settings.js';
 
 /** The header that carries an event's id (else the body's `id`). */
-export const EVENT_ID_HEADER = 'x-idflow-event-id';
+const EVENT_ID_HEADER = 'x-idflow-event-id';
 
 /** What the webhook route needs. */
 export interface WebhookDeps {

@@ -49,8 +49,3 @@ export interface TimerRecord {
   /** The timer that replaced this one (state `cancelled`). */
   replacedBy?: string;
 }
-
-/** True for a final state (nothing more happens to the timer). */
-export function isFinalState(state: TimerState): boolean {
-  return state !== 'pending';
-}

@@ -38,7 +38,7 @@ export function timerTemplate(timer: TimerRecord): string {
 }
 
 /** The workflow id of a timer's run: `timer-` and the action id in kebab case. */
-export function timerWorkflowId(action: string): string {
+function timerWorkflowId(action: string): string {
   const slug = action.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   return `timer-${slug === '' ? 'action' : slug}`;
 }

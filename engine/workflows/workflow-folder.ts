@@ -80,7 +80,7 @@ export async function loadWorkflowFolder(loader: TemplateLoader, dir: string, cw
 }
 
 /** Problems with the cron expressions and time zones of a template's schedule triggers. */
-export function scheduleProblems(loaded: LoadedWorkflow): Problem[] {
+function scheduleProblems(loaded: LoadedWorkflow): Problem[] {
   const problems: Problem[] = [];
   loaded.workflow.triggers.forEach((trigger, index) => {
     if (trigger.type !== 'schedule') return;

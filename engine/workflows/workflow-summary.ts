@@ -38,7 +38,7 @@ export interface WorkflowSummary {
 }
 
 /** The newest run of every workflow in the store, by workflow id (one pass over the store). */
-export function latestRunsByWorkflow(store: RunStore): Map<string, RunMeta> {
+function latestRunsByWorkflow(store: RunStore): Map<string, RunMeta> {
   const latest = new Map<string, RunMeta>();
   // listRuns is newest first: the first run seen of a workflow is its latest.
   for (const meta of store.listRuns()) if (!latest.has(meta.workflow.id)) latest.set(meta.workflow.id, meta);
