@@ -11,12 +11,15 @@ export interface ActionCheckContext {
   registry: ActionRegistry;
   /** `plugins:` entries of the template that failed to load (they may have defined missing actions). */
   failedPlugins: readonly string[];
+  /** Registered actions this template may not use (another template's plugins), with the plugin that defines each. */
+  unavailable: ReadonlyMap<string, string>;
 }
 
 /**
  * Checks every step's `action` and its literal `with:` parameters.
  *
- * - An unknown action id is reported at the id, with the closest registered ids.
+ * - An unknown action id is reported at the id, with the closest registered ids; so is an
+ *   action that only another template's plugins define (the template must name its own).
  * - `with:` is validated against the action's own params schema (compiled once, when the
  *   action was registered) on a copy, so that defaults are not written into the template's data.
  * - Errors at or under a templated string (e.g. a `"{{inputs.count}}"` where a number is
@@ -28,7 +31,7 @@ export function checkActions(data: unknown, context: ActionCheckContext): Issue[
   for (const entry of stepEntries(data)) {
     const action = entry.step['action'];
     if (typeof action !== 'string' || action === '') continue;
-    const registered = context.registry.get(action);
+    const registered = context.unavailable.has(action) ? undefined : context.registry.get(action);
     if (!registered) {
       issues.push(unknownAction(action, `${entry.pointer}/action`, context));
       continue;
@@ -55,9 +58,11 @@ export function checkActions(data: unknown, context: ActionCheckContext): Issue[
 }
 
 function unknownAction(action: string, pointer: string, context: ActionCheckContext): Issue {
-  const close = context.registry.suggest(action);
+  const close = context.registry.suggest(action).filter((id) => !context.unavailable.has(id));
+  const elsewhere = context.unavailable.get(action);
   let suggestion: string;
-  if (close.length > 0) suggestion = `Did you mean ${close.map((id) => `"${id}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}?`;
+  if (elsewhere !== undefined) suggestion = `It comes from the plugin ${elsewhere}, which another template names: add it under this template's plugins:`;
+  else if (close.length > 0) suggestion = `Did you mean ${close.map((id) => `"${id}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}?`;
   else if (context.failedPlugins.length > 0) suggestion = `The template's plugin ${context.failedPlugins.map((p) => `"${p}"`).join(', ')} failed to load; it may define this action`;
   else suggestion = 'Load the plugin that defines it with --plugin, the config file\'s plugins: or the template\'s plugins:';
   return { pointer, code: 'unknown-action', message: `unknown action "${action}"`, suggestion };

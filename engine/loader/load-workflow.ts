@@ -14,7 +14,7 @@ import { MAX_SOURCE_BYTES } from './limits.js';
 import { normaliseWorkflow, resolvePluginPath } from './normalise.js';
 import { parseYaml, tooLargeMessage } from './parse-yaml.js';
 import { checkAgainstPackageSchema, type SchemaCheck } from './schema-validator.js';
-import { createTemplatePluginLoader } from './template-plugins.js';
+import { createTemplatePluginLoader, type TemplatePluginLoader } from './template-plugins.js';
 import { isRecord } from './workflow-data.js';
 
 /** The schema of the workflow language, in `schemas/`. */
@@ -41,10 +41,12 @@ export interface LoadOptions {
   /** The actions steps may use; the template's own plugins are loaded into it. */
   registry: ActionRegistry;
   /**
-   * Loads the template's `plugins:` (before its actions are checked); returns a problem per
-   * entry that failed. Default: {@link createTemplatePluginLoader} on `registry`.
+   * Loads the template's `plugins:` (before its actions are checked) and says which
+   * registered actions the template may not use (another template's plugins). Give one loader
+   * to every template loaded into the same registry. Default: a new
+   * {@link createTemplatePluginLoader} on `registry`.
    */
-  loadTemplatePlugins?: (specs: Array<{ spec: string; baseDir: string }>) => Promise<Array<{ index: number; message: string; code: string }>>;
+  loadTemplatePlugins?: TemplatePluginLoader;
 }
 
 /**
@@ -108,18 +110,17 @@ export async function loadWorkflowSource(source: string, file: string, options: 
   const plugins = isRecord(checked.data) && Array.isArray(checked.data['plugins']) ? checked.data['plugins'] : [];
   const pluginEntries = plugins.flatMap((spec: unknown, index) => (typeof spec === 'string' && spec !== '' ? [{ index, spec }] : []));
   const failedPlugins: string[] = [];
-  if (pluginEntries.length > 0) {
-    const load = options.loadTemplatePlugins ?? createTemplatePluginLoader(options.registry);
-    const failures = await load(pluginEntries.map(({ spec }) => ({ spec, baseDir })));
-    for (const failure of failures) {
-      const entry = pluginEntries[failure.index];
-      if (!entry) continue;
-      failedPlugins.push(entry.spec);
-      issues.push({ pointer: checked.toOriginal(`/plugins/${entry.index}`), code: 'plugin-load', message: `the plugin "${entry.spec}" could not be loaded: ${failure.message}` });
-    }
+  // Called without entries too: it also says which actions other templates' plugins brought.
+  const load = options.loadTemplatePlugins ?? createTemplatePluginLoader(options.registry);
+  const templatePlugins = await load(pluginEntries.map(({ spec }) => ({ spec, baseDir })));
+  for (const failure of templatePlugins.failures) {
+    const entry = pluginEntries[failure.index];
+    if (!entry) continue;
+    failedPlugins.push(entry.spec);
+    issues.push({ pointer: checked.toOriginal(`/plugins/${entry.index}`), code: 'plugin-load', message: `the plugin "${entry.spec}" could not be loaded: ${failure.message}` });
   }
 
-  run((corrected) => checkActions(corrected, { registry: options.registry, failedPlugins }));
+  run((corrected) => checkActions(corrected, { registry: options.registry, failedPlugins, unavailable: templatePlugins.unavailable }));
   run(checkStepIds);
   run(checkDeclarations);
   run(checkStepOptions);

@@ -26,6 +26,8 @@ beforeAll(() => {
   const template = (plugin: string, params: string) => `id: with-plugin\nname: With plugin\nplugins:\n  - ${plugin}\nsteps:\n  - id: note\n    action: acme.ticket.note\n    with: ${params}\n`;
   writeFileSync(join(dir, 'good.yaml'), template('./plugins/ticket.mjs', '{ ticket: 42, text: hello }'));
   writeFileSync(join(dir, 'bad-params.yaml'), template('./plugins/ticket.mjs', '{ ticket: forty-two, txt: hello }'));
+  writeFileSync(join(dir, 'borrowing.yaml'), 'id: borrowing\nname: Borrowing\nsteps:\n  - id: note\n    action: log\n    with: { message: hi }\n  - id: other\n    action: acme.ticket.note\n    with: { ticket: 1, text: hi }\n  - id: typo\n    action: acme.ticket.nte\n');
+  writeFileSync(join(dir, 'plugins', 'naming-it.yaml'), template('ticket.mjs', '{ ticket: 42, text: hello }'));
   writeFileSync(join(dir, 'broken.yaml'), `id: broken\nname: Broken\nplugins: [./plugins/broken.mjs, ./plugins/missing.mjs]\nsteps:\n  - id: x\n    action: acme.broken.thng\n`);
 });
 
@@ -77,6 +79,21 @@ describe("a template's plugins:", () => {
     expect(broken.map((result) => result.problems.filter((p) => p.code === 'plugin-load').length)).toEqual([2, 2]);
   });
 
+  it("are the template's own: an action another template's plugin brought into the registry is unknown here", async () => {
+    const registry = await freshRegistry();
+    const loadTemplatePlugins = createTemplatePluginLoader(registry);
+    expect((await loadWorkflowFile(join(dir, 'good.yaml'), { registry, loadTemplatePlugins })).problems).toEqual([]);
+    const borrowing = await loadWorkflowFile(join(dir, 'borrowing.yaml'), { registry, loadTemplatePlugins });
+    expect(borrowing.workflow).toBeUndefined();
+    expect(borrowing.problems.map((p) => `${p.line}:${p.column} ${p.code} ${p.message} | ${p.suggestion}`)).toEqual([
+      `8:13 unknown-action unknown action "acme.ticket.note" | It comes from the plugin ${join(dir, 'plugins', 'ticket.mjs')}, which another template names: add it under this template's plugins:`,
+      // Nor is it suggested for a typo.
+      `11:13 unknown-action unknown action "acme.ticket.nte" | Load the plugin that defines it with --plugin, the config file's plugins: or the template's plugins:`,
+    ]);
+    // Naming the same module again (spelt differently) makes it available.
+    expect((await loadWorkflowFile(join(dir, 'plugins', 'naming-it.yaml'), { registry, loadTemplatePlugins })).problems).toEqual([]);
+  });
+
   it('go through the hook when one is given', async () => {
     const registry = await freshRegistry();
     const seen: unknown[] = [];
@@ -84,7 +101,7 @@ describe("a template's plugins:", () => {
       registry,
       loadTemplatePlugins: async (specs) => {
         seen.push(...specs);
-        return [{ index: 0, message: 'refused by the test', code: 'PLUGIN_LOAD' }];
+        return { failures: [{ index: 0, message: 'refused by the test', code: 'PLUGIN_LOAD' }], unavailable: new Map() };
       },
     });
     expect(seen).toEqual([{ spec: './plugins/ticket.mjs', baseDir: dir }]);
