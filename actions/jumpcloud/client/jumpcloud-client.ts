@@ -1,9 +1,10 @@
 import { ConflictError, NotFoundError, PermanentError } from '../../../engine/errors/action-errors.js';
 import type {
-  Application, DirectoryEvent, DirectoryEventQueryBody, DirectoryInsightsService, GraphAttributes, GraphConnection,
+  Application, DirectoryEvent, GraphAttributes, GraphConnection,
   GraphObjectWithPaths, LdapServer, PushEndpoint, RadiusServer, ResetMfaBody, SshKey, SshKeyCreate, System, SystemGroup,
   SystemUser, SystemUserCreate, SystemUserUpdate, UserAssociationTarget, UserGroup, UserGroupCreate,
 } from '../types.js';
+import { directoryQueryBody, readSearchAfter, type DirectoryEventsQuery } from './directory-events-query.js';
 import { LookupCache } from './name-cache.js';
 import type { CallOptions, JumpCloudClientOptions } from './options.js';
 import { collect, paginate, type PaginateRequest } from './pagination.js';
@@ -22,24 +23,7 @@ export type UserTraversal = 'systems' | 'systemgroups' | 'applications' | 'ldaps
 /** The graph types {@link JumpCloudClient.nameOf} can name. */
 export type NameableType = 'user' | 'user_group' | 'system' | 'system_group' | 'application' | 'ldap_server' | 'radius_server';
 
-/** A Directory Insights query (`POST /insights/directory/v1/events`), in the client's naming. */
-export interface DirectoryEventsQuery {
-  /** Services to read, e.g. `['directory']` or `['all']`. */
-  service: readonly DirectoryInsightsService[];
-  /** RFC 3339 UTC start, e.g. `2026-03-01T00:00:00Z`. */
-  startTime: string;
-  endTime?: string;
-  /** Rows per page, 1 to 10,000 (JumpCloud's default is 1,000). */
-  limit?: number;
-  /** The cursor of the previous page ({@link DirectoryEventsPage.searchAfter}). */
-  searchAfter?: ReadonlyArray<string | number>;
-  /** Timestamp order; JumpCloud's default is ascending. */
-  sort?: 'ASC' | 'DESC';
-  /** A `search_term` filter, e.g. `{ and: [{ event_type: 'user_suspended' }] }`. */
-  searchTerm?: DirectoryEventQueryBody['search_term'];
-  /** Only these fields of each event. */
-  fields?: readonly string[];
-}
+export type { DirectoryEventsQuery } from './directory-events-query.js';
 
 /** One page of Directory Insights events. */
 export interface DirectoryEventsPage {
@@ -162,10 +146,6 @@ export interface JumpCloudClient {
 const TRAVERSALS: ReadonlySet<string> = new Set<UserTraversal>(['systems', 'systemgroups', 'applications', 'ldapservers', 'radiusservers']);
 const ASSOCIATION_TARGETS: ReadonlySet<string> = new Set<UserAssociationTarget>([
   'active_directory', 'application', 'g_suite', 'idp_routing_policy', 'ldap_server', 'office_365', 'password_manager_item', 'radius_server', 'system', 'system_group',
-]);
-const DIRECTORY_SERVICES: ReadonlySet<string> = new Set<DirectoryInsightsService>([
-  'alerts', 'all', 'directory', 'ldap', 'mdm', 'notifications', 'object_storage', 'password_manager', 'radius', 'reports', 'saas_app_management',
-  'software', 'sso', 'systems', 'access_management', 'asset_management',
 ]);
 // Directory Insights' documented host for the US data centre; other regions (and emulators)
 // serve it from the same host as the rest of the API.
@@ -551,54 +531,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function directoryQueryBody(query: DirectoryEventsQuery): DirectoryEventQueryBody {
-  if (!Array.isArray(query?.service) || query.service.length === 0) {
-    throw new PermanentError('queryDirectoryEvents needs at least one service, e.g. ["directory"] or ["all"]', { code: 'INVALID_ARGUMENT' });
-  }
-  for (const service of query.service) {
-    if (!DIRECTORY_SERVICES.has(service)) {
-      throw new PermanentError(`queryDirectoryEvents: "${String(service)}" is not a Directory Insights service; use one of ${[...DIRECTORY_SERVICES].join(', ')}`, { code: 'INVALID_ARGUMENT' });
-    }
-  }
-  checkTimestamp('startTime', query.startTime);
-  if (query.endTime !== undefined) checkTimestamp('endTime', query.endTime);
-  if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 10_000)) {
-    throw new PermanentError(`queryDirectoryEvents: limit must be an integer from 1 to 10000, got ${String(query.limit)}`, { code: 'INVALID_ARGUMENT' });
-  }
-  if (query.sort !== undefined && query.sort !== 'ASC' && query.sort !== 'DESC') {
-    throw new PermanentError(`queryDirectoryEvents: sort must be "ASC" or "DESC", got ${JSON.stringify(query.sort)}`, { code: 'INVALID_ARGUMENT' });
-  }
-  return {
-    service: [...query.service],
-    start_time: query.startTime,
-    ...(query.endTime === undefined ? {} : { end_time: query.endTime }),
-    ...(query.limit === undefined ? {} : { limit: query.limit }),
-    ...(query.searchAfter === undefined ? {} : { search_after: [...query.searchAfter] }),
-    ...(query.sort === undefined ? {} : { sort: query.sort }),
-    ...(query.searchTerm === undefined ? {} : { search_term: query.searchTerm }),
-    ...(query.fields === undefined ? {} : { fields: [...query.fields] }),
-  };
-}
-
-function checkTimestamp(name: string, value: unknown): void {
-  // RFC 3339: a date, "T", a time, and a zone ("Z" or an offset).
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value) || Number.isNaN(Date.parse(value))) {
-    throw new PermanentError(`queryDirectoryEvents: ${name} must be an RFC 3339 UTC time like 2026-03-01T00:00:00Z, got ${JSON.stringify(value)}`, { code: 'INVALID_ARGUMENT' });
-  }
-}
-
 function readIntHeader(headers: Headers, name: string): number | undefined {
   const value = headers.get(name);
   return value !== null && /^\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
-}
-
-function readSearchAfter(value: string | null): Array<string | number> | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  try {
-    const parsed: unknown = JSON.parse(value);
-    if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((item) => typeof item === 'string' || typeof item === 'number')) return parsed as Array<string | number>;
-  } catch {
-    // Not JSON: unreadable, reported by the caller.
-  }
-  return undefined;
 }

@@ -2,6 +2,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { IdflowError } from '../../../engine/errors/idflow-error.js';
 import { CancelledError, PermanentError, TimeoutError, TransientError } from '../../../engine/errors/action-errors.js';
 import { isNetworkError } from '../../../engine/errors/classify.js';
+import { sleep } from '../../../engine/runner/sleep.js';
 import { errorForResponse, parseErrorBody } from './error-mapping.js';
 import {
   checkBaseUrl, checkPositiveInteger, DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT, resolveRetryOptions,
@@ -343,25 +344,6 @@ function linkSignals(signals: ReadonlyArray<AbortSignal | undefined>): { signal:
     source.addEventListener('abort', onAbort, { once: true });
   }
   return { signal: controller.signal, dispose };
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** "fetch failed (ECONNRESET: other side closed)": the error and its causes, scrubbed of the key. */

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { PermanentError } from '../../../engine/errors/action-errors.js';
+import { parseDuration } from '../../../engine/loader/duration.js';
+import { sleep } from '../../../engine/runner/sleep.js';
 import type { EventSourceContext, EventSourceProvider, SourcedEvent } from '../../../engine/plugin-api/pack.js';
 import { createJumpCloudClient, type JumpCloudClient } from '../client/jumpcloud-client.js';
+import { DIRECTORY_INSIGHTS_SERVICES, isRfc3339Time } from '../client/directory-events-query.js';
 import { resolveJumpCloudSettings } from '../client/settings.js';
 import type { DirectoryEvent, DirectoryInsightsService } from '../types.js';
 import { directoryEventName } from './event-names.js';
@@ -10,10 +13,6 @@ import { directoryEventPayload } from './event-payload.js';
 /** The source type, as `event_sources:` entries name it. */
 export const DIRECTORY_INSIGHTS_SOURCE = 'jumpcloud.directory_insights';
 
-const SERVICES: readonly DirectoryInsightsService[] = [
-  'alerts', 'all', 'directory', 'ldap', 'mdm', 'notifications', 'object_storage', 'password_manager', 'radius', 'reports',
-  'saas_app_management', 'software', 'sso', 'systems', 'access_management', 'asset_management',
-];
 
 /** The options of a `jumpcloud.directory_insights` source, checked. */
 export interface DirectoryInsightsOptions {
@@ -48,14 +47,15 @@ export function readDirectoryInsightsOptions(options: Record<string, unknown>): 
   };
   const connection = options['connection'] ?? 'jumpcloud';
   if (typeof connection !== 'string' || connection.trim() === '') bad('connection', 'a connection name');
-  const intervalMs = options['interval'] === undefined ? 60_000 : durationMs(options['interval']);
+  const interval = options['interval'];
+  const intervalMs = interval === undefined ? 60_000 : parseDuration(typeof interval === 'string' ? interval.trim() : interval);
   if (intervalMs === undefined || intervalMs < 100) bad('interval', 'a duration of at least 100ms, like "30s" or "5m"');
   const services = options['services'] ?? ['directory'];
-  if (!Array.isArray(services) || services.length === 0 || !services.every((s) => typeof s === 'string' && (SERVICES as readonly string[]).includes(s))) {
-    bad('services', `a non-empty list of: ${SERVICES.join(', ')}`);
+  if (!Array.isArray(services) || services.length === 0 || !services.every((s) => typeof s === 'string' && (DIRECTORY_INSIGHTS_SERVICES as readonly string[]).includes(s))) {
+    bad('services', `a non-empty list of: ${DIRECTORY_INSIGHTS_SERVICES.join(', ')}`);
   }
   const start = options['start'] ?? 'now';
-  if (typeof start !== 'string' || (start !== 'now' && (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(start) || Number.isNaN(Date.parse(start))))) {
+  if (typeof start !== 'string' || (start !== 'now' && !isRfc3339Time(start))) {
     bad('start', '"now" or an RFC 3339 time such as 2026-03-01T00:00:00Z');
   }
   const limit = options['limit'] ?? 1000;
@@ -131,7 +131,8 @@ export const directoryInsightsSource: EventSourceProvider = {
         if ((error as { retryable?: unknown }).retryable !== true) throw error;
         ctx.logger.warn(`Directory Insights could not be read (${(error as Error).message}); trying again in ${Math.round(options.intervalMs / 1000)}s`);
       }
-      if (!hasMore) await sleep(options.intervalMs, ctx.signal);
+      // Stopping (the signal) ends the wait early; the loop condition then ends the source.
+      if (!hasMore) await sleep(options.intervalMs, ctx.signal).catch(() => undefined);
     }
   },
 };
@@ -161,27 +162,4 @@ function readCursor(value: unknown): DirectoryInsightsCursor | undefined {
   if (typeof cursor.start_time !== 'string' || Number.isNaN(Date.parse(cursor.start_time))) return undefined;
   if (cursor.search_after !== undefined && !(Array.isArray(cursor.search_after) && cursor.search_after.every((v) => typeof v === 'string' || typeof v === 'number'))) return undefined;
   return { start_time: cursor.start_time, ...(cursor.search_after === undefined ? {} : { search_after: cursor.search_after }) };
-}
-
-function durationMs(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const match = /^(\d+)(ms|s|m|h)$/.exec(value.trim());
-  if (match === null) return undefined;
-  return Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as Record<string, number>)[match[2] as string]!;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
