@@ -99,38 +99,15 @@ export async function readDirectEdges(client: JumpCloudClient, userId: string, t
  */
 export async function readReached(client: JumpCloudClient, userId: string, traversal: UserTraversal): Promise<ReachedObject[]> {
   const objects = await client.traverseUser(userId, traversal);
-  const type = TRAVERSAL_TYPES[traversal];
-  const hopIds = new Map<NameableType, Set<string>>();
-  for (const object of objects) {
-    for (const path of object.paths ?? []) {
-      for (const hop of path) {
-        const hopType = nameableType(hop.to.type);
-        if (hopType === undefined) continue;
-        const set = hopIds.get(hopType) ?? new Set<string>();
-        set.add(hop.to.id);
-        hopIds.set(hopType, set);
-      }
-    }
-  }
-  const named = new Map<string, string>();
-  const selfNames = await nameAll(client, type, objects.map((o) => o.id));
-  for (const [id, name] of selfNames) named.set(`${type}:${id}`, name);
-  await Promise.all(
-    [...hopIds].map(async ([hopType, ids]) => {
-      const names = await nameAll(client, hopType, [...ids].filter((id) => !named.has(`${hopType}:${id}`)));
-      for (const [id, name] of names) named.set(`${hopType}:${id}`, name);
-    }),
-  );
-  const hopName = (hop: { id: string; type: string }): string => {
-    const name = named.get(`${hop.type}:${hop.id}`);
-    const hopType = nameableType(hop.type);
-    return name === undefined || hopType === undefined ? `${hop.type} ${hop.id}` : `${kindLabel(hopType)} "${name}"`;
-  };
+  const [names, label] = await Promise.all([
+    nameAll(client, TRAVERSAL_TYPES[traversal], objects.map((o) => o.id)),
+    labelHops(client, objects.flatMap((object) => (object.paths ?? []).flat().map((hop) => hop.to))),
+  ]);
   return objects.map((object) => ({
     id: object.id,
-    name: selfNames.get(object.id) ?? UNNAMED,
+    name: names.get(object.id) ?? UNNAMED,
     direct: (object.paths ?? []).some((path) => path.length <= 1),
-    paths: (object.paths ?? []).map((path) => path.map((hop) => hopName(hop.to))),
+    paths: (object.paths ?? []).map((path) => path.map((hop) => label(hop.to))),
   }));
 }
 
@@ -141,8 +118,7 @@ export async function readReached(client: JumpCloudClient, userId: string, trave
  */
 export async function readGroupAccess(client: JumpCloudClient, userId: string, traversal: UserTraversal): Promise<GroupAccess[]> {
   const objects = await client.traverseUser(userId, traversal);
-  const type = TRAVERSAL_TYPES[traversal];
-  const pairs = new Map<string, { objectId: string; groupId: string; through: Array<{ id: string; type: string }> }>();
+  const pairs = new Map<string, { objectId: string; groupId: string; through: GraphHop[] }>();
   for (const object of objects) {
     for (const path of object.paths ?? []) {
       const first = path[0];
@@ -152,29 +128,48 @@ export async function readGroupAccess(client: JumpCloudClient, userId: string, t
     }
   }
   if (pairs.size === 0) return [];
-  const objectNames = await nameAll(client, type, [...pairs.values()].map((p) => p.objectId));
-  const groups = new Map(
-    await Promise.all([...new Set([...pairs.values()].map((p) => p.groupId))].map(async (id) => [id, await describeGroup(client, id)] as const)),
-  );
-  const middle = [...pairs.values()].flatMap((p) => p.through).filter((hop) => nameableType(hop.type) !== undefined);
-  const middleNames = new Map<string, string>();
-  await Promise.all(
-    [...new Set(middle.map((hop) => hop.type))].map(async (hopType) => {
-      const names = await nameAll(client, hopType as NameableType, middle.filter((hop) => hop.type === hopType).map((hop) => hop.id));
-      for (const [id, name] of names) middleNames.set(`${hopType}:${id}`, name);
-    }),
-  );
-  return [...pairs.values()].map((pair) => {
+  const found = [...pairs.values()];
+  const [objectNames, groups, label] = await Promise.all([
+    nameAll(client, TRAVERSAL_TYPES[traversal], found.map((p) => p.objectId)),
+    Promise.all([...new Set(found.map((p) => p.groupId))].map(async (id) => [id, await describeGroup(client, id)] as const)).then((entries) => new Map(entries)),
+    labelHops(client, found.flatMap((p) => p.through)),
+  ]);
+  return found.map((pair) => {
     const group = groups.get(pair.groupId) as Membership;
     return {
       object: { id: pair.objectId, name: objectNames.get(pair.objectId) ?? UNNAMED },
       group: { id: group.id, name: group.name, dynamic: group.dynamic },
-      through: pair.through.map((hop) => {
-        const hopType = nameableType(hop.type);
-        return hopType === undefined ? `${hop.type} ${hop.id}` : `${kindLabel(hopType)} "${middleNames.get(`${hop.type}:${hop.id}`) ?? UNNAMED}"`;
-      }),
+      through: pair.through.map(label),
     };
   });
+}
+
+/** One hop of a traversal path: the object it reaches. */
+interface GraphHop {
+  id: string;
+  type: string;
+}
+
+/**
+ * Names the hops of traversal paths for humans, with one cached look-up per object: a function
+ * giving `system group "Web"`, or `g_suite 64a0…` for kinds that cannot be named.
+ */
+async function labelHops(client: JumpCloudClient, hops: readonly GraphHop[]): Promise<(hop: GraphHop) => string> {
+  const idsByType = new Map<NameableType, string[]>();
+  for (const hop of hops) {
+    const type = nameableType(hop.type);
+    if (type !== undefined) idsByType.set(type, [...(idsByType.get(type) ?? []), hop.id]);
+  }
+  const names = new Map<string, string>();
+  await Promise.all(
+    [...idsByType].map(async ([type, ids]) => {
+      for (const [id, name] of await nameAll(client, type, ids)) names.set(`${type}:${id}`, name);
+    }),
+  );
+  return (hop) => {
+    const type = nameableType(hop.type);
+    return type === undefined ? `${hop.type} ${hop.id}` : `${kindLabel(type)} "${names.get(`${type}:${hop.id}`) ?? UNNAMED}"`;
+  };
 }
 
 const NAMEABLE: ReadonlySet<string> = new Set<NameableType>(['user', 'user_group', 'system', 'system_group', 'application', 'ldap_server', 'radius_server']);
