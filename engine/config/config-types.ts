@@ -65,6 +65,8 @@ export interface ServeConfig {
   timer_interval?: DurationSetting;
   /** How old a missed schedule slot may be and still run at start-up (default 1h). */
   missed_schedule_window?: DurationSetting;
+  /** How long accepted events' records are kept for exactly-once (default 720h; 0: forever). */
+  event_retention?: DurationSetting;
 }
 
 /** One entry of `event_sources:`; keys beyond these are the provider's own options. */

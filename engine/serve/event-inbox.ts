@@ -87,25 +87,50 @@ export class EventInbox {
   /** Records with runs still to start (after a restart). */
   withPending(onUnreadable?: (file: string, error: Error) => void): EventRecord[] {
     const found: EventRecord[] = [];
+    for (const { record } of this.records(onUnreadable)) if (record.pending.length > 0) found.push(record);
+    return found.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
+  }
+
+  /**
+   * Removes the records of events received before `before` that owe no run any more, so that
+   * the inbox (and the start-up scan of {@link withPending}) does not grow forever. A repeat of
+   * a removed event's id is then accepted as new: `before` is the edge of the dedupe window.
+   *
+   * @returns how many records were removed.
+   */
+  prune(before: Date, onUnreadable?: (file: string, error: Error) => void): number {
+    const edge = before.toISOString();
+    let removed = 0;
+    for (const { file, record } of this.records(onUnreadable)) {
+      if (record.receivedAt >= edge || record.pending.length > 0) continue;
+      rmSync(file, { force: true });
+      removed++;
+    }
+    return removed;
+  }
+
+  /** Every readable record, with its file; unreadable ones are reported and left alone. */
+  private *records(onUnreadable?: (file: string, error: Error) => void): Generator<{ file: string; record: EventRecord }> {
     let sources: string[];
     try {
       sources = readdirSync(this.dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
     for (const source of sources.filter((name) => SOURCE_NAME.test(name))) {
       for (const name of readdirSync(join(this.dir, source)).filter((n) => n.endsWith('.json'))) {
         const file = join(this.dir, source, name);
+        let record: EventRecord;
         try {
-          const record = this.read(file);
-          if (record.pending.length > 0) found.push(record);
+          record = this.read(file);
         } catch (error) {
           onUnreadable?.(file, error as Error);
+          continue;
         }
+        yield { file, record };
       }
     }
-    return found.sort((a, b) => (a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : 0));
   }
 
   private pathOf(source: string, id: string): string {
@@ -115,14 +140,24 @@ export class EventInbox {
 
   private read(path: string): EventRecord {
     const text = readFileSync(path, 'utf8');
+    let value: unknown;
     try {
-      return JSON.parse(text) as EventRecord;
+      value = JSON.parse(text);
     } catch (error) {
       throw new IdflowError('EVENT_RECORD_CORRUPT', `${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
+    if (!isEventRecord(value)) throw new IdflowError('EVENT_RECORD_CORRUPT', `${path} is not an event record (it needs source, id, event, receivedAt, runs, skipped and pending)`);
+    return value;
   }
 
   private redact(record: EventRecord): EventRecord {
     return this.redactor === undefined ? record : this.redactor.redactDeep(record);
   }
+}
+
+function isEventRecord(value: unknown): value is EventRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Partial<EventRecord>;
+  return typeof record.source === 'string' && typeof record.id === 'string' && typeof record.event === 'string' && typeof record.receivedAt === 'string'
+    && Array.isArray(record.runs) && Array.isArray(record.skipped) && Array.isArray(record.pending);
 }

@@ -25,6 +25,9 @@ import { resolveServeSettings, type ServeFlags, type ServeSettings } from './ser
 import { TimerLoop } from './timer-loop.js';
 import type { MatchContext } from './trigger-matching.js';
 
+/** How often accepted events' records past `serve.event_retention` are removed (besides at start). */
+const EVENT_PRUNE_INTERVAL_MS = 60 * 60_000;
+
 /** What {@link startServe} needs. */
 export interface ServeOptions {
   /** The runtime (config, plugins, store, services), built by the caller. */
@@ -62,8 +65,9 @@ export interface RunningServe {
 /**
  * Starts `idflow serve`: loads and checks every template of the folder, the `serve:` settings
  * and the `event_sources:`; refuses to start, listing every problem, when anything is wrong
- * (`ValidationError`, exit 2). Then listens, starts the runs accepted events still owe (from
- * before a restart), arms the schedules, checks due timers, and starts the event sources.
+ * (`ValidationError`, exit 2). Then listens, removes the records of events older than
+ * `serve.event_retention` (and again every hour), starts the runs accepted events still owe
+ * (from before a restart), arms the schedules, checks due timers, and starts the event sources.
  *
  * @throws ValidationError listing every problem; ConflictError `SERVE_RUNNING` when another serve uses the store.
  */
@@ -91,6 +95,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   for (const warning of problems) logger.warn(`${warning.file}:${warning.line}:${warning.column}: ${warning.message}`);
   const serveLock = takeServeLock(services.store.locksDir(), services.store.root);
   let http: RunningHttpServer | undefined;
+  let pruning: NodeJS.Timeout | undefined;
   try {
     const states = new WorkflowStateStore(services.store.root);
     const dispatcher = new RunDispatcher(settings.concurrency, logger);
@@ -145,6 +150,18 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     if (settings.token === undefined) logger.warn('serve.token is not configured: the monitoring API (GET /workflows, /runs) answers 401 to everyone');
     if (settings.sources.size === 0) logger.warn('serve.sources is empty: every POST /events/... is refused (404); add a source with a shared secret');
 
+    const pruneEvents = (): void => {
+      if (settings.eventRetentionMs <= 0) return;
+      const before = new Date(now().getTime() - settings.eventRetentionMs);
+      try {
+        const removed = inbox.prune(before);
+        if (removed > 0) logger.info(`removed ${removed} event record${removed === 1 ? '' : 's'} received before ${before.toISOString()} (serve.event_retention); a repeat of ${removed === 1 ? 'its id' : 'their ids'} counts as a new event`);
+      } catch (error) {
+        logger.error(`cannot remove old event records: ${(error as Error).message}`);
+      }
+    };
+    pruneEvents();
+    pruning = setInterval(pruneEvents, EVENT_PRUNE_INTERVAL_MS);
     const recovered = intake.recover();
     if (recovered > 0) logger.info(`started ${recovered} run${recovered === 1 ? '' : 's'} that events accepted before the last shutdown still owed`);
     schedules.start();
@@ -161,6 +178,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       shutdown: () => {
         shutdown ??= (async () => {
           draining = true;
+          clearInterval(pruning);
           logger.info(`shutting down: no new work; letting ${dispatcher.running} run${dispatcher.running === 1 ? '' : 's'} in flight reach a step boundary (grace ${Math.round(settings.shutdownGraceMs / 1000)}s)`);
           schedules.stop();
           timerLoop.stop();
@@ -175,6 +193,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       },
     };
   } catch (error) {
+    clearInterval(pruning);
     await http?.close();
     serveLock.release();
     throw error;

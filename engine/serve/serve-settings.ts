@@ -17,6 +17,8 @@ export interface ServeSettings {
   shutdownGraceMs: number;
   timerIntervalMs: number;
   missedScheduleWindowMs: number;
+  /** How long accepted events' records are kept; 0 keeps them forever. */
+  eventRetentionMs: number;
 }
 
 /** Defaults of {@link ServeSettings}. */
@@ -29,6 +31,7 @@ export const SERVE_DEFAULTS = {
   shutdownGraceMs: 30_000,
   timerIntervalMs: 30_000,
   missedScheduleWindowMs: 60 * 60_000,
+  eventRetentionMs: 30 * 24 * 60 * 60_000,
 } as const;
 
 /** The command line's say, which wins over the config. */
@@ -91,6 +94,7 @@ export function resolveServeSettings(
       shutdownGraceMs: duration(serve.shutdown_grace, SERVE_DEFAULTS.shutdownGraceMs),
       timerIntervalMs: Math.max(100, duration(serve.timer_interval, SERVE_DEFAULTS.timerIntervalMs)),
       missedScheduleWindowMs: duration(serve.missed_schedule_window, SERVE_DEFAULTS.missedScheduleWindowMs),
+      eventRetentionMs: duration(serve.event_retention, SERVE_DEFAULTS.eventRetentionMs),
     },
     problems,
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +29,22 @@ describe('EventInbox', () => {
     expect(inbox.withPending().map((r) => r.id)).toEqual(['late']);
     expect(inbox.get('hr', 'early')).toMatchObject({ runs: [{ workflow: 'w1', runId: 'r1' }] });
     expect(inbox.get('hr', 'never')).toBeUndefined();
+  });
+
+  it('removes the records received before the edge that owe no run, so a repeat of their id is new again', () => {
+    const inbox = new EventInbox(mkdtempSync(join(tmpdir(), 'idflow-inbox-')));
+    inbox.create(record({ id: 'old-done', receivedAt: '2026-10-01T00:00:00.000Z', pending: [] }));
+    inbox.create(record({ id: 'old-owed', receivedAt: '2026-10-01T00:00:00.000Z', pending: ['w1'] }));
+    inbox.create(record({ id: 'recent', receivedAt: '2026-11-20T00:00:00.000Z', pending: [] }));
+    inbox.create(record({ id: 'other-source', source: 'psa', receivedAt: '2026-10-02T00:00:00.000Z', pending: [] }));
+    writeFileSync(join(inbox.dir, 'hr', 'damaged.json'), '{"id": "x"}');
+    const unreadable: string[] = [];
+    expect(inbox.prune(new Date('2026-11-01T00:00:00.000Z'), (file) => unreadable.push(file))).toBe(2);
+    expect(unreadable).toEqual([join(inbox.dir, 'hr', 'damaged.json')]);
+    expect([inbox.get('hr', 'old-done'), inbox.get('psa', 'other-source')]).toEqual([undefined, undefined]);
+    expect(inbox.get('hr', 'old-owed')?.pending).toEqual(['w1']);
+    expect(inbox.get('hr', 'recent')).toBeDefined();
+    expect(inbox.create(record({ id: 'old-done', pending: [] })).created).toBe(true);
   });
 
   it('redacts known secrets from what it writes, and refuses a source name that is not one', () => {

@@ -238,6 +238,29 @@ describe('idflow serve: restarts', () => {
   });
 });
 
+describe('idflow serve: event retention', () => {
+  it('removes the records of events older than serve.event_retention at start-up; a repeat of such an id runs again', async () => {
+    const folder = serveFolder({ 'psa.yaml': PSA }, serveConfig('  event_retention: 1h'));
+    const first = await folder.start();
+    try {
+      const answer = await first.post('psa.contact.inactive', { id: 'c-1', contact: { email: 'ann@x.com' } });
+      expect(answer).toMatchObject({ status: 202, body: { runs: [{ workflow: 'psa-inactive' }] } });
+    } finally {
+      await first.stop();
+    }
+    const later = Date.now() + 2 * 3_600_000;
+    const restarted = await folder.start({ now: () => new Date(Date.now() + 2 * 3_600_000) });
+    try {
+      expect(folder.log()).toContain('removed 1 event record received before');
+      const again = await restarted.post('psa.contact.inactive', { id: 'c-1', contact: { email: 'ann@x.com' } }, { timestamp: Math.floor(later / 1000) });
+      expect(again).toMatchObject({ status: 202, body: { duplicate: false, runs: [{ workflow: 'psa-inactive' }] } });
+      await eventually(() => restarted.runtime.services.store.listRuns({ status: 'succeeded' }).length === 2, 'both runs');
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
+
 describe('idflow serve: monitoring API', () => {
   it('answers with the token only; /healthz is open', async () => {
     const folder = serveFolder({ 'leaver.yaml': LEAVER, 'psa.yaml': PSA });

@@ -11,11 +11,11 @@ describe('resolveServeSettings', () => {
   });
 
   it('reads durations, secrets from the environment, and lets the command line win', () => {
-    const loaded = parseConfig('serve:\n  host: 0.0.0.0\n  port: 9000\n  token: { env: TOKEN }\n  sources: { hr: { secret: { env: HR } } }\n  signature_tolerance: 2m\n  shutdown_grace: 1500\n  timer_interval: 5s\n  missed_schedule_window: 0\n', 'c.yaml', '/tmp');
+    const loaded = parseConfig('serve:\n  host: 0.0.0.0\n  port: 9000\n  token: { env: TOKEN }\n  sources: { hr: { secret: { env: HR } } }\n  signature_tolerance: 2m\n  shutdown_grace: 1500\n  timer_interval: 5s\n  missed_schedule_window: 0\n  event_retention: 48h\n', 'c.yaml', '/tmp');
     expect(loaded.problems).toEqual([]);
     const { settings, problems } = resolveServeSettings(loaded.config.serve, { TOKEN: 'tok-123', HR: 'hr-secret' }, { port: '0', host: '127.0.0.1' }, { file: 'c.yaml' });
     expect(problems).toEqual([]);
-    expect(settings).toMatchObject({ host: '127.0.0.1', port: 0, token: 'tok-123', signatureToleranceMs: 120_000, shutdownGraceMs: 1500, timerIntervalMs: 5000, missedScheduleWindowMs: 0 });
+    expect(settings).toMatchObject({ host: '127.0.0.1', port: 0, token: 'tok-123', signatureToleranceMs: 120_000, shutdownGraceMs: 1500, timerIntervalMs: 5000, missedScheduleWindowMs: 0, eventRetentionMs: 48 * 3_600_000 });
     expect(settings.sources.get('hr')).toEqual({ secret: 'hr-secret' });
   });
 
