@@ -86,7 +86,8 @@ export interface EventSourceHostDeps {
   sources: readonly HostedSource[];
   connections: ConnectionResolver;
   cursors: CursorStore;
-  intake: EventIntake;
+  /** Where emitted events go (only `accept` is used). */
+  intake: Pick<EventIntake, 'accept'>;
   logger: ServeLogger;
   /** Longest wait before restarting a source that failed (default 60 s). */
   maxBackoffMs?: number;
