@@ -1,9 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Problem } from '../diagnostics/problem.js';
 import type { InputOrigin } from '../inputs/resolve-inputs.js';
-import { MAX_SOURCE_BYTES } from '../loader/limits.js';
-import { parseYaml, tooLargeMessage } from '../loader/parse-yaml.js';
+import { parseYaml } from '../loader/parse-yaml.js';
+import { readSourceFile } from '../loader/read-source.js';
 import { checkAgainstPackageSchema } from '../loader/schema-validator.js';
 import type { SourceLocation } from '../loader/source-map.js';
 import { isRecord } from '../loader/workflow-data.js';
@@ -54,27 +53,14 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
   const cwd = resolve(options.cwd);
   const shown = options.file ?? CONFIG_FILE_NAME;
   const path = resolve(cwd, shown);
-  const fallback = (problems: Problem[], source?: string): LoadedConfig => ({
-    config: defaultConfig(options.file === undefined ? cwd : dirname(path)), file: shown, problems, varsOrigin: { file: shown }, ...(source === undefined ? {} : { source }),
-  });
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && options.file === undefined) return { config: defaultConfig(cwd), problems: [], varsOrigin: { file: join(cwd, CONFIG_FILE_NAME) } };
-    return fallback([{ file: shown, line: 0, column: 0, path: '', code: code === 'ENOENT' ? 'config-not-found' : 'file-unreadable', severity: 'error', message: code === 'ENOENT' ? `the config file ${path} does not exist` : `cannot read the config file: ${(error as Error).message}` }]);
+  const read = await readSourceFile(path, 'config file', { code: 'config-not-found', message: `the config file ${path} does not exist` });
+  if (!read.ok) {
+    // Without --config, a config file is optional.
+    if (read.problem.code === 'config-not-found' && options.file === undefined) return { config: defaultConfig(cwd), problems: [], varsOrigin: { file: join(cwd, CONFIG_FILE_NAME) } };
+    const problem: Problem = { file: shown, path: '', severity: 'error', ...read.problem };
+    return { config: defaultConfig(options.file === undefined ? cwd : dirname(path)), file: shown, problems: [problem], varsOrigin: { file: shown } };
   }
-  if (size > MAX_SOURCE_BYTES) {
-    return fallback([{ file: shown, line: 1, column: 1, path: '', code: 'file-too-large', severity: 'error', message: tooLargeMessage('config file', size) }]);
-  }
-  let source: string;
-  try {
-    source = await readFile(path, 'utf8');
-  } catch (error) {
-    return fallback([{ file: shown, line: 0, column: 0, path: '', code: 'file-unreadable', severity: 'error', message: `cannot read the config file: ${(error as Error).message}` }]);
-  }
-  return parseConfig(source, shown, dirname(path));
+  return parseConfig(read.source, shown, dirname(path));
 }
 
 /**

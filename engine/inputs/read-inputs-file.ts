@@ -1,7 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
 import type { Problem } from '../diagnostics/problem.js';
-import { MAX_SOURCE_BYTES } from '../loader/limits.js';
-import { parseYaml, tooLargeMessage } from '../loader/parse-yaml.js';
+import { parseYaml } from '../loader/parse-yaml.js';
+import { readSourceFile } from '../loader/read-source.js';
 import { describeValue } from '../loader/schema-issues.js';
 import type { InputOrigin } from './resolve-inputs.js';
 
@@ -21,19 +20,9 @@ export interface InputsFile {
  * subset, so both get positioned problems): one object of input name → value.
  */
 export async function readInputsFile(file: string): Promise<InputsFile> {
-  const none = (problem: Omit<Problem, 'file' | 'path' | 'severity'>, source = ''): InputsFile => ({
-    values: {}, source, origin: { file }, problems: [{ file, path: '', severity: 'error', ...problem }],
-  });
-  let size: number;
-  try {
-    size = (await stat(file)).size;
-  } catch (error) {
-    return none({ line: 0, column: 0, code: 'file-unreadable', message: `cannot read the inputs file: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : (error as Error).message}` });
-  }
-  if (size > MAX_SOURCE_BYTES) {
-    return none({ line: 1, column: 1, code: 'file-too-large', message: tooLargeMessage('inputs file', size) });
-  }
-  const source = await readFile(file, 'utf8');
+  const read = await readSourceFile(file, 'inputs file', { code: 'file-not-found', message: 'cannot read the inputs file: it does not exist' });
+  if (!read.ok) return { values: {}, source: '', origin: { file }, problems: [{ file, path: '', severity: 'error', ...read.problem }] };
+  const source = read.source;
   const parsed = parseYaml(source, file, { what: 'inputs file' });
   const origin: InputOrigin = { file, locate: (pointer, at) => parsed.map.locate(pointer, at ?? 'value') };
   if (parsed.problems.some((problem) => problem.severity === 'error')) return { values: {}, problems: parsed.problems, origin, source };

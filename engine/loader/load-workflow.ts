@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Problem } from '../diagnostics/problem.js';
 import type { Workflow } from '../language/types.js';
@@ -10,9 +9,9 @@ import { checkReferences } from './check-references.js';
 import { checkStepIds } from './check-step-ids.js';
 import { checkStepOptions } from './check-step-options.js';
 import type { Issue } from './issue.js';
-import { MAX_SOURCE_BYTES } from './limits.js';
 import { normaliseWorkflow, resolvePluginPath } from './normalise.js';
-import { parseYaml, tooLargeMessage } from './parse-yaml.js';
+import { parseYaml } from './parse-yaml.js';
+import { readSourceFile } from './read-source.js';
 import { checkAgainstPackageSchema, type SchemaCheck } from './schema-validator.js';
 import { createTemplatePluginLoader, type TemplatePluginLoader } from './template-plugins.js';
 import { isRecord } from './workflow-data.js';
@@ -26,6 +25,8 @@ export interface LoadResult {
   file: string;
   /** The text that was checked (empty when the file could not be read). */
   source: string;
+  /** False when the file could not be read at all (missing, a folder, too large): `source` is then empty. */
+  read: boolean;
   /** sha256 of `source`, hex: pins the exact template a run used. */
   hash: string;
   /** The typed, normalised workflow; only when there is no error among `problems`. */
@@ -50,25 +51,14 @@ export interface LoadOptions {
 }
 
 /**
- * Reads and checks a template file. Never throws for anything wrong with the file: a missing
- * or oversized file is a problem like any other (codes `file-not-found`, `file-unreadable`,
- * `file-too-large`; the size is checked before the file is read).
+ * Reads and checks a template file. Never throws for anything wrong with the file: a missing,
+ * unreadable or oversized file is a problem like any other (codes `file-not-found`,
+ * `file-unreadable`, `file-too-large`; see {@link readSourceFile}).
  */
 export async function loadWorkflowFile(file: string, options: LoadOptions): Promise<LoadResult> {
-  const unreadable = (code: string, message: string): LoadResult => ({
-    file, source: '', hash: sha256(''), pluginSpecs: [], problems: [{ file, line: 0, column: 0, path: '', code, message, severity: 'error' }],
-  });
-  try {
-    const { size } = await stat(file);
-    if (size > MAX_SOURCE_BYTES) return unreadable('file-too-large', tooLargeMessage('template', size));
-    return await loadWorkflowSource(await readFile(file, 'utf8'), file, options);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return unreadable('file-not-found', 'no such file');
-    if (code === 'EISDIR') return unreadable('file-unreadable', 'this is a folder, not a template file');
-    if (typeof code === 'string') return unreadable('file-unreadable', `cannot read the file: ${(error as Error).message}`);
-    throw error;
-  }
+  const read = await readSourceFile(file, 'template', { code: 'file-not-found', message: 'no such file' });
+  if (!read.ok) return { file, source: '', read: false, hash: sha256(''), pluginSpecs: [], problems: [{ file, path: '', severity: 'error', ...read.problem }] };
+  return loadWorkflowSource(read.source, file, options);
 }
 
 /**
@@ -82,7 +72,7 @@ export async function loadWorkflowFile(file: string, options: LoadOptions): Prom
 export async function loadWorkflowSource(source: string, file: string, options: LoadOptions): Promise<LoadResult> {
   const hash = sha256(source);
   const parsed = parseYaml(source, file, { what: 'template' });
-  if (parsed.data === undefined) return { file, source, hash, problems: sortProblems(parsed.problems), pluginSpecs: [] };
+  if (parsed.data === undefined) return { file, source, read: true, hash, problems: sortProblems(parsed.problems), pluginSpecs: [] };
   const data = parsed.data;
   const baseDir = dirname(resolve(file));
   const issues: Issue[] = [];
@@ -127,7 +117,7 @@ export async function loadWorkflowSource(source: string, file: string, options: 
   run(checkReferences);
 
   const problems = sortProblems([...parsed.problems, ...issues.map((issue) => parsed.map.toProblem(issue, file))]);
-  const result: LoadResult = { file, source, hash, problems, pluginSpecs: pluginEntries.map(({ spec }) => resolvePluginPath(spec, baseDir)) };
+  const result: LoadResult = { file, source, read: true, hash, problems, pluginSpecs: pluginEntries.map(({ spec }) => resolvePluginPath(spec, baseDir)) };
   if (!problems.some((problem) => problem.severity === 'error') && isRecord(data)) result.workflow = normaliseWorkflow(data, baseDir);
   return result;
 }

@@ -13,7 +13,8 @@ import type { ValidateOptions } from './validate.js';
  * loaded before the next is checked), then prints every problem at once.
  *
  * @returns 0 when every template is valid, 1 when one has an error, 2 when a file does not
- *   exist or the config file or a plugin is broken (everything found is still printed).
+ *   exist or cannot be read, or the config file or a plugin is broken (everything found is
+ *   still printed).
  */
 export async function validateFiles(files: readonly string[], options: ValidateOptions, io: CommandIo): Promise<number> {
   const environment = await createEnvironment({ cwd: io.cwd, plugins: options.plugin, ...(options.config === undefined ? {} : { configFile: options.config }) });
@@ -27,9 +28,10 @@ export async function validateFiles(files: readonly string[], options: ValidateO
   for (const file of files) {
     // Read relative to the command's working directory; show the file as it was given.
     const result = await loadWorkflowFile(resolve(io.cwd, file), { registry: environment.registry, loadTemplatePlugins: environment.loadTemplatePlugins });
-    sources.add(file, result.source);
+    sources.add(file, result.read ? result.source : undefined);
     problems.push(...result.problems.map((problem) => ({ ...problem, file })));
-    if (result.problems.some((problem) => problem.code === 'file-not-found')) usageError = true;
+    // A path that is not a readable file was never a template: the command was given the wrong thing.
+    if (result.problems.some((problem) => problem.code === 'file-not-found' || problem.code === 'file-unreadable')) usageError = true;
     else if (result.problems.some((problem) => problem.severity === 'error')) invalidTemplate = true;
     if (result.workflow) valid.push(file);
   }

@@ -28,7 +28,7 @@ export function register(program: Command): void {
       'Exit codes:',
       '  0  every template is valid (warnings may be printed)',
       '  1  at least one template has an error',
-      '  2  usage error: no such file, an invalid config file or a plugin that does not load',
+      '  2  usage error: a file that does not exist or cannot be read, an invalid config file or a plugin that does not load',
       '',
       'Examples:',
       '  idflow validate templates/*.yaml',

@@ -15,9 +15,9 @@ export class SourceLines {
     for (const [file, source] of known) this.add(file, source);
   }
 
-  /** Registers the text a file was checked as. */
-  add(file: string, source: string): void {
-    this.lines.set(file, source.split('\n').map((line) => line.replace(/\r$/, '')));
+  /** Registers the text a file was checked as; `undefined` when it could not be read (no lines are shown). */
+  add(file: string, source: string | undefined): void {
+    this.lines.set(file, source === undefined ? null : source.split('\n').map((line) => line.replace(/\r$/, '')));
   }
 
   /** The 1-based line of a file, if known. */

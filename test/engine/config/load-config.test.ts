@@ -67,6 +67,8 @@ describe('loadConfig', () => {
     expect(loaded.config.store).toBe(join(dir, 'runs'));
     const missing = await loadConfig({ cwd: dir, file: 'conf/missing.yaml' });
     expect(missing.problems).toEqual([expect.objectContaining({ file: 'conf/missing.yaml', line: 0, code: 'config-not-found', message: `the config file ${join(dir, 'conf', 'missing.yaml')} does not exist` })]);
+    const folder = await loadConfig({ cwd: dir, file: 'conf' });
+    expect(folder.problems).toEqual([{ file: 'conf', line: 0, column: 0, path: '', code: 'file-unreadable', severity: 'error', message: 'this is a folder, not a config file' }]);
   });
 
   it('points resolveVars problems at the config file', () => {

@@ -39,6 +39,8 @@ describe('readInputsFile', () => {
 
   it('reports YAML problems and missing files with positions', async () => {
     expect((await readInputsFile(write('dup.yaml', 'a: 1\na: 2\n'))).problems[0]).toMatchObject({ line: 2, column: 1, code: 'yaml-duplicate-key' });
-    expect((await readInputsFile(join(dir, 'nope.json'))).problems[0]).toMatchObject({ line: 0, code: 'file-unreadable', message: 'cannot read the inputs file: it does not exist' });
+    expect((await readInputsFile(join(dir, 'nope.json'))).problems[0]).toMatchObject({ line: 0, code: 'file-not-found', message: 'cannot read the inputs file: it does not exist' });
+    // A folder is a problem too, not an EISDIR crash.
+    expect((await readInputsFile(dir)).problems).toEqual([{ file: dir, line: 0, column: 0, path: '', code: 'file-unreadable', severity: 'error', message: 'this is a folder, not an inputs file' }]);
   });
 });

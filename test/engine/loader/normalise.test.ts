@@ -138,7 +138,9 @@ describe('loadWorkflowFile', () => {
     writeFileSync(file, `# ${'x'.repeat(2 * 1024 * 1024)}\n`);
     const result = await loadWorkflowFile(file, { registry });
     expect(result.source).toBe('');
-    expect(result.problems).toEqual([expect.objectContaining({ code: 'file-too-large', line: 0, message: 'the template is 2,097,155 bytes; idflow reads at most 1 MiB (1,048,576 bytes) and refuses it unparsed' })]);
+    expect(result.read).toBe(false);
+    // At 1:1, as when the same text is checked by loadWorkflowSource: the file is there, refused whole.
+    expect(result.problems).toEqual([expect.objectContaining({ code: 'file-too-large', line: 1, column: 1, message: 'the template is 2,097,155 bytes; idflow reads at most 1 MiB (1,048,576 bytes) and refuses it unparsed' })]);
   });
 
   it('reads a folder as a problem', async () => {

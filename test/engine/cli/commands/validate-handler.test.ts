@@ -68,6 +68,20 @@ describe('idflow validate', () => {
     expect(stdout).toContain('4 problems in 2 files');
   });
 
+  it('exits 2 for a path that is not a readable file (a folder), without showing a source line', async () => {
+    const { code, stdout } = await validate(['.', 'hello.yaml']);
+    expect(code).toBe(2);
+    expect(stdout).toBe('.: error: this is a folder, not a template file [file-unreadable]\n\n1 problem in 1 file\n');
+  });
+
+  it('shows an oversized template at 1:1 without a source line, and exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idflow-validate-'));
+    writeFileSync(join(dir, 'big.yaml'), `# ${'x'.repeat(1024 * 1024)}\n`);
+    const { code, stdout } = await validate(['big.yaml'], {}, dir);
+    expect(code).toBe(1);
+    expect(stdout).toBe('big.yaml:1:1: error: the template is 1,048,579 bytes; idflow reads at most 1 MiB (1,048,576 bytes) and refuses it unparsed [file-too-large]\n\n1 problem in 1 file\n');
+  });
+
   it('exits 2 for an invalid config file, showing where it is wrong', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idflow-validate-'));
     writeFileSync(join(dir, 'idflow.config.yaml'), 'connections:\n  smtp: { password: hunter2 }\n');
