@@ -6,13 +6,17 @@
  * can show every problem at once. `line` and `column` are 1-based; `path` is the JSON pointer
  * of the offending node (e.g. `/steps/2/with/message`), which is what `--json` consumers and
  * editors key on.
+ *
+ * A problem with no place in a text has `line` and `column` 0: a file that does not exist or
+ * cannot be read, a value given on the command line (`--input`), a plugin named by `--plugin`.
+ * A problem about a whole file that exists (too large, not a map) is at 1:1.
  */
 export interface Problem {
   /** The file as the user named it (relative paths stay relative). */
   file: string;
-  /** 1-based line of the offending text. */
+  /** 1-based line of the offending text; 0 when it has none (see above). */
   line: number;
-  /** 1-based column of the offending text. */
+  /** 1-based column of the offending text; 0 when it has none. */
   column: number;
   /** JSON pointer of the offending node, `""` for the document root. */
   path: string;
