@@ -6,4 +6,4 @@ export { resolveInputs, resolveVars, type InputOrigin, type ResolveInputsOptions
 export { readInputsFile, type InputsFile } from './read-inputs-file.js';
 export { coerceString, type Coerced } from './coerce.js';
 export { checkValue, hasDeclaredType, sameValue, type ValueIssue } from './check-value.js';
-export { DECLARED_FORMATS, matchesFormat } from './formats.js';
+export { matchesFormat } from './formats.js';
