@@ -341,16 +341,34 @@ describe('the API key', () => {
 });
 
 describe('concurrency cap', () => {
-  const slow: Handler = (_request, response) =>
-    new Promise<void>((resolve) =>
-      setTimeout(() => {
-        sendJson(response, 200, []);
-        resolve();
-      }, 25),
-    );
+  /**
+   * Holds every answer until `width` requests wait together (or a second passes), so that the
+   * cap is reached however slowly a loaded machine delivers them; a full batch is answered a
+   * moment later, so that requests beyond the cap, if the client let any through, arrive first.
+   */
+  function inBatchesOf(width: number): Handler {
+    let waiting: Array<() => void> = [];
+    const releaseAll = (): void => {
+      for (const release of waiting.splice(0)) release();
+    };
+    return (_request, response) =>
+      new Promise<void>((resolve) => {
+        const answer = (): void => {
+          clearTimeout(timer);
+          if (!response.headersSent) sendJson(response, 200, []);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          waiting = waiting.filter((other) => other !== answer);
+          answer();
+        }, 1000);
+        waiting.push(answer);
+        if (waiting.length === width) setTimeout(releaseAll, 20);
+      });
+  }
 
   it('never has more than 5 requests in flight per organisation, across client instances', async () => {
-    const server = await serve(slow);
+    const server = await serve(inBatchesOf(5));
     const clients = [transportFor(server, { orgId: ORG }), transportFor(server, { orgId: ORG }), transportFor(server, { orgId: ORG })];
     await Promise.all(Array.from({ length: 30 }, (_, i) => clients[i % 3]!.request({ method: 'GET', path: `/api/systemusers/${i}` })));
     expect(server.requests).toHaveLength(30);
@@ -358,13 +376,16 @@ describe('concurrency cap', () => {
   });
 
   it('takes an adjusted limit, and keeps organisations apart', async () => {
-    const server = await serve(slow);
+    const server = await serve(inBatchesOf(2));
     const orgA = transportFor(server, { orgId: 'org-a', maxConcurrency: 2 });
     const orgB = transportFor(server, { orgId: 'org-b', maxConcurrency: 2 });
     await Promise.all(Array.from({ length: 12 }, () => orgA.request({ method: 'GET', path: '/api/systemusers' })));
     expect(server.maxInFlight).toBe(2);
-    await Promise.all(Array.from({ length: 24 }, (_, i) => (i % 2 === 0 ? orgA : orgB).request({ method: 'GET', path: '/api/systemusers' })));
-    expect(server.maxInFlight).toBe(4);
+    const both = await serve(inBatchesOf(4));
+    const bothA = transportFor(both, { orgId: 'org-a', maxConcurrency: 2 });
+    const bothB = transportFor(both, { orgId: 'org-b', maxConcurrency: 2 });
+    await Promise.all(Array.from({ length: 24 }, (_, i) => (i % 2 === 0 ? bothA : bothB).request({ method: 'GET', path: '/api/systemusers' })));
+    expect(both.maxInFlight).toBe(4);
   });
 });
 
