@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Problem } from '../diagnostics/problem.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import type { EventSourceConfig } from '../config/index.js';
+import { IdflowError } from '../errors/idflow-error.js';
 import type { SourceLocation } from '../loader/source-map.js';
 import type { ConnectionResolver } from '../plugin-api/context.js';
 import type { EventSourceProvider, SourcedEvent } from '../plugin-api/pack.js';
@@ -67,14 +68,31 @@ export class CursorStore {
     this.dir = join(resolve(storeRoot), 'serve', 'cursors');
   }
 
+  /**
+   * The stored cursor of a source, or undefined when it has none yet.
+   * @throws IdflowError `CURSOR_CORRUPT` when the file is damaged: starting the source afresh
+   *   would silently skip or repeat events, so it is not started until someone decides.
+   */
   get(name: string): unknown {
+    const file = join(this.dir, `${name}.json`);
+    let text: string;
     try {
-      return (JSON.parse(readFileSync(join(this.dir, `${name}.json`), 'utf8')) as { cursor?: unknown }).cursor;
-    } catch {
-      return undefined;
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
     }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw corruptCursor(file, (error as Error).message, error);
+    }
+    if (typeof value !== 'object' || value === null || !('cursor' in value)) throw corruptCursor(file, 'it holds no "cursor"');
+    return value.cursor;
   }
 
+  /** Stores a source's cursor (replaced atomically). */
   put(name: string, cursor: unknown): void {
     mkdirSync(this.dir, { recursive: true });
     writeFileAtomic(join(this.dir, `${name}.json`), `${JSON.stringify({ source: name, at: new Date().toISOString(), cursor }, null, 2)}\n`);
@@ -162,6 +180,10 @@ export class EventSourceHost {
     if (unheard > 0) logger.info(`${unheard} of ${events.length} event${events.length === 1 ? '' : 's'} had no workflow listening`);
     this.deps.cursors.put(source.name, cursor);
   }
+}
+
+function corruptCursor(file: string, why: string, cause?: unknown): IdflowError {
+  return new IdflowError('CURSOR_CORRUPT', `the cursor file ${file} is damaged (${why}); fix it, or remove it to start the source again from its "start" setting`, { cause });
 }
 
 function checkEvent(event: SourcedEvent): string | undefined {

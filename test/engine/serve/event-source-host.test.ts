@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -110,5 +110,19 @@ describe('EventSourceHost', () => {
     const log = lines.join('');
     expect(log).toContain('[flaky] the event source failed: 401 from the API');
     expect(log).toContain('[flaky] event source stopped');
+  });
+
+  it('does not start a source whose stored cursor is damaged (it would skip or repeat events), and says how to fix it', async () => {
+    const { lines, logger, intake, cursors } = world();
+    mkdirSync(cursors.dir, { recursive: true });
+    writeFileSync(join(cursors.dir, 'feed.json'), '{"cursor": ');
+    const source = provider('test.feed', [untilStopped]);
+    const host = new EventSourceHost({ sources: [{ name: 'feed', provider: source, options: { type: 'test.feed' } }], connections: { get: () => undefined }, cursors, intake, logger, maxBackoffMs: 10 });
+    host.start();
+    await until(() => lines.join('').includes('is damaged'), 'the error');
+    await host.stop();
+    expect(source.contexts).toEqual([]);
+    expect(lines.join('')).toContain(`[feed] the event source failed: the cursor file ${join(cursors.dir, 'feed.json')} is damaged`);
+    expect(lines.join('')).toContain('remove it to start the source again from its "start" setting');
   });
 });
