@@ -111,7 +111,7 @@ export function openJumpCloud(ctx: ActionContext, params: ConnectionParams, opti
   if (sandbox && params.org_id !== undefined && params.org_id.trim() !== '') {
     ctx.logger.debug(`JumpCloud sandbox: the step's org_id is ignored; the sandbox connection "${connectionName}" decides the organisation`);
   }
-  const settings = resolveJumpCloudSettings(connection, env, sandbox ? undefined : params.org_id);
+  const settings = resolveJumpCloudSettings(connection, env, sandbox ? undefined : params.org_id, connectionName);
   // Every request waiting for a slot or in flight listens to the step's signal; a step that names
   // dozens of objects at once would otherwise trip Node's leak warning (10 listeners).
   setMaxListeners(SIGNAL_LISTENERS, ctx.signal);

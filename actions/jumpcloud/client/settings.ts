@@ -35,35 +35,38 @@ export interface JumpCloudSettings {
  * @param connection - the resolved `connections.jumpcloud` settings (secrets already resolved), if any.
  * @param env - the environment to read (pass `process.env`).
  * @param orgIdVar - the value of the workflow's `jumpcloud_org_id` variable, if set.
+ * @param connectionName - the connection's name in the config, for messages (default `jumpcloud`).
  * @throws PermanentError when no API key is configured, or a setting has the wrong type or an unknown region.
  */
 export function resolveJumpCloudSettings(
   connection: Readonly<Record<string, unknown>> | undefined,
   env: NodeJS.ProcessEnv,
   orgIdVar?: string,
+  connectionName = 'jumpcloud',
 ): JumpCloudSettings {
   const conn = connection ?? {};
-  const apiKey = firstSet(readConnectionString(conn, 'api_key'), env['JUMPCLOUD_API_KEY']);
+  const where = `connections.${connectionName}`;
+  const apiKey = firstSet(readConnectionString(conn, where, 'api_key'), env['JUMPCLOUD_API_KEY']);
   if (apiKey === undefined) {
     throw new PermanentError(
-      'No JumpCloud API key is configured: set the JUMPCLOUD_API_KEY environment variable, or `connections.jumpcloud.api_key: { env: NAME }` in the config',
+      `No JumpCloud API key is configured: set the JUMPCLOUD_API_KEY environment variable, or \`${where}.api_key: { env: NAME }\` in the config`,
       { code: 'JUMPCLOUD_NO_API_KEY' },
     );
   }
-  const orgId = firstSet(orgIdVar, readConnectionString(conn, 'org_id'), env['JUMPCLOUD_ORG_ID']);
-  const region = readConnectionString(conn, 'region');
+  const orgId = firstSet(orgIdVar, readConnectionString(conn, where, 'org_id'), env['JUMPCLOUD_ORG_ID']);
+  const region = readConnectionString(conn, where, 'region');
   let regionUrl: string | undefined;
   if (region !== undefined) {
     regionUrl = JUMPCLOUD_REGION_URLS[region.toLowerCase()];
     if (regionUrl === undefined) {
       const hint = didYouMean(region, Object.keys(JUMPCLOUD_REGION_URLS));
       throw new PermanentError(
-        `connections.jumpcloud.region "${region}" is not a JumpCloud region; use one of ${Object.keys(JUMPCLOUD_REGION_URLS).join(', ')}${hint ? `. ${hint}` : ''}`,
+        `${where}.region "${region}" is not a JumpCloud region; use one of ${Object.keys(JUMPCLOUD_REGION_URLS).join(', ')}${hint ? `. ${hint}` : ''}`,
         { code: 'JUMPCLOUD_BAD_SETTING' },
       );
     }
   }
-  const baseUrl = firstSet(env['JUMPCLOUD_API_URL'], readConnectionString(conn, 'base_url'), regionUrl) ?? DEFAULT_JUMPCLOUD_URL;
+  const baseUrl = firstSet(env['JUMPCLOUD_API_URL'], readConnectionString(conn, where, 'base_url'), regionUrl) ?? DEFAULT_JUMPCLOUD_URL;
   return { baseUrl: baseUrl.replace(/\/+$/, ''), apiKey, ...(orgId === undefined ? {} : { orgId }) };
 }
 
@@ -74,12 +77,12 @@ function firstSet(...values: Array<string | undefined>): string | undefined {
   return undefined;
 }
 
-function readConnectionString(connection: Readonly<Record<string, unknown>>, key: string): string | undefined {
+function readConnectionString(connection: Readonly<Record<string, unknown>>, where: string, key: string): string | undefined {
   const value = connection[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') {
     // Never echo the value: for api_key it would be the secret itself.
-    throw new PermanentError(`connections.jumpcloud.${key} must be a string, got ${Array.isArray(value) ? 'an array' : typeof value}`, {
+    throw new PermanentError(`${where}.${key} must be a string, got ${Array.isArray(value) ? 'an array' : typeof value}`, {
       code: 'JUMPCLOUD_BAD_SETTING',
     });
   }

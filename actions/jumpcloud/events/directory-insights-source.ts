@@ -147,7 +147,7 @@ function clientFor(ctx: EventSourceContext, options: DirectoryInsightsOptions): 
   // emulator); a real one falls back to the same variables the JumpCloud actions read.
   const sandbox = settings['sandbox'] === true || (typeof settings['base_url'] === 'string' && /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(settings['base_url']));
   const env: NodeJS.ProcessEnv = sandbox ? {} : { JUMPCLOUD_API_KEY: process.env['JUMPCLOUD_API_KEY'], JUMPCLOUD_API_URL: process.env['JUMPCLOUD_API_URL'], JUMPCLOUD_ORG_ID: process.env['JUMPCLOUD_ORG_ID'] };
-  const resolved = resolveJumpCloudSettings(settings, env, options.orgId);
+  const resolved = resolveJumpCloudSettings(settings, env, options.orgId, options.connection);
   return createJumpCloudClient({
     ...resolved,
     signal: ctx.signal,

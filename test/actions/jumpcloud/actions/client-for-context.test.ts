@@ -81,6 +81,8 @@ describe('openJumpCloud', () => {
     expect(open({ protected_accounts: [1, 2] })).toThrow('connections.jumpcloud.protected_accounts must be a list of user ids, usernames or emails');
     expect(open({ retry_attempts: 'many' })).toThrow('connections.jumpcloud.retry_attempts must be a number ≥ 0, got "many"');
     expect(open({ backup_root: ['a'] })).toThrow('connections.jumpcloud.backup_root must be a string, got a list');
+    const named = createMockActionContext({ connections: { jc_eu: { region: 'europe', api_key: 'k' } } });
+    expect(() => openJumpCloud(named, { connection: 'jc_eu' }, { readOnly: true })).toThrow('connections.jc_eu.region "europe" is not a JumpCloud region');
   });
 
   it('gives plan() a read-only client: a change is refused before anything is sent, reads and searches pass', async () => {

@@ -51,6 +51,12 @@ describe('resolveJumpCloudSettings', () => {
     expect(error.message).toContain('set the JUMPCLOUD_API_KEY environment variable, or `connections.jumpcloud.api_key: { env: NAME }`');
   });
 
+  it('names the connection the settings came from', () => {
+    expect(catchError(() => resolveJumpCloudSettings({ region: 'mars' }, { JUMPCLOUD_API_KEY: 'k' }, undefined, 'jc_eu')).message).toMatch(/^connections\.jc_eu\.region "mars"/);
+    expect(catchError(() => resolveJumpCloudSettings({}, {}, undefined, 'jc_eu')).message).toContain('`connections.jc_eu.api_key: { env: NAME }`');
+    expect(catchError(() => resolveJumpCloudSettings({ base_url: 42 }, { JUMPCLOUD_API_KEY: 'k' }, undefined, 'jc_eu')).message).toBe('connections.jc_eu.base_url must be a string, got number');
+  });
+
   it('rejects a non-string setting without echoing its value', () => {
     const error = catchError(() => resolveJumpCloudSettings({ api_key: { env: 'JC_KEY', value: 'secret-value' } }, {}));
     expect(error.message).toBe('connections.jumpcloud.api_key must be a string, got object');
