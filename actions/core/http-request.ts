@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PermanentError } from '../../engine/errors/action-errors.js';
 import type { ActionPlan, ActionResult } from '../../engine/plugin-api/action.js';
 import type { ActionContext } from '../../engine/plugin-api/context.js';
@@ -25,7 +26,7 @@ const params = {
       description: 'GET, HEAD, POST, PUT, PATCH, DELETE or OPTIONS.',
     },
     url: { type: 'string', minLength: 1, description: 'The http:// or https:// URL.' },
-    headers: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] }, description: 'Request headers (credential headers are redacted in logs).' },
+    headers: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] }, description: 'Request headers (credential headers are redacted in logs). A mutating request gets an Idempotency-Key unless one is given here.' },
     query: {
       type: 'object',
       additionalProperties: { type: ['string', 'number', 'boolean', 'array'], items: { type: ['string', 'number', 'boolean'] } },
@@ -116,16 +117,29 @@ function prepare(ctx: ActionContext, p: Params): PreparedRequest {
   }
   if (body !== undefined && (method === 'GET' || method === 'HEAD')) fail(`a ${method} request cannot have a body; use POST, PUT or PATCH, or move the data to "query"`);
   redactSensitiveHeaders(ctx, headers);
+  const mutating = p.mutating ?? !(method === 'GET' || method === 'HEAD' || method === 'OPTIONS');
+  if (mutating && !hasHeader(headers, 'idempotency-key')) headers = { ...headers, 'Idempotency-Key': idempotencyKey(ctx, method, url, body) };
   return {
     method,
     url,
     headers,
     ...(body === undefined ? {} : { body }),
-    mutating: p.mutating ?? !(method === 'GET' || method === 'HEAD' || method === 'OPTIONS'),
+    mutating,
     timeoutMs: timeoutMs(p.timeout, 'http.request "timeout"'),
     display: `${method} ${url.origin}${url.pathname}`,
     expected: p.expect_status ?? ['2xx'],
   };
+}
+
+/**
+ * The `Idempotency-Key` of a mutating request (the IETF httpapi draft, as Stripe and PayPal use
+ * it): derived from the run, the step and the request, so every retry and resume of the step
+ * sends the same key and a server that honours it applies the request once, while a request
+ * that renders differently (another user, another body) gets a key of its own.
+ */
+function idempotencyKey(ctx: Pick<ActionContext, 'runId' | 'stepId'>, method: string, url: URL, body: string | undefined): string {
+  const digest = createHash('sha256').update(JSON.stringify([ctx.runId, ctx.stepId, method, url.href, body ?? null])).digest('hex');
+  return `idflow-${digest.slice(0, 40)}`;
 }
 
 /** True when the status is one of the expected codes or classes. */
@@ -170,10 +184,11 @@ async function perform(ctx: ActionContext, request: PreparedRequest): Promise<{ 
  * without sending it, and performs a read-only one so that later steps can plan with its output.
  *
  * @remarks
- * Unlike the notifications, a mutating request is sent again when the step is retried: its
- * response (which later steps read) cannot be replayed from the audit trail, and a generic
- * request cannot be assumed harmful to repeat. Make such requests idempotent on the server side
- * (PUT, or an idempotency-key header).
+ * Unlike the notifications, a mutating request is sent again when the step is retried or its run
+ * resumed: its response (which later steps read) cannot be replayed from the audit trail. It
+ * carries an `Idempotency-Key` that is the same on every attempt (see {@link idempotencyKey}),
+ * so a server that honours the header applies it once; for one that does not, make the request
+ * idempotent itself (PUT, or a check before the write).
  */
 export const httpRequestAction = defineAction({
   id: 'http.request',

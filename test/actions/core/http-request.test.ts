@@ -73,6 +73,21 @@ describe('http.request', () => {
     expect(ctx.redactions).toContain('psa-token-1');
   });
 
+  it('sends a mutating request with an Idempotency-Key that is the same on every attempt of the step, and its own for another step or body', async () => {
+    const post = { method: 'POST', url: `${server.url}/api/tickets/42/notes`, json: { note: 'Offboarded' } };
+    await run({ runId: 'run-1', stepId: 'note', attempt: 1 }, post);
+    await run({ runId: 'run-1', stepId: 'note', attempt: 2 }, post);
+    await run({ runId: 'run-1', stepId: 'other_note' }, post);
+    await run({ runId: 'run-1', stepId: 'note' }, { ...post, json: { note: 'Reactivated' } });
+    await run({ runId: 'run-1', stepId: 'note' }, { ...post, headers: { 'idempotency-key': 'mine-1' } });
+    await run({ runId: 'run-1', stepId: 'note' }, { url: `${server.url}/api/tickets/42` });
+    const keys = server.requests.map((r) => r.headers['idempotency-key']);
+    expect(keys[0]).toMatch(/^idflow-[0-9a-f]{40}$/);
+    expect(keys[1]).toBe(keys[0]);
+    expect(new Set(keys.slice(0, 4)).size).toBe(3);
+    expect(keys.slice(4)).toEqual(['mine-1', undefined]);
+  });
+
   it('sends a raw body with its own content type, and returns a text body as text', async () => {
     server.respond(reply(200, 'accepted'));
     const { result } = await run({}, { method: 'PUT', url: `${server.url}/raw`, body: 'a,b\n1,2', headers: { 'Content-Type': 'text/csv' } });
