@@ -23,10 +23,13 @@ export class PermanentError extends IdflowError {
   }
 }
 
-/** The thing asked for does not exist (e.g. no user matches the identifier). Not retried. */
+/**
+ * The thing asked for does not exist (e.g. no user matches the identifier). Not retried. The code
+ * is `NOT_FOUND` unless a more precise one is given (e.g. `JUMPCLOUD_USER_DELETED`).
+ */
 export class NotFoundError extends IdflowError {
-  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super('NOT_FOUND', message, { retryable: false, cause: options.cause, details: options.details });
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown>; code?: string } = {}) {
+    super(options.code ?? 'NOT_FOUND', message, { retryable: false, cause: options.cause, details: options.details });
   }
 }
 

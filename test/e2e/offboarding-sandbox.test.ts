@@ -50,7 +50,7 @@ describe('offboarding in the sandbox', () => {
     expect(manager?.text).toContain('Why: Leave of absence');
   });
 
-  it('offboards the leavers of examples/offboarding/leavers.csv in one bulk run; a second changes nothing and cannot find the deleted one', async () => {
+  it('offboards the leavers of examples/offboarding/leavers.csv in one bulk run; a second changes nothing and says the deleted one is already deleted', async () => {
     const ws = workspace();
     const args = ['run', TEMPLATE, '--sandbox', '--inputs-file', 'examples/offboarding/leavers.csv', '--json'];
     const first = await cli(args, ws);
@@ -71,12 +71,13 @@ describe('offboarding in the sandbox', () => {
     // sam.rivera's dynamic group follows its rule: reported, not removed; the account is suspended.
     expect(accessOf(org, 'sam.rivera')).toMatchObject({ state: 'SUSPENDED', groups: ['Contractors (automatic)'] });
 
-    // A deleted account is gone: looking it up again is an error (that row only), the others are already done.
+    // A deleted account is gone: looking it up again stops that row (only), saying when it was
+    // deleted (Directory Insights); the others are already done.
     const second = await cli(args, ws);
     expect(second.code).toBe(1);
     const again = JSON.parse(second.stdout) as Array<(typeof rows)[number] & { error?: string }>;
     expect(again.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'failed', 'succeeded', 'succeeded']);
-    expect(again[2]?.error).toContain('No JumpCloud user matches "tom.wilson"');
+    expect(again[2]?.error).toMatch(/^JumpCloud user "tom\.wilson" no longer exists: tom\.wilson <tom\.wilson@company\.com> \([0-9a-f]{24}\) was deleted at \S+ by \S+@company\.com \(Directory Insights\); there is nothing left to offboard$/);
     for (const row of again.filter((r) => r.status === 'succeeded')) expect(row.output.actions_taken, row.subject).toMatchObject({ ...ZERO_ACCESS, mfa_cleared: false, ssh_keys_removed: 0 });
   });
 

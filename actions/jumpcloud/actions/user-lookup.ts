@@ -7,6 +7,7 @@ import { isJumpCloudId } from '../client/object-id.js';
 import type { SystemUser } from '../types.js';
 import { openJumpCloud, type JumpCloudSession } from './client-for-context.js';
 import { connectionOf, connectionProperties } from './common-params.js';
+import { describeDeletion, findDeletion } from './deleted-user.js';
 import { refuseProtected } from './protected-accounts.js';
 import { userSummary, userSummarySchema, type UserSummary } from './user-summary.js';
 
@@ -89,7 +90,8 @@ function candidateLabel(user: SystemUser): string {
 
 /**
  * Finds exactly one user, with its manager's username and email, and whether it is protected.
- * @throws NotFoundError when nobody matches; AmbiguousError listing the candidates when several do;
+ * @throws NotFoundError when nobody matches (code `JUMPCLOUD_USER_DELETED`, saying when and by whom,
+ *   when Directory Insights shows that the user was deleted); AmbiguousError listing the candidates when several do;
  *   PermanentError `PROTECTED_ACCOUNT` when `refuse_protected` is set and the user is protected.
  */
 async function lookUp(ctx: ActionContext, session: JumpCloudSession, p: Params): Promise<LookupOutput> {
@@ -97,6 +99,13 @@ async function lookUp(ctx: ActionContext, session: JumpCloudSession, p: Params):
   if (identifier === '') throw new PermanentError('jumpcloud.user.lookup: "identifier" is blank', { code: 'INVALID_PARAMS' });
   const candidates = await findCandidates(session.client, identifier);
   if (candidates.length === 0) {
+    const deletion = await findDeletion(session.client, identifier, ctx.logger);
+    if (deletion !== undefined) {
+      throw new NotFoundError(`JumpCloud user "${identifier}" no longer exists: ${describeDeletion(deletion)} (Directory Insights); there is nothing left to offboard`, {
+        code: 'JUMPCLOUD_USER_DELETED',
+        details: { identifier, ...deletion },
+      });
+    }
     throw new NotFoundError(`No JumpCloud user matches "${identifier}" (looked up by id, username and email)`, { details: { identifier } });
   }
   if (candidates.length > 1) {

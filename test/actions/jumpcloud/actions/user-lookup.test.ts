@@ -61,6 +61,42 @@ describe('jumpcloud.user.lookup', () => {
     expect(ctx.claimed).toEqual([]);
   });
 
+  it('says a user was already deleted, when, by whom, by username, email in any case or id', async () => {
+    const tom = userId(emulator, 'tom.wilson');
+    const deleted = await fetch(`${emulator.url}/api/systemusers/${tom}?cascade_manager=null`, { method: 'DELETE', headers: { 'x-api-key': emulator.apiKey } });
+    expect(deleted.status).toBe(200);
+    const at = emulator.state.events().find((e) => e.event_type === 'user_delete')?.timestamp as string;
+    for (const identifier of ['tom.wilson', 'Tom.Wilson@Company.com', tom]) {
+      const { ctx, result } = lookup(identifier);
+      const error = await result.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect(error).toMatchObject({
+        code: 'JUMPCLOUD_USER_DELETED',
+        retryable: false,
+        details: { identifier, user_id: tom, username: 'tom.wilson', email: 'tom.wilson@company.com', deleted_at: at, deleted_by: 'it-admin@company.com' },
+      });
+      expect((error as Error).message).toBe(
+        `JumpCloud user "${identifier}" no longer exists: tom.wilson <tom.wilson@company.com> (${tom}) was deleted at ${at} by it-admin@company.com (Directory Insights); there is nothing left to offboard`,
+      );
+      expect(ctx.claimed).toEqual([]);
+    }
+    // A plan says the same, read-only.
+    const plan = await planStep(userLookupAction, emulatorContext(emulator, { dryRun: true }), { identifier: 'tom.wilson', refuse_protected: false, connection: 'jumpcloud' }).catch((e: unknown) => e);
+    expect(plan).toMatchObject({ code: 'JUMPCLOUD_USER_DELETED' });
+    expect(mutatingRequests(emulator).map((r) => `${r.method} ${r.path}`)).toEqual([`DELETE /api/systemusers/${tom}`]);
+  });
+
+  it('says nobody matches when Directory Insights cannot be read to look for a deletion', async () => {
+    await fetch(`${emulator.url}/api/systemusers/${userId(emulator, 'tom.wilson')}?cascade_manager=null`, { method: 'DELETE', headers: { 'x-api-key': emulator.apiKey } });
+    emulator.setFaultRules([{ method: 'POST', path: '/insights/directory/v1/events', status: 403 }]);
+    try {
+      const error = await lookup('tom.wilson').result.catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'NOT_FOUND', message: 'No JumpCloud user matches "tom.wilson" (looked up by id, username and email)' });
+    } finally {
+      emulator.setFaultRules([]);
+    }
+  });
+
   it('refuses an identifier that names two users (an id that is also a username), listing both', async () => {
     const { ctx, result } = lookup('64f1a2b3c4d5e6f708192a3b');
     const error = await result.catch((e: unknown) => e);
