@@ -96,7 +96,7 @@ function nextSteps(id: string, plugin: string, test: string, idflowInstalled: bo
     ...(idflowInstalled ? [] : ['The test imports idflow: install it where the plugin lives first: npm install --save-dev idflow']),
     `Run its test: node --test ${test}`,
     `See it as idflow does: idflow actions ${id} --plugin ${plugin}`,
-    `Use it: idflow run TEMPLATE --plugin ${plugin}, or list it in the template (path relative to the template file):`,
+    `Use it: idflow run TEMPLATE --plugin ${plugin}, or list it in a template (the path is relative to the template file; for a template in this folder):`,
     '',
     '    plugins:',
     `      - ${plugin}`,
@@ -117,24 +117,7 @@ function javascriptPlugin(id: string, name: string): string {
  * idempotent: running it again after it succeeded changes nothing and returns changed: false.
  */
 export default {
-  id: '${id}',
-  description: 'Write a message to the run log',
-  // A JSON Schema of the step's \`with:\`; idflow checks the parameters and fills defaults before run().
-  params: {
-    type: 'object',
-    properties: {
-      message: { type: 'string', minLength: 1, description: 'The message to write.' },
-      level: { type: 'string', enum: ['info', 'warn'], default: 'info', description: 'The log level.' },
-    },
-    required: ['message'],
-    additionalProperties: false,
-  },
-  output: {
-    type: 'object',
-    properties: { message: { type: 'string', description: 'The message written.' } },
-    required: ['message'],
-  },
-  examples: [{ description: 'Say who started the run', with: { message: 'Started by {{run.initiated_by}}' } }],
+${definitionFields(id, '')}
 
   // What \`idflow plan\` shows. Read-only: look things up, change nothing.
   plan(ctx, params) {
@@ -163,24 +146,7 @@ function typescriptPlugin(id: string, name: string): string {
 import { defineAction } from 'idflow';
 
 export default defineAction({
-  id: '${id}',
-  description: 'Write a message to the run log',
-  // A JSON Schema of the step's \`with:\`; idflow checks the parameters and fills defaults before run().
-  params: {
-    type: 'object',
-    properties: {
-      message: { type: 'string', minLength: 1, description: 'The message to write.' },
-      level: { type: 'string', enum: ['info', 'warn'], default: 'info', description: 'The log level.' },
-    },
-    required: ['message'],
-    additionalProperties: false,
-  } as const,
-  output: {
-    type: 'object',
-    properties: { message: { type: 'string', description: 'The message written.' } },
-    required: ['message'],
-  },
-  examples: [{ description: 'Say who started the run', with: { message: 'Started by {{run.initiated_by}}' } }],
+${definitionFields(id, ' as const')}
 
   // What \`idflow plan\` shows. Read-only: look things up, change nothing.
   plan(_ctx, params) {
@@ -196,6 +162,28 @@ export default defineAction({
   },
 });
 `;
+}
+
+/** The data part of the generated action, the same in both languages (`as const` types it in TypeScript). */
+function definitionFields(id: string, asConst: string): string {
+  return `  id: '${id}',
+  description: 'Write a message to the run log',
+  // A JSON Schema of the step's \`with:\`; idflow checks the parameters and fills defaults before run().
+  params: {
+    type: 'object',
+    properties: {
+      message: { type: 'string', minLength: 1, description: 'The message to write.' },
+      level: { type: 'string', enum: ['info', 'warn'], default: 'info', description: 'The log level.' },
+    },
+    required: ['message'],
+    additionalProperties: false,
+  }${asConst},
+  output: {
+    type: 'object',
+    properties: { message: { type: 'string', description: 'The message written.' } },
+    required: ['message'],
+  },
+  examples: [{ description: 'Say who started the run', with: { message: 'Started by {{run.initiated_by}}' } }],`;
 }
 
 function pluginTest(id: string, pluginFile: string): string {

@@ -55,7 +55,7 @@ describe('idflow new plugin (the built CLI)', () => {
           `  - Edit plugins/ticket-note.${extension}: its parameters (a JSON Schema), plan() and run().`,
           '  - Run its test: node --test plugins/ticket-note.test.mjs',
           `  - See it as idflow does: idflow actions custom.ticket-note --plugin plugins/ticket-note.${extension}`,
-          `  - Use it: idflow run TEMPLATE --plugin plugins/ticket-note.${extension}, or list it in the template (path relative to the template file):`,
+          `  - Use it: idflow run TEMPLATE --plugin plugins/ticket-note.${extension}, or list it in a template (the path is relative to the template file; for a template in this folder):`,
           '',
           '    plugins:',
           `      - plugins/ticket-note.${extension}`,
