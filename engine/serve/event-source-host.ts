@@ -123,6 +123,7 @@ export class EventSourceHost {
 
   constructor(private readonly deps: EventSourceHostDeps) {}
 
+  /** Starts every source in the background (each restarts on failure until {@link stop}). */
   start(): void {
     for (const source of this.deps.sources) this.loops.push(this.loop(source));
   }

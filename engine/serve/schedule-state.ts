@@ -40,6 +40,7 @@ export class ScheduleStateStore {
     }
   }
 
+  /** Records a schedule trigger's state (replaced atomically). */
   put(state: ScheduleState): void {
     mkdirSync(this.dir, { recursive: true });
     writeFileAtomic(this.pathOf(state.workflowId, state.trigger), `${JSON.stringify(state, null, 2)}\n`);

@@ -15,8 +15,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * Stripe and Slack use, so senders can reuse their code.
  */
 
-/** The request headers, lower-case as node:http gives them. */
+/** The signature header (lower-case, as node:http gives header names): `sha256=<hex>`. */
 export const SIGNATURE_HEADER = 'x-idflow-signature';
+/** The timestamp header: Unix seconds, signed together with the body. */
 export const TIMESTAMP_HEADER = 'x-idflow-timestamp';
 
 /** The signature header value for a body: `sha256=<hex>`. */

@@ -30,10 +30,12 @@ export class TimerLoop {
 
   constructor(private readonly deps: TimerLoopDeps) {}
 
+  /** Checks now, then every `intervalMs` until {@link stop}. */
   start(): void {
     this.check();
   }
 
+  /** Stops checking; timers already submitted finish (or drain) with the dispatcher. */
   stop(): void {
     this.stopped = true;
     if (this.handle !== undefined) clearTimeout(this.handle);
