@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
@@ -82,21 +82,6 @@ export class WorkflowStateStore {
     mkdirSync(this.dir, { recursive: true });
     writeFileAtomic(join(this.dir, `${id}.json`), `${JSON.stringify(state, null, 2)}\n`);
     return { state, changed: true };
-  }
-
-  /** Every workflow that was ever switched, by id. */
-  list(): WorkflowState[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    return names
-      .filter((name) => name.endsWith('.json') && WORKFLOW_ID.test(name.slice(0, -5)))
-      .sort()
-      .map((name) => this.get(name.slice(0, -5)));
   }
 }
 
