@@ -22,19 +22,33 @@ export function editDistance(a: string, b: string): number {
 /**
  * The candidates close enough to `typed` to be a likely typo, best first (at most `limit`).
  * A candidate that contains the typed text, or is contained in it, also counts as close.
+ *
+ * How many edits a typo may have is measured on the part where the two differ (after their
+ * common beginning and end), so that a long shared prefix does not make anything close:
+ * `jumpcloud.user.suspnd` is not a typo of `jumpcloud.user.backup`. A suggestion must also keep
+ * at least one character of what was typed (`zz` is not a typo of `a`).
  */
 export function closestMatches(typed: string, candidates: Iterable<string>, limit = 3): string[] {
   const lowered = typed.toLowerCase();
   const scored: Array<{ candidate: string; score: number }> = [];
   for (const candidate of candidates) {
     const distance = editDistance(typed, candidate);
-    const threshold = Math.max(2, Math.floor(Math.max(typed.length, candidate.length) / 3));
+    const threshold = Math.min(typed.length - 1, Math.max(2, Math.floor(differingLength(lowered, candidate.toLowerCase()) / 3)));
     const lc = candidate.toLowerCase();
     const related = lowered.length >= 3 && (lc.includes(lowered) || lowered.includes(lc));
     if (distance <= threshold || related) scored.push({ candidate, score: related ? Math.min(distance, threshold) : distance });
   }
   scored.sort((x, y) => x.score - y.score || x.candidate.localeCompare(y.candidate));
   return scored.slice(0, limit).map((s) => s.candidate);
+}
+
+/** The length of the longer of the two parts where `a` and `b` differ (without their common beginning and end). */
+function differingLength(a: string, b: string): number {
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let end = 0;
+  while (end < a.length - start && end < b.length - start && a[a.length - 1 - end] === b[b.length - 1 - end]) end++;
+  return Math.max(a.length, b.length) - start - end;
 }
 
 /** `Did you mean "x"?` / `Did you mean "x" or "y"?`, or undefined when nothing is close. */

@@ -610,7 +610,8 @@ const invalid: Case[] = [
       { line: 16, column: 19, code: 'unknown-helper', message: 'unknown helper "shout"' },
       { line: 16, column: 41, code: 'undeclared-var', message: 'variable "orgg" is not declared (declared vars: org)', suggestion: 'Did you mean "org"?' },
       { line: 16, column: 55, code: 'later-step', message: 'step "c" runs later, so its output is not available here' },
-      { line: 16, column: 76, code: 'unknown-step', message: 'there is no step "zz"', suggestion: 'Did you mean "a", "b" or "c"?' },
+      // "zz" is not a typo of "a", "b" or "c": no suggestion.
+      { line: 16, column: 76, code: 'unknown-step', message: 'there is no step "zz"' },
       { line: 22, column: 11, code: 'item-outside-foreach', message: '"item" is only available in the with: of a step that has foreach (its if: is evaluated once, before the items)' },
       { line: 22, column: 24, code: 'unknown-step-field', message: 'steps.b has no field "outptu" (it has: output, status, changed)', suggestion: 'Did you mean "output"?' },
       { line: 24, column: 13, code: 'unknown-step', message: 'there is no step "nope"' },
