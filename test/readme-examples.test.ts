@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { validateFiles } from '../engine/cli/commands/validate-handler.js';
 import { parseConfig } from '../engine/config/load-config.js';
 import { OPERATORS } from '../engine/conditions/index.js';
 import { loadWorkflowSource } from '../engine/loader/load-workflow.js';
@@ -61,5 +64,38 @@ describe('the template language reference', () => {
   it('names every template helper and block', () => {
     const missing = [...HELPERS.keys(), ...BLOCK_HELPERS.keys()].filter((name) => !section.includes(`\`${name}\``) && !section.includes(`{{#${name}`));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('the CLI reference', () => {
+  /** The sample output of `idflow validate` in "The CLI": a ```text block starting with the command. */
+  const sample = /^```text\n\$ idflow validate templates\/offboard\.yaml\n([\s\S]*?)^```$/m.exec(readme)?.[1];
+
+  it('shows what idflow validate prints for a template with those mistakes', async () => {
+    expect(sample).toBeDefined();
+    // A template with the three mistakes of the sample on the lines it names.
+    const lines = Array.from({ length: 40 }, (_, i) => `# line ${i + 1}`);
+    const put = (line: number, text: string): void => {
+      lines[line - 1] = text;
+    };
+    put(1, 'id: offboard');
+    put(2, 'name: Offboard');
+    put(3, 'inputs:');
+    put(4, '  user_identifier: { type: string, required: true }');
+    put(5, '  reason: { type: string }');
+    put(14, 'stpes:');
+    put(30, '  - id: suspend');
+    put(31, '    action: jumpcloud.user.deactvate');
+    put(37, '  - id: note');
+    put(38, '    action: log');
+    put(39, '    with:');
+    put(40, '      message: "Offboarding {{inputs.user_identifer}}"');
+    const dir = mkdtempSync(join(tmpdir(), 'idflow-readme-'));
+    mkdirSync(join(dir, 'templates'));
+    writeFileSync(join(dir, 'templates', 'offboard.yaml'), `${lines.join('\n')}\n`);
+    let stdout = '';
+    const code = await validateFiles(['templates/offboard.yaml'], { plugin: [] }, { stdout: { write: (text: string) => (stdout += text) }, stderr: { write: () => true }, env: {}, cwd: dir });
+    expect(code).toBe(1);
+    expect(stdout).toBe(sample);
   });
 });
