@@ -1,16 +1,10 @@
 import type { Problem } from '../../diagnostics/problem.js';
 
-/** A problem as `--json` prints it. `line` and `column` are 0 when there is no position. */
-export interface ProblemJson {
-  file: string;
-  line: number;
-  column: number;
-  path: string;
-  code: string;
-  message: string;
-  suggestion?: string;
-  severity: 'error' | 'warning';
-}
+/**
+ * A problem as `--json` prints it: every field of {@link Problem} but the caret's width, which
+ * only the text output uses. `line` and `column` are 0 when there is no position.
+ */
+export type ProblemJson = Omit<Problem, 'length'>;
 
 /** The stable `--json` shape of a problem (no internal fields such as the caret length). */
 export function problemToJson(problem: Problem): ProblemJson {
