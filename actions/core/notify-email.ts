@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { SendMailOptions } from 'nodemailer';
 import { PermanentError } from '../../engine/errors/action-errors.js';
 import type { ActionPlan, ActionResult, Change } from '../../engine/plugin-api/action.js';
@@ -9,6 +7,7 @@ import { defineAction } from '../../engine/plugin-api/define-action.js';
 import type { FromSchema } from '../../engine/plugin-api/json-schema.js';
 import { earlierChange, isRecord } from './earlier-change.js';
 import { parseMailboxes, parseSingleMailbox, type Mailbox } from './email-addresses.js';
+import { safeToken, writeOutboxFile } from './outbox-file.js';
 import { smtpError } from './smtp-errors.js';
 import { readSmtpSettings, smtpServerName, smtpTransportOptions, type SmtpSettings } from './smtp-settings.js';
 
@@ -130,10 +129,6 @@ function messageId(ctx: ActionContext, p: Params, composed: Composed, from: Mail
   return `<idflow.${safeToken(ctx.runId)}.${safeToken(ctx.stepId)}.${digest}@${domain}>`;
 }
 
-function safeToken(value: string): string {
-  return value.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
-}
-
 function mailOptions(ctx: ActionContext, p: Params, composed: Composed, from: Mailbox): SendMailOptions {
   return {
     from,
@@ -210,10 +205,7 @@ async function writeOutbox(ctx: ActionContext, p: Params, composed: Composed, fr
   const info = await transport.sendMail({ ...mailOptions(ctx, p, composed, from), signal: ctx.signal });
   const message = info.message;
   if (!Buffer.isBuffer(message)) throw new PermanentError('notify.email: the outbox message could not be built');
-  await mkdir(ctx.paths.outbox, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const location = join(ctx.paths.outbox, `${stamp}-${safeToken(ctx.runId)}-${safeToken(ctx.stepId)}.eml`);
-  await writeFile(location, message, { flag: 'wx' });
+  const location = await writeOutboxFile(ctx, 'eml', message);
   ctx.logger.info(`Sandbox mode without SMTP: email "${p.subject}" to ${composed.recipients.join(', ')} written to ${location}`);
   return { sent: true, recipients: composed.recipients, transport: 'outbox', message_id: info.messageId, location };
 }

@@ -4,6 +4,7 @@ import type { ActionContext } from '../../engine/plugin-api/context.js';
 import { defineAction } from '../../engine/plugin-api/define-action.js';
 import type { FromSchema } from '../../engine/plugin-api/json-schema.js';
 import { earlierChange, isRecord } from './earlier-change.js';
+import { writeOutboxFile } from './outbox-file.js';
 import { headerStrings, mergeHeaders } from './header-values.js';
 import { unexpectedStatusError } from './http-errors.js';
 import { sendHttp } from './http-send.js';
@@ -17,7 +18,7 @@ const params = {
   description: 'Posts a notification as JSON to a webhook (Slack, Microsoft Teams, or any JSON endpoint).',
   properties: {
     url: { type: 'string', minLength: 1, 'x-secret': true, description: 'The webhook URL. Webhook URLs are credentials: prefer `connection`, or `{{secret "…"}}`.' },
-    connection: { type: 'string', minLength: 1, description: 'A connection in the config whose `url` (and optional `headers`) is used instead of `url`.' },
+    connection: { type: 'string', minLength: 1, description: 'A connection in the config whose `url` (and optional `headers`) is used instead of `url`. In sandbox mode, when the config does not define it, the message is written to the outbox instead.' },
     format: { type: 'string', enum: ['slack', 'teams', 'json'], default: 'slack', description: 'The body to send: a Slack message, a Teams card, or `payload` as is.' },
     teams_card: { type: 'string', enum: ['adaptive', 'message_card'], default: 'adaptive', description: 'For Teams: an Adaptive Card (Workflows and connectors) or a legacy MessageCard.' },
     title: { type: 'string', description: 'The headline.' },
@@ -47,8 +48,10 @@ export interface NotifyWebhookOutput {
   /** True once the webhook answered 2xx. */
   sent: boolean;
   format: 'slack' | 'teams' | 'json';
-  /** The webhook's host (the full URL is a secret and is not shown). */
+  /** The webhook's host (the full URL is a secret and is not shown), or `outbox`. */
   host: string;
+  /** The file the message was written to, in sandbox mode without the connection. */
+  location?: string;
   /** The HTTP status the webhook answered (absent in a plan). */
   status?: number;
   /** The webhook's answer: JSON when it says so, else text (cut at 1,000 characters); absent when empty. */
@@ -61,12 +64,27 @@ const outputSchema = {
     sent: { type: 'boolean' },
     format: { type: 'string', enum: ['slack', 'teams', 'json'] },
     host: { type: 'string' },
+    location: { type: 'string' },
     status: { type: 'integer' },
     response: {},
   },
   required: ['sent', 'format', 'host'],
   additionalProperties: false,
 } as const;
+
+/** Where the message goes: a webhook, or (sandbox mode, the connection not configured) the outbox. */
+type Delivery = { kind: 'http'; endpoint: Endpoint; host: string } | { kind: 'outbox'; host: 'outbox' };
+
+/**
+ * Decides where the message goes. Like `notify.email` without its SMTP connection, a sandbox run
+ * whose step names a connection the config does not define writes the message to the outbox
+ * rather than failing: trying a template with `--sandbox` needs no Slack or Teams channel.
+ */
+function resolveDelivery(ctx: ActionContext, p: Params): Delivery {
+  if (ctx.sandbox && p.url === undefined && p.connection !== undefined && ctx.connections.get(p.connection) === undefined) return { kind: 'outbox', host: 'outbox' };
+  const endpoint = resolveEndpoint(ctx, p);
+  return { kind: 'http', endpoint, host: endpoint.host };
+}
 
 /** Where the webhook is, checked. */
 interface Endpoint {
@@ -136,28 +154,55 @@ function buildBody(p: Params): Record<string, unknown> {
   return { ...built, ...payload };
 }
 
-function auditTarget(p: Params, endpoint: Endpoint): string {
-  return `${p.format} webhook ${endpoint.host}`;
+function auditTarget(p: Params, host: string): string {
+  return `${p.format} webhook ${host}`;
 }
 
-function replayedOutput(change: Change, p: Params, endpoint: Endpoint): NotifyWebhookOutput {
+function replayedOutput(change: Change, p: Params, host: string): NotifyWebhookOutput {
   const after = change.after;
   if (isRecord(after) && typeof after.sent === 'boolean') {
     return {
       sent: after.sent,
       format: p.format,
-      host: endpoint.host,
+      host,
+      ...(typeof after.location === 'string' ? { location: after.location } : {}),
       ...(typeof after.status === 'number' ? { status: after.status } : {}),
       ...(after.response === undefined ? {} : { response: after.response }),
     };
   }
-  return { sent: true, format: p.format, host: endpoint.host };
+  return { sent: true, format: p.format, host };
+}
+
+/** Posts the message; returns what the webhook answered. */
+async function post(ctx: ActionContext, p: Params, endpoint: Endpoint, body: Record<string, unknown>): Promise<NotifyWebhookOutput> {
+  const headers = mergeHeaders({ 'content-type': 'application/json; charset=utf-8' }, endpoint.headers, headerStrings(p.headers, 'notify.webhook "headers"'));
+  redactSensitiveHeaders(ctx, headers);
+  const what = `POST to the ${p.format} webhook at ${endpoint.host}`;
+  ctx.logger.info(`Posting to the ${p.format} webhook at ${endpoint.host}`);
+  const reply = await sendHttp({ method: 'POST', url: endpoint.url, headers, body: JSON.stringify(body), timeoutMs: timeoutMs(p.timeout, 'notify.webhook "timeout"'), signal: ctx.signal, what });
+  if (reply.status < 200 || reply.status > 299) throw unexpectedStatusError(what, reply);
+  // The old Office 365 connector answers 200 with an error text when Teams refused the card.
+  if (p.format === 'teams' && /^\s*Webhook message delivery failed/i.test(reply.text)) {
+    throw new PermanentError(`${what} was refused by Teams: ${reply.text.slice(0, 300)}`, { code: 'HTTP_STATUS', details: { status: reply.status } });
+  }
+  const response = parseResponseBody(reply, { lenient: true, maxTextLength: 1000 });
+  ctx.logger.info(`The ${p.format} webhook at ${endpoint.host} answered ${reply.status}`);
+  return { sent: true, format: p.format, host: endpoint.host, status: reply.status, ...(response === null || response === '' ? {} : { response }) };
+}
+
+/** Writes the message to the outbox (sandbox mode without the connection). */
+async function writeToOutbox(ctx: ActionContext, p: Params, body: Record<string, unknown>): Promise<NotifyWebhookOutput> {
+  const location = await writeOutboxFile(ctx, 'webhook.json', `${JSON.stringify({ format: p.format, connection: p.connection, body }, null, 2)}\n`);
+  ctx.logger.info(`Sandbox mode without connection "${p.connection ?? ''}": the ${p.format} message was written to ${location}`);
+  return { sent: true, format: p.format, host: 'outbox', location };
 }
 
 /**
  * `notify.webhook`: posts a notification to a webhook: a Slack message (Block Kit), a Teams
  * Adaptive Card (or MessageCard), or any JSON. 429, 5xx and network failures are transient
- * (`Retry-After` honoured), other answers permanent. Posts at most once per step and run.
+ * (`Retry-After` honoured), other answers permanent. Posts at most once per step and run. In
+ * sandbox mode a step whose connection the config does not define writes the message to the
+ * outbox instead (see {@link resolveDelivery}).
  */
 export const notifyWebhookAction = defineAction({
   id: 'notify.webhook',
@@ -177,42 +222,31 @@ export const notifyWebhookAction = defineAction({
     },
   ],
   async run(ctx, p): Promise<ActionResult<NotifyWebhookOutput>> {
-    const endpoint = resolveEndpoint(ctx, p);
+    const delivery = resolveDelivery(ctx, p);
     const body = buildBody(p);
-    const target = auditTarget(p, endpoint);
+    const target = auditTarget(p, delivery.host);
     const earlier = earlierChange(ctx, 'notify', target);
     if (earlier !== undefined) {
-      ctx.logger.info(`The ${p.format} webhook at ${endpoint.host} was already notified earlier in this run; not posting again`);
-      return { changed: false, output: replayedOutput(earlier, p, endpoint), summary: `already posted to ${endpoint.host}` };
+      ctx.logger.info(`The ${p.format} webhook at ${delivery.host} was already notified earlier in this run; not posting again`);
+      return { changed: false, output: replayedOutput(earlier, p, delivery.host), summary: `already posted to ${delivery.host}` };
     }
-    const headers = mergeHeaders({ 'content-type': 'application/json; charset=utf-8' }, endpoint.headers, headerStrings(p.headers, 'notify.webhook "headers"'));
-    redactSensitiveHeaders(ctx, headers);
-    const what = `POST to the ${p.format} webhook at ${endpoint.host}`;
-    ctx.logger.info(`Posting to the ${p.format} webhook at ${endpoint.host}`);
-    const reply = await sendHttp({ method: 'POST', url: endpoint.url, headers, body: JSON.stringify(body), timeoutMs: timeoutMs(p.timeout, 'notify.webhook "timeout"'), signal: ctx.signal, what });
-    if (reply.status < 200 || reply.status > 299) throw unexpectedStatusError(what, reply);
-    // The old Office 365 connector answers 200 with an error text when Teams refused the card.
-    if (p.format === 'teams' && /^\s*Webhook message delivery failed/i.test(reply.text)) {
-      throw new PermanentError(`${what} was refused by Teams: ${reply.text.slice(0, 300)}`, { code: 'HTTP_STATUS', details: { status: reply.status } });
-    }
-    const response = parseResponseBody(reply, { lenient: true, maxTextLength: 1000 });
-    const output: NotifyWebhookOutput = { sent: true, format: p.format, host: endpoint.host, status: reply.status, ...(response === null || response === '' ? {} : { response }) };
+    const output = delivery.kind === 'http' ? await post(ctx, p, delivery.endpoint, body) : await writeToOutbox(ctx, p, body);
     ctx.changes.record({ target, operation: 'notify', after: output, result: 'changed', note: p.title ?? p.text?.slice(0, 80) ?? 'JSON payload' });
-    ctx.logger.info(`The ${p.format} webhook at ${endpoint.host} answered ${reply.status}`);
-    return { changed: true, output, summary: `posted to ${endpoint.host}` };
+    return { changed: true, output, summary: delivery.kind === 'http' ? `posted to ${delivery.host}` : `written to the outbox: ${output.location ?? ''}` };
   },
   plan(ctx, p): ActionPlan<NotifyWebhookOutput> {
-    const endpoint = resolveEndpoint(ctx, p);
+    const delivery = resolveDelivery(ctx, p);
     const body = buildBody(p);
-    const target = auditTarget(p, endpoint);
+    const target = auditTarget(p, delivery.host);
     const earlier = earlierChange(ctx, 'notify', target);
     if (earlier !== undefined) {
-      return { changes: [{ target, operation: 'notify', after: body, result: 'unchanged', note: 'already posted earlier in this run' }], output: replayedOutput(earlier, p, endpoint), summary: 'already posted' };
+      return { changes: [{ target, operation: 'notify', after: body, result: 'unchanged', note: 'already posted earlier in this run' }], output: replayedOutput(earlier, p, delivery.host), summary: 'already posted' };
     }
+    const how = delivery.kind === 'http' ? `would POST a ${p.format} message to ${delivery.host}` : `would write a ${p.format} message to the outbox ${ctx.paths.outbox} (sandbox mode, no connection "${p.connection ?? ''}")`;
     return {
-      changes: [{ target, operation: 'notify', after: body, note: `would POST a ${p.format} message to ${endpoint.host}` }],
-      output: { sent: true, format: p.format, host: endpoint.host },
-      summary: `would post to ${endpoint.host}`,
+      changes: [{ target, operation: 'notify', after: body, note: how }],
+      output: { sent: true, format: p.format, host: delivery.host },
+      summary: delivery.kind === 'http' ? `would post to ${delivery.host}` : 'would write to the outbox',
     };
   },
 });

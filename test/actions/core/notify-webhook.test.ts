@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { notifyWebhookAction, type NotifyWebhookOutput } from '../../../actions/core/notify-webhook.js';
 import { CancelledError, IdflowError, PermanentError, TimeoutError, TransientError } from '../../../engine/errors/index.js';
@@ -255,6 +256,24 @@ describe('notify.webhook', () => {
     ]);
     expect(plan?.output).toEqual<NotifyWebhookOutput>({ sent: true, format: 'slack', host });
     expect(ctx.redactions.has(hook)).toBe(true);
+  });
+
+  it('in sandbox mode without the named connection, writes the message to the outbox instead of failing, once per step', async () => {
+    const params = { connection: 'slack_it', title: 'User offboarded', text: 'John Smith' };
+    const first = await run({ sandbox: true, runId: 'run-7', stepId: 'tell_it' }, params);
+    const location = first.result.output?.location as string;
+    expect(first.result).toMatchObject({ changed: true, output: { sent: true, format: 'slack', host: 'outbox', location: expect.stringMatching(/-run-7-tell_it\.webhook\.json$/) } });
+    expect(location.startsWith(first.ctx.paths.outbox)).toBe(true);
+    expect(JSON.parse(readFileSync(location, 'utf8'))).toMatchObject({ format: 'slack', connection: 'slack_it', body: { text: 'User offboarded\nJohn Smith' } });
+    expect(first.ctx.recorded).toMatchObject([{ target: 'slack webhook outbox', operation: 'notify', result: 'changed' }]);
+    expect(registry.get('notify.webhook')?.validateOutput?.(first.result.output)).toBe(true);
+    const again = await run({ sandbox: true, earlierChanges: first.ctx.recorded, attempt: 2 }, params);
+    expect(again.result).toMatchObject({ changed: false, output: first.result.output });
+    const plan = await notifyWebhookAction.plan?.(createMockActionContext({ sandbox: true }), validParams(params));
+    expect(plan?.changes[0]?.note).toMatch(/^would write a slack message to the outbox .* \(sandbox mode, no connection "slack_it"\)$/);
+    // A connection the config does define is used, sandbox or not.
+    await run({ sandbox: true, connections: { slack_it: { url: hook } } }, params);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('plans "already posted" after an earlier attempt', async () => {
