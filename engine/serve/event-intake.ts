@@ -1,9 +1,7 @@
 import type { LoadedWorkflow } from '../runtime/runtime.js';
-import type { ConsoleOptions, RunServices } from '../runner/run-services.js';
-import { startRun } from '../runner/start-run.js';
 import type { EventInbox, EventRecord } from './event-inbox.js';
 import type { JobStart, RunDispatcher } from './run-dispatcher.js';
-import type { ServeLogger } from './serve-logger.js';
+import { startPlannedRun, type PlannedRunDeps } from './start-planned-run.js';
 import { matchEvent, type IncomingEvent, type MatchContext, type PlannedRun } from './trigger-matching.js';
 
 /** What a sender is told about an event (the body of the 202, or of the 200 for a repeat). */
@@ -22,17 +20,14 @@ export interface EventResponse {
 }
 
 /** What {@link EventIntake} needs. */
-export interface EventIntakeDeps {
+export interface EventIntakeDeps extends PlannedRunDeps {
   inbox: EventInbox;
   dispatcher: RunDispatcher;
-  services: RunServices;
   workflows: readonly LoadedWorkflow[];
   /** The folder the workflows come from (for "nothing listens" answers). */
   workflowsDir: string;
   /** Matching context for an event from a source. */
   matchContext(source: string): MatchContext;
-  console(workflowId: string): ConsoleOptions;
-  logger: ServeLogger;
   now(): Date;
 }
 
@@ -122,28 +117,17 @@ export class EventIntake {
       const workflowId = run.loaded.workflow.id;
       const submission = deps.dispatcher.submit({
         label: `${workflowId} (event ${record.event} ${record.id})`,
-        start: async (job) => {
-          const outcome = await startRun({
-            workflow: run.loaded.workflow,
-            template: { path: run.loaded.file, text: run.loaded.source, hash: run.loaded.hash },
-            inputs: run.inputs,
-            vars: run.vars,
-            event: record.payload,
-            trigger: { type: 'event', event: record.event, eventId: record.id, source: record.source },
-            initiatedBy: initiatedByFor(record.source),
-            reason: typeof run.inputs['reason'] === 'string' && run.inputs['reason'].trim() !== '' ? run.inputs['reason'].trim() : `event ${record.event} (${record.id})`,
-            signal: job.signal,
-            drain: job.drain,
-            console: deps.console(workflowId),
-            onRunCreated: (runId) => {
-              // Recorded before the run takes a step, so a restart never starts it again.
-              deps.inbox.update(record.source, record.id, (current) => ({ ...current, runs: [...current.runs, { workflow: workflowId, runId }], pending: current.pending.filter((id) => id !== workflowId) }));
-              deps.logger.info(`run ${runId} started: ${workflowId} for event ${record.event} (${record.id})`);
-              job.onRunCreated(runId);
-            },
-          }, deps.services);
-          deps.logger[outcome.status === 'failed' ? 'warn' : 'info'](`run ${outcome.runId} ${outcome.status}: ${workflowId}${outcome.error ? `: ${outcome.error.message}` : ''}`);
-        },
+        start: (job) => startPlannedRun(run, {
+          event: record.payload,
+          trigger: { type: 'event', event: record.event, eventId: record.id, source: record.source },
+          initiatedBy: initiatedByFor(record.source),
+          reason: typeof run.inputs['reason'] === 'string' && run.inputs['reason'].trim() !== '' ? run.inputs['reason'].trim() : `event ${record.event} (${record.id})`,
+          onRunCreated: (runId) => {
+            // Recorded before the run takes a step, so a restart never starts it again.
+            deps.inbox.update(record.source, record.id, (current) => ({ ...current, runs: [...current.runs, { workflow: workflowId, runId }], pending: current.pending.filter((id) => id !== workflowId) }));
+            deps.logger.info(`run ${runId} started: ${workflowId} for event ${record.event} (${record.id})`);
+          },
+        }, job, deps),
       });
       const settled = submission.started.then((start) => this.settle(record, workflowId, start)).catch((error: unknown) => {
         deps.logger.error(`event ${record.event} (${record.id}): could not record how ${workflowId} started: ${(error as Error).message}`);

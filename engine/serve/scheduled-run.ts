@@ -1,20 +1,15 @@
 import type { LoadedWorkflow } from '../runtime/runtime.js';
-import type { ConsoleOptions, RunServices } from '../runner/run-services.js';
-import { startRun } from '../runner/start-run.js';
 import type { RunDispatcher } from './run-dispatcher.js';
-import type { ServeLogger } from './serve-logger.js';
+import { startPlannedRun, type PlannedRunDeps } from './start-planned-run.js';
 import { planScheduledRun, type MatchContext } from './trigger-matching.js';
 
 /** Who scheduled runs are recorded as started by. */
 export const SCHEDULE_INITIATOR = 'idflow serve (schedule)';
 
 /** What {@link dispatchScheduledRun} needs. */
-export interface ScheduledRunDeps {
+export interface ScheduledRunDeps extends PlannedRunDeps {
   dispatcher: RunDispatcher;
-  services: RunServices;
   matchContext: MatchContext;
-  console(workflowId: string): ConsoleOptions;
-  logger: ServeLogger;
 }
 
 /**
@@ -34,25 +29,12 @@ export function dispatchScheduledRun(loaded: LoadedWorkflow, triggerIndex: numbe
   const { run } = planned;
   const submission = deps.dispatcher.submit({
     label: `${workflow.id} (schedule slot ${slot.toISOString()})`,
-    start: async (job) => {
-      const outcome = await startRun({
-        workflow,
-        template: { path: loaded.file, text: loaded.source, hash: loaded.hash },
-        inputs: run.inputs,
-        vars: run.vars,
-        trigger: { type: 'schedule', source: cron, eventId: slot.toISOString() },
-        initiatedBy: SCHEDULE_INITIATOR,
-        reason: `schedule "${cron}" slot ${slot.toISOString()}`,
-        signal: job.signal,
-        drain: job.drain,
-        console: deps.console(workflow.id),
-        onRunCreated: (runId) => {
-          deps.logger.info(`run ${runId} started: ${workflow.id} for schedule slot ${slot.toISOString()}`);
-          job.onRunCreated(runId);
-        },
-      }, deps.services);
-      deps.logger[outcome.status === 'failed' ? 'warn' : 'info'](`run ${outcome.runId} ${outcome.status}: ${workflow.id}${outcome.error ? `: ${outcome.error.message}` : ''}`);
-    },
+    start: (job) => startPlannedRun(run, {
+      trigger: { type: 'schedule', source: cron, eventId: slot.toISOString() },
+      initiatedBy: SCHEDULE_INITIATOR,
+      reason: `schedule "${cron}" slot ${slot.toISOString()}`,
+      onRunCreated: (runId) => deps.logger.info(`run ${runId} started: ${workflow.id} for schedule slot ${slot.toISOString()}`),
+    }, job, deps),
   });
   void submission.started.then((start) => {
     if (start.kind === 'refused') deps.logger.warn(`schedule ${workflow.id} "${cron}": slot ${slot.toISOString()} did not start: ${start.error.message}`);
