@@ -65,7 +65,7 @@ export async function resumeCommand(runId: string, options: ExecutionOptions, io
     const interrupts = handleInterrupts((signal) => io.stderr.write(`\nidflow: ${signal}: stopping after the current step (press Ctrl-C again to stop at once)\n`));
     try {
       const outcome = await resumeRun({ handle, workflow: loaded.workflow, templateChanged, secretInputs: given, signal: interrupts.signal, console: consoleFor(options, io) }, runtime.services);
-      return reportOutcome(outcome, options, io, interrupts.received());
+      return reportOutcome(outcome, options, io, interrupts.received(), runtime.services.redactor);
     } finally {
       interrupts.dispose();
     }

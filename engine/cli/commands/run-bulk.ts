@@ -4,7 +4,7 @@ import { handleInterrupts, exitCodeFor } from '../interrupts.js';
 import { renderPlan } from '../format/plan-view.js';
 import type { Runtime, LoadedWorkflow } from '../../runtime/runtime.js';
 import { readBulkRows, type BulkRow } from '../../bulk/read-bulk-rows.js';
-import { startRun, renderSubject } from '../../runner/start-run.js';
+import { startRun, renderSubject, redactSecretInputs } from '../../runner/start-run.js';
 import type { RunOutcome } from '../../runner/run-session.js';
 import { runPool } from '../../runner/concurrency-pool.js';
 import type { Problem } from '../../diagnostics/problem.js';
@@ -62,11 +62,12 @@ export async function runBulk(args: {
   if (planOnly) {
     const plans = [];
     for (const { inputs } of prepared) {
+      redactSecretInputs(loaded.workflow, inputs, runtime.services);
       const plan = await planOnce(runtime, loaded, inputs, vars, initiatedBy, reasonFor(options, inputs), options, io);
       plans.push(plan);
-      if (!options.json) io.stdout.write(`${renderPlan(plan, consoleFor(options, io).mode === 'pretty' ? 'pretty' : 'plain')}\n\n`);
+      if (!options.json) io.stdout.write(`${runtime.services.redactor.redact(renderPlan(plan, consoleFor(options, io).mode === 'pretty' ? 'pretty' : 'plain'))}\n\n`);
     }
-    if (options.json) io.stdout.write(`${JSON.stringify(plans, null, 2)}\n`);
+    if (options.json) io.stdout.write(`${runtime.services.redactor.redactJson(JSON.stringify(plans, null, 2))}\n`);
     return plans.some((plan) => plan.steps.some((step) => step.status === 'error')) ? ExitCode.failure : ExitCode.ok;
   }
 
@@ -103,13 +104,15 @@ export async function runBulk(args: {
       }
       result.durationMs = Date.now() - started;
       done++;
-      if (!options.quiet) io.stderr.write(`${progressLine(done, total, result)}\n`);
+      if (!options.quiet) io.stderr.write(`${runtime.services.redactor.redact(progressLine(done, total, result))}\n`);
     }, () => interrupts.signal.aborted);
   } finally {
     interrupts.dispose();
   }
-  if (options.json) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-  else io.stdout.write(`${summaryTable(results)}\n`);
+  // Redacted at the sink: returned data and error messages may hold secret values.
+  const shown = runtime.services.redactor.redactDeep(results);
+  if (options.json) io.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  else io.stdout.write(`${summaryTable(shown)}\n`);
   const signal = interrupts.received();
   if (signal !== undefined) return exitCodeFor(signal);
   return results.every((r) => r.status === 'succeeded' || r.status === 'skipped') ? ExitCode.ok : ExitCode.failure;

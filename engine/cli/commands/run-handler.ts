@@ -3,9 +3,10 @@ import { ExitCode, type CommandIo } from '../command-runner.js';
 import { handleInterrupts, exitCodeFor } from '../interrupts.js';
 import { renderPlan } from '../format/plan-view.js';
 import { readInputsFile } from '../../inputs/index.js';
-import { startRun } from '../../runner/start-run.js';
+import { redactSecretInputs, startRun } from '../../runner/start-run.js';
 import type { RunOutcome } from '../../runner/run-session.js';
 import { UsageError } from '../../errors/usage-errors.js';
+import type { Redactor } from '../../logging/redactor.js';
 import { parseInputPairs, type WorkflowOptions } from './run-options.js';
 import { runBulk } from './run-bulk.js';
 import { consoleFor, planOnce, reasonFor, runtimeFor } from './execution.js';
@@ -44,8 +45,11 @@ export async function runWorkflowCommand(file: string, options: RunOptions, mode
     const initiatedBy = runtime.initiatedBy(options.initiatedBy);
     const reason = reasonFor(options, inputs);
     if (planOnly) {
+      // Secret inputs are redacted in a plan as in a run (the plan shows rendered parameters).
+      redactSecretInputs(loaded.workflow, inputs, runtime.services);
       const plan = await planOnce(runtime, loaded, inputs, vars, initiatedBy, reason, options, io);
-      io.stdout.write(options.json ? `${JSON.stringify(plan, null, 2)}\n` : `${renderPlan(plan, consoleFor(options, io).mode === 'pretty' ? 'pretty' : 'plain')}\n`);
+      const text = options.json ? JSON.stringify(plan, null, 2) : renderPlan(plan, consoleFor(options, io).mode === 'pretty' ? 'pretty' : 'plain');
+      io.stdout.write(`${options.json ? runtime.services.redactor.redactJson(text) : runtime.services.redactor.redact(text)}\n`);
       return plan.steps.some((step) => step.status === 'error') ? ExitCode.failure : ExitCode.ok;
     }
     const interrupts = handleInterrupts((signal) => io.stderr.write(`\nidflow: ${signal}: stopping after the current step (press Ctrl-C again to stop at once)\n`));
@@ -61,7 +65,7 @@ export async function runWorkflowCommand(file: string, options: RunOptions, mode
         signal: interrupts.signal,
         console: consoleFor(options, io),
       }, runtime.services);
-      return reportOutcome(outcome, options, io, interrupts.received());
+      return reportOutcome(outcome, options, io, interrupts.received(), runtime.services.redactor);
     } finally {
       interrupts.dispose();
     }
@@ -70,11 +74,16 @@ export async function runWorkflowCommand(file: string, options: RunOptions, mode
   }
 }
 
-/** Prints a run's outcome (the returned data on stdout, hints on stderr) and returns the exit code. */
-export function reportOutcome(outcome: RunOutcome, options: { json?: boolean; quiet?: boolean }, io: CommandIo, signal: NodeJS.Signals | undefined): number {
+/**
+ * Prints a run's outcome (the returned data on stdout, hints on stderr) and returns the exit code.
+ * The returned data is redacted here, at the sink, like everything else a run writes: a template
+ * may return a value that is a secret, or holds one.
+ */
+export function reportOutcome(outcome: RunOutcome, options: { json?: boolean; quiet?: boolean }, io: CommandIo, signal: NodeJS.Signals | undefined, redactor: Pick<Redactor, 'redactDeep'>): number {
   if (outcome.status === 'succeeded' || outcome.status === 'skipped') {
-    if (options.json) io.stdout.write(`${JSON.stringify(outcome.output ?? null)}\n`);
-    else if (outcome.output !== undefined) io.stdout.write(`${JSON.stringify(outcome.output, null, 2)}\n`);
+    const output = redactor.redactDeep(outcome.output);
+    if (options.json) io.stdout.write(`${JSON.stringify(output ?? null)}\n`);
+    else if (output !== undefined) io.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
     if (!options.json && !options.quiet) io.stderr.write(`Details: idflow runs show ${outcome.runId}\n`);
     return ExitCode.ok;
   }
