@@ -2,18 +2,25 @@
  * "Did you mean" suggestions: the candidates closest to what was typed, by edit distance.
  */
 
-/** Damerau-free Levenshtein distance, case-insensitive. */
+/**
+ * Edit distance, case-insensitive, counting a swap of two neighbouring letters (`stpes`,
+ * `wiht`) as one edit, as people make it (optimal string alignment distance).
+ */
 export function editDistance(a: string, b: string): number {
   const s = a.toLowerCase();
   const t = b.toLowerCase();
   if (s === t) return 0;
+  let beforePrevious: number[] = [];
   let previous = Array.from({ length: t.length + 1 }, (_, i) => i);
   for (let i = 1; i <= s.length; i++) {
     const current = [i];
     for (let j = 1; j <= t.length; j++) {
       const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      let best = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && s[i - 1] === t[j - 2] && s[i - 2] === t[j - 1]) best = Math.min(best, (beforePrevious[j - 2] ?? 0) + 1);
+      current[j] = best;
     }
+    beforePrevious = previous;
     previous = current;
   }
   return previous[t.length] ?? 0;
@@ -23,17 +30,18 @@ export function editDistance(a: string, b: string): number {
  * The candidates close enough to `typed` to be a likely typo, best first (at most `limit`).
  * A candidate that contains the typed text, or is contained in it, also counts as close.
  *
- * How many edits a typo may have is measured on the part where the two differ (after their
- * common beginning and end), so that a long shared prefix does not make anything close:
- * `jumpcloud.user.suspnd` is not a typo of `jumpcloud.user.backup`. A suggestion must also keep
- * at least one character of what was typed (`zz` is not a typo of `a`).
+ * A typo may have one edit (a swap of neighbours counts as one), two in a name of five or more
+ * characters, and more only where the two differ over a long stretch: a third of the part
+ * where they differ (after their common beginning and end), so that a long shared prefix does
+ * not make everything close (`jumpcloud.user.suspnd` is not a typo of `jumpcloud.user.backup`).
+ * A suggestion keeps at least one character of what was typed (`zz` is not a typo of `a`).
  */
 export function closestMatches(typed: string, candidates: Iterable<string>, limit = 3): string[] {
   const lowered = typed.toLowerCase();
   const scored: Array<{ candidate: string; score: number }> = [];
   for (const candidate of candidates) {
     const distance = editDistance(typed, candidate);
-    const threshold = Math.min(typed.length - 1, Math.max(2, Math.floor(differingLength(lowered, candidate.toLowerCase()) / 3)));
+    const threshold = Math.min(typed.length - 1, Math.max(typed.length >= 5 ? 2 : 1, Math.floor(differingLength(lowered, candidate.toLowerCase()) / 3)));
     const lc = candidate.toLowerCase();
     const related = lowered.length >= 3 && (lc.includes(lowered) || lowered.includes(lc));
     if (distance <= threshold || related) scored.push({ candidate, score: related ? Math.min(distance, threshold) : distance });

@@ -4,7 +4,7 @@ import { closestMatches, didYouMean, editDistance } from '../../../engine/diagno
 describe('editDistance', () => {
   it.each([
     ['steps', 'steps', 0],
-    ['stpes', 'steps', 2],
+    ['stpes', 'steps', 1],
     ['timout', 'timeout', 1],
     ['LOG', 'log', 0],
     ['', 'abc', 3],
@@ -25,6 +25,8 @@ describe('closestMatches', () => {
     ['nothing close after a long shared prefix', 'jumpcloud.user.suspnd', actions, []],
     // A suggestion keeps at least one character of what was typed.
     ['nothing close to a short name', 'zz', ['a', 'b', 'c'], []],
+    ['one edit in a short name', 'log', ['lt', 'lte', 'not', 'json'], []],
+    ['two edits in a longer name', 'start_at', ['id', 'started_at'], ['started_at']],
     ['a candidate containing what was typed', 'lookup', actions, ['jumpcloud.user.lookup']],
     ['best first, at most three', 'dat', ['data', 'date', 'dates', 'bat', 'cat'], ['bat', 'cat', 'data']],
   ])('%s', (_name, typed, candidates, expected) => {
