@@ -1,38 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpRequestAction, statusMatches } from '../../../actions/core/http-request.js';
 import { CancelledError, IdflowError, PermanentError, TimeoutError, TransientError } from '../../../engine/errors/index.js';
-import { createMockActionContext, type MockActionContextOptions } from '../../../engine/plugin-api/mock-context.js';
-import { ActionRegistry } from '../../../engine/registry/action-registry.js';
+import { createMockActionContext } from '../../../engine/plugin-api/mock-context.js';
+import { actionHarness } from './helpers/action-harness.js';
 import { reply, startHttpServer, type HttpTestServer } from './helpers/http-test-server.js';
 import { closedPort } from './helpers/smtp-test-server.js';
 
-type RequestParams = Parameters<typeof httpRequestAction.run>[1];
-
-const registry = new ActionRegistry();
-registry.register(httpRequestAction, 'builtin:core');
-const validate = registry.get('http.request')?.validateParams;
-
-/** Params as the engine hands them over: validated against the action's schema, defaults filled. */
-function validParams(raw: Record<string, unknown>): RequestParams {
-  const params = structuredClone(raw);
-  if (validate === undefined || !validate(params)) throw new Error(`invalid params: ${JSON.stringify(validate?.errors)}`);
-  return params as RequestParams;
-}
-
-async function run(options: MockActionContextOptions, raw: Record<string, unknown>) {
-  const ctx = createMockActionContext(options);
-  const result = await httpRequestAction.run(ctx, validParams(raw));
-  return { ctx, result };
-}
-
-async function failure(options: MockActionContextOptions, raw: Record<string, unknown>): Promise<IdflowError> {
-  const error = await Promise.resolve(httpRequestAction.run(createMockActionContext(options), validParams(raw))).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(IdflowError);
-  return error as IdflowError;
-}
+const { registry, registered, validParams, run, failure } = actionHarness(httpRequestAction);
+const validate = registered.validateParams;
 
 describe('http.request', () => {
   let server: HttpTestServer;

@@ -2,39 +2,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifyEmailAction, type NotifyEmailOutput as EmailOutput } from '../../../actions/core/notify-email.js';
 import { CancelledError, IdflowError, PermanentError, TimeoutError, TransientError } from '../../../engine/errors/index.js';
-import type { ActionPlan, ActionResult } from '../../../engine/plugin-api/action.js';
-import { createMockActionContext, type MockActionContextOptions } from '../../../engine/plugin-api/mock-context.js';
-import { ActionRegistry } from '../../../engine/registry/action-registry.js';
+import type { ActionPlan } from '../../../engine/plugin-api/action.js';
+import { createMockActionContext } from '../../../engine/plugin-api/mock-context.js';
+import { actionHarness } from './helpers/action-harness.js';
 import { parseEml } from './helpers/parse-eml.js';
 import { closedPort, smtpReply, startSmtpServer, type SmtpTestServer } from './helpers/smtp-test-server.js';
 
-type EmailParams = Parameters<typeof notifyEmailAction.run>[1];
-
-const registry = new ActionRegistry();
-registry.register(notifyEmailAction, 'builtin:core');
-
-/** Params as the engine hands them over: validated against the action's schema, defaults filled. */
-function validParams(raw: Record<string, unknown>): EmailParams {
-  const params = structuredClone(raw);
-  const validate = registry.get('notify.email')?.validateParams;
-  if (validate === undefined || !validate(params)) throw new Error(`invalid params: ${JSON.stringify(validate?.errors)}`);
-  return params as EmailParams;
-}
-
-async function run(options: MockActionContextOptions, raw: Record<string, unknown>) {
-  const ctx = createMockActionContext(options);
-  const result = (await notifyEmailAction.run(ctx, validParams(raw))) as ActionResult<EmailOutput>;
-  return { ctx, result };
-}
-
-async function failure(options: MockActionContextOptions, raw: Record<string, unknown>): Promise<IdflowError> {
-  const error = await Promise.resolve(notifyEmailAction.run(createMockActionContext(options), validParams(raw))).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(IdflowError);
-  return error as IdflowError;
-}
+const { registry, validParams, run, failure } = actionHarness(notifyEmailAction);
 
 const message = { to: ['it-team@company.test', 'Jane Doe <jane.doe@company.test>'], subject: 'Offboarded john.smith', text: 'John Smith was offboarded.' };
 

@@ -1,39 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { notifyWebhookAction, type NotifyWebhookOutput } from '../../../actions/core/notify-webhook.js';
-import { CancelledError, IdflowError, PermanentError, TimeoutError, TransientError } from '../../../engine/errors/index.js';
-import { createMockActionContext, type MockActionContextOptions } from '../../../engine/plugin-api/mock-context.js';
-import { ActionRegistry } from '../../../engine/registry/action-registry.js';
+import { CancelledError, PermanentError, TimeoutError, TransientError } from '../../../engine/errors/index.js';
+import { createMockActionContext } from '../../../engine/plugin-api/mock-context.js';
+import { actionHarness } from './helpers/action-harness.js';
 import { reply, startHttpServer, type HttpTestServer } from './helpers/http-test-server.js';
 import { closedPort } from './helpers/smtp-test-server.js';
 
-type WebhookParams = Parameters<typeof notifyWebhookAction.run>[1];
-
-const registry = new ActionRegistry();
-registry.register(notifyWebhookAction, 'builtin:core');
-const validate = registry.get('notify.webhook')?.validateParams;
-
-/** Params as the engine hands them over: validated against the action's schema, defaults filled. */
-function validParams(raw: Record<string, unknown>): WebhookParams {
-  const params = structuredClone(raw);
-  if (validate === undefined || !validate(params)) throw new Error(`invalid params: ${JSON.stringify(validate?.errors)}`);
-  return params as WebhookParams;
-}
-
-async function run(options: MockActionContextOptions, raw: Record<string, unknown>) {
-  const ctx = createMockActionContext(options);
-  const result = await notifyWebhookAction.run(ctx, validParams(raw));
-  return { ctx, result };
-}
-
-async function failure(options: MockActionContextOptions, raw: Record<string, unknown>): Promise<IdflowError> {
-  const error = await Promise.resolve(notifyWebhookAction.run(createMockActionContext(options), validParams(raw))).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(IdflowError);
-  return error as IdflowError;
-}
+const { registry, registered, validParams, run, failure } = actionHarness(notifyWebhookAction);
+const validate = registered.validateParams;
 
 const facts = [
   { name: 'User', value: 'john.smith <john.smith@company.test>' },
