@@ -1,12 +1,11 @@
 import { dirname, join, resolve } from 'node:path';
-import type { Problem } from '../diagnostics/problem.js';
+import { sortProblems, type Problem } from '../diagnostics/problem.js';
 import type { InputOrigin } from '../inputs/resolve-inputs.js';
 import { parseYaml } from '../loader/parse-yaml.js';
 import { readSourceFile } from '../loader/read-source.js';
 import { checkAgainstPackageSchema } from '../loader/schema-validator.js';
 import type { SourceLocation } from '../loader/source-map.js';
 import { isRecord } from '../loader/workflow-data.js';
-import { sortProblems } from '../loader/load-workflow.js';
 import { CONFIG_FILE_NAME, DEFAULT_STORE, type EventSourceConfig, type IdflowConfig, type SecretRef, type ServeConfig } from './config-types.js';
 import { literalSecrets } from './literal-secrets.js';
 

@@ -46,3 +46,8 @@ export interface LocalProblem {
   path?: string;
   length?: number;
 }
+
+/** Problems in reading order: by line, then column (a stable sort: ties keep their order). */
+export function sortProblems<T extends Pick<Problem, 'line' | 'column'>>(problems: readonly T[]): T[] {
+  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+}

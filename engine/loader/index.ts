@@ -2,7 +2,7 @@
  * The workflow loader: YAML with positions, the language schema, semantic checks, and the
  * normalised {@link Workflow}. Entry points: {@link loadWorkflowFile} and {@link loadWorkflowSource}.
  */
-export { loadWorkflowFile, loadWorkflowSource, sha256, sortProblems, WORKFLOW_SCHEMA, type LoadOptions, type LoadResult } from './load-workflow.js';
+export { loadWorkflowFile, loadWorkflowSource, sha256, WORKFLOW_SCHEMA, type LoadOptions, type LoadResult } from './load-workflow.js';
 export { parseYaml, type ParsedYaml, type ParseYamlOptions } from './parse-yaml.js';
 export { SourceMap, type SourceLocation } from './source-map.js';
 export type { Issue } from './issue.js';

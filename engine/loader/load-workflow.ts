@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
-import type { Problem } from '../diagnostics/problem.js';
+import { sortProblems, type Problem } from '../diagnostics/problem.js';
 import type { Workflow } from '../language/types.js';
 import type { ActionRegistry } from '../registry/action-registry.js';
 import { checkActions } from './check-actions.js';
@@ -125,9 +125,4 @@ export async function loadWorkflowSource(source: string, file: string, options: 
 /** sha256 hex of a text. */
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
-/** Problems in reading order: by line, then column. */
-export function sortProblems(problems: Problem[]): Problem[] {
-  return [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
 }

@@ -100,7 +100,7 @@ export function tooLargeMessage(what: string, bytes: number, maxBytes = MAX_SOUR
 }
 
 /** `1 MiB`, `2.5 MiB`, `900 KiB`, `12 bytes`. */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   if (bytes >= 1024 * 1024) return `${trim(bytes / (1024 * 1024))} MiB`;
   if (bytes >= 1024) return `${trim(bytes / 1024)} KiB`;
   return `${bytes} bytes`;

@@ -3,9 +3,7 @@
  * template renders the same on every machine whatever its time zone.
  */
 
-/** The tokens a `date` format may use, longest first so `MM` never eats part of `mm`. */
-export const DATE_TOKENS: readonly string[] = ['YYYY', 'MM', 'DD', 'HH', 'mm', 'ss'];
-
+/** The tokens a `date` format may use (case matters: `MM` is the month, `mm` the minutes). */
 const TOKEN_PATTERN = /YYYY|MM|DD|HH|mm|ss/g;
 
 /**

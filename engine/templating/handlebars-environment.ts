@@ -28,7 +28,7 @@ export interface HandlebarsEnvironment {
  * the helpers declared here may be called. `log` and `lookup` are switched off: `log` writes
  * to the console, and `lookup` reads properties by computed name, around the static checks.
  */
-export const COMPILE_OPTIONS: CompileOptions = Object.freeze({
+const COMPILE_OPTIONS: CompileOptions = Object.freeze({
   noEscape: true,
   strict: true,
   knownHelpersOnly: true,
@@ -45,7 +45,7 @@ export const COMPILE_OPTIONS: CompileOptions = Object.freeze({
  * explicitly would deny just the same but silently, and the denial could no longer be turned
  * into an error. Never set them to true.
  */
-export const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = Object.freeze({});
+const RUNTIME_OPTIONS: Handlebars.RuntimeOptions = Object.freeze({});
 
 /**
  * Creates an environment whose helpers read per-render facts (the secret resolver) through
