@@ -106,11 +106,6 @@ export class SourceMap {
     return problem;
   }
 
-  /** The text of a 1-based line (without its line break), for showing under a problem. */
-  lineText(line: number): string | undefined {
-    return this.source.split('\n')[line - 1]?.replace(/\r$/, '');
-  }
-
   private ofNode(node: Node): SourceLocation {
     const [start, end] = node.range ?? [0, 1];
     return this.position(start, end - start);

@@ -52,11 +52,6 @@ describe('SourceMap', () => {
     const problem = map.toProblem({ pointer: '/steps/1/with/message', code: 'x', message: 'm', local: { code: 'x', message: 'm', line: 1, column: 2, length: 1 } }, 'demo.yaml');
     expect(problem).toMatchObject({ line: 7, column: 31, length: 1 });
   });
-
-  it('gives the text of a line', () => {
-    expect(map.lineText(3)).toBe('  - id: first');
-    expect(map.lineText(99)).toBeUndefined();
-  });
 });
 
 describe('parseYaml', () => {
