@@ -58,6 +58,7 @@ export interface WorkflowTrigger {
   type: 'workflow';
 }
 
+/** What starts a workflow, told apart by `type`. */
 export type Trigger = ManualTrigger | EventTrigger | ScheduleTrigger | WorkflowTrigger;
 
 /** How a step is retried; the loader fills every field. */

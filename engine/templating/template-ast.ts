@@ -29,10 +29,15 @@ export interface PathNode {
   loc: HbsLocation;
 }
 
+/** `"text"` */
 export interface StringLiteralNode { type: 'StringLiteral'; value: string; original: string; loc: HbsLocation }
+/** `42` */
 export interface NumberLiteralNode { type: 'NumberLiteral'; value: number; original: number; loc: HbsLocation }
+/** `true` / `false` */
 export interface BooleanLiteralNode { type: 'BooleanLiteral'; value: boolean; original: boolean; loc: HbsLocation }
+/** `undefined` */
 export interface UndefinedLiteralNode { type: 'UndefinedLiteral'; loc: HbsLocation }
+/** `null` */
 export interface NullLiteralNode { type: 'NullLiteral'; loc: HbsLocation }
 
 /** A literal written in the template: `"text"`, `42`, `true`, `null`, `undefined`. */
