@@ -104,7 +104,7 @@ describe('offboarding in the sandbox', () => {
         audit_trail: { workflow_run_id: runId },
       });
       expect(smtp.messages.map((m) => m.to)).toEqual([['jane.doe@company.com'], ['it-team@company.com']]);
-      expect(parseEml(smtp.messages[0]!.raw).text).toContain('- User groups: 5 removed (Engineering');
+      expect(parseEml(smtp.messages[0]!.raw).text).toContain('- User groups: 5 removed (Backend Developers, Engineering');
     } finally {
       await smtp.close();
     }

@@ -76,9 +76,9 @@ describe('the README quick start', () => {
       expect(email.text).toContain('John Smith (john.smith, john.smith@company.com');
       expect(email.text).toContain('Why: no reason was given');
       expect(email.text).toContain(`idflow run ${runId}`);
-      expect(email.text).toContain('- User groups: 5 removed (Engineering, Backend Developers, VPN Users, GitHub Admins, On-Call Rotation)');
-      expect(email.text).toContain('- Systems: 8 unbound (JSMITH-MBP, build-server-01, build-server-02, ci-runner-01, dev-db-01, staging-web-01, staging-web-02, bastion-01)');
-      expect(email.text).toContain('- SSO applications: 6 revoked (Slack, GitHub, Jira, Confluence, AWS Console, Google Workspace)');
+      expect(email.text).toContain('- User groups: 5 removed (Backend Developers, Engineering, GitHub Admins, On-Call Rotation, VPN Users)');
+      expect(email.text).toContain('- Systems: 8 unbound (bastion-01, build-server-01, build-server-02, ci-runner-01, dev-db-01, JSMITH-MBP, staging-web-01, staging-web-02)');
+      expect(email.text).toContain('- SSO applications: 6 revoked (AWS Console, Confluence, GitHub, Google Workspace, Jira, Slack)');
       expect(email.text).toContain('- LDAP: 1 binding(s) removed (JumpCloud LDAP)');
       expect(email.text).toContain('- RADIUS: 1 server(s) removed (Office Wi-Fi)');
       expect(email.text).toContain('- MFA: cleared (1 push device(s) removed)');

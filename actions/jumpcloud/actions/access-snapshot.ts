@@ -1,7 +1,7 @@
 import { NotFoundError } from '../../../engine/errors/action-errors.js';
 import type { JumpCloudClient, NameableType, UserTraversal } from '../client/jumpcloud-client.js';
 import type { GraphAttributes, GroupMembershipMethod, UserAssociationTarget } from '../types.js';
-import { kindLabel, nameAll, UNNAMED, type NamedRef } from './names.js';
+import { byName, kindLabel, nameAll, UNNAMED, type NamedRef } from './names.js';
 
 /** A user group the user is a member of. */
 export interface Membership extends NamedRef {
@@ -55,11 +55,11 @@ export function isDynamicMethod(method: string | undefined): boolean {
 
 /**
  * The user groups the user belongs to (every page of `memberof`), each named and with its
- * membership method, through the client's cached group look-ups.
+ * membership method, through the client's cached group look-ups; by name.
  */
 export async function readMemberships(client: JumpCloudClient, userId: string): Promise<Membership[]> {
   const groups = await client.listUserGroupsOf(userId);
-  return Promise.all(groups.map((group) => describeGroup(client, group.id)));
+  return (await Promise.all(groups.map((group) => describeGroup(client, group.id)))).sort(byName);
 }
 
 /** One user group by id, named, with its membership method (`NOTSET` when it vanished). */
@@ -74,7 +74,7 @@ export async function describeGroup(client: JumpCloudClient, groupId: string): P
   }
 }
 
-/** The user's direct edges to one kind of resource (every page), each named. */
+/** The user's direct edges to one kind of resource (every page), each named; by name. */
 export async function readDirectEdges(client: JumpCloudClient, userId: string, target: EdgeTarget): Promise<DirectEdge[]> {
   const edges = (await client.listUserAssociations(userId, target)).filter((edge) => edge.to.type === target);
   const names = await nameAll(client, target, edges.map((edge) => edge.to.id));
@@ -90,7 +90,7 @@ export async function readDirectEdges(client: JumpCloudClient, userId: string, t
       ...(edge.attributes === undefined ? {} : { attributes: edge.attributes }),
     });
   }
-  return result;
+  return result.sort(byName);
 }
 
 /**
@@ -108,7 +108,7 @@ export async function readReached(client: JumpCloudClient, userId: string, trave
     name: names.get(object.id) ?? UNNAMED,
     direct: (object.paths ?? []).some((path) => path.length <= 1),
     paths: (object.paths ?? []).map((path) => path.map((hop) => label(hop.to))),
-  }));
+  })).sort(byName);
 }
 
 /**
@@ -141,7 +141,7 @@ export async function readGroupAccess(client: JumpCloudClient, userId: string, t
       group: { id: group.id, name: group.name, dynamic: group.dynamic },
       through: pair.through.map(label),
     };
-  });
+  }).sort((a, b) => byName(a.object, b.object) || byName(a.group, b.group));
 }
 
 /** One hop of a traversal path: the object it reaches. */

@@ -1,6 +1,6 @@
 import type { Change } from '../../../engine/plugin-api/action.js';
 import type { ActionContext } from '../../../engine/plugin-api/context.js';
-import type { NamedRef, ObjectKind } from './names.js';
+import { byName, type NamedRef, type ObjectKind } from './names.js';
 
 /** An object a change was made to, as recorded in the change's `before`. */
 export interface ChangedObject extends NamedRef {
@@ -14,8 +14,9 @@ function wasMade(change: Change): boolean {
 
 /**
  * The objects this step changed with one of `operations`, across every attempt and a resume
- * (from `ctx.changes.all()`), once each: what the step's counts and lists report, so that a
- * retry that finds half the work done still reports all of it, and a second run reports none.
+ * (from `ctx.changes.all()`), once each, by name: what the step's counts and lists report, so
+ * that a retry that finds half the work done still reports all of it, a second run reports
+ * none, and the order does not depend on which of the concurrent removals finished first.
  */
 export function changedObjects(ctx: Pick<ActionContext, 'changes'>, operations: readonly string[]): ChangedObject[] {
   const seen = new Set<string>();
@@ -28,7 +29,7 @@ export function changedObjects(ctx: Pick<ActionContext, 'changes'>, operations: 
     const { id, name, type } = before as Partial<Record<'id' | 'name' | 'type', unknown>>;
     if (typeof id === 'string' && typeof name === 'string' && typeof type === 'string') objects.push({ id, name, type: type as ObjectKind });
   }
-  return objects;
+  return objects.sort(byName);
 }
 
 /** The first change this step made (in any attempt) with `operation`, if any. */

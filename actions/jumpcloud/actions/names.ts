@@ -48,6 +48,20 @@ export async function nameAll(client: JumpCloudClient, type: NameableType, ids: 
   return new Map(names);
 }
 
+/**
+ * Orders named objects by name (without regard to case, by code point rather than by a locale
+ * that varies between machines), then by id: how every list the actions report, plan and back
+ * up is ordered, so that it reads the same whatever order JumpCloud listed the objects in or
+ * concurrent removals finished in.
+ */
+export function byName(a: NamedRef, b: NamedRef): number {
+  const x = a.name.toLowerCase();
+  const y = b.name.toLowerCase();
+  if (x !== y) return x < y ? -1 : 1;
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /** `5 groups`, `1 group`. */
 export function plural(count: number, noun: string, nouns = `${noun}s`): string {
   return `${count} ${count === 1 ? noun : nouns}`;
