@@ -44,8 +44,8 @@ const outputSchema = {
 
 const SPEC: AssociationRemovalSpec = { targets: ['ldap_server'], traversal: 'ldapservers', operation: 'unbind', doing: 'Unbinding' };
 
-/** The change operation of clearing the bind DN flag. */
-const CLEAR_BIND_DN = 'clear_bind_dn';
+/** The change operation of clearing the bind DN flag (its target is `LDAP bind DN of user …`). */
+const CLEAR_BIND_DN = 'clear';
 
 function bindDnChange(user: SystemUser): Change {
   return {

@@ -39,8 +39,9 @@ const outputSchema = {
   additionalProperties: false,
 } as const;
 
-const DELETE_PUSH_ENDPOINT = 'delete_push_endpoint';
-const RESET_MFA = 'reset_mfa';
+// Plain verbs: the target names the object, so plans read: delete push endpoint "John's iPhone" (…), reset MFA of user "john.smith" (…).
+const DELETE_PUSH_ENDPOINT = 'delete';
+const RESET_MFA = 'reset';
 
 function endpointRef(endpoint: PushEndpoint): NamedRef {
   return { id: endpoint.id, name: endpoint.name ?? UNNAMED };
@@ -52,8 +53,9 @@ function endpointChange(endpoint: PushEndpoint): Change {
   return {
     target: targetLabel('push_endpoint', ref),
     operation: DELETE_PUSH_ENDPOINT,
+    // The device says which endpoint it was, before and after alike; only `present` changes.
     before: objectState('push_endpoint', ref, { present: true, ...(endpoint.state === undefined ? {} : { state: endpoint.state }), ...(device === '' ? {} : { device }) }),
-    after: objectState('push_endpoint', ref, { present: false }),
+    after: objectState('push_endpoint', ref, { present: false, ...(device === '' ? {} : { device }) }),
   };
 }
 

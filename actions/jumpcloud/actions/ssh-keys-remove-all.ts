@@ -34,8 +34,9 @@ const outputSchema = {
   additionalProperties: false,
 } as const;
 
-const DELETE_SSH_KEY = 'delete_ssh_key';
-const CLEAR_LEGACY_KEY = 'clear_legacy_public_key';
+// Plain verbs: the target names the key, so plans read: delete SSH key "laptop" (…).
+const DELETE_SSH_KEY = 'delete';
+const CLEAR_LEGACY_KEY = 'clear';
 
 /** How the user record's single legacy `public_key` field is named in targets and outputs. */
 const LEGACY_KEY_NAME = 'legacy public_key field';
@@ -48,22 +49,28 @@ function legacyKeyChange(user: SystemUser): Change | undefined {
   const key = user.public_key?.trim();
   if (key === undefined || key === '') return undefined;
   const ref = { id: user._id, name: LEGACY_KEY_NAME };
+  const identity = { fingerprint: sshFingerprint(key) };
   return {
     target: targetLabel('ssh_key', ref),
     operation: CLEAR_LEGACY_KEY,
-    before: objectState('ssh_key', ref, { present: true, fingerprint: sshFingerprint(key) }),
-    after: objectState('ssh_key', ref, { present: false }),
+    before: objectState('ssh_key', ref, { present: true, ...identity }),
+    after: objectState('ssh_key', ref, { present: false, ...identity }),
   };
 }
 
-/** The change of one key: its name, creation date and fingerprint, never the key itself. */
+/**
+ * The change of one key: its name, creation date and fingerprint, never the key itself. The
+ * fingerprint and date say which key it was, before and after alike, so that only `present`
+ * reads as what changed.
+ */
 function keyChange(key: SshKey): Change {
   const ref = { id: key._id, name: key.name ?? UNNAMED };
+  const identity = { fingerprint: sshFingerprint(key.public_key), ...(key.create_date === undefined ? {} : { created: key.create_date }) };
   return {
     target: targetLabel('ssh_key', ref),
     operation: DELETE_SSH_KEY,
-    before: objectState('ssh_key', ref, { present: true, fingerprint: sshFingerprint(key.public_key), ...(key.create_date === undefined ? {} : { created: key.create_date }) }),
-    after: objectState('ssh_key', ref, { present: false }),
+    before: objectState('ssh_key', ref, { present: true, ...identity }),
+    after: objectState('ssh_key', ref, { present: false, ...identity }),
   };
 }
 
@@ -86,7 +93,7 @@ export const sshKeysRemoveAllAction = defineAction({
     if (legacy !== undefined) {
       ctx.logger.info(`Clearing the legacy public_key field of user ${p.user_id}`);
       await client.updateUser(p.user_id, { public_key: '' });
-      ctx.changes.record(legacy);
+      ctx.changes.record({ ...legacy, result: 'changed' });
     }
     const removed = changedObjects(ctx, [DELETE_SSH_KEY, CLEAR_LEGACY_KEY]);
     return { changed: removed.length > 0, output: { removed: removed.length, keys: refsOf(removed) }, summary: `deleted ${plural(removed.length, 'SSH key')}` };

@@ -23,7 +23,7 @@ describe('jumpcloud.user.ldap.unbind', () => {
       output: { removed: 1, servers: [{ id: ldap, name: 'JumpCloud LDAP' }], bind_dn_cleared: true, via_groups: [] },
       summary: 'removed from 1 LDAP server; bind DN cleared',
     });
-    expect(ctx.recorded.map((c) => c.operation)).toEqual(['clear_bind_dn', 'unbind']);
+    expect(ctx.recorded.map((c) => c.operation)).toEqual(['clear', 'unbind']);
     expect(emulator.state.user(john)?.ldap_binding_user).toBe(false);
     expect(emulator.state.associations(john).filter((e) => e.toType === 'ldap_server')).toEqual([]);
   });

@@ -18,10 +18,11 @@ describe('jumpcloud.user.mfa.clear', () => {
     const result = await runStep(mfaClearAction, ctx, { user_id: john, connection: 'jumpcloud' });
     expect(result).toEqual({ changed: true, output: { cleared: true, totp_reset: true, push_endpoints_removed: 1 }, summary: 'MFA reset; 1 push endpoint deleted' });
     expect(ctx.recorded.map((c) => [c.operation, c.target])).toEqual([
-      ['delete_push_endpoint', expect.stringMatching(/^push endpoint "John's iPhone" \([0-9a-f]{24}\)$/)],
-      ['reset_mfa', `MFA of user "john.smith" (${john})`],
+      ['delete', expect.stringMatching(/^push endpoint "John's iPhone" \([0-9a-f]{24}\)$/)],
+      ['reset', `MFA of user "john.smith" (${john})`],
     ]);
     expect(ctx.recorded[0]?.before).toMatchObject({ present: true, device: 'Apple iPhone 15' });
+    expect(ctx.recorded[0]?.after).toMatchObject({ present: false, device: 'Apple iPhone 15' });
     const after = emulator.state.user(john);
     expect(after).toMatchObject({ totp_enabled: false, mfa: { configured: false, exclusion: false }, mfaEnrollment: { totpStatus: 'NOT_ENROLLED' } });
     expect(emulator.state.pushEndpoints(john)).toEqual([]);
@@ -51,13 +52,13 @@ describe('jumpcloud.user.mfa.clear', () => {
     await fetch(`${emulator.url}/api/v2/users/${john}/pushendpoints/${endpoint.id}`, { method: 'DELETE', headers: { 'x-api-key': emulator.apiKey } });
     first.changes.record({
       target: `push endpoint "${endpoint.name}" (${endpoint.id})`,
-      operation: 'delete_push_endpoint',
+      operation: 'delete',
       before: { id: endpoint.id, name: endpoint.name, type: 'push_endpoint', present: true },
       after: { id: endpoint.id, name: endpoint.name, type: 'push_endpoint', present: false },
       result: 'changed',
     });
     const retry = emulatorContext(emulator, { earlierChanges: first.recorded, attempt: 2 });
     expect((await runStep(mfaClearAction, retry, { user_id: john, connection: 'jumpcloud' })).output).toEqual({ cleared: true, totp_reset: true, push_endpoints_removed: 1 });
-    expect(retry.recorded.map((c) => c.operation)).toEqual(['reset_mfa']);
+    expect(retry.recorded.map((c) => c.operation)).toEqual(['reset']);
   });
 });

@@ -93,11 +93,11 @@ describe('offboarding john.smith against the emulator', () => {
     expect(targets('jumpcloud.user.applications.revoke_all', 'revoke')).toHaveLength(6);
     expect(targets('jumpcloud.user.applications.revoke_all', 'revoke')).toContainEqual(expect.stringMatching(/^application "AWS Console" /));
     expect(targets('jumpcloud.user.ldap.unbind', 'unbind')).toEqual([expect.stringMatching(/^LDAP server "JumpCloud LDAP" /)]);
-    expect(targets('jumpcloud.user.ldap.unbind', 'clear_bind_dn')).toEqual([`LDAP bind DN of user "john.smith" (${john})`]);
+    expect(targets('jumpcloud.user.ldap.unbind', 'clear')).toEqual([`LDAP bind DN of user "john.smith" (${john})`]);
     expect(targets('jumpcloud.user.radius.remove', 'remove')).toEqual([expect.stringMatching(/^RADIUS server "Office Wi-Fi" /)]);
-    expect(targets('jumpcloud.user.mfa.clear', 'delete_push_endpoint')).toEqual([expect.stringMatching(/^push endpoint "John's iPhone" /)]);
-    expect(targets('jumpcloud.user.mfa.clear', 'reset_mfa')).toEqual([`MFA of user "john.smith" (${john})`]);
-    expect(targets('jumpcloud.user.ssh_keys.remove_all', 'delete_ssh_key')).toEqual([expect.stringMatching(/^SSH key "work-laptop" /)]);
+    expect(targets('jumpcloud.user.mfa.clear', 'delete')).toEqual([expect.stringMatching(/^push endpoint "John's iPhone" /)]);
+    expect(targets('jumpcloud.user.mfa.clear', 'reset')).toEqual([`MFA of user "john.smith" (${john})`]);
+    expect(targets('jumpcloud.user.ssh_keys.remove_all', 'delete')).toEqual([expect.stringMatching(/^SSH key "work-laptop" /)]);
     expect(plans.get('jumpcloud.user.deactivate')?.changes).toEqual([
       expect.objectContaining({ target: `user "john.smith" (${john})`, operation: 'suspend', before: expect.objectContaining({ state: 'ACTIVATED' }), after: expect.objectContaining({ state: 'SUSPENDED' }) }),
     ]);

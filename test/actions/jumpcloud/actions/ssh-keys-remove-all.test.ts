@@ -25,10 +25,10 @@ describe('jumpcloud.user.ssh_keys.remove_all', () => {
     expect(ctx.recorded).toEqual([
       {
         target: `SSH key "work-laptop" (${key?._id})`,
-        operation: 'delete_ssh_key',
+        operation: 'delete',
         // ssh-keygen -l prints this fingerprint for the key in examples/sandbox/org.json.
         before: { id: key?._id, name: 'work-laptop', type: 'ssh_key', present: true, fingerprint: 'SHA256:TdsjdpWKPt5xsQ5nLz+0W3Z7GkKWk60PnGZvq5mtmys', created: '2024-02-12T16:05:00Z' },
-        after: { id: key?._id, name: 'work-laptop', type: 'ssh_key', present: false },
+        after: { id: key?._id, name: 'work-laptop', type: 'ssh_key', present: false, fingerprint: 'SHA256:TdsjdpWKPt5xsQ5nLz+0W3Z7GkKWk60PnGZvq5mtmys', created: '2024-02-12T16:05:00Z' },
         result: 'changed',
       },
     ]);
@@ -54,7 +54,7 @@ describe('jumpcloud.user.ssh_keys.remove_all and the legacy public_key field', (
     const result = await runStep(sshKeysRemoveAllAction, ctx, { user_id: john, connection: 'jumpcloud' });
     expect(result).toMatchObject({ changed: true, output: { removed: 2 }, summary: 'deleted 2 SSH keys' });
     expect(emulator.state.user(john)?.public_key ?? '').toBe('');
-    expect(ctx.recorded.find((c) => c.operation === 'clear_legacy_public_key')).toMatchObject({ target: `SSH key "legacy public_key field" (${john})`, before: { present: true, fingerprint: 'SHA256:TdsjdpWKPt5xsQ5nLz+0W3Z7GkKWk60PnGZvq5mtmys' } });
+    expect(ctx.recorded.find((c) => c.operation === 'clear')).toMatchObject({ target: `SSH key "legacy public_key field" (${john})`, before: { present: true, fingerprint: 'SHA256:TdsjdpWKPt5xsQ5nLz+0W3Z7GkKWk60PnGZvq5mtmys' } });
     expect(JSON.stringify([plan, ctx.recorded, ctx.logs])).not.toContain(JOHNS_KEY_BLOB);
     expect(await runStep(sshKeysRemoveAllAction, emulatorContext(emulator), { user_id: john, connection: 'jumpcloud' })).toMatchObject({ changed: false, output: { removed: 0 } });
   });
