@@ -7,6 +7,7 @@ import { checkActions } from './check-actions.js';
 import { checkDeclarations } from './check-declarations.js';
 import { checkReferences } from './check-references.js';
 import { checkStepIds } from './check-step-ids.js';
+import { checkSchedules } from './check-schedules.js';
 import { checkStepOptions } from './check-step-options.js';
 import type { Issue } from './issue.js';
 import { normaliseWorkflow, resolvePluginPath } from './normalise.js';
@@ -65,7 +66,7 @@ export async function loadWorkflowFile(file: string, options: LoadOptions): Prom
  * Checks template text (named `file` in problems; its folder is where relative `plugins:` are
  * found). Problems come from, in order: YAML parsing (when the YAML is broken nothing else is
  * checked, since the data would be partial), the language schema, the template's plugins,
- * actions and their parameters, step ids, declarations, conditions and templates. The checks
+ * actions and their parameters, step ids, declarations, schedules, conditions and templates. The checks
  * after the schema read a misspelt key as the key it most likely means (see
  * `misspelt-keys.ts`), so that one typo does not hide the problems below it.
  */
@@ -76,9 +77,9 @@ export async function loadWorkflowSource(source: string, file: string, options: 
   const data = parsed.data;
   const baseDir = dirname(resolve(file));
   const issues: Issue[] = [];
-  const guard = (check: () => Issue[]): Issue[] => {
+  const guard = async (check: () => Issue[] | Promise<Issue[]>): Promise<Issue[]> => {
     try {
-      return check();
+      return await check();
     } catch (error) {
       // A checker bug must not hide the other problems (or crash validate); show it instead.
       return [{ pointer: '', code: 'internal-error', message: `idflow failed while checking this template: ${(error as Error).stack ?? String(error)}` }];
@@ -88,13 +89,13 @@ export async function loadWorkflowSource(source: string, file: string, options: 
   // The checks after the schema read its corrected data (a misspelt `stpes:` still has its
   // steps checked); their issues are placed back at the keys as written.
   let checked: Pick<SchemaCheck, 'data' | 'toOriginal'> = { data, toOriginal: (pointer) => pointer };
-  issues.push(...guard(() => {
+  issues.push(...(await guard(() => {
     const schema = checkAgainstPackageSchema(WORKFLOW_SCHEMA, data, { rootName: 'the template' });
     checked = schema;
     return schema.issues;
-  }));
-  const run = (check: (data: unknown) => Issue[]): void => {
-    issues.push(...guard(() => check(checked.data)).map((issue) => ({ ...issue, pointer: checked.toOriginal(issue.pointer) })));
+  })));
+  const run = async (check: (data: unknown) => Issue[] | Promise<Issue[]>): Promise<void> => {
+    issues.push(...(await guard(() => check(checked.data))).map((issue) => ({ ...issue, pointer: checked.toOriginal(issue.pointer) })));
   };
 
   const plugins = isRecord(checked.data) && Array.isArray(checked.data['plugins']) ? checked.data['plugins'] : [];
@@ -110,11 +111,12 @@ export async function loadWorkflowSource(source: string, file: string, options: 
     issues.push({ pointer: checked.toOriginal(`/plugins/${entry.index}`), code: 'plugin-load', message: `the plugin "${entry.spec}" could not be loaded: ${failure.message}` });
   }
 
-  run((corrected) => checkActions(corrected, { registry: options.registry, failedPlugins, unavailable: templatePlugins.unavailable }));
-  run(checkStepIds);
-  run(checkDeclarations);
-  run(checkStepOptions);
-  run(checkReferences);
+  await run((corrected) => checkActions(corrected, { registry: options.registry, failedPlugins, unavailable: templatePlugins.unavailable }));
+  await run(checkStepIds);
+  await run(checkDeclarations);
+  await run(checkStepOptions);
+  await run(checkSchedules);
+  await run(checkReferences);
 
   const problems = sortProblems([...parsed.problems, ...issues.map((issue) => parsed.map.toProblem(issue, file))]);
   const result: LoadResult = { file, source, read: true, hash, problems, pluginSpecs: pluginEntries.map(({ spec }) => resolvePluginPath(spec, baseDir)) };

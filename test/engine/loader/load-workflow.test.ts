@@ -402,6 +402,24 @@ const invalid: Case[] = [
     ],
   },
   {
+    name: 'schedules serve could not keep: a cron expression it does not read, one that never fires, an unknown time zone',
+    template: yaml`
+      id: sched
+      name: Sched
+      triggers:
+        - { type: schedule, cron: "61 * * * *" }
+        - { type: schedule, cron: "0 0 30 2 *", timezone: Europe/Berlinn }
+        - { type: schedule, cron: "0 2 * * 1-5", timezone: Europe/Berlin }
+      steps:
+        - { id: a, action: log, with: { message: hi } }
+    `,
+    problems: [
+      { line: 4, column: 29, code: 'invalid-cron', message: '"61 * * * *" is not a cron expression: Invalid value for minute: 61', suggestion: 'Write 5 fields (minute hour day month weekday), e.g. "0 2 * * 1-5", or 6 with seconds first, e.g. "*/30 * * * * *"' },
+      { line: 5, column: 29, code: 'invalid-cron', message: 'the cron expression "0 0 30 2 *" never fires' },
+      { line: 5, column: 53, code: 'invalid-timezone', message: '"Europe/Berlinn" is not an IANA time zone', suggestion: 'Did you mean "Europe/Berlin"?' },
+    ],
+  },
+  {
     name: 'a string condition',
     template: yaml`
       id: cond
