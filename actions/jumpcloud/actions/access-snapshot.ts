@@ -49,7 +49,7 @@ export const TRAVERSAL_TYPES: Readonly<Record<UserTraversal, NameableType>> = {
 const DYNAMIC_METHODS: ReadonlySet<string> = new Set(['DYNAMIC_AUTOMATED', 'DYNAMIC_REVIEW_REQUIRED']);
 
 /** True for a rule-driven group (`DYNAMIC_AUTOMATED`, `DYNAMIC_REVIEW_REQUIRED`). */
-export function isDynamicMethod(method: string | undefined): boolean {
+function isDynamicMethod(method: string | undefined): boolean {
   return method !== undefined && DYNAMIC_METHODS.has(method);
 }
 
@@ -63,7 +63,7 @@ export async function readMemberships(client: JumpCloudClient, userId: string): 
 }
 
 /** One user group by id, named, with its membership method (`NOTSET` when it vanished). */
-export async function describeGroup(client: JumpCloudClient, groupId: string): Promise<Membership> {
+async function describeGroup(client: JumpCloudClient, groupId: string): Promise<Membership> {
   try {
     const group = await client.getUserGroup(groupId);
     const method: GroupMembershipMethod = group.membershipMethod ?? 'NOTSET';

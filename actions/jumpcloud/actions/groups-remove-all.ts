@@ -50,7 +50,7 @@ const outputSchema = {
 } as const;
 
 /** The change operation of a removed membership. */
-export const REMOVE_MEMBER = 'remove_member';
+const REMOVE_MEMBER = 'remove_member';
 
 function membershipChange(group: Membership): Change {
   return {

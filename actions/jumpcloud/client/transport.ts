@@ -305,7 +305,7 @@ function parseBody(text: string, contentType: string | null, label: string): unk
 }
 
 /** `path?query`, with arrays as repeated keys. */
-export function pathWithQuery(path: string, query: QueryParams | undefined): string {
+function pathWithQuery(path: string, query: QueryParams | undefined): string {
   if (query === undefined) return path;
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {

@@ -186,7 +186,7 @@ function duplicateIds(data: SandboxData): DataProblem[] {
 }
 
 /** `/users/3/systems/1` → `users[3].systems[1]` (the way a person reads it). */
-export function humanPath(pointer: string): string {
+function humanPath(pointer: string): string {
   if (pointer === '') return 'the file';
   return pointer.split('/').slice(1).map((p) => unescapePointer(p)).reduce((out, part) => (/^\d+$/.test(part) ? `${out}[${part}]` : out === '' ? part : `${out}.${part}`), '');
 }

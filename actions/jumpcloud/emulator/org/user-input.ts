@@ -171,7 +171,7 @@ function describeViolations(violations: FieldViolation[]): string {
 }
 
 /** Every factor not enrolled. */
-export function notEnrolled(): SystemUser['mfaEnrollment'] {
+function notEnrolled(): SystemUser['mfaEnrollment'] {
   const base = { totpStatus: 'NOT_ENROLLED', pushStatus: 'NOT_ENROLLED', webAuthnStatus: 'NOT_ENROLLED', jcGoStatus: 'NOT_ENROLLED' } as const;
   return { ...base, overallStatus: overallStatus(base) };
 }

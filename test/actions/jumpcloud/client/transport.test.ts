@@ -378,7 +378,6 @@ describe('concurrency cap', () => {
   it('takes an adjusted limit, and keeps organisations apart', async () => {
     const server = await serve(inBatchesOf(2));
     const orgA = transportFor(server, { orgId: 'org-a', maxConcurrency: 2 });
-    const orgB = transportFor(server, { orgId: 'org-b', maxConcurrency: 2 });
     await Promise.all(Array.from({ length: 12 }, () => orgA.request({ method: 'GET', path: '/api/systemusers' })));
     expect(server.maxInFlight).toBe(2);
     const both = await serve(inBatchesOf(4));
