@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { DeclaredType, ValueDeclaration } from '../language/types.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { matchesFormat } from './formats.js';
@@ -64,9 +65,9 @@ export function checkValue(value: unknown, declaration: Omit<ValueDeclaration, '
   return issues;
 }
 
-/** Equality for enum membership: primitives by value, lists and maps by their JSON. */
+/** Equality for enum membership: primitives by value, lists and maps by content (in any key order). */
 export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
+  return isDeepStrictEqual(a, b);
 }

@@ -114,3 +114,11 @@ describe('resolveVars', () => {
     expect(messages(resolveVars(vars, {}))).toEqual([['missing-var', 'variable "jumpcloud_org_id" is required but was not given', 'Set it under vars: in idflow.config.yaml']]);
   });
 });
+
+describe('enum values that are lists or maps', () => {
+  it('match by content, whatever the order of keys', () => {
+    const declarations = { target: { type: 'object' as const, enum: [{ kind: 'group', name: 'it' }, { kind: 'user', name: 'root' }] } };
+    expect(resolveInputs(declarations, { target: { name: 'it', kind: 'group' } }).problems).toEqual([]);
+    expect(resolveInputs(declarations, { target: { name: 'it', kind: 'user' } }).problems.map((p) => p.code)).toEqual(['invalid-value']);
+  });
+});
