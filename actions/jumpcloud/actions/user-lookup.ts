@@ -9,6 +9,7 @@ import { openJumpCloud, type JumpCloudSession } from './client-for-context.js';
 import { connectionOf, connectionProperties } from './common-params.js';
 import { describeDeletion, findDeletion } from './deleted-user.js';
 import { refuseProtected } from './protected-accounts.js';
+import { readUserIfExists } from './read-user.js';
 import { userSummary, userSummarySchema, type UserSummary } from './user-summary.js';
 
 const params = {
@@ -65,15 +66,7 @@ async function findCandidates(client: JumpCloudClient, identifier: string): Prom
   };
   const lower = identifier.toLowerCase();
   const [byId, byUsername, byEmail] = await Promise.all([
-    isJumpCloudId(lower)
-      ? client.getUser(lower).then(
-          (user) => [user],
-          (error: unknown) => {
-            if (error instanceof NotFoundError) return [];
-            throw error;
-          },
-        )
-      : Promise.resolve([]),
+    isJumpCloudId(lower) ? readUserIfExists(client, lower).then((user) => (user === undefined ? [] : [user])) : Promise.resolve([]),
     client.findUsers({ username: identifier }),
     identifier.includes('@') ? client.findUsers({ email: identifier }) : Promise.resolve([]),
   ]);
@@ -119,12 +112,8 @@ async function lookUp(ctx: ActionContext, session: JumpCloudSession, p: Params):
   if (p.refuse_protected) refuseProtected(session.protectedAccounts, user, session.connectionName, 'offboarded (refuse_protected is set)');
   let manager: SystemUser | undefined;
   if (typeof user.manager === 'string' && user.manager !== '') {
-    try {
-      manager = await session.client.getUser(user.manager);
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      ctx.logger.warn(`The manager of JumpCloud user "${user.username ?? user._id}" (${user.manager}) no longer exists`);
-    }
+    manager = await readUserIfExists(session.client, user.manager);
+    if (manager === undefined) ctx.logger.warn(`The manager of JumpCloud user "${user.username ?? user._id}" (${user.manager}) no longer exists`);
   }
   return { user: userSummary(user, manager), matched_by: matchedBy, protected: isProtected };
 }
