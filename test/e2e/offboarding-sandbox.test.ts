@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEml } from '../actions/core/helpers/parse-eml.js';
@@ -14,6 +14,22 @@ import { accessOf, cli, outbox, returned, runIdOf, sandboxOrg, TEMPLATE, userIn,
 const ZERO_ACCESS = { groups_removed: 0, systems_unbound: 0, applications_revoked: 0, ldap_bindings_removed: 0, radius_removed: 0 };
 
 describe('offboarding in the sandbox', () => {
+  it('never uses, prints or records the real JumpCloud settings of the environment', async () => {
+    const realKey = 'real-admin-api-key-0123456789abcdef01234567';
+    // If the sandbox run read any of these, it would call JumpCloud itself (and fail) or send a
+    // foreign x-org-id the emulator rejects.
+    const ws = workspace({ JUMPCLOUD_API_KEY: realKey, JUMPCLOUD_API_URL: 'https://console.jumpcloud.com', JUMPCLOUD_ORG_ID: 'ffffffffffffffffffffffff' });
+    const result = await cli(['run', TEMPLATE, '--sandbox', '--input', 'user_identifier=priya.patel', '--json'], ws);
+    expect(result.code, result.stderr).toBe(0);
+    expect(returned(result)).toMatchObject({ success: true, actions_taken: { account_status: 'disabled' } });
+    // The emulator's own key is printed (it opens nothing but the emulator); the real one nowhere.
+    expect(result.stderr).toMatch(/^API key: [0-9a-f]{40}$/m);
+    expect(`${result.stdout}\n${result.stderr}`).not.toContain(realKey);
+    const files = readdirSync(ws.store, { recursive: true, encoding: 'utf8' }).map((name) => join(ws.store, name)).filter((file) => statSync(file).isFile());
+    expect(files.length).toBeGreaterThan(5);
+    for (const file of files) expect(readFileSync(file, 'utf8').includes(realKey), file).toBe(false);
+  });
+
   it('deletes a manager, clearing the manager of everyone who reported to her, and tells her own manager', async () => {
     const ws = workspace();
     const result = await cli(['run', TEMPLATE, '--sandbox', '--input', 'user_identifier=jane.doe', '--input', 'removal_mode=delete', '--json'], ws);
