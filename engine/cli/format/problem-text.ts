@@ -21,16 +21,31 @@ export function formatProblem(problem: Problem, lineText: string | undefined, co
   if (problem.line > 0 && lineText !== undefined) {
     const gutter = String(problem.line).length + 3;
     const number = String(problem.line).padStart(gutter - 1);
-    const shown = lineText.length > 200 ? lineText.slice(0, 200) : lineText;
-    lines.push(`${colours.dim(`${number} |`)} ${shown}`);
+    const { text, column } = around(lineText, problem.column);
+    lines.push(`${colours.dim(`${number} |`)} ${text}`);
     // Keep tabs before the caret so it lines up under the text in any terminal.
-    const lead = [...lineText.slice(0, Math.max(0, problem.column - 1))].map((char) => (char === '\t' ? '\t' : ' ')).join('');
-    const available = Math.max(1, lineText.length - (problem.column - 1));
+    const lead = [...text.slice(0, Math.max(0, column - 1))].map((char) => (char === '\t' ? '\t' : ' ')).join('');
+    const available = Math.max(1, text.length - (column - 1));
     const length = Math.max(1, Math.min(problem.length ?? 1, available));
     lines.push(`${colours.dim(`${' '.repeat(gutter - 1)} |`)} ${lead}${colours.caret(`^${'~'.repeat(length - 1)}`)}`);
   }
   if (problem.suggestion) lines.push(`  ${colours.hint('hint:')} ${problem.suggestion}`);
   return lines.join('\n');
+}
+
+/** How much of a source line is shown. */
+const SHOWN_WIDTH = 200;
+
+/**
+ * The part of a long line that is shown (at most {@link SHOWN_WIDTH} characters, with `…` where
+ * it is cut), chosen so that the problem's column is in it, and that column within the part.
+ */
+function around(line: string, column: number): { text: string; column: number } {
+  if (line.length <= SHOWN_WIDTH) return { text: line, column };
+  const start = column - 1 < SHOWN_WIDTH - 40 ? 0 : Math.min(column - 1 - 40, line.length - SHOWN_WIDTH);
+  const end = start + SHOWN_WIDTH;
+  const text = `${start > 0 ? '…' : ''}${line.slice(start, end)}${end < line.length ? '…' : ''}`;
+  return { text, column: column - start + (start > 0 ? 1 : 0) };
 }
 
 /** `2 problems in 1 file`, `1 problem (a warning) in 1 file`, `3 problems (2 errors, 1 warning) in 2 files`. */

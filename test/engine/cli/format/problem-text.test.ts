@@ -19,6 +19,17 @@ describe('formatProblem', () => {
     expect(text.split('\n')).toEqual(['flows/x.yaml:1:3: warning: unknown key "stpes" [unknown-key]', '  1 | \t x', '    | \t ^']);
   });
 
+  it('shows the part of a long line the problem is in, with the caret under it', () => {
+    const line = `{${'"a": 1, '.repeat(60)}"bad": x}`;
+    const column = line.indexOf('x') + 1;
+    const [, shown, caret] = formatProblem({ ...problem, line: 1, column, length: 1, suggestion: undefined } as Problem, line, plain).split('\n');
+    expect(shown?.length).toBeLessThanOrEqual(6 + 202);
+    expect(shown).toMatch(/^  1 \| ….*"bad": x}$/);
+    expect(shown?.[caret?.indexOf('^') ?? -1]).toBe('x');
+    // A short line is shown whole.
+    expect(formatProblem({ ...problem, line: 1, column: 3 } as Problem, '  stpes:', plain).split('\n')[1]).toBe('  1 |   stpes:');
+  });
+
   it('prints a problem without a position without a caret', () => {
     expect(formatProblem({ ...problem, file: '--input', line: 0, column: 0, suggestion: undefined } as Problem, undefined, plain)).toBe('--input: error: unknown key "stpes" [unknown-key]');
   });
