@@ -1,10 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import type { Problem } from '../diagnostics/problem.js';
 import { ValidationError } from '../errors/usage-errors.js';
 import { parseYaml } from '../loader/parse-yaml.js';
 import type { LoadedWorkflow } from '../runtime/runtime.js';
-import { checkSchedule } from '../serve/cron-schedule.js';
 
 /** File names that are config files, never templates. */
 const CONFIG_NAMES = new Set(['idflow.config.yaml', 'idflow.config.yml']);
@@ -26,10 +25,10 @@ export interface TemplateLoader {
 
 /**
  * Loads every template (`*.yaml`, `*.yml`) directly in a folder, the way `idflow serve` and
- * `idflow workflows` see them: each is checked like `idflow validate` does, and beyond that a
- * schedule trigger must have a valid cron expression and time zone, and two templates may not
- * share an id (triggers, runs and the enabled state are all keyed by it). Problems are
- * collected, never thrown, so that a caller can list them all at once.
+ * `idflow workflows` see them: each is checked like `idflow validate` does (schedule triggers'
+ * cron expressions and time zones included), and beyond that two templates may not share an id
+ * (triggers, runs and the enabled state are all keyed by it). Problems are collected, never
+ * thrown, so that a caller can list them all at once.
  *
  * A config file in the folder (`idflow.config.yaml`, or any file in `options.exclude`, such as
  * the `--config` file) is not a template and is left out.
@@ -61,64 +60,24 @@ export async function loadWorkflowFolder(loader: TemplateLoader, dir: string, cw
       loaded = await loader.loadWorkflow(file);
     } catch (error) {
       if (error instanceof ValidationError) {
-        problems.push(...error.problems, ...rawScheduleProblems(file, error.problems));
+        problems.push(...error.problems);
         continue;
       }
       throw error;
     }
-    const own = scheduleProblems(loaded);
     const earlier = byId.get(loaded.workflow.id);
     if (earlier !== undefined) {
-      own.push(place(loaded, '/id', 'duplicate-workflow-id', `the workflow id "${loaded.workflow.id}" is already used by ${earlier.file}; every template in the folder needs its own id`));
+      problems.push(place(loaded, '/id', 'duplicate-workflow-id', `the workflow id "${loaded.workflow.id}" is already used by ${earlier.file}; every template in the folder needs its own id`));
+      continue;
     }
-    problems.push(...own);
-    if (own.some((problem) => problem.severity === 'error')) continue;
     byId.set(loaded.workflow.id, loaded);
     workflows.push(loaded);
   }
   return { dir: absolute, workflows, problems };
 }
 
-/** Problems with the cron expressions and time zones of a template's schedule triggers. */
-function scheduleProblems(loaded: LoadedWorkflow): Problem[] {
-  const problems: Problem[] = [];
-  loaded.workflow.triggers.forEach((trigger, index) => {
-    if (trigger.type !== 'schedule') return;
-    for (const problem of checkSchedule(trigger)) {
-      problems.push(place(loaded, `/triggers/${index}/${problem.key}`, problem.key === 'cron' ? 'invalid-cron' : 'invalid-timezone', problem.message, problem.suggestion));
-    }
-  });
-  return problems;
-}
-
-/**
- * Schedule problems of a template that did not load for other reasons, so that serve lists
- * them in the same go (read from the raw YAML; nothing when it does not parse).
- */
-function rawScheduleProblems(file: string, known: readonly Problem[]): Problem[] {
-  let source: string;
-  try {
-    source = readFileSync(file, 'utf8');
-  } catch {
-    return [];
-  }
-  const parsed = parseYaml(source, file, { what: 'template' });
-  const triggers = (parsed.data as { triggers?: unknown } | undefined)?.triggers;
-  if (!Array.isArray(triggers)) return [];
-  const problems: Problem[] = [];
-  triggers.forEach((trigger: unknown, index) => {
-    const { type, cron, timezone } = (trigger ?? {}) as { type?: unknown; cron?: unknown; timezone?: unknown };
-    if (type !== 'schedule' || typeof cron !== 'string' || (timezone !== undefined && typeof timezone !== 'string')) return;
-    for (const problem of checkSchedule({ cron, ...(typeof timezone === 'string' ? { timezone } : {}) })) {
-      const pointer = `/triggers/${index}/${problem.key}`;
-      if (known.some((p) => p.path === pointer)) continue;
-      problems.push(parsed.map.toProblem({ pointer, code: problem.key === 'cron' ? 'invalid-cron' : 'invalid-timezone', message: problem.message, ...(problem.suggestion === undefined ? {} : { suggestion: problem.suggestion }) }, file));
-    }
-  });
-  return problems;
-}
-
-function place(loaded: LoadedWorkflow, pointer: string, code: string, message: string, suggestion?: string): Problem {
+/** A problem at `pointer` in a template that loaded (its text is parsed again only to place it). */
+function place(loaded: LoadedWorkflow, pointer: string, code: string, message: string): Problem {
   const parsed = parseYaml(loaded.source, loaded.file, { what: 'template' });
-  return parsed.map.toProblem({ pointer, code, message, ...(suggestion === undefined ? {} : { suggestion }) }, loaded.file);
+  return parsed.map.toProblem({ pointer, code, message }, loaded.file);
 }
