@@ -46,7 +46,7 @@ export function parseMailboxes(value: string | readonly string[] | undefined, fi
 }
 
 /**
- * Parses a parameter that must name exactly one mailbox (`from`, `reply_to`).
+ * Parses a parameter that must name exactly one mailbox (`from`: the step's, the connection's or the sandbox default).
  * @throws PermanentError when it names none or several.
  */
 export function parseSingleMailbox(value: string, field: string): Mailbox {
