@@ -8,6 +8,6 @@ export { SourceMap, type SourceLocation } from './source-map.js';
 export type { Issue } from './issue.js';
 export { parseDuration } from './duration.js';
 export { normaliseWorkflow, resolvePluginPath } from './normalise.js';
-export { createTemplatePluginLoader, type TemplatePluginLoader } from './template-plugins.js';
+export { createTemplatePluginLoader, type TemplatePluginLoader, type TemplatePlugins } from './template-plugins.js';
 export { MAX_ALIAS_COUNT, MAX_SOURCE_BYTES, FORBIDDEN_KEYS } from './limits.js';
 export { packageRoot } from './package-files.js';
