@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
-/** Where a syntax error is, 1-based. */
-export interface SourceLocation {
+/** Where a JavaScript file fails to parse (1-based), and Node's message. */
+export interface SyntaxErrorLocation {
   line: number;
   column: number;
+  message: string;
 }
 
 /**
@@ -22,7 +23,7 @@ export interface SourceLocation {
  * @returns the location and Node's message, or undefined when the file itself parses (the
  *   error is in a module it imports, or was thrown at run time).
  */
-export async function findSyntaxError(file: string, mode: 'module' | 'commonjs'): Promise<(SourceLocation & { message: string }) | undefined> {
+export async function findSyntaxError(file: string, mode: 'module' | 'commonjs'): Promise<SyntaxErrorLocation | undefined> {
   const source = await readFile(file, 'utf8');
   const output = await checkSource(source, mode);
   if (output === undefined) return undefined;
