@@ -7,36 +7,43 @@ import { Runtime } from '../../../engine/runtime/runtime.js';
 import { resolveChildTemplate } from '../../../engine/runtime/child-runs.js';
 import { startRun } from '../../../engine/runner/start-run.js';
 import { resumeRun } from '../../../engine/runner/resume-run.js';
-import { repoRoot } from '../../support/cli.js';
+import { repoRoot, waitFor } from '../../support/cli.js';
 
 const plugin = join(repoRoot, 'test', 'fixtures', 'plugins', 'file-state.mjs');
 const silent = { stream: new Writable({ write: (_c, _e, cb) => cb() }), mode: 'silent' as const };
 
-function folder(): { dir: string; state: string } {
+function folder(): { dir: string; state: string; gate: string } {
   const dir = mkdtempSync(join(tmpdir(), 'idflow-child-'));
   const state = join(dir, 'state.json');
+  const gate = join(dir, 'gate');
   writeFileSync(state, JSON.stringify({ members: ['a', 'b'] }));
   writeFileSync(join(dir, 'child.yaml'), [
     'id: child',
     'name: Child',
     'triggers: [{ type: workflow }]',
     'steps:',
-    `  - { id: first, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: [a], delay_ms: 300 } }`,
+    `  - { id: first, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: [a], wait_for: ${JSON.stringify(gate)} } }`,
     `  - { id: second, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: [b] } }`,
     '',
   ].join('\n'));
   writeFileSync(join(dir, 'parent.yaml'), 'id: parent\nname: Parent\nsteps:\n  - { id: call, action: workflow.run, with: { workflow: child, inputs: {} } }\n');
-  return { dir, state };
+  return { dir, state, gate };
 }
 
 describe('child runs', () => {
   it('stop at their next step boundary when the parent is drained, and both resume to the end', async () => {
-    const { dir, state } = folder();
+    const { dir, state, gate } = folder();
     const runtime = await Runtime.create({ cwd: dir, env: {}, plugins: [plugin], store: join(dir, 'store') });
     try {
       const parent = await runtime.loadWorkflow('parent.yaml');
       const drain = new AbortController();
-      setTimeout(() => drain.abort(new Error('shutting down')), 100);
+      const store = runtime.services.store;
+      // Drain once the child's first step is in flight (it waits at the gate), then let it finish.
+      const childStepStarted = () => store.listRuns({ workflow: 'child' }).some((run) => store.openRun(run.id).events().some((e) => e.type === 'step.started' && e.step === 'first'));
+      void waitFor(childStepStarted, 15_000, "the child's first step").then(() => {
+        drain.abort(new Error('shutting down'));
+        writeFileSync(gate, '');
+      });
       const first = await startRun({
         workflow: parent.workflow,
         template: { path: parent.file, text: parent.source, hash: parent.hash },
