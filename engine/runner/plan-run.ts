@@ -10,6 +10,7 @@ import { renderParams } from './render-params.js';
 import { runWithRetry, DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createAttemptSignal, raceAbort } from './step-signal.js';
 import type { RunServices } from './run-services.js';
+import { exposed } from './run-session.js';
 
 /** What `idflow plan` says about one step (or one foreach item). */
 export interface PlannedUnit {
@@ -70,13 +71,15 @@ export async function planRun(request: PlanRunRequest, services: RunServices): P
   }
   // Steps whose output a plan could not predict: whatever reads them cannot be previewed.
   const unknown = new Map<string, string>();
+  // Steps whose plan() predicted an output (a skipped step's empty output counts as known).
+  const predicted = new Set<string>();
   const steps: PlannedStep[] = [];
   for (const step of workflow.steps) {
-    const planned = await planStep(step, request, services, unknown);
+    const planned = await planStep(step, request, services, unknown, predicted);
     steps.push(planned);
     const unpredictable = planned.status === 'no_preview' || planned.status === 'cannot_preview' || planned.status === 'error';
     if (unpredictable) unknown.set(step.id, planned.status === 'error' ? `its preview failed: ${planned.reason ?? ''}` : planned.status === 'no_preview' ? `"${step.action}" has no preview` : planned.reason ?? 'it could not be previewed');
-    else if (planned.status === 'would_run' && data.steps[step.id]?.output === undefined) unknown.set(step.id, `"${step.action}" plan() does not predict its output`);
+    else if (planned.status === 'would_run' && !predicted.has(step.id)) unknown.set(step.id, `"${step.action}" plan() does not predict its output`);
   }
   const totalChanges = steps.reduce((sum, s) => sum + countChanges(s.changes) + (s.items ?? []).reduce((n, i) => n + countChanges(i.changes), 0), 0);
   return { ...base, when: true, steps, totalChanges };
@@ -86,7 +89,7 @@ function countChanges(changes: readonly Change[]): number {
   return changes.filter((c) => (c.result ?? 'changed') === 'changed').length;
 }
 
-async function planStep(step: Step, request: PlanRunRequest, services: RunServices, unknown: Map<string, string>): Promise<PlannedStep> {
+async function planStep(step: Step, request: PlanRunRequest, services: RunServices, unknown: Map<string, string>, predicted: Set<string>): Promise<PlannedStep> {
   const head = { id: step.id, ...(step.name === undefined ? {} : { name: step.name }), action: step.action };
   const data = request.data;
   const blockedBy = (paths: string[]): string | undefined => {
@@ -97,7 +100,8 @@ async function planStep(step: Step, request: PlanRunRequest, services: RunServic
     return undefined;
   };
   const setStep = (status: 'planned' | 'skipped' | 'failed', output: unknown, changed: boolean) => {
-    data.steps[step.id] = { status, output, changed };
+    if (output !== undefined || status === 'skipped') predicted.add(step.id);
+    data.steps[step.id] = exposed({ status, output, changed });
   };
   if (step.if !== undefined) {
     const blocked = blockedBy(conditionReferences(step.if));

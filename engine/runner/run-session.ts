@@ -113,7 +113,7 @@ export class RunSession {
       for (const step of this.workflow.steps) {
         if (this.drain?.aborted && !this.restored.units.has(step.id)) return this.interrupted(asCancellation(this.drain.reason));
         const outcome = await this.runStep(step, 'steps');
-        this.data.steps[step.id] = outcome.data;
+        this.data.steps[step.id] = exposed(outcome.data);
         if (outcome.cancelled) return this.interrupted(outcome.error);
         if (outcome.data.status === 'failed' && !step.continue_on_error) {
           failure = { step: step.id, error: outcome.error ?? new PermanentError(`Step "${step.id}" failed`) };
@@ -153,7 +153,7 @@ export class RunSession {
     if (this.workflow.on_failure.length > 0) this.logger.logger.info(`running the on_failure steps`, { runId: this.handle.id });
     for (const step of this.workflow.on_failure) {
       const outcome = await this.runStep(step, 'on_failure');
-      this.data.steps[step.id] = outcome.data;
+      this.data.steps[step.id] = exposed(outcome.data);
       if (outcome.cancelled) return this.interrupted(outcome.error);
     }
     this.audit({ operation: 'run.finish', target: this.workflow.id, result: 'failed', note: error.message });
@@ -473,6 +473,16 @@ export async function driveUnderLock(runLock: SubjectLock | undefined, open: () 
   } finally {
     await opened.logger.close();
   }
+}
+
+/**
+ * What later templates and conditions see of a step: a step that produced no output (it was
+ * skipped, failed under `continue_on_error`, or its action returns none) shows an empty
+ * object, so that `{{default steps.x.output.field fallback}}` works whatever happened to it,
+ * while printing `{{steps.x.output.field}}` still fails with a clear "not defined".
+ */
+export function exposed(data: StepData): StepData {
+  return data.output === null || data.output === undefined ? { ...data, output: {} } : data;
 }
 
 function now(): string {

@@ -206,6 +206,11 @@ function secretHelper(args: readonly unknown[], call: HelperCall): string {
   return value;
 }
 
+/** Its arguments as a list: the way to write a literal list, e.g. an empty one as a fallback. */
+function listHelper(args: readonly unknown[]): unknown[] {
+  return [...args];
+}
+
 /** Every helper, by name. */
 export const HELPERS: ReadonlyMap<string, HelperSpec> = new Map(
   (
@@ -227,6 +232,7 @@ export const HELPERS: ReadonlyMap<string, HelperSpec> = new Map(
       { name: 'or', min: 2, max: Infinity, fn: orHelper, summary: 'true when any argument is truthy', example: '{{#if (or inputs.force vars.always)}}…{{/if}}' },
       { name: 'not', min: 1, max: 1, fn: notHelper, summary: 'true when the argument is falsy', example: '{{#if (not inputs.dry)}}…{{/if}}' },
       { name: 'concat', min: 2, max: Infinity, fn: concatHelper, summary: 'texts joined into one text, or lists joined into one list', example: '{{concat "offboarded-" inputs.username}}' },
+      { name: 'list', min: 0, max: Infinity, fn: listHelper, summary: 'its arguments as a list (no arguments: an empty list)', example: '{{default steps.backup.output.includes (list)}}' },
       { name: 'pluck', min: 2, max: 2, fn: pluckHelper, summary: 'from a list of objects, the list of their values under one key', example: '{{join (pluck steps.groups.output.groups "name") ", "}}' },
       { name: 'date', min: 1, max: 2, fn: dateHelper, summary: 'a date (ISO-8601, milliseconds or "now") formatted in UTC with YYYY MM DD HH mm ss, or "iso" (the default)', example: '{{date "now" "YYYY-MM-DD"}}' },
       { name: 'secret', min: 1, max: 1, fn: secretHelper, summary: 'a secret by name (a quoted string), from the config or the environment', example: '{{secret "smtp_password"}}' },

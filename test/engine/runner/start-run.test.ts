@@ -256,3 +256,22 @@ describe('draining', () => {
     expect(services.world.calls.get('echo:next')).toBeUndefined();
   });
 });
+
+describe('steps without output', () => {
+  it('show an empty output when skipped or failed, so default falls back, while printing a field still fails clearly', async () => {
+    const services = createTestServices();
+    services.world.gateClosed = true;
+    const wf = workflow([
+      step('skipped', 'test.value.echo', { if: false }),
+      step('failed', 'test.gate.pass', { continue_on_error: true }),
+    ], { output: { a: '{{default steps.skipped.output.value "none"}}', b: '{{default steps.failed.output.passed false}}', c: '{{default steps.skipped.output.list (list)}}', whole: '{{steps.skipped.output}}' } });
+    const outcome = await startRun(request(wf, services), services);
+    expect(outcome).toMatchObject({ status: 'succeeded', output: { a: 'none', b: false, c: [], whole: {} } });
+
+    const strict = workflow([step('skipped', 'test.value.echo', { if: false })], { output: { a: '{{steps.skipped.output.value}}' } });
+    const other = createTestServices();
+    const failed = await startRun(request(strict, other), other);
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.message).toContain('"value" is not defined in steps.skipped.output (it is empty)');
+  });
+});
