@@ -9,11 +9,13 @@ import { FULL, RELIABILITY_SEED } from './support/suite-settings.js';
 
 /**
  * Faults during bulk offboardings: 20% random 5xx, 429 bursts with Retry-After (a low rate
- * limit switched on and off), and 5% dropped connections, from a seeded emulator. Every run must complete with the
- * end state and counts of a run without faults, and the retries must stay within their policy:
- * the steps' attempts in the journals within the engine's policy, the emulator's log showing
- * no request tried more often than the client's and the engine's policies allow together, and
- * no request sent again before the Retry-After it was given.
+ * limit switched on and off), and 5% dropped connections, from a seeded emulator. Every run
+ * must complete with the end state and counts of a run without faults, and the retries must
+ * stay within their policy: the steps' attempts in the journals within the engine's policy
+ * (only transient failures retried), the emulator's log showing no request sent more often
+ * than the client's and the engine's policies allow together, and every retry after a 429 (the
+ * client's, in the run logs, and the engine's, in the journals) waiting at least the
+ * Retry-After it was given.
  */
 
 const LEAVERS = FULL
@@ -67,31 +69,28 @@ function ownGet(leaverIds: ReadonlySet<string>): (entry: RequestLogEntry) => boo
   return (entry) => entry.method === 'GET' && /^\/api\/(systemusers|v2\/users)\/[0-9a-f]{24}/.test(entry.path) && leaverIds.has(entry.path.split('/')[entry.path.startsWith('/api/v2/') ? 4 : 3] ?? '');
 }
 
-/** The longest run of consecutive failed answers to the same GET of a leaver's own resources, in arrival order. */
-function longestFailureStreak(entries: readonly RequestLogEntry[], isOwn: (entry: RequestLogEntry) => boolean): number {
-  const streak = new Map<string, number>();
-  let longest = 0;
+/** How often each GET of a leaver's own resources was sent. */
+function sendsByKey(entries: readonly RequestLogEntry[], isOwn: (entry: RequestLogEntry) => boolean): Map<string, number> {
+  const counts = new Map<string, number>();
   for (const entry of entries) {
     if (!isOwn(entry)) continue;
     const key = `${entry.path}?${entry.query}`;
-    const failed = entry.fault !== undefined;
-    const next = failed ? (streak.get(key) ?? 0) + 1 : 0;
-    streak.set(key, next);
-    longest = Math.max(longest, next);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return longest;
+  return counts;
 }
 
 describe(`bulk offboardings under faults (seed ${RELIABILITY_SEED})`, () => {
   it('complete with the end state of a run without faults, retrying within policy and honouring Retry-After', async () => {
     const calm = await startOrg({ latencyMs: 5, seed: RELIABILITY_SEED });
-    let expected: { state: unknown; outputs: Record<string, unknown> };
+    let expected: { state: unknown; outputs: Record<string, unknown>; sends: Map<string, number> };
     // The leavers' ids (the same in every emulator started with the same seed).
     const calmIds = new Map(LEAVERS.map((l) => [l, calm.state.user(l)?._id]));
+    const isOwn = ownGet(new Set(LEAVERS.map((l) => calmIds.get(l) as string)));
     try {
       const { rows } = await bulk(calm);
       expect(rows.map((r) => r.status)).toEqual(LEAVERS.map(() => 'succeeded'));
-      expected = { state: orgState(calm), outputs: Object.fromEntries(rows.map((r) => [r.subject, withoutRunDetails(r.output)])) };
+      expected = { state: orgState(calm), outputs: Object.fromEntries(rows.map((r) => [r.subject, withoutRunDetails(r.output)])), sends: sendsByKey(calm.requests(), isOwn) };
     } finally {
       await calm.close();
     }
@@ -113,7 +112,6 @@ describe(`bulk offboardings under faults (seed ${RELIABILITY_SEED})`, () => {
       expect(orgState(stormy)).toEqual(expected.state);
 
       const log = stormy.requests();
-      const isOwn = ownGet(new Set(LEAVERS.map((l) => calmIds.get(l) as string)));
       const faults = { error: 0, drop: 0, rate_limit: 0 };
       for (const entry of log) if (entry.fault === 'error' || entry.fault === 'drop' || entry.fault === 'rate_limit') faults[entry.fault]++;
       // The storm really happened.
@@ -132,24 +130,22 @@ describe(`bulk offboardings under faults (seed ${RELIABILITY_SEED})`, () => {
             // Only transient failures are retried.
             const error = event['error'] as { retryable: boolean; code: string };
             if ((event['retryInMs'] as number) > 0) expect(error.retryable, `${row.subject}: retried ${error.code}`).toBe(true);
+            // A step failed by a 429 is retried no sooner than the server asked.
+            const asked = /asked to wait (\d+(?:\.\d+)?) s/.exec((event['error'] as { message: string }).message)?.[1];
+            if (asked !== undefined && (event['retryInMs'] as number) > 0) expect(event['retryInMs'] as number).toBeGreaterThanOrEqual(Number(asked) * 1000);
           }
         }
       }
-      // The client's policy inside the engine's: no GET failed more often in a row than both allow.
-      expect(longestFailureStreak(log, isOwn)).toBeLessThanOrEqual(CLIENT_ATTEMPTS * DEFAULT_RETRY_POLICY.attempts - 1);
-      // Retry-After is honoured. In the emulator's log: the same GET of a user's own resources
-      // never comes back sooner than a second (the shortest Retry-After) after a 429.
-      const limitedAt = new Map<string, number>();
-      for (const entry of log) {
-        if (!isOwn(entry)) continue;
-        const key = `${entry.path}?${entry.query}`;
-        const since = limitedAt.get(key);
-        if (since !== undefined) {
-          expect(Date.parse(entry.at) - since, `${key} after a 429`).toBeGreaterThanOrEqual(950);
-          limitedAt.delete(key);
-        }
-        if (entry.fault === 'rate_limit') limitedAt.set(key, Date.parse(entry.at));
-      }
+      // The client's policy inside the engine's, in the emulator's log: no GET of a leaver's own
+      // resources was sent more often than the calm run sent it times the attempts both allow.
+      const allowed = CLIENT_ATTEMPTS * DEFAULT_RETRY_POLICY.attempts;
+      const stormySends = sendsByKey(log, isOwn);
+      expect(stormySends.size).toBeGreaterThan(0);
+      for (const [key, sends] of stormySends) expect(sends, key).toBeLessThanOrEqual((expected.sends.get(key) ?? 0) * allowed);
+      expect([...stormySends.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan([...expected.sends.values()].reduce((a, b) => a + b, 0));
+      // Retry-After is honoured. (Not checked in the emulator's log: when one request of a step
+      // fails for good, the step's other reads still in flight finish on their own schedule while
+      // the step's next attempt sends them again, so the log holds reads that never got a 429.)
       // In the runs' logs: every retry the client scheduled after a 429 waits at least what it was asked to.
       let waitedOut = 0;
       for (const row of rows) {
