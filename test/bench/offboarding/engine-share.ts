@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadSandboxData, startEmulator } from '../../../actions/jumpcloud/emulator/index.js';
@@ -47,7 +48,10 @@ export async function benchEngineShare(options: EngineShareOptions = ENGINE_SHAR
     const vars = runtime.resolveVars(loaded.workflow);
     const sink = new Writable({ write(_chunk, _encoding, callback) { callback(); } });
     const once = async (): Promise<{ wallMs: number; actionMs: number; engineMs: number; requests: number }> => {
+      // Each run starts as the first would: the organisation as it was, and no backup from an
+      // earlier run (the backup step finds an existing export and does not read it all again).
       emulator.reset();
+      rmSync(join(runtime.services.store.root, 'backups'), { recursive: true, force: true });
       emulator.setFaults({ latencyMs: options.latencyMs });
       clock.reset();
       const started = performance.now();
