@@ -44,6 +44,12 @@ export interface ActionResult<O = unknown> {
   output?: O;
   /** A short line for the progress view, e.g. "removed from 5 groups". */
   summary?: string;
+  /**
+   * Ends the run early, as done: the steps after this one are recorded as skipped with this
+   * reason, and the run succeeds with its returned data. For "there is nothing left to do",
+   * e.g. the user to offboard was already deleted. Not honoured inside a foreach step.
+   */
+  endRun?: { reason: string };
 }
 
 /** One change an action plans, or made. */
@@ -73,6 +79,8 @@ export interface ActionPlan<O = unknown> {
   output?: O;
   /** A short line for the plan view. */
   summary?: string;
+  /** The run would end early here, as done (see {@link ActionResult.endRun}). */
+  endRun?: { reason: string };
 }
 
 /** What `verify` returns. */

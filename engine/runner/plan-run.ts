@@ -24,6 +24,8 @@ export interface PlannedUnit {
   reason?: string;
   changes: Change[];
   summary?: string;
+  /** The run would end early here, as done, for this reason (later steps would not run). */
+  endRun?: string;
 }
 
 /** One step of a plan. */
@@ -74,8 +76,15 @@ export async function planRun(request: PlanRunRequest, services: RunServices): P
   // Steps whose plan() predicted an output (a skipped step's empty output counts as known).
   const predicted = new Set<string>();
   const steps: PlannedStep[] = [];
+  let ended: { step: string; reason: string } | undefined;
   for (const step of workflow.steps) {
+    if (ended !== undefined) {
+      data.steps[step.id] = exposed({ status: 'skipped', output: null, changed: false });
+      steps.push({ id: step.id, ...(step.name === undefined ? {} : { name: step.name }), action: step.action, status: 'would_skip', reason: `the run would end early at step "${ended.step}": ${ended.reason}`, changes: [] });
+      continue;
+    }
     const planned = await planStep(step, request, services, unknown, predicted);
+    if (planned.status === 'would_run' && planned.endRun !== undefined) ended = { step: step.id, reason: planned.endRun };
     steps.push(planned);
     const unpredictable = planned.status === 'no_preview' || planned.status === 'cannot_preview' || planned.status === 'error';
     if (unpredictable) unknown.set(step.id, planned.status === 'error' ? `its preview failed: ${planned.reason ?? ''}` : planned.status === 'no_preview' ? `"${step.action}" has no preview` : planned.reason ?? 'it could not be previewed');
@@ -216,6 +225,7 @@ async function planUnit(
       changes: services.redactor.redactDeep(result.changes),
       ...(result.summary === undefined ? {} : { summary: result.summary }),
       ...(result.output === undefined ? {} : { output: result.output }),
+      ...(item === undefined && typeof result.endRun?.reason === 'string' ? { endRun: result.endRun.reason } : {}),
     };
   } catch (error) {
     return { status: 'error', reason: classifyError(error).message, changes: [] };

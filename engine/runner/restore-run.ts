@@ -12,6 +12,8 @@ export interface FinishedUnit {
   output: unknown;
   changed: boolean;
   attempts: number;
+  /** The unit ended the run early, as done, for this reason. */
+  endRun?: string;
 }
 
 /**
@@ -79,6 +81,7 @@ export function restoreRun(events: readonly JournalEvent[]): RestoredRun {
             output: event.output,
             changed: event.changed ?? false,
             attempts: event.attempts,
+            ...(event.endRun === undefined ? {} : { endRun: event.endRun }),
           });
         }
         break;

@@ -41,6 +41,8 @@ interface StepOutcome {
   data: StepData;
   error?: IdflowError;
   cancelled?: boolean;
+  /** The step ended the run early, as done, for this reason. */
+  endRun?: string;
 }
 
 /** What the session needs that differs between a new run and a resumed one. */
@@ -110,11 +112,20 @@ export class RunSession {
         return { runId: this.handle.id, status: 'skipped' };
       }
       let failure: { step: string; error: IdflowError } | undefined;
+      let ended: { step: string; reason: string } | undefined;
       for (const step of this.workflow.steps) {
+        if (ended !== undefined) {
+          this.data.steps[step.id] = exposed(this.skipAfterEnd(step, ended));
+          continue;
+        }
         if (this.drain?.aborted && !this.restored.units.has(step.id)) return this.interrupted(asCancellation(this.drain.reason));
         const outcome = await this.runStep(step, 'steps');
         this.data.steps[step.id] = exposed(outcome.data);
         if (outcome.cancelled) return this.interrupted(outcome.error);
+        if (outcome.endRun !== undefined && outcome.data.status === 'succeeded') {
+          ended = { step: step.id, reason: outcome.endRun };
+          this.logger.logger.info(`step ${step.id} ends the run early: ${outcome.endRun}`, { step: step.id });
+        }
         if (outcome.data.status === 'failed' && !step.continue_on_error) {
           failure = { step: step.id, error: outcome.error ?? new PermanentError(`Step "${step.id}" failed`) };
           break;
@@ -177,7 +188,7 @@ export class RunSession {
     const done = phase === 'steps' ? this.restored.units.get(step.id) : undefined;
     if (done !== undefined) {
       this.logger.logger.debug(`step ${step.id} already done in an earlier session (${done.status})`, { step: step.id });
-      return { data: { status: done.status, output: done.output, changed: done.changed } };
+      return { data: { status: done.status, output: done.output, changed: done.changed }, ...(done.endRun === undefined ? {} : { endRun: done.endRun }) };
     }
     const started = Date.now();
     if (step.if !== undefined) {
@@ -199,9 +210,24 @@ export class RunSession {
     }
     if (step.foreach === undefined) {
       const unit = await this.runUnit(step, phase, action, undefined);
-      return { data: { status: unit.status, output: unit.output, changed: unit.changed }, ...(unit.error ? { error: unit.error } : {}), ...(unit.cancelled ? { cancelled: true } : {}) };
+      return {
+        data: { status: unit.status, output: unit.output, changed: unit.changed },
+        ...(unit.error ? { error: unit.error } : {}),
+        ...(unit.cancelled ? { cancelled: true } : {}),
+        ...(unit.endRun === undefined || phase !== 'steps' ? {} : { endRun: unit.endRun }),
+      };
     }
     return this.runForeach(step, phase, action, started);
+  }
+
+  /** Records a step the run does not reach because an earlier one ended it (restored if already recorded). */
+  private skipAfterEnd(step: Step, ended: { step: string; reason: string }): StepData {
+    const done = this.restored.units.get(step.id);
+    if (done !== undefined) return { status: done.status, output: done.output, changed: done.changed };
+    const reason = `the run ended early at step "${ended.step}": ${ended.reason}`;
+    this.append({ type: 'step.finished', at: now(), step: step.id, phase: 'steps', status: 'skipped', attempts: 0, durationMs: 0, reason });
+    this.logger.logger.info(`step ${step.id} skipped (${reason})`, { event: 'step.skipped', step: step.id, name: step.name, reason });
+    return { status: 'skipped', output: null, changed: false };
   }
 
   private stepFailedEarly(step: Step, phase: StepPhase, error: IdflowError, started: number): StepOutcome {
@@ -340,16 +366,19 @@ export class RunSession {
       const durationMs = Date.now() - started;
       const output = result.output ?? null;
       const attempts = priorAttempts + attemptsMade;
+      // Ending the run early is a decision about the whole run: a foreach item cannot make it.
+      const endRun = item === undefined && typeof result.endRun?.reason === 'string' && result.endRun.reason.trim() !== '' ? result.endRun.reason : undefined;
       this.append({
         type: 'step.finished', at: now(), step: step.id, ...(item === undefined ? {} : { item }), phase, status: 'succeeded', changed: result.changed,
         output: this.services.redactor.redactDeep(output), ...(result.summary === undefined ? {} : { summary: result.summary }), attempts, durationMs,
+        ...(endRun === undefined ? {} : { endRun }),
       });
       this.audit({ step: key, action: step.action, operation: 'step', target: step.name ?? step.id, result: result.changed ? 'changed' : 'unchanged', ...(result.summary === undefined ? {} : { note: result.summary }) });
       this.logger.logger.info(`step ${key} ${result.changed ? 'changed' : 'unchanged'}${result.summary ? `: ${result.summary}` : ''}`, {
         event: 'step.finished', step: step.id, name: step.name, action: step.action, status: 'succeeded', changed: result.changed,
         summary: result.summary, durationMs, attempts, ...(item === undefined ? {} : { item }),
       });
-      return { status: 'succeeded', output, changed: result.changed, attempts };
+      return { status: 'succeeded', output, changed: result.changed, attempts, ...(endRun === undefined ? {} : { endRun }) };
     } catch (error) {
       const classified = classifyError(error);
       if (classified instanceof CancelledError) return { status: 'failed', output: null, changed: false, attempts: priorAttempts + attemptsMade, error: classified, cancelled: true };

@@ -42,6 +42,8 @@ export type JournalEvent =
       durationMs: number;
       /** For skipped steps: why (e.g. "if: false"). */
       reason?: string;
+      /** The step ended the run early, as done, for this reason (its action's `endRun`). */
+      endRun?: string;
       /** For foreach steps: per-item outcome counts. */
       items?: { total: number; succeeded: number; failed: number };
     }

@@ -87,14 +87,23 @@ describe('offboarding in the sandbox', () => {
     // sam.rivera's dynamic group follows its rule: reported, not removed; the account is suspended.
     expect(accessOf(org, 'sam.rivera')).toMatchObject({ state: 'SUSPENDED', groups: ['Contractors (automatic)'] });
 
-    // A deleted account is gone: looking it up again stops that row (only), saying when it was
-    // deleted (Directory Insights); the others are already done.
+    // A second run changes nothing: every row succeeds with zero counts and sends nothing. The
+    // deleted account is gone, so its run ends at the lookup, as done, saying when it was deleted
+    // (Directory Insights), and reports it as deleted.
     const second = await cli(args, ws);
-    expect(second.code).toBe(1);
-    const again = JSON.parse(second.stdout) as Array<(typeof rows)[number] & { error?: string }>;
-    expect(again.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'failed', 'succeeded', 'succeeded']);
-    expect(again[2]?.error).toMatch(/^JumpCloud user "tom\.wilson" no longer exists: tom\.wilson <tom\.wilson@company\.com> \([0-9a-f]{24}\) was deleted at \S+ by \S+@company\.com \(Directory Insights\); there is nothing left to offboard$/);
-    for (const row of again.filter((r) => r.status === 'succeeded')) expect(row.output.actions_taken, row.subject).toMatchObject({ ...ZERO_ACCESS, mfa_cleared: false, ssh_keys_removed: 0 });
+    expect(second.code, second.stderr).toBe(0);
+    const again = JSON.parse(second.stdout) as Array<(typeof rows)[number] & { output: { success: boolean; notifications_sent: { manager_notification: { sent: boolean } } } }>;
+    expect(again.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    for (const row of again) {
+      expect(row.output.success, row.subject).toBe(true);
+      expect(row.output.actions_taken, row.subject).toMatchObject({ ...ZERO_ACCESS, mfa_cleared: false, ssh_keys_removed: 0 });
+      expect(row.output.notifications_sent.manager_notification.sent, row.subject).toBe(false);
+    }
+    expect(again[2]?.output.actions_taken['account_status']).toBe('deleted');
+    const tomsRun = (again[2]?.output as unknown as { audit_trail: { workflow_run_id: string } }).audit_trail.workflow_run_id;
+    const shown = JSON.parse((await cli(['runs', 'show', tomsRun, '--json'], ws)).stdout) as { steps: Array<{ step: string; status: string; reason?: string }> };
+    expect(shown.steps.find((s) => s.step === 'remove_groups')).toMatchObject({ status: 'skipped' });
+    expect(JSON.stringify(shown)).toMatch(/the run ended early at step \\"lookup\\": JumpCloud user \\"tom\.wilson\\" was already deleted at \S+ by \S+@company\.com: nothing left to offboard/);
   });
 
   it('resumes a run that failed at the notifications against the organisation as it left it, with the whole run\'s counts', async () => {

@@ -7,10 +7,10 @@ import { isJumpCloudId } from '../client/object-id.js';
 import type { SystemUser } from '../types.js';
 import { openJumpCloud, type JumpCloudSession } from './client-for-context.js';
 import { connectionOf, connectionProperties } from './common-params.js';
-import { describeDeletion, findDeletion } from './deleted-user.js';
+import { describeDeletion, findDeletion, type Deletion } from './deleted-user.js';
 import { refuseProtected } from './protected-accounts.js';
 import { readUserIfExists } from './read-user.js';
-import { userSummary, userSummarySchema, type UserSummary } from './user-summary.js';
+import { deletedUserSummary, userSummary, userSummarySchema, type UserSummary } from './user-summary.js';
 
 const params = {
   type: 'object',
@@ -18,6 +18,12 @@ const params = {
   properties: {
     identifier: { type: 'string', minLength: 1, description: 'A JumpCloud user id (24 hex), a username, or an email (matched without regard to case).' },
     refuse_protected: { type: 'boolean', default: false, description: "Stop the run when the user is on the connection's protected_accounts." },
+    when_deleted: {
+      type: 'string',
+      enum: ['fail', 'end_run'],
+      default: 'fail',
+      description: 'When nobody matches but Directory Insights shows the user was deleted: fail (JUMPCLOUD_USER_DELETED), or end the run as done, since there is nothing left to offboard.',
+    },
     ...connectionProperties,
   },
   required: ['identifier'],
@@ -33,6 +39,8 @@ export interface LookupOutput {
   matched_by: MatchedBy;
   /** True when the user is on the connection's `protected_accounts`. */
   protected: boolean;
+  /** With `when_deleted: end_run`: the user had already been deleted (then `user.state` is `DELETED`). */
+  deleted?: { at: string; by: string | null };
 }
 
 const outputSchema = {
@@ -41,6 +49,7 @@ const outputSchema = {
     user: userSummarySchema,
     matched_by: { type: 'string', enum: ['id', 'username', 'email'] },
     protected: { type: 'boolean' },
+    deleted: { type: 'object', properties: { at: { type: 'string' }, by: { type: ['string', 'null'] } }, required: ['at', 'by'], additionalProperties: false },
   },
   required: ['user', 'matched_by', 'protected'],
   additionalProperties: false,
@@ -76,6 +85,19 @@ async function findCandidates(client: JumpCloudClient, identifier: string): Prom
   return [...found.values()];
 }
 
+/** How an identifier named a deleted user, from what its deletion event records. */
+function matchedByOf(identifier: string, deletion: Deletion): MatchedBy {
+  const lower = identifier.toLowerCase();
+  if (deletion.user_id.toLowerCase() === lower) return 'id';
+  return deletion.username?.toLowerCase() === lower ? 'username' : 'email';
+}
+
+/** The run ends here: there is nothing left to offboard. */
+function endRunFor(output: LookupOutput): { reason: string } | undefined {
+  if (output.deleted === undefined) return undefined;
+  return { reason: `JumpCloud user "${output.user.username || output.user.email || output.user.id}" was already deleted at ${output.deleted.at}${output.deleted.by === null ? '' : ` by ${output.deleted.by}`}: nothing left to offboard` };
+}
+
 /** `username <email> (id)`, how candidates are listed. */
 function candidateLabel(user: SystemUser): string {
   return `${user.username ?? '(no username)'} <${user.email ?? 'no email'}> (${user._id})`;
@@ -93,6 +115,9 @@ async function lookUp(ctx: ActionContext, session: JumpCloudSession, p: Params):
   const candidates = await findCandidates(session.client, identifier);
   if (candidates.length === 0) {
     const deletion = await findDeletion(session.client, identifier, ctx.logger);
+    if (deletion !== undefined && p.when_deleted === 'end_run') {
+      return { user: deletedUserSummary(deletion), matched_by: matchedByOf(identifier, deletion), protected: false, deleted: { at: deletion.deleted_at, by: deletion.deleted_by } };
+    }
     if (deletion !== undefined) {
       throw new NotFoundError(`JumpCloud user "${identifier}" no longer exists: ${describeDeletion(deletion)} (Directory Insights); there is nothing left to offboard`, {
         code: 'JUMPCLOUD_USER_DELETED',
@@ -125,9 +150,14 @@ export const userLookupAction = defineAction({
   params,
   output: outputSchema,
   examples: [{ description: 'Look up the user named by the input', with: { identifier: '{{inputs.user_identifier}}', refuse_protected: true, org_id: '{{vars.jumpcloud_org_id}}' } }],
-  async run(ctx, p): Promise<{ changed: false; output: LookupOutput; summary: string }> {
+  async run(ctx, p) {
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
     const output = await lookUp(ctx, session, p);
+    const endRun = endRunFor(output);
+    if (endRun !== undefined) {
+      ctx.logger.info(endRun.reason);
+      return { changed: false, output, summary: `already deleted at ${output.deleted?.at ?? ''}`, endRun };
+    }
     await ctx.claimSubject(`jumpcloud:user:${output.user.id}`);
     ctx.logger.info(`Found JumpCloud user "${output.user.username}" <${output.user.email}> (${output.user.id}) by ${output.matched_by}, state ${output.user.state}${output.protected ? ', protected account' : ''}`);
     return { changed: false, output, summary: `found ${output.user.username} <${output.user.email}> by ${output.matched_by}` };
@@ -135,6 +165,8 @@ export const userLookupAction = defineAction({
   async plan(ctx, p) {
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
     const output = await lookUp(ctx, session, p);
+    const endRun = endRunFor(output);
+    if (endRun !== undefined) return { changes: [], output, summary: `already deleted at ${output.deleted?.at ?? ''}`, endRun };
     return {
       changes: [
         {

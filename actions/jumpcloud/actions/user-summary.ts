@@ -9,7 +9,7 @@ export interface UserSummary {
   display_name: string;
   firstname: string;
   lastname: string;
-  /** `STAGED`, `ACTIVATED` or `SUSPENDED`. */
+  /** `STAGED`, `ACTIVATED` or `SUSPENDED`; `DELETED` for a user found only in Directory Insights' deletions. */
   state: string;
   suspended: boolean;
   manager_id: string | null;
@@ -32,7 +32,7 @@ export const userSummarySchema = {
     display_name: text,
     firstname: text,
     lastname: text,
-    state: { type: 'string', enum: ['STAGED', 'ACTIVATED', 'SUSPENDED'] },
+    state: { type: 'string', enum: ['STAGED', 'ACTIVATED', 'SUSPENDED', 'DELETED'] },
     suspended: { type: 'boolean' },
     manager_id: nullableText,
     manager_email: nullableText,
@@ -58,6 +58,24 @@ export function isSuspended(user: Pick<SystemUser, 'state' | 'suspended'>): bool
 /** How a user is named in messages: the username, else the email, else the id. */
 export function userName(user: Pick<SystemUser, '_id' | 'username' | 'email'>): string {
   return user.username ?? user.email ?? user._id;
+}
+
+/** What is known of a user that was deleted: its id, username and email from the deletion event. */
+export function deletedUserSummary(deletion: { user_id: string; username: string | null; email: string | null }): UserSummary {
+  return {
+    id: deletion.user_id,
+    username: deletion.username ?? '',
+    email: deletion.email ?? '',
+    display_name: deletion.username ?? deletion.email ?? deletion.user_id,
+    firstname: '',
+    lastname: '',
+    state: 'DELETED',
+    suspended: false,
+    manager_id: null,
+    manager_email: null,
+    manager_username: null,
+    ldap_binding_user: false,
+  };
 }
 
 /** The summary of a user record, with its manager's record when known. */

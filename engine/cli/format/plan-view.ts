@@ -56,6 +56,7 @@ function renderStep(step: PlannedStep, style: PlanStyle, lines: string[]): void 
   const title = step.name ? `${step.id}  ${paint(style, 90, step.name)}` : step.id;
   lines.push(`  ${paint(style, 1, title)}  ${paint(style, 90, `[${step.action}]`)}  ${statusWord(step, style)}${step.summary && step.items === undefined ? paint(style, 90, ` · ${step.summary}`) : ''}`);
   for (const change of step.changes) lines.push(`      ${renderChange(change, style)}`);
+  if (step.endRun !== undefined) lines.push(paint(style, 36, `      the run would end here, as done: ${step.endRun}`));
   step.items?.forEach((item, index) => {
     lines.push(`      [${index}] ${statusWord(item, style)}${item.summary ? paint(style, 90, ` · ${item.summary}`) : ''}`);
     for (const change of item.changes) lines.push(`          ${renderChange(change, style)}`);

@@ -67,3 +67,15 @@ describe('planRun', () => {
     expect(services.world.plans).toBe(2);
   });
 });
+
+describe('planRun and ending early', () => {
+  it('shows the steps after an ending step as skipped, with the reason', async () => {
+    const services = createTestServices();
+    const wf = workflow([step('check', 'test.run.end', { with: { reason: 'nothing left to do' } }), step('after', 'test.value.echo')]);
+    const result = await plan(wf, services);
+    expect(result.steps.map((s) => [s.id, s.status, s.reason, s.endRun])).toEqual([
+      ['check', 'would_run', undefined, 'nothing left to do'],
+      ['after', 'would_skip', 'the run would end early at step "check": nothing left to do', undefined],
+    ]);
+  });
+});

@@ -275,3 +275,33 @@ describe('steps without output', () => {
     expect(failed.error?.message).toContain('"value" is not defined in steps.skipped.output (it is empty)');
   });
 });
+
+describe('ending a run early', () => {
+  it('records the steps after the ending one as skipped, with the reason, and succeeds with the returned data', async () => {
+    const services = createTestServices();
+    const wf = workflow([
+      step('check', 'test.run.end', { with: { reason: 'the user was already deleted' } }),
+      step('remove', 'test.gate.pass'),
+      step('tell', 'test.value.echo', { with: { key: 'tell' } }),
+    ], { output: { ended: '{{steps.check.output.ended}}', removed: '{{default steps.remove.output.passed false}}', status: '{{steps.remove.status}}' } });
+    const outcome = await startRun(request(wf, services), services);
+    expect(outcome).toMatchObject({ status: 'succeeded', output: { ended: true, removed: false, status: 'skipped' } });
+    expect(services.world.calls.get('gate:')).toBeUndefined();
+    expect(services.world.calls.get('echo:tell')).toBeUndefined();
+    const events = journal(services, outcome.runId);
+    expect(finished(events, 'check')[0]).toMatchObject({ status: 'succeeded', endRun: 'the user was already deleted' });
+    expect(finished(events, 'remove')[0]).toMatchObject({ status: 'skipped', reason: 'the run ended early at step "check": the user was already deleted' });
+    expect(services.consoleText()).toContain('skipped (the run ended early at step "check": the user was already deleted)');
+  });
+
+  it('is ignored inside a foreach step, and a step without a reason does not end the run', async () => {
+    const services = createTestServices();
+    const wf = workflow([
+      step('each', 'test.run.end', { foreach: ['x'], with: { reason: '{{item}}' } }),
+      step('quiet', 'test.run.end'),
+      step('after', 'test.value.echo', { with: { key: 'after' } }),
+    ]);
+    expect((await startRun(request(wf, services), services)).status).toBe('succeeded');
+    expect(services.world.calls.get('echo:after')).toBe(1);
+  });
+});

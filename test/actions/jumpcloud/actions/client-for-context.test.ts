@@ -26,7 +26,7 @@ afterEach(() => {
 });
 
 const lookupJohn = (ctx: ReturnType<typeof createMockActionContext>, orgId?: string) =>
-  runStep(userLookupAction, ctx, { identifier: 'john.smith', refuse_protected: false, connection: 'jumpcloud', ...(orgId === undefined ? {} : { org_id: orgId }) });
+  runStep(userLookupAction, ctx, { identifier: 'john.smith', refuse_protected: false, when_deleted: 'fail', connection: 'jumpcloud', ...(orgId === undefined ? {} : { org_id: orgId }) });
 
 describe('openJumpCloud', () => {
   it('a sandbox connection never falls back to the environment for the key or the URL', async () => {

@@ -60,7 +60,7 @@ describe('offboarding john.smith against the emulator', () => {
   it('plans every step by name, predicting the reference counts, without one mutating request', async () => {
     const dir = emulatorContext(emulator).paths.store;
     const ctx = () => emulatorContext(emulator, { dryRun: true, dir });
-    const lookup = await planStep(userLookupAction, ctx(), { identifier: 'john.smith@company.com', refuse_protected: true, connection: 'jumpcloud' });
+    const lookup = await planStep(userLookupAction, ctx(), { identifier: 'john.smith@company.com', refuse_protected: true, when_deleted: 'fail', connection: 'jumpcloud' });
     expect(lookup.output?.user.id).toBe(john);
     const plans = new Map<string, ActionPlan<unknown>>();
     for (const step of steps(john)) {

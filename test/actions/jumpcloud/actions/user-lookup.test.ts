@@ -12,9 +12,9 @@ beforeAll(async () => {
 afterAll(() => emulator.close());
 beforeEach(() => emulator.reset());
 
-const lookup = (identifier: string, extra: { refuse_protected?: boolean; connection?: Record<string, unknown> } = {}) => {
+const lookup = (identifier: string, extra: { refuse_protected?: boolean; when_deleted?: 'fail' | 'end_run'; connection?: Record<string, unknown> } = {}) => {
   const ctx = emulatorContext(emulator, extra.connection === undefined ? {} : { connection: extra.connection });
-  return { ctx, result: runStep(userLookupAction, ctx, { identifier, refuse_protected: extra.refuse_protected ?? false, connection: 'jumpcloud' }) };
+  return { ctx, result: runStep(userLookupAction, ctx, { identifier, refuse_protected: extra.refuse_protected ?? false, when_deleted: extra.when_deleted ?? 'fail', connection: 'jumpcloud' }) };
 };
 
 describe('jumpcloud.user.lookup', () => {
@@ -81,9 +81,33 @@ describe('jumpcloud.user.lookup', () => {
       expect(ctx.claimed).toEqual([]);
     }
     // A plan says the same, read-only.
-    const plan = await planStep(userLookupAction, emulatorContext(emulator, { dryRun: true }), { identifier: 'tom.wilson', refuse_protected: false, connection: 'jumpcloud' }).catch((e: unknown) => e);
+    const plan = await planStep(userLookupAction, emulatorContext(emulator, { dryRun: true }), { identifier: 'tom.wilson', refuse_protected: false, when_deleted: 'fail', connection: 'jumpcloud' }).catch((e: unknown) => e);
     expect(plan).toMatchObject({ code: 'JUMPCLOUD_USER_DELETED' });
     expect(mutatingRequests(emulator).map((r) => `${r.method} ${r.path}`)).toEqual([`DELETE /api/systemusers/${tom}`]);
+  });
+
+  it('with when_deleted: end_run, ends the run as done for a user already deleted, naming when and by whom', async () => {
+    const tom = userId(emulator, 'tom.wilson');
+    await fetch(`${emulator.url}/api/systemusers/${tom}?cascade_manager=null`, { method: 'DELETE', headers: { 'x-api-key': emulator.apiKey } });
+    const at = emulator.state.events().find((e) => e.event_type === 'user_delete')?.timestamp as string;
+    const { ctx, result } = lookup('Tom.Wilson@company.com', { when_deleted: 'end_run' });
+    const reason = `JumpCloud user "tom.wilson" was already deleted at ${at} by it-admin@company.com: nothing left to offboard`;
+    expect(await result).toEqual({
+      changed: false,
+      output: {
+        user: { id: tom, username: 'tom.wilson', email: 'tom.wilson@company.com', display_name: 'tom.wilson', firstname: '', lastname: '', state: 'DELETED', suspended: false, manager_id: null, manager_email: null, manager_username: null, ldap_binding_user: false },
+        matched_by: 'email',
+        protected: false,
+        deleted: { at, by: 'it-admin@company.com' },
+      },
+      summary: `already deleted at ${at}`,
+      endRun: { reason },
+    });
+    expect(ctx.claimed).toEqual([]);
+    const plan = await planStep(userLookupAction, emulatorContext(emulator, { dryRun: true }), { identifier: 'tom.wilson', refuse_protected: true, when_deleted: 'end_run', connection: 'jumpcloud' });
+    expect(plan).toMatchObject({ changes: [], endRun: { reason }, output: { matched_by: 'username', user: { state: 'DELETED' } } });
+    // A typo is still an error, whatever when_deleted says.
+    await expect(lookup('tom.wilsn', { when_deleted: 'end_run' }).result).rejects.toThrow('No JumpCloud user matches "tom.wilsn"');
   });
 
   it('says nobody matches when Directory Insights cannot be read to look for a deletion', async () => {
@@ -128,7 +152,7 @@ describe('jumpcloud.user.lookup', () => {
 
   it('plans the same lookup read-only, predicting the output', async () => {
     const ctx = emulatorContext(emulator, { dryRun: true });
-    const plan = await planStep(userLookupAction, ctx, { identifier: 'john.smith', refuse_protected: false, connection: 'jumpcloud' });
+    const plan = await planStep(userLookupAction, ctx, { identifier: 'john.smith', refuse_protected: false, when_deleted: 'fail', connection: 'jumpcloud' });
     expect(plan.output?.user.username).toBe('john.smith');
     expect(plan.changes).toEqual([expect.objectContaining({ operation: 'lookup', result: 'reported', target: `user "john.smith" (${userId(emulator, 'john.smith')})` })]);
     expect(ctx.claimed).toEqual([]);

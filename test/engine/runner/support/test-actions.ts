@@ -140,5 +140,17 @@ export function testActions(world: TestWorld): ActionDefinition[] {
       return { changed: false, output: { length: params.token.length, echoed: params.token } };
     },
   };
-  return [echo, flaky, gate, wait, removeGroups, noPreview, typed, secretive];
+  const ender: ActionDefinition<{ reason?: string }> = {
+    id: 'test.run.end',
+    description: 'Ends the run early when given a reason',
+    params: object({ reason: { type: 'string' } }),
+    run(_ctx, params) {
+      count(world, 'end');
+      return { changed: false, output: { ended: params.reason !== undefined }, ...(params.reason === undefined ? {} : { endRun: { reason: params.reason } }) };
+    },
+    plan(_ctx, params) {
+      return { changes: [], output: { ended: params.reason !== undefined }, ...(params.reason === undefined ? {} : { endRun: { reason: params.reason } }) };
+    },
+  };
+  return [echo, flaky, gate, wait, removeGroups, noPreview, typed, secretive, ender];
 }
