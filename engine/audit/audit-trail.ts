@@ -5,7 +5,8 @@ import { Redactor } from '../logging/redactor.js';
 import { AppendOnlyFile, readJsonLines, repairTail } from '../store/jsonl-file.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { Durability } from '../store/durability.js';
-import { AUDIT_FILE, AUDIT_HEAD_FILE, entryHash, genesisHash, readAuditHead, type AuditEntry, type AuditHead } from './audit-chain.js';
+import { AUDIT_FILE, AUDIT_HEAD_FILE, entryHash, entryHashOfText, genesisHash, readAuditHead, type AuditEntry, type AuditHead } from './audit-chain.js';
+import { canonicalEntryJson } from './canonical-entry-json.js';
 
 export { verifyAuditTrail, type AuditVerification, type AuditProblem } from './verify-audit-trail.js';
 export type { AuditEntry, AuditHead } from './audit-chain.js';
@@ -128,29 +129,33 @@ export class AuditTrail {
     const state = this.state ?? this.recover();
     // Who and why do not change during a run: read once (it costs a read of run.json).
     const identity = (this.identity ??= this.options.identity());
-    const base: Omit<AuditEntry, 'hash'> = {
+    // Built member by member, in the order the line shows them, rather than with spreads of
+    // optional members: this runs for every step, and each spread is an object made and copied.
+    const base: Record<string, unknown> = {
       seq: state.seq + 1,
       at: entry.at ?? new Date().toISOString(),
       run_id: this.options.runId,
       workflow_id: identity.workflowId,
       initiated_by: identity.initiatedBy,
-      ...(identity.reason === undefined ? {} : { reason: identity.reason }),
-      ...(entry.step === undefined ? {} : { step: entry.step }),
-      ...(entry.action === undefined ? {} : { action: entry.action }),
-      operation: entry.operation,
-      target: entry.target,
-      ...(entry.before === undefined ? {} : { before: entry.before }),
-      ...(entry.after === undefined ? {} : { after: entry.after }),
-      result: entry.result,
-      ...(entry.note === undefined ? {} : { note: entry.note }),
-      prev_hash: state.hash,
     };
+    if (identity.reason !== undefined) base['reason'] = identity.reason;
+    if (entry.step !== undefined) base['step'] = entry.step;
+    if (entry.action !== undefined) base['action'] = entry.action;
+    base['operation'] = entry.operation;
+    base['target'] = entry.target;
+    if (entry.before !== undefined) base['before'] = entry.before;
+    if (entry.after !== undefined) base['after'] = entry.after;
+    base['result'] = entry.result;
+    if (entry.note !== undefined) base['note'] = entry.note;
+    base['prev_hash'] = state.hash;
     // Redact, then normalise through JSON (Dates become strings, undefined members go), so the
     // hash is computed over exactly what the line will hold. Without `before` and `after` every
     // member is already a string or a whole number, which JSON keeps as they are.
-    const redacted = this.redactor.redactDeep(base);
-    const normalised = base.before === undefined && base.after === undefined ? redacted : JSON.parse(JSON.stringify(redacted)) as Omit<AuditEntry, 'hash'>;
-    const written: AuditEntry = { ...normalised, hash: entryHash(normalised) };
+    const redacted = this.redactor.redactDeep(base as unknown as Omit<AuditEntry, 'hash'>);
+    const normalised = entry.before === undefined && entry.after === undefined ? redacted : JSON.parse(JSON.stringify(redacted)) as Omit<AuditEntry, 'hash'>;
+    // `normalised` is this call's own object (built above, or the redactor's or JSON's copy).
+    const written = normalised as AuditEntry;
+    written.hash = entryHashOfText(canonicalEntryJson(normalised));
     this.lines.append(JSON.stringify(written));
     this.state = { seq: written.seq, hash: written.hash };
     this.writeHead({ seq: written.seq, hash: written.hash, at: written.at });
