@@ -67,6 +67,9 @@ interface Found {
  * Every user the identifier names: by id (when it looks like one), by username (exact), and by
  * email (without regard to case, when it contains "@"). The same user found several ways counts
  * once, under the first way (id, then username, then email).
+ *
+ * Username and email are asked in one search (an `or` of the two), not two: the client
+ * re-checks every match, so each user found is sorted by what it really matched.
  */
 async function findCandidates(client: JumpCloudClient, identifier: string): Promise<Found[]> {
   const found = new Map<string, Found>();
@@ -74,14 +77,14 @@ async function findCandidates(client: JumpCloudClient, identifier: string): Prom
     for (const user of users) if (!found.has(user._id)) found.set(user._id, { user, matchedBy });
   };
   const lower = identifier.toLowerCase();
-  const [byId, byUsername, byEmail] = await Promise.all([
+  const byEmail = identifier.includes('@');
+  const [byId, byName] = await Promise.all([
     isJumpCloudId(lower) ? readUserIfExists(client, lower).then((user) => (user === undefined ? [] : [user])) : Promise.resolve([]),
-    client.findUsers({ username: identifier }),
-    identifier.includes('@') ? client.findUsers({ email: identifier }) : Promise.resolve([]),
+    client.findUsers(byEmail ? { username: identifier, email: identifier, match: 'any' } : { username: identifier }),
   ]);
   add(byId, 'id');
-  add(byUsername, 'username');
-  add(byEmail, 'email');
+  add(byName.filter((user) => user.username === identifier), 'username');
+  if (byEmail) add(byName.filter((user) => (user.email ?? '').toLowerCase() === lower), 'email');
   return [...found.values()];
 }
 

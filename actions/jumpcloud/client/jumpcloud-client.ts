@@ -58,11 +58,14 @@ export interface JumpCloudClient {
   /** `GET /api/systemusers/{id}`. @throws NotFoundError when there is no such user. */
   getUser(id: string, options?: CallOptions): Promise<SystemUser>;
   /**
-   * Users with this username (exact) and/or email (case-insensitive), via `POST
+   * Users with this username (exact) and/or email (case-insensitive), via one `POST
    * /api/search/systemusers`; each match is re-checked here. Usually zero or one user.
+   * With `match: 'any'` a user matching either criterion is returned (one search with an `or`
+   * filter, e.g. to find a user by an identifier that may be a username or an email); the
+   * default `'all'` requires both.
    * @throws PermanentError when neither is given.
    */
-  findUsers(criteria: { username?: string; email?: string }, options?: CallOptions): Promise<SystemUser[]>;
+  findUsers(criteria: { username?: string; email?: string; match?: 'all' | 'any' }, options?: CallOptions): Promise<SystemUser[]>;
   /** Every user of the organisation, paged (`GET /api/systemusers`). */
   listUsers(options?: CallOptions & { filter?: readonly string[] }): Promise<SystemUser[]>;
   /** `PUT /api/systemusers/{id}` with the given fields. */
@@ -237,20 +240,27 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
       if (username === undefined && email === undefined) {
         throw new PermanentError('findUsers needs a username or an email to search for', { code: 'INVALID_ARGUMENT' });
       }
-      const and: Array<Record<string, unknown>> = [];
-      if (username !== undefined) and.push({ username });
-      if (email !== undefined) and.push({ email: caseInsensitiveExact(email) });
+      const any = criteria.match === 'any';
+      if (criteria.match !== undefined && criteria.match !== 'all' && !any) {
+        throw new PermanentError(`findUsers: match must be "all" or "any", got ${JSON.stringify(criteria.match)}`, { code: 'INVALID_ARGUMENT' });
+      }
+      const expressions: Array<Record<string, unknown>> = [];
+      if (username !== undefined) expressions.push({ username });
+      if (email !== undefined) expressions.push({ email: caseInsensitiveExact(email) });
+      const described = describeCriteria(username, email, any ? 'or' : 'and');
       const found = await list<SystemUser>(
-        { path: '/api/search/systemusers', style: 'search', body: { filter: { and } }, what: `users matching ${describeCriteria(username, email)}` },
+        { path: '/api/search/systemusers', style: 'search', body: { filter: any ? { or: expressions } : { and: expressions } }, what: `users matching ${described}` },
         callOptions,
       );
       // The server interprets the regex; re-check every match so a dialect difference can never
       // widen the result (an offboarding must act on exactly the user that was named).
-      const matches = found.filter(
-        (user) => (username === undefined || user.username === username) && (email === undefined || (user.email ?? '').toLowerCase() === email.toLowerCase()),
+      const byUsername = (user: SystemUser): boolean => user.username === username;
+      const byEmail = (user: SystemUser): boolean => email !== undefined && (user.email ?? '').toLowerCase() === email.toLowerCase();
+      const matches = found.filter((user) =>
+        any ? byUsername(user) || byEmail(user) : (username === undefined || byUsername(user)) && (email === undefined || byEmail(user)),
       );
       if (matches.length !== found.length) {
-        log.warn(`JumpCloud's search for ${describeCriteria(username, email)} returned ${found.length - matches.length} user(s) that do not match exactly; they were left out`, {
+        log.warn(`JumpCloud's search for ${described} returned ${found.length - matches.length} user(s) that do not match exactly; they were left out`, {
           returned: found.length,
           kept: matches.length,
         });
@@ -523,8 +533,8 @@ function optionalText(value: unknown): string | undefined {
   return trimmed === '' ? undefined : trimmed;
 }
 
-function describeCriteria(username: string | undefined, email: string | undefined): string {
-  return [username === undefined ? undefined : `username "${username}"`, email === undefined ? undefined : `email "${email}"`].filter((x) => x !== undefined).join(' and ');
+function describeCriteria(username: string | undefined, email: string | undefined, joiner: 'and' | 'or'): string {
+  return [username === undefined ? undefined : `username "${username}"`, email === undefined ? undefined : `email "${email}"`].filter((x) => x !== undefined).join(` ${joiner} `);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -135,6 +135,26 @@ describe('jumpcloud.user.lookup', () => {
     expect(ctx.claimed).toEqual([]);
   });
 
+  it('searches once for an email, and refuses one that is also another user\'s username, listing both', async () => {
+    const from = emulator.requests().length;
+    expect((await lookup('Jane.Doe@company.com').result).output).toMatchObject({ user: { username: 'jane.doe' }, matched_by: 'email' });
+    expect(emulator.requests().slice(from).filter((r) => r.path === '/api/search/systemusers')).toHaveLength(1);
+
+    const created = await fetch(`${emulator.url}/api/systemusers`, {
+      method: 'POST',
+      headers: { 'x-api-key': emulator.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'jane.doe@company.com', email: 'jd.alias@company.com' }),
+    });
+    expect(created.status).toBe(200);
+    const alias = ((await created.json()) as { _id: string })._id;
+    const error = await lookup('jane.doe@company.com').result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AmbiguousError);
+    expect((error as AmbiguousError).candidates).toEqual([
+      `jane.doe@company.com <jd.alias@company.com> (${alias}) by username`,
+      `jane.doe <jane.doe@company.com> (${userId(emulator, 'jane.doe')}) by email`,
+    ]);
+  });
+
   it('marks a protected account (id, username or email, any case), and stops the run with refuse_protected', async () => {
     for (const entry of ['ADMIN', 'Admin@Company.com', userId(emulator, 'admin')]) {
       const { result } = lookup('admin@company.com', { connection: { protected_accounts: [entry] } });

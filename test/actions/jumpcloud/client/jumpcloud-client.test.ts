@@ -80,6 +80,24 @@ describe('users', () => {
     ]);
   });
 
+  it('findUsers with match "any" sends one search with an or filter and keeps users matching either exactly', async () => {
+    const byName = { _id: objectId(6), username: 'jdoe@example.com', email: 'other@example.com' };
+    const byMail = { _id: objectId(7), username: 'jdoe', email: 'JDoe@Example.com' };
+    const neither = { _id: objectId(8), username: 'jdoe@example.comx', email: 'jdoe@example.com.evil' };
+    const { server, client, logger } = await jumpcloud({ 'POST /api/search/systemusers': json({ totalCount: 3, results: [byName, byMail, neither] }) });
+    expect(await client.findUsers({ username: 'jdoe@example.com', email: 'jdoe@example.com', match: 'any' })).toEqual([byName, byMail]);
+    expect(sent(server)).toEqual([
+      {
+        method: 'POST',
+        target: '/api/search/systemusers',
+        body: { filter: { or: [{ username: 'jdoe@example.com' }, { email: { $regex: '(?i)(^jdoe@example\\.com$)' } }] }, limit: 100, skip: 0 },
+      },
+    ]);
+    expect(logger.lines.some((l) => l.level === 'warn' && l.message.includes('username "jdoe@example.com" or email "jdoe@example.com" returned 1 user(s)'))).toBe(true);
+    await expect(client.findUsers({ username: 'jdoe', match: 'some' as 'any' })).rejects.toThrow('findUsers: match must be "all" or "any", got "some"');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('findUsers without a username or email fails before sending anything', async () => {
     const { server, client } = await jumpcloud({});
     await expect(client.findUsers({ username: ' ' })).rejects.toThrow('findUsers needs a username or an email to search for');
