@@ -1,5 +1,6 @@
 /**
- * Builds the project once per test run (`tsc -p tsconfig.json` into `dist/`), so that
+ * Builds the project once per test run (`tsc -p tsconfig.json` into `dist/`, then the
+ * precompiled validators as `npm run build` does), so that
  * end-to-end tests run the current code the way users do: `node dist/engine/cli/main.js`,
  * with plain Node's module resolution (vitest's own interop hides CommonJS/ESM mistakes).
  *
@@ -16,6 +17,21 @@ import { promisify } from 'node:util';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = join(root, 'dist', '.build-stamp');
 const cli = join(root, 'dist', 'engine', 'cli', 'main.js');
+const validators = join(root, 'dist', 'engine', 'schema', 'compiled');
+
+/**
+ * The build's second step, as `npm run build` runs it: the precompiled validators of the
+ * shipped schemas (engine/schema/build-validators.ts). Like type errors, a failure is printed
+ * and the tests go on (commands compile what has no validator at run time).
+ */
+async function buildValidators(): Promise<void> {
+  try {
+    await promisify(execFile)(process.execPath, [join(root, 'dist', 'engine', 'schema', 'build-validators.js')], { cwd: root });
+  } catch (error) {
+    const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
+    process.stderr.write(`global setup: build-validators failed:\n${output.slice(0, 4000)}\n`);
+  }
+}
 
 /** The newest modification time of the build's inputs. */
 function newestSource(): number {
@@ -45,9 +61,12 @@ export default async function setup(): Promise<void> {
       process.stderr.write(`global setup: tsc reported errors (the build was still written):\n${output.slice(0, 4000)}\n`);
     }
     if (!existsSync(cli)) throw new Error(`global setup: the build did not produce ${cli}`);
+    await buildValidators();
     // Dated when the build started: a source saved during the build makes the next run rebuild.
     writeFileSync(stamp, new Date(startedAt).toISOString());
     utimesSync(stamp, new Date(startedAt), new Date(startedAt));
+  } else if (!existsSync(validators)) {
+    await buildValidators();
   }
   // The file npm links as the `idflow` bin must be executable.
   chmodSync(cli, 0o755);

@@ -1,5 +1,7 @@
 import type { ErrorObject, ValidateFunction } from '../schema/ajv.js';
-import { compileTrusted, createAjv } from '../schema/ajv.js';
+import { compileTrusted } from '../schema/ajv.js';
+import { loadPrecompiled } from '../schema/precompiled-validators.js';
+import { createProfileAjv } from '../schema/schema-profiles.js';
 import type { Issue } from './issue.js';
 import { KeyCorrections } from './misspelt-keys.js';
 import { readPackageSchema } from './package-files.js';
@@ -15,16 +17,18 @@ const CORRECTION_ROUNDS = 8;
 
 /**
  * The compiled validator of one of the package's schemas (`schemas/<name>`), compiled once per
- * process: recompiling per file or per step would cost time and leak memory.
+ * process: recompiling per file or per step would cost time and leak memory. The validator the
+ * build generated for exactly this schema is used when there is one (see
+ * schema/precompiled-validators.ts): compiling the workflow schema was a tenth of
+ * `idflow validate`'s start-up.
  */
 export function packageSchemaValidator(name: string): ValidateFunction {
   const existing = compiled.get(name);
   if (existing) return existing;
-  const ajv = createAjv();
-  // `x-expected` words what a node accepts for error messages (see schema-issues.ts).
-  ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
+  const schema = readPackageSchema(name);
+  // `x-expected` (in the profile) words what a node accepts for error messages (see schema-issues.ts).
   // The package's own schemas are checked against the meta-schema by their tests, not at every start.
-  const validate = compileTrusted(ajv, readPackageSchema(name));
+  const validate = loadPrecompiled('package', schema) ?? compileTrusted(createProfileAjv('package'), schema);
   compiled.set(name, validate);
   return validate;
 }

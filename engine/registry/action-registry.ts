@@ -1,8 +1,10 @@
-import type { ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import type { ActionDefinition } from '../plugin-api/action.js';
 import type { PluginPack } from '../plugin-api/pack.js';
 import { PluginError } from '../errors/usage-errors.js';
-import { compileTrusted, createAjv } from '../schema/ajv.js';
+import { compileTrusted } from '../schema/ajv.js';
+import { loadPrecompiled } from '../schema/precompiled-validators.js';
+import { createProfileAjv, type SchemaProfile } from '../schema/schema-profiles.js';
 import { closestMatches } from '../diagnostics/suggest.js';
 
 /** Action ids: two or more lower-case dot-separated segments, e.g. `jumpcloud.user.suspend`; `log` is the one bare built-in. */
@@ -32,6 +34,9 @@ export interface RegisterOptions {
    * at every start cost `idflow validate` and `run` more than a third of their start-up, for
    * schemas of actions the template does not use. A plugin's schemas are compiled when it is
    * registered, so that a broken one is reported at once, naming the plugin.
+   *
+   * A lazily compiled schema's validator generated at build time is used when there is one
+   * for exactly that schema (see schema/precompiled-validators.ts).
    */
   lazy?: boolean;
 }
@@ -45,9 +50,9 @@ export interface RegisterOptions {
 export class ActionRegistry {
   private readonly actions = new Map<string, RegisteredAction>();
   private readonly packs = new Map<string, { pack: PluginPack; source: string }>();
-  // One ajv for parameter validation (fills defaults) and one for outputs (must not mutate).
-  private readonly paramsAjv = createAjv({ useDefaults: true });
-  private readonly outputAjv = createAjv();
+  // One ajv for parameter validation (fills defaults) and one for outputs (must not mutate),
+  // created when first needed: with every schema precompiled, ajv itself is never loaded.
+  private readonly ajvs = new Map<SchemaProfile, Ajv>();
 
   /**
    * Registers everything a plugin module exports by default.
@@ -98,17 +103,17 @@ export class ActionRegistry {
       throw new PluginError(`Action "${action.id}" from ${source} is already registered from ${existing.source}; action ids must be unique`, source, { code: 'PLUGIN_DUPLICATE' });
     }
     // Lazily compiled schemas are the built-in packs', which their tests compile the checked way.
-    const compile = (ajv: typeof this.paramsAjv, schema: object): ValidateFunction => (lazy ? compileTrusted(ajv, schema) : ajv.compile(schema));
+    const compile = (profile: SchemaProfile, schema: object): ValidateFunction => (lazy ? compileTrusted(this.ajv(profile), schema) : this.ajv(profile).compile(schema));
     const compileParams = (definition: ActionDefinition): ValidateFunction => {
       try {
-        return compile(this.paramsAjv, definition.params);
+        return compile('params', definition.params);
       } catch (error) {
         throw new PluginError(`Action "${definition.id}" in ${source} has an invalid params schema: ${(error as Error).message}`, source, { cause: error, code: 'PLUGIN_SCHEMA' });
       }
     };
     const compileOutput = (definition: ActionDefinition): ValidateFunction => {
       try {
-        return compile(this.outputAjv, definition.output ?? {});
+        return compile('output', definition.output ?? {});
       } catch (error) {
         throw new PluginError(`Action "${definition.id}" in ${source} has an invalid output schema: ${(error as Error).message}`, source, { cause: error, code: 'PLUGIN_SCHEMA' });
       }
@@ -122,10 +127,10 @@ export class ActionRegistry {
         source,
         ...(pack === undefined ? {} : { pack }),
         get validateParams(): ValidateFunction {
-          return (params ??= compileParams(this.definition));
+          return (params ??= loadPrecompiled('params', action.params) ?? compileParams(action));
         },
         get validateOutput(): ValidateFunction | undefined {
-          if (output === undefined) output = action.output === undefined ? null : compileOutput(action);
+          if (output === undefined) output = action.output === undefined ? null : (loadPrecompiled('output', action.output) ?? compileOutput(action));
           return output ?? undefined;
         },
       };
@@ -133,6 +138,16 @@ export class ActionRegistry {
     const validateParams = compileParams(action);
     const validateOutput = action.output === undefined ? undefined : compileOutput(action);
     return { definition: action, source, ...(pack === undefined ? {} : { pack }), validateParams, ...(validateOutput ? { validateOutput } : {}) };
+  }
+
+  /** This registry's ajv for a profile, created on first use. */
+  private ajv(profile: SchemaProfile): Ajv {
+    let ajv = this.ajvs.get(profile);
+    if (ajv === undefined) {
+      ajv = createProfileAjv(profile);
+      this.ajvs.set(profile, ajv);
+    }
+    return ajv;
   }
 
   /** The action with this id, or undefined. */
