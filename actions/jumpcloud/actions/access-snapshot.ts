@@ -2,6 +2,7 @@ import { NotFoundError } from '../../../engine/errors/action-errors.js';
 import type { JumpCloudClient, NameableType, UserTraversal } from '../client/jumpcloud-client.js';
 import type { GraphAttributes, GroupMembershipMethod, UserAssociationTarget } from '../types.js';
 import { byName, kindLabel, nameAll, UNNAMED, type NamedRef } from './names.js';
+import type { UserSnapshot } from './user-snapshot.js';
 
 /** A user group the user is a member of. */
 export interface Membership extends NamedRef {
@@ -46,6 +47,19 @@ export const TRAVERSAL_TYPES: Readonly<Record<UserTraversal, NameableType>> = {
   radiusservers: 'radius_server',
 };
 
+/**
+ * The traversal that lists each kind of direct edge: a direct binding is a path of one edge in
+ * it (`GET /api/v2/users/{id}/systems` lists direct and inherited systems with their paths), so
+ * the edges need no `…/associations?targets=` read of their own.
+ */
+export const EDGE_TRAVERSALS: Readonly<Record<EdgeTarget, UserTraversal>> = {
+  system: 'systems',
+  system_group: 'systemgroups',
+  application: 'applications',
+  ldap_server: 'ldapservers',
+  radius_server: 'radiusservers',
+};
+
 const DYNAMIC_METHODS: ReadonlySet<string> = new Set(['DYNAMIC_AUTOMATED', 'DYNAMIC_REVIEW_REQUIRED']);
 
 /** True for a rule-driven group (`DYNAMIC_AUTOMATED`, `DYNAMIC_REVIEW_REQUIRED`). */
@@ -54,11 +68,11 @@ function isDynamicMethod(method: string | undefined): boolean {
 }
 
 /**
- * The user groups the user belongs to (every page of `memberof`), each named and with its
- * membership method, through the client's cached group look-ups; by name.
+ * The user groups the user belongs to (every page of `memberof`, from the snapshot), each named
+ * and with its membership method, through the client's cached group look-ups; by name.
  */
-export async function readMemberships(client: JumpCloudClient, userId: string): Promise<Membership[]> {
-  const groups = await client.listUserGroupsOf(userId);
+export async function readMemberships(client: JumpCloudClient, snapshot: UserSnapshot): Promise<Membership[]> {
+  const groups = await snapshot.memberships(client);
   return (await Promise.all(groups.map((group) => describeGroup(client, group.id)))).sort(byName);
 }
 
@@ -74,31 +88,35 @@ async function describeGroup(client: JumpCloudClient, groupId: string): Promise<
   }
 }
 
-/** The user's direct edges to one kind of resource (every page), each named; by name. */
-export async function readDirectEdges(client: JumpCloudClient, userId: string, target: EdgeTarget): Promise<DirectEdge[]> {
-  const edges = (await client.listUserAssociations(userId, target)).filter((edge) => edge.to.type === target);
-  const names = await nameAll(client, target, edges.map((edge) => edge.to.id));
+/**
+ * The user's direct edges to one kind of resource, each named, with the edge's attributes (e.g.
+ * sudo on a system); by name. They are the one-edge paths of the kind's traversal (from the
+ * snapshot), so reading them costs nothing once the traversal is read.
+ */
+export async function readDirectEdges(client: JumpCloudClient, snapshot: UserSnapshot, target: EdgeTarget): Promise<DirectEdge[]> {
+  const edges: Array<{ id: string; attributes: GraphAttributes | null | undefined }> = [];
   const seen = new Set<string>();
-  const result: DirectEdge[] = [];
-  for (const edge of edges) {
-    if (seen.has(edge.to.id)) continue;
-    seen.add(edge.to.id);
-    result.push({
-      id: edge.to.id,
-      name: names.get(edge.to.id) ?? UNNAMED,
-      type: target,
-      ...(edge.attributes === undefined ? {} : { attributes: edge.attributes }),
-    });
+  for (const object of await snapshot.reached(client, EDGE_TRAVERSALS[target])) {
+    const edge = (object.paths ?? []).find((path) => path.length === 1 && path[0]?.to.type === target && path[0].to.id === object.id)?.[0];
+    if (edge === undefined || seen.has(object.id)) continue;
+    seen.add(object.id);
+    edges.push({ id: object.id, attributes: edge.attributes });
   }
-  return result.sort(byName);
+  const names = await nameAll(client, target, edges.map((edge) => edge.id));
+  return edges.map((edge) => ({
+    id: edge.id,
+    name: names.get(edge.id) ?? UNNAMED,
+    type: target,
+    ...(edge.attributes === undefined ? {} : { attributes: edge.attributes }),
+  })).sort(byName);
 }
 
 /**
- * What the user reaches of one kind (every page of the traversal), with each path by name.
+ * What the user reaches of one kind (every page of the traversal, from the snapshot), with each path by name.
  * Hop names come from the cached look-ups; hops of kinds that cannot be named are shown by type and id.
  */
-export async function readReached(client: JumpCloudClient, userId: string, traversal: UserTraversal): Promise<ReachedObject[]> {
-  const objects = await client.traverseUser(userId, traversal);
+export async function readReached(client: JumpCloudClient, snapshot: UserSnapshot, traversal: UserTraversal): Promise<ReachedObject[]> {
+  const objects = await snapshot.reached(client, traversal);
   const [names, label] = await Promise.all([
     nameAll(client, TRAVERSAL_TYPES[traversal], objects.map((o) => o.id)),
     labelHops(client, objects.flatMap((object) => (object.paths ?? []).flat().map((hop) => hop.to))),
@@ -116,8 +134,8 @@ export async function readReached(client: JumpCloudClient, userId: string, trave
  * first hop is a user group, one entry per (resource, group). Removing the group membership
  * ends it, so the removal steps report it rather than count it.
  */
-export async function readGroupAccess(client: JumpCloudClient, userId: string, traversal: UserTraversal): Promise<GroupAccess[]> {
-  const objects = await client.traverseUser(userId, traversal);
+export async function readGroupAccess(client: JumpCloudClient, snapshot: UserSnapshot, traversal: UserTraversal): Promise<GroupAccess[]> {
+  const objects = await snapshot.reached(client, traversal);
   const pairs = new Map<string, { objectId: string; groupId: string; through: GraphHop[] }>();
   for (const object of objects) {
     for (const path of object.paths ?? []) {

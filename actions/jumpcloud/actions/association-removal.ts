@@ -5,6 +5,7 @@ import { readDirectEdges, readGroupAccess, TRAVERSAL_TYPES, type DirectEdge, typ
 import { changedObjects, objectState, recordReported, type ChangedObject } from './change-tally.js';
 import { forEachLimit } from './for-each-limit.js';
 import { kindLabel, targetLabel, type NamedRef } from './names.js';
+import type { UserSnapshot } from './user-snapshot.js';
 
 /** Removals in flight at once (the client caps requests per organisation anyway). */
 export const REMOVAL_CONCURRENCY = 4;
@@ -30,11 +31,14 @@ export interface AssociationSnapshot {
 /** One entry of a step's `via_groups` output, under the resource's own key (e.g. `system`). */
 export type ViaGroupEntry<K extends string> = { [key in K]: NamedRef } & { group: NamedRef & { dynamic: boolean } };
 
-/** Reads the user's direct edges of the spec's types and the access to them through groups (all read-only). */
-export async function readAssociations(client: JumpCloudClient, userId: string, spec: AssociationRemovalSpec): Promise<AssociationSnapshot> {
+/**
+ * The user's direct edges of the spec's types and the access to them through groups, from the
+ * snapshot's traversals (read-only; each traversal is read once, whichever needs it first).
+ */
+export async function readAssociations(client: JumpCloudClient, snapshot: UserSnapshot, spec: AssociationRemovalSpec): Promise<AssociationSnapshot> {
   const [edgeLists, viaGroups] = await Promise.all([
-    Promise.all(spec.targets.map((target) => readDirectEdges(client, userId, target))),
-    readGroupAccess(client, userId, spec.traversal),
+    Promise.all(spec.targets.map((target) => readDirectEdges(client, snapshot, target))),
+    readGroupAccess(client, snapshot, spec.traversal),
   ]);
   return { edges: edgeLists.flat(), viaGroups };
 }
@@ -71,17 +75,18 @@ export function plannedAssociationChanges(spec: AssociationRemovalSpec, snapshot
 }
 
 /**
- * Removes every direct edge of the snapshot, recording each change as it is made, and records
- * the access through groups as `reported`. Returns every object this step unbound, across
- * attempts (from `ctx.changes.all()`).
+ * Removes every direct edge found, recording each change as it is made (and marking the edge
+ * gone in the user's snapshot), and records the access through groups as `reported`. Returns
+ * every object this step unbound, across attempts (from `ctx.changes.all()`).
  */
-export async function removeAssociations(ctx: ActionContext, client: JumpCloudClient, userId: string, spec: AssociationRemovalSpec, snapshot: AssociationSnapshot): Promise<ChangedObject[]> {
-  await forEachLimit(snapshot.edges, REMOVAL_CONCURRENCY, async (edge) => {
-    ctx.logger.info(`${spec.doing} ${kindLabel(edge.type)} "${edge.name}" (${edge.id}) from user ${userId}`);
-    const { changed } = await client.removeUserAssociation(userId, edge.type, edge.id);
+export async function removeAssociations(ctx: ActionContext, client: JumpCloudClient, user: UserSnapshot, spec: AssociationRemovalSpec, found: AssociationSnapshot): Promise<ChangedObject[]> {
+  await forEachLimit(found.edges, REMOVAL_CONCURRENCY, async (edge) => {
+    ctx.logger.info(`${spec.doing} ${kindLabel(edge.type)} "${edge.name}" (${edge.id}) from user ${user.userId}`);
+    const { changed } = await client.removeUserAssociation(user.userId, edge.type, edge.id);
     ctx.changes.record({ ...edgeChange(spec, edge), result: changed ? 'changed' : 'unchanged' });
+    user.markUnbound(edge.type, edge.id);
   });
-  for (const access of snapshot.viaGroups) recordReported(ctx, viaGroupChange(spec, access));
+  for (const access of found.viaGroups) recordReported(ctx, viaGroupChange(spec, access));
   return changedObjects(ctx, [spec.operation]).filter((object) => (spec.targets as readonly string[]).includes(object.type));
 }
 

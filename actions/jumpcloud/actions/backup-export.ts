@@ -2,8 +2,8 @@ import type { ActionContext } from '../../../engine/plugin-api/context.js';
 import type { JumpCloudClient } from '../client/jumpcloud-client.js';
 import type { SshKey, SystemUser } from '../types.js';
 import { readDirectEdges, readMemberships, readReached, type DirectEdge, type ReachedObject } from './access-snapshot.js';
-import { readUserIfExists } from './read-user.js';
 import { sshFingerprint, sshKeyType } from './ssh-fingerprint.js';
+import type { UserSnapshot } from './user-snapshot.js';
 
 /** The sections every export holds, in order (what the step reports as `includes`). */
 export const BACKUP_SECTIONS = [
@@ -65,22 +65,26 @@ function withEdges(reached: readonly ReachedObject[], edges: readonly DirectEdge
  * document: the full user record, custom attributes, group memberships with names and methods,
  * direct and indirect system, application, LDAP and RADIUS access with names and paths, SSH key
  * metadata, MFA state and push endpoints, and the manager.
+ *
+ * Everything comes from the user's snapshot: the record, `memberof`, the five traversals (whose
+ * one-edge paths are the direct bindings, with their attributes) and the push endpoints, each
+ * read once; the SSH keys come with the record.
  * @returns undefined when the user does not exist.
  */
-export async function buildUserExport(ctx: Pick<ActionContext, 'run'>, client: JumpCloudClient, userId: string): Promise<Record<string, unknown> | undefined> {
-  const user = await readUserIfExists(client, userId);
+export async function buildUserExport(ctx: Pick<ActionContext, 'run'>, client: JumpCloudClient, snapshot: UserSnapshot): Promise<Record<string, unknown> | undefined> {
+  const user = await snapshot.user(client);
   if (user === undefined) return undefined;
   const [memberships, systems, systemGroups, applications, ldapServers, radiusServers, edges, keys, endpoints, manager] = await Promise.all([
-    readMemberships(client, userId),
-    readReached(client, userId, 'systems'),
-    readReached(client, userId, 'systemgroups'),
-    readReached(client, userId, 'applications'),
-    readReached(client, userId, 'ldapservers'),
-    readReached(client, userId, 'radiusservers'),
-    Promise.all((['system', 'system_group', 'application', 'ldap_server', 'radius_server'] as const).map((target) => readDirectEdges(client, userId, target))).then((lists) => lists.flat()),
-    client.listSshKeys(userId),
-    client.listPushEndpoints(userId),
-    typeof user.manager === 'string' && user.manager !== '' ? readUserIfExists(client, user.manager) : Promise.resolve(undefined),
+    readMemberships(client, snapshot),
+    readReached(client, snapshot, 'systems'),
+    readReached(client, snapshot, 'systemgroups'),
+    readReached(client, snapshot, 'applications'),
+    readReached(client, snapshot, 'ldapservers'),
+    readReached(client, snapshot, 'radiusservers'),
+    Promise.all((['system', 'system_group', 'application', 'ldap_server', 'radius_server'] as const).map((target) => readDirectEdges(client, snapshot, target))).then((lists) => lists.flat()),
+    snapshot.sshKeys(client),
+    snapshot.pushEndpoints(client),
+    typeof user.manager === 'string' && user.manager !== '' ? snapshot.otherUser(client, user.manager) : Promise.resolve(undefined),
   ]);
   const edgesOf = (type: DirectEdge['type']) => edges.filter((edge) => edge.type === type);
   return {

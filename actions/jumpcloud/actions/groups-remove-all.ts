@@ -7,6 +7,7 @@ import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { forEachLimit } from './for-each-limit.js';
 import { plural, targetLabel, type NamedRef } from './names.js';
+import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
   type: 'object',
@@ -82,12 +83,14 @@ export const groupsRemoveAllAction = defineAction({
   examples: [{ description: 'Remove the looked-up user from every group', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const memberships = await readMemberships(client, p.user_id);
+    const snapshot = new UserSnapshot(p.user_id);
+    const memberships = await readMemberships(client, snapshot);
     const statics = memberships.filter((g) => !g.dynamic);
     await forEachLimit(statics, REMOVAL_CONCURRENCY, async (group) => {
       ctx.logger.info(`Removing user ${p.user_id} from user group "${group.name}" (${group.id})`);
       const { changed } = await client.removeUserFromGroup(group.id, p.user_id);
       ctx.changes.record({ ...membershipChange(group), result: changed ? 'changed' : 'unchanged' });
+      snapshot.markLeft(group.id);
     });
     const dynamic = memberships.filter((g) => g.dynamic);
     for (const group of dynamic) {
@@ -101,7 +104,7 @@ export const groupsRemoveAllAction = defineAction({
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const memberships = await readMemberships(client, p.user_id);
+    const memberships = await readMemberships(client, new UserSnapshot(p.user_id));
     const statics = memberships.filter((g) => !g.dynamic);
     const dynamic = memberships.filter((g) => g.dynamic);
     const changes: Change[] = [...statics.map(membershipChange), ...dynamic.map((g) => ({ ...dynamicChange(g), result: 'reported' as const }))];

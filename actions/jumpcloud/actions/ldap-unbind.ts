@@ -6,10 +6,12 @@ import {
   type AssociationRemovalSpec, type ViaGroupEntry,
 } from './association-removal.js';
 import { madeChange } from './change-tally.js';
+import { requireUser } from './read-user.js';
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { plural, type NamedRef } from './names.js';
 import { userName } from './user-summary.js';
+import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
   type: 'object',
@@ -65,16 +67,17 @@ export const ldapUnbindAction = defineAction({
   examples: [{ description: 'Unbind the looked-up user from LDAP', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const user = await client.getUser(p.user_id);
+    const known = new UserSnapshot(p.user_id);
+    const user = await requireUser(client, known);
     // The flag first: JumpCloud binds a bind-DN user to its LDAP directory by itself, so the flag
     // must not outlive the edges it would bring back.
     if (user.ldap_binding_user === true) {
       ctx.logger.info(`Clearing "Enable as LDAP Bind DN" of user "${userName(user)}" (${user._id})`);
-      await client.updateUser(user._id, { ldap_binding_user: false });
+      known.replaceUser(await client.updateUser(user._id, { ldap_binding_user: false }));
       ctx.changes.record({ ...bindDnChange(user), result: 'changed' });
     }
-    const snapshot = await readAssociations(client, p.user_id, SPEC);
-    const removed = await removeAssociations(ctx, client, p.user_id, SPEC, snapshot);
+    const snapshot = await readAssociations(client, known, SPEC);
+    const removed = await removeAssociations(ctx, client, known, SPEC, snapshot);
     const cleared = madeChange(ctx, CLEAR_BIND_DN) !== undefined;
     const output: LdapUnbindOutput = { removed: removed.length, servers: refsOf(removed), bind_dn_cleared: cleared, via_groups: viaGroupEntries('server', snapshot.viaGroups) };
     return {
@@ -85,8 +88,9 @@ export const ldapUnbindAction = defineAction({
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const user = await client.getUser(p.user_id);
-    const snapshot = await readAssociations(client, p.user_id, SPEC);
+    const known = new UserSnapshot(p.user_id);
+    const user = await requireUser(client, known);
+    const snapshot = await readAssociations(client, known, SPEC);
     const clears = user.ldap_binding_user === true;
     const changes = [...(clears ? [bindDnChange(user)] : []), ...plannedAssociationChanges(SPEC, snapshot)];
     const output: LdapUnbindOutput = {

@@ -8,7 +8,9 @@ import { connectionOf, connectionProperties, userIdProperty } from './common-par
 import { forEachLimit } from './for-each-limit.js';
 import { mfaEnrolled, mfaState } from './mfa-state.js';
 import { plural, targetLabel, UNNAMED, type NamedRef } from './names.js';
+import { requireUser } from './read-user.js';
 import { userName } from './user-summary.js';
+import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
   type: 'object',
@@ -42,6 +44,14 @@ const outputSchema = {
 // Plain verbs: the target names the object, so plans read: delete push endpoint "John's iPhone" (…), reset MFA of user "john.smith" (…).
 const DELETE_PUSH_ENDPOINT = 'delete';
 const RESET_MFA = 'reset';
+
+/**
+ * The record's MFA fields as a reset without an exclusion window leaves them (JumpCloud answers
+ * `resetmfa` without the record): nothing that {@link mfaEnrolled} counts as set up.
+ */
+function mfaAfterReset(user: SystemUser): Partial<SystemUser> {
+  return { totp_enabled: false, mfa: { ...user.mfa, configured: false }, mfaEnrollment: { ...user.mfaEnrollment, totpStatus: 'NOT_ENROLLED' } };
+}
 
 function endpointRef(endpoint: PushEndpoint): NamedRef {
   return { id: endpoint.id, name: endpoint.name ?? UNNAMED };
@@ -78,19 +88,22 @@ export const mfaClearAction = defineAction({
   examples: [{ description: 'Clear the looked-up user\'s MFA', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const [user, endpoints] = await Promise.all([client.getUser(p.user_id), client.listPushEndpoints(p.user_id)]);
+    const known = new UserSnapshot(p.user_id);
+    const [user, endpoints] = await Promise.all([requireUser(client, known), known.pushEndpoints(client)]);
     // Push endpoints first, each by name: a reset deletes them too where Unified MFA is on, and
     // then they could no longer be named and counted.
     await forEachLimit(endpoints, REMOVAL_CONCURRENCY, async (endpoint) => {
       ctx.logger.info(`Deleting push endpoint "${endpoint.name ?? endpoint.id}" of user "${userName(user)}"`);
       const { changed } = await client.deletePushEndpoint(p.user_id, endpoint.id);
       ctx.changes.record({ ...endpointChange(endpoint), result: changed ? 'changed' : 'unchanged' });
+      known.markPushEndpointDeleted(endpoint.id);
     });
     if (mfaEnrolled(user)) {
       ctx.logger.info(`Resetting MFA of user "${userName(user)}" (${user._id}): the TOTP key is deleted`);
       // No exclusion window: an offboarded user must not get a grace period to enrol again.
       await client.resetMfa(p.user_id, {});
       ctx.changes.record({ ...resetChange(user), result: 'changed' });
+      await known.patchUser(mfaAfterReset(user));
     }
     const totpReset = madeChange(ctx, RESET_MFA) !== undefined;
     const pushRemoved = changedObjects(ctx, [DELETE_PUSH_ENDPOINT]).length;
@@ -100,7 +113,8 @@ export const mfaClearAction = defineAction({
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const [user, endpoints] = await Promise.all([client.getUser(p.user_id), client.listPushEndpoints(p.user_id)]);
+    const known = new UserSnapshot(p.user_id);
+    const [user, endpoints] = await Promise.all([requireUser(client, known), known.pushEndpoints(client)]);
     const resets = mfaEnrolled(user);
     const changes = [...endpoints.map(endpointChange), ...(resets ? [resetChange(user)] : [])];
     const output: MfaClearOutput = { cleared: changes.length > 0, totp_reset: resets, push_endpoints_removed: endpoints.length };

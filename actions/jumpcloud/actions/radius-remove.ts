@@ -6,6 +6,7 @@ import {
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { plural, type NamedRef } from './names.js';
+import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
   type: 'object',
@@ -46,14 +47,15 @@ export const radiusRemoveAction = defineAction({
   examples: [{ description: 'Remove the looked-up user\'s RADIUS access', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const snapshot = await readAssociations(client, p.user_id, SPEC);
-    const removed = await removeAssociations(ctx, client, p.user_id, SPEC, snapshot);
+    const user = new UserSnapshot(p.user_id);
+    const snapshot = await readAssociations(client, user, SPEC);
+    const removed = await removeAssociations(ctx, client, user, SPEC, snapshot);
     const output: RadiusRemoveOutput = { removed: removed.length, servers: refsOf(removed), via_groups: viaGroupEntries('server', snapshot.viaGroups) };
     return { changed: removed.length > 0, output, summary: `removed from ${plural(removed.length, 'RADIUS server')}` };
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const snapshot = await readAssociations(client, p.user_id, SPEC);
+    const snapshot = await readAssociations(client, new UserSnapshot(p.user_id), SPEC);
     const output: RadiusRemoveOutput = { removed: snapshot.edges.length, servers: snapshot.edges.map(({ id, name }) => ({ id, name })), via_groups: viaGroupEntries('server', snapshot.viaGroups) };
     return { changes: plannedAssociationChanges(SPEC, snapshot), output, summary: `would remove from ${plural(snapshot.edges.length, 'RADIUS server')}` };
   },

@@ -7,7 +7,9 @@ import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { forEachLimit } from './for-each-limit.js';
 import { plural, targetLabel, UNNAMED, type NamedRef } from './names.js';
+import { requireUser } from './read-user.js';
 import { sshFingerprint } from './ssh-fingerprint.js';
+import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
   type: 'object',
@@ -83,16 +85,18 @@ export const sshKeysRemoveAllAction = defineAction({
   examples: [{ description: 'Delete the looked-up user\'s SSH keys', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const [keys, user] = await Promise.all([client.listSshKeys(p.user_id), client.getUser(p.user_id)]);
+    const known = new UserSnapshot(p.user_id);
+    const [keys, user] = await Promise.all([known.sshKeys(client), requireUser(client, known)]);
     await forEachLimit(keys, REMOVAL_CONCURRENCY, async (key) => {
       ctx.logger.info(`Deleting SSH key "${key.name ?? key._id}" (${sshFingerprint(key.public_key) ?? 'no fingerprint'}) of user ${p.user_id}`);
       const { changed } = await client.deleteSshKey(p.user_id, key._id);
       ctx.changes.record({ ...keyChange(key), result: changed ? 'changed' : 'unchanged' });
+      known.markSshKeyDeleted(key._id);
     });
     const legacy = legacyKeyChange(user);
     if (legacy !== undefined) {
       ctx.logger.info(`Clearing the legacy public_key field of user ${p.user_id}`);
-      await client.updateUser(p.user_id, { public_key: '' });
+      known.replaceUser(await client.updateUser(p.user_id, { public_key: '' }));
       ctx.changes.record({ ...legacy, result: 'changed' });
     }
     const removed = changedObjects(ctx, [DELETE_SSH_KEY, CLEAR_LEGACY_KEY]);
@@ -100,7 +104,9 @@ export const sshKeysRemoveAllAction = defineAction({
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const [keys, user] = await Promise.all([client.listSshKeys(p.user_id), client.getUser(p.user_id)]);
+    const known = new UserSnapshot(p.user_id);
+    const user = await requireUser(client, known);
+    const keys = await known.sshKeys(client);
     const legacy = legacyKeyChange(user);
     const refs = keys.map((key) => ({ id: key._id, name: key.name ?? UNNAMED }));
     if (legacy !== undefined) refs.push({ id: user._id, name: LEGACY_KEY_NAME });

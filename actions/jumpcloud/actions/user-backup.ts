@@ -7,8 +7,8 @@ import { digest, readIfExists, resolveBackupPath, writeNewFile, type BackupPath 
 import { madeChange } from './change-tally.js';
 import { openJumpCloud, type JumpCloudSession } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
-import { readUserIfExists } from './read-user.js';
 import { userName } from './user-summary.js';
+import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
   type: 'object',
@@ -98,7 +98,7 @@ export const userBackupAction = defineAction({
       return { changed: wrote, output: existingOutput(ctx, where, existing), summary: wrote ? `backed up to ${where.relative}` : `kept the existing backup ${where.relative}` };
     }
     // Everything is read before removal starts: the export is the pre-offboarding state.
-    const document = await buildUserExport(ctx, session.client, p.user_id);
+    const document = await buildUserExport(ctx, session.client, new UserSnapshot(p.user_id));
     if (document === undefined) throw new NotFoundError(`JumpCloud user ${p.user_id} does not exist, so there is nothing to back up`, { details: { user_id: p.user_id } });
     const content = `${JSON.stringify(document, null, 2)}\n`;
     const outcome = await writeNewFile(where.absolute, content);
@@ -130,7 +130,7 @@ export const userBackupAction = defineAction({
         summary: `would keep the existing backup ${where.relative}`,
       };
     }
-    const user = await readUserIfExists(session.client, p.user_id);
+    const user = await new UserSnapshot(p.user_id).user(session.client);
     if (user === undefined) throw new NotFoundError(`JumpCloud user ${p.user_id} does not exist, so there is nothing to back up`, { details: { user_id: p.user_id } });
     const output: BackupOutput = { backed_up: true, backup_location: where.relative, absolute_path: where.absolute, includes: [...BACKUP_SECTIONS] };
     return {

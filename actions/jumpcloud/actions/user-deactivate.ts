@@ -6,12 +6,12 @@ import type { FromSchema } from '../../../engine/plugin-api/json-schema.js';
 import type { SystemUser } from '../types.js';
 import { madeChange, objectState } from './change-tally.js';
 import { openJumpCloud, type JumpCloudSession } from './client-for-context.js';
-import { readUserIfExists } from './read-user.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { cascadeManagerProperty, deleteUser, DELETE_USER, planDeletion } from './delete-user.js';
 import { targetLabel } from './names.js';
 import { refuseProtected } from './protected-accounts.js';
 import { isSuspended, userName, userState } from './user-summary.js';
+import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
   type: 'object',
@@ -82,12 +82,12 @@ function earlierState(ctx: Pick<ActionContext, 'changes'>, operation: string): s
 }
 
 
-async function disable(ctx: ActionContext, session: JumpCloudSession, user: SystemUser, p: Params): Promise<DeactivateOutput> {
+async function disable(ctx: ActionContext, session: JumpCloudSession, known: UserSnapshot, user: SystemUser, p: Params): Promise<DeactivateOutput> {
   if (isSuspended(user)) {
     ctx.logger.info(`JumpCloud user "${userName(user)}" (${user._id}) is already suspended`);
   } else {
     ctx.logger.info(`Suspending JumpCloud user "${userName(user)}" (${user._id})`);
-    await session.client.suspendUser(user._id);
+    known.replaceUser(await session.client.suspendUser(user._id));
     ctx.changes.record({ ...suspendChange(user), result: 'changed' });
   }
   const output: DeactivateOutput = { account_status: 'disabled', previous_state: earlierState(ctx, SUSPEND) ?? userState(user) };
@@ -134,7 +134,8 @@ export const userDeactivateAction = defineAction({
   ],
   async run(ctx, p) {
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const user = await readUserIfExists(session.client, p.user_id);
+    const known = new UserSnapshot(p.user_id);
+    const user = await known.user(session.client);
     if (user === undefined) {
       if (p.mode === 'disable') throw new NotFoundError(`JumpCloud user ${p.user_id} no longer exists, so it cannot be disabled`, { details: { user_id: p.user_id } });
       const deleted = madeChange(ctx, DELETE_USER) !== undefined;
@@ -143,19 +144,20 @@ export const userDeactivateAction = defineAction({
     }
     refuseProtected(session.protectedAccounts, user, session.connectionName, p.mode === 'delete' ? 'deleted' : 'disabled');
     if (p.mode === 'disable') {
-      const output = await disable(ctx, session, user, p);
+      const output = await disable(ctx, session, known, user, p);
       const suspended = madeChange(ctx, SUSPEND) !== undefined;
       const later = output.deletion_scheduled_at === undefined ? '' : `; deletion scheduled for ${output.deletion_scheduled_at}`;
       return { changed: suspended, output, summary: `${suspended ? 'suspended' : 'already suspended'}${later}` };
     }
     const plan = await planDeletion(ctx, session.client, user, p.cascade_manager);
     await deleteUser(ctx, session.client, user, plan);
+    known.markUserDeleted();
     const output: DeactivateOutput = { account_status: 'deleted', previous_state: earlierState(ctx, DELETE_USER) ?? userState(user) };
     return { changed: madeChange(ctx, DELETE_USER) !== undefined, output, summary: 'deleted' };
   },
   async plan(ctx, p) {
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const user = await readUserIfExists(session.client, p.user_id);
+    const user = await new UserSnapshot(p.user_id).user(session.client);
     if (user === undefined) {
       if (p.mode === 'disable') throw new NotFoundError(`JumpCloud user ${p.user_id} no longer exists, so it cannot be disabled`, { details: { user_id: p.user_id } });
       return { changes: [], output: { account_status: 'deleted' as const, previous_state: 'DELETED' }, summary: 'already deleted' };

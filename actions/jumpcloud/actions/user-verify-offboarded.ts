@@ -9,9 +9,9 @@ import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { mfaEnrolled } from './mfa-state.js';
 import { plural, targetLabel, UNNAMED } from './names.js';
-import { readUserIfExists } from './read-user.js';
 import { sshFingerprint } from './ssh-fingerprint.js';
 import { isSuspended, userName, userState } from './user-summary.js';
+import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
   type: 'object',
@@ -55,14 +55,18 @@ interface Findings {
   reported: string[];
 }
 
-/** Everything the offboarding removes, re-read: memberships, direct edges, access through groups, SSH keys, MFA. */
-async function findAccess(client: JumpCloudClient, user: SystemUser, findings: Findings): Promise<void> {
+/**
+ * Everything the offboarding removes, re-read from JumpCloud (`live` is a snapshot of this step
+ * alone, never one an earlier step filled): memberships, direct edges and access through groups
+ * (both from the traversals, each read once), SSH keys (with the record), push endpoints, MFA.
+ */
+async function findAccess(client: JumpCloudClient, live: UserSnapshot, user: SystemUser, findings: Findings): Promise<void> {
   const [memberships, edgeLists, groupAccess, keys, endpoints] = await Promise.all([
-    readMemberships(client, user._id),
-    Promise.all(DIRECT_TARGETS.map((target) => readDirectEdges(client, user._id, target))),
-    Promise.all(TRAVERSALS.map(async (traversal) => ({ traversal, access: await readGroupAccess(client, user._id, traversal) }))),
-    client.listSshKeys(user._id),
-    client.listPushEndpoints(user._id),
+    readMemberships(client, live),
+    Promise.all(DIRECT_TARGETS.map((target) => readDirectEdges(client, live, target))),
+    Promise.all(TRAVERSALS.map(async (traversal) => ({ traversal, access: await readGroupAccess(client, live, traversal) }))),
+    live.sshKeys(client),
+    live.pushEndpoints(client),
   ]);
   for (const group of memberships) {
     if (group.dynamic) findings.reported.push(`member of dynamic ${targetLabel('user_group', group)} (${group.membership_method}): its rule decides the membership`);
@@ -87,7 +91,8 @@ async function findAccess(client: JumpCloudClient, user: SystemUser, findings: F
 }
 
 async function verify(ctx: ActionContext, client: JumpCloudClient, p: { user_id: string; mode: 'disable' | 'delete'; expect_access_removed: boolean }): Promise<VerifyOffboardedOutput> {
-  const user = await readUserIfExists(client, p.user_id);
+  const live = new UserSnapshot(p.user_id);
+  const user = await live.user(client);
   const findings: Findings = { remaining: [], reported: [] };
   if (user === undefined) {
     // A deleted account takes its memberships, bindings, keys and MFA with it.
@@ -97,7 +102,7 @@ async function verify(ctx: ActionContext, client: JumpCloudClient, p: { user_id:
   }
   if (p.mode === 'delete') findings.remaining.push(`the account still exists (state ${userState(user)})`);
   else if (!isSuspended(user)) findings.remaining.push(`the account is ${userState(user)}, not suspended`);
-  if (p.expect_access_removed) await findAccess(client, user, findings);
+  if (p.expect_access_removed) await findAccess(client, live, user, findings);
   for (const line of findings.reported) ctx.logger.info(`Remains, not the offboarding's to remove: ${line}`);
   if (findings.remaining.length > 0) {
     throw new PermanentError(
