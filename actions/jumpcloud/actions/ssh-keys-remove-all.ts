@@ -86,7 +86,9 @@ export const sshKeysRemoveAllAction = defineAction({
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
     const known = new UserSnapshot(p.user_id);
-    const [keys, user] = await Promise.all([known.sshKeys(client), requireUser(client, known)]);
+    // The keys come with the record (its ssh_keys), so one read gives both.
+    const user = await requireUser(client, known);
+    const keys = await known.sshKeys(client);
     await forEachLimit(keys, REMOVAL_CONCURRENCY, async (key) => {
       ctx.logger.info(`Deleting SSH key "${key.name ?? key._id}" (${sshFingerprint(key.public_key) ?? 'no fingerprint'}) of user ${p.user_id}`);
       const { changed } = await client.deleteSshKey(p.user_id, key._id);

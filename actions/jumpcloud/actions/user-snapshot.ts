@@ -97,9 +97,13 @@ export class UserSnapshot {
     return endpoints.filter((endpoint) => !this.#deletedEndpoints.has(endpoint.id));
   }
 
-  /** The user's SSH keys (one read), without those deleted since. */
+  /**
+   * The user's SSH keys, without those deleted since: from the record's `ssh_keys` (JumpCloud
+   * returns them with the user), or listed when the record has no such field.
+   */
   async sshKeys(client: JumpCloudClient): Promise<SshKey[]> {
-    const keys = await this.#read('sshkeys', () => client.listSshKeys(this.userId));
+    const user = await this.user(client);
+    const keys = user !== undefined && Array.isArray(user.ssh_keys) ? user.ssh_keys : await this.#read('sshkeys', () => client.listSshKeys(this.userId));
     return keys.filter((key) => !this.#deletedKeys.has(key._id));
   }
 
