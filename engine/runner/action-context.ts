@@ -12,7 +12,8 @@ export interface ActionContextArgs {
   stepKey: string;
   attempt: number;
   dryRun: boolean;
-  signal: AbortSignal;
+  /** The attempt's signal, or what makes it the first time the action reads `ctx.signal`. */
+  signal: AbortSignal | (() => AbortSignal);
   logger: winston.Logger;
   run: ActionContext['run'];
   services: RunServices;
@@ -32,14 +33,16 @@ export interface RunnerActionContext extends ActionContext {
   readonly recordedNow: readonly Change[];
 }
 
-/** Builds the {@link ActionContext} for one attempt. */
+/**
+ * Builds the {@link ActionContext} for one attempt. `ctx.signal` and `ctx.logger` are made when
+ * the action first reads them: an attempt is made for every step, and many actions use neither.
+ */
 export function createActionContext(args: ActionContextArgs): RunnerActionContext {
   const recordedNow: Change[] = [];
   const { services } = args;
-  const child = args.logger.child({ step: args.stepKey, attempt: args.attempt });
-  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: Record<string, unknown>) => {
-    child.log(level, message, meta === undefined ? { source: 'action' } : { ...meta, source: 'action' });
-  };
+  const signalArg = args.signal;
+  let signal: AbortSignal | undefined = typeof signalArg === 'function' ? undefined : signalArg;
+  let logger: ActionContext['logger'] | undefined;
   return {
     runId: args.runId,
     stepId: args.stepKey,
@@ -47,8 +50,12 @@ export function createActionContext(args: ActionContextArgs): RunnerActionContex
     attempt: args.attempt,
     dryRun: args.dryRun,
     sandbox: services.sandbox,
-    signal: args.signal,
-    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    get signal() {
+      return (signal ??= (signalArg as () => AbortSignal)());
+    },
+    get logger() {
+      return (logger ??= actionLogger(args.logger, args.stepKey, args.attempt));
+    },
     run: args.run,
     connections: services.connections,
     secrets: {
@@ -92,4 +99,13 @@ export function createActionContext(args: ActionContextArgs): RunnerActionContex
     scheduleTimer: args.scheduleTimer,
     recordedNow,
   };
+}
+
+/** The action's logger: the run's, with the step and attempt on every entry and `source: action`. */
+function actionLogger(runLogger: winston.Logger, stepKey: string, attempt: number): ActionContext['logger'] {
+  const child = runLogger.child({ step: stepKey, attempt });
+  const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: Record<string, unknown>) => {
+    child.log(level, message, meta === undefined ? { source: 'action' } : { ...meta, source: 'action' });
+  };
+  return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
 }

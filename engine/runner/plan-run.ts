@@ -8,7 +8,7 @@ import { PermanentError } from '../errors/action-errors.js';
 import { createActionContext } from './action-context.js';
 import { renderParams } from './render-params.js';
 import { runWithRetry, DEFAULT_RETRY_POLICY } from './retry-policy.js';
-import { createAttemptSignal, raceAbort } from './step-signal.js';
+import { createAttemptSignal } from './step-signal.js';
 import type { RunServices } from './run-services.js';
 import { exposed } from './run-session.js';
 
@@ -194,7 +194,7 @@ async function planUnit(
         stepKey: key,
         attempt,
         dryRun: true,
-        signal: attemptSignal.signal,
+        signal: () => attemptSignal.signal,
         logger: request.logger.logger,
         run: { id: data.run.id, startedAt: data.run.started_at, initiatedBy: data.run.initiated_by, ...(data.run.reason === undefined ? {} : { reason: data.run.reason }) },
         services,
@@ -212,7 +212,7 @@ async function planUnit(
         },
       });
       try {
-        return await raceAbort(Promise.resolve().then(() => plan.call(action.definition, ctx, params)), attemptSignal.signal);
+        return await attemptSignal.race(Promise.resolve().then(() => plan.call(action.definition, ctx, params)));
       } finally {
         attemptSignal.dispose();
       }

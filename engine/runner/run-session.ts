@@ -14,7 +14,7 @@ import { CancelledError, PermanentError } from '../errors/action-errors.js';
 import { createActionContext } from './action-context.js';
 import { renderParams } from './render-params.js';
 import { runWithRetry, DEFAULT_RETRY_POLICY } from './retry-policy.js';
-import { asCancellation, createAttemptSignal, raceAbort } from './step-signal.js';
+import { asCancellation, createAttemptSignal } from './step-signal.js';
 import { runPool } from './concurrency-pool.js';
 import { restoreRun, unitKey, type RestoredRun, type FinishedUnit } from './restore-run.js';
 import type { ConsoleOptions, RunServices } from './run-services.js';
@@ -323,7 +323,7 @@ export class RunSession {
           stepKey: key,
           attempt,
           dryRun: false,
-          signal: attemptSignal.signal,
+          signal: () => attemptSignal.signal,
           logger: this.logger.logger,
           run: this.runInfo(),
           services: this.services,
@@ -335,12 +335,12 @@ export class RunSession {
           scheduleTimer: (timer) => this.scheduleTimer(step, key, timer),
         });
         try {
-          const value = await raceAbort(Promise.resolve().then(() => definition.run(ctx, params)), attemptSignal.signal);
+          const value = await attemptSignal.race(Promise.resolve().then(() => definition.run(ctx, params)));
           if (typeof value !== 'object' || value === null || typeof (value as { changed?: unknown }).changed !== 'boolean') {
             throw new PermanentError(`Action "${step.action}" returned ${JSON.stringify(value) ?? 'undefined'} instead of { changed: boolean, output?, summary? } (a bug in the action's plugin)`);
           }
           if (step.verify && definition.verify) {
-            const verdict = await raceAbort(Promise.resolve().then(() => definition.verify?.(ctx, params, value.output)), attemptSignal.signal);
+            const verdict = await attemptSignal.race(Promise.resolve().then(() => definition.verify?.(ctx, params, value.output)));
             if (verdict !== undefined && !verdict.ok) {
               throw new PermanentError(`Step "${key}": verification failed: ${(verdict.problems ?? ['the desired state does not hold']).join('; ')}`, { code: 'VERIFY_FAILED' });
             }

@@ -5,27 +5,114 @@ import { CancelledError, TimeoutError } from '../errors/action-errors.js';
  * shutdown) or when the step's timeout passes, with a typed reason either way.
  */
 export interface AttemptSignal {
-  signal: AbortSignal;
-  /** Stops the timer; call when the attempt ends. */
+  /**
+   * The attempt's own signal, for the action. For a step without a timeout it is made the first
+   * time it is read: an action that never looks at it (a no-op, a pure computation) costs no
+   * AbortController and no listener on the run's signal.
+   */
+  readonly signal: AbortSignal;
+  /**
+   * Settles with `work`, or rejects with the reason as soon as the attempt is aborted (see
+   * {@link raceAbort}), whether or not {@link AttemptSignal.signal} was ever made.
+   */
+  race<T>(work: Promise<T>): Promise<T>;
+  /** Stops the timer and lets go of the run's signal; call when the attempt ends. */
   dispose(): void;
 }
 
 /** Creates the signal for one attempt; `timeoutMs` undefined means no timeout. */
 export function createAttemptSignal(runSignal: AbortSignal, timeoutMs: number | undefined, stepId: string): AttemptSignal {
-  const controller = new AbortController();
-  const onRunAbort = () => controller.abort(asCancellation(runSignal.reason));
-  if (runSignal.aborted) onRunAbort();
-  else runSignal.addEventListener('abort', onRunAbort, { once: true });
-  const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-    controller.abort(new TimeoutError(`Step "${stepId}" timed out after ${formatMs(timeoutMs)}`));
-  }, timeoutMs);
-  return {
-    signal: controller.signal,
-    dispose() {
-      if (timer !== undefined) clearTimeout(timer);
-      runSignal.removeEventListener('abort', onRunAbort);
-    },
-  };
+  return new LazyAttemptSignal(runSignal, timeoutMs, stepId);
+}
+
+/**
+ * An {@link AttemptSignal} whose controller exists from the start when there is a timeout (the
+ * timer needs something to abort), and otherwise only once the action reads `signal`. Until
+ * then, {@link AttemptSignal.race} listens to the run's signal itself; either way the reason is
+ * the same {@link CancelledError}, made once per attempt.
+ */
+class LazyAttemptSignal implements AttemptSignal {
+  private controller: AbortController | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** Whether this object listens to the run's signal (see `handleEvent`; removed on dispose). */
+  private linked = false;
+  private disposed = false;
+  /** Whether the run's signal had aborted when the attempt ended. */
+  private abortedWhenDisposed = false;
+  private cancellation: CancelledError | undefined;
+
+  constructor(private readonly runSignal: AbortSignal, timeoutMs: number | undefined, stepId: string) {
+    if (timeoutMs === undefined) return;
+    const controller = this.link();
+    this.timer = setTimeout(() => {
+      controller.abort(new TimeoutError(`Step "${stepId}" timed out after ${formatMs(timeoutMs)}`));
+    }, timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller !== undefined) return this.controller.signal;
+    if (this.disposed) {
+      // Read after the attempt ended (work the action left running): the signal as it was left
+      // when the attempt ended, which no later stop of the run reaches.
+      this.controller = new AbortController();
+      if (this.abortedWhenDisposed) this.controller.abort(this.cancelled());
+      return this.controller.signal;
+    }
+    return this.link().signal;
+  }
+
+  race<T>(work: Promise<T>): Promise<T> {
+    if (this.controller !== undefined) return raceAbort(work, this.controller.signal);
+    const runSignal = this.runSignal;
+    if (runSignal.aborted) return Promise.reject(this.cancelled());
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => reject(this.cancelled());
+      runSignal.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => {
+          runSignal.removeEventListener('abort', onAbort);
+          resolve(value);
+        },
+        (error: unknown) => {
+          runSignal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.abortedWhenDisposed = this.runSignal.aborted;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.linked) {
+      this.linked = false;
+      this.runSignal.removeEventListener('abort', this);
+    }
+  }
+
+  /** The run's signal aborted: abort the attempt's (the listener is this object, not a closure made per attempt). */
+  handleEvent(): void {
+    this.controller?.abort(this.cancelled());
+  }
+
+  private link(): AbortController {
+    const controller = new AbortController();
+    this.controller = controller;
+    if (this.runSignal.aborted) {
+      controller.abort(this.cancelled());
+    } else {
+      this.runSignal.addEventListener('abort', this, { once: true });
+      this.linked = true;
+    }
+    return controller;
+  }
+
+  /** The reason the attempt is aborted with when the run stops: one object for the action and the race. */
+  private cancelled(): CancelledError {
+    return (this.cancellation ??= asCancellation(this.runSignal.reason));
+  }
 }
 
 /**
