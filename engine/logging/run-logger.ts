@@ -54,18 +54,6 @@ export interface RunLogger {
 export function createRunLogger(options: RunLoggerOptions): RunLogger {
   const { redactor } = options;
   const { format } = winston;
-  // JSON lines need the escape-aware variant (see Redactor.redactJson); console lines are plain text.
-  const redactLine = format((info) => {
-    const line = (info as Record<symbol, unknown>)[MESSAGE];
-    if (typeof line === 'string') (info as Record<symbol, unknown>)[MESSAGE] = redactor.redact(line);
-    return info;
-  });
-  const redactJsonLine = format((info) => {
-    const line = (info as Record<symbol, unknown>)[MESSAGE];
-    if (typeof line === 'string') (info as Record<symbol, unknown>)[MESSAGE] = redactor.redactJson(line);
-    return info;
-  });
-
   const transports: winston.transport[] = [];
   let fileTransport: winston.transport | undefined;
   if (options.logFile !== undefined) {
@@ -73,7 +61,7 @@ export function createRunLogger(options: RunLoggerOptions): RunLogger {
     fileTransport = new JsonLinesFileTransport({
       filename: options.logFile,
       level: 'debug',
-      format: format.combine(jsonLine(), redactJsonLine()),
+      format: jsonLine(redactor),
     });
     transports.push(fileTransport);
   }
@@ -81,24 +69,29 @@ export function createRunLogger(options: RunLoggerOptions): RunLogger {
   const mode = options.console.mode;
   const style = mode === 'pretty' ? 'pretty' : 'plain';
   const prefix = options.console.prefix;
+  // Rendered and redacted in one format (console lines are plain text, see Redactor.redact).
   const progress = format((info) => {
-    (info as Record<symbol, unknown>)[MESSAGE] = renderProgressLine(info as unknown as { level: string; message: unknown } & ProgressMeta, style, prefix);
+    (info as Record<symbol, unknown>)[MESSAGE] = redactor.redact(renderProgressLine(info as unknown as { level: string; message: unknown } & ProgressMeta, style, prefix));
     return info;
   });
-  transports.push(
-    new winston.transports.Stream({
-      stream: forwardTo(options.console.stream),
-      eol: '\n',
-      level: mode === 'quiet' ? 'warn' : 'info',
-      // A silent console still needs a transport: winston complains on stderr when a logger has none.
-      silent: mode === 'silent',
-      format: format.combine(progress(), redactLine()),
-    }),
-  );
+  // A silent console shows nothing, so with a log file it gets no transport at all: every line
+  // would otherwise still be copied and piped to it, to be dropped. Without a log file it keeps a
+  // silent one, since winston complains on stderr when a logger has no transport.
+  if (mode !== 'silent' || fileTransport === undefined) {
+    transports.push(
+      new winston.transports.Stream({
+        stream: forwardTo(options.console.stream),
+        eol: '\n',
+        level: mode === 'quiet' ? 'warn' : 'info',
+        silent: mode === 'silent',
+        format: progress(),
+      }),
+    );
+  }
 
   const logger = winston.createLogger({
     level: 'debug',
-    format: format.combine(format.errors({ stack: true }), plainErrors(), format.timestamp()),
+    format: format.combine(format.errors({ stack: true }), plainErrorsAndTime()),
     defaultMeta: { runId: options.runId, workflowId: options.workflowId },
     transports,
     exitOnError: false,
@@ -145,32 +138,42 @@ function forwardTo(target: NodeJS.WritableStream): Writable {
 }
 
 /**
- * `format.json()`, with the engine's own `JSON.stringify` for the usual entry: logform's json
- * configures a new safe-stable-stringify (which also sorts the keys) for every line, which
- * made it the dearest part of logging a step. Entries `JSON.stringify` cannot write (a cycle in
- * the meta, a BigInt) still go through logform's json.
+ * `format.json()` and redaction in one format: the line is written with the engine's own
+ * `JSON.stringify` for the usual entry (logform's json configures a new safe-stable-stringify,
+ * which also sorts the keys, for every line: it was the dearest part of logging a step), then
+ * redacted with the escape-aware variant for JSON text (see Redactor.redactJson) as the last
+ * thing before the file. Entries `JSON.stringify` cannot write (a cycle in the meta, a BigInt)
+ * still go through logform's json.
  */
 const logformJson = winston.format.json();
-const jsonLine = winston.format((info) => {
-  try {
-    (info as Record<symbol, unknown>)[MESSAGE] = JSON.stringify(info);
+function jsonLine(redactor: Redactor): winston.Logform.Format {
+  return winston.format((info) => {
+    let line: unknown;
+    try {
+      line = JSON.stringify(info);
+    } catch {
+      line = (logformJson.transform(info, {}) as Record<symbol, unknown>)[MESSAGE];
+    }
+    (info as Record<symbol, unknown>)[MESSAGE] = typeof line === 'string' ? redactor.redactJson(line) : line;
     return info;
-  } catch {
-    return logformJson.transform(info, {});
-  }
-});
+  })();
+}
 
 /**
  * Replaces Error values in the top level of the meta with plain data (`name`, `message`, `code`,
  * `stack`): JSON serialization would write them as `{}` and lose the one thing worth logging.
- * Builds new objects; the caller's error stays as it was.
+ * Builds new objects; the caller's error stays as it was. Then stamps the entry with the time,
+ * as logform's `timestamp()` does (an entry that already has one keeps it): one format instead
+ * of two for every line.
  */
-const plainErrors = winston.format((info) => {
-  for (const [key, value] of Object.entries(info)) {
-    if (value instanceof Error) {
+const plainErrorsAndTime = winston.format((info) => {
+  for (const key in info) {
+    const value = info[key];
+    if (value instanceof Error && Object.hasOwn(info, key)) {
       const code = (value as { code?: unknown }).code;
       info[key] = { name: value.name, message: value.message, ...(code === undefined ? {} : { code }), ...(value.stack === undefined ? {} : { stack: value.stack }) };
     }
   }
+  if (!info['timestamp']) info['timestamp'] = new Date().toISOString();
   return info;
 });

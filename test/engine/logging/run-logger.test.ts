@@ -138,6 +138,39 @@ describe('createRunLogger', () => {
     expect(out.text()).toBe('[jane@example.com]   hi\n');
   });
 
+  it('a silent console without a log file still logs nothing and makes winston complain about nothing', async () => {
+    const out = capture();
+    const complaints: unknown[][] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => {
+      complaints.push(args);
+    };
+    try {
+      const run = createRunLogger({ ...options('silent', out.stream), logFile: undefined });
+      run.logger.info('nowhere to go');
+      run.logger.error('still nowhere');
+      await run.close();
+    } finally {
+      console.error = original;
+    }
+    expect(out.text()).toBe('');
+    expect(complaints).toEqual([]);
+  });
+
+  it('keeps a timestamp the entry brings, stamps the others, and writes Error values in the meta as data', async () => {
+    const run = createRunLogger(options('silent', new PassThrough()));
+    const cause = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    run.logger.info('replayed', { timestamp: '2026-01-01T00:00:00.000Z' });
+    run.logger.warn('retrying', { cause, attempt: 2 });
+    await run.close();
+    const [replayed, retrying] = readLines(join(dir, 'log.jsonl'));
+    expect(replayed?.['timestamp']).toBe('2026-01-01T00:00:00.000Z');
+    expect(Date.parse(String(retrying?.['timestamp']))).not.toBeNaN();
+    expect(retrying?.['cause']).toEqual({ name: 'Error', message: 'socket hang up', code: 'ECONNRESET', stack: cause.stack });
+    // The caller's error is left as it was.
+    expect(cause).toBeInstanceOf(Error);
+  });
+
   it('works without a log file', async () => {
     const out = capture();
     const run = createRunLogger({ ...options('plain', out.stream), logFile: undefined });
