@@ -6,6 +6,7 @@ import {
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { plural, type NamedRef } from './names.js';
+import { onRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
@@ -47,11 +48,12 @@ export const applicationsRevokeAllAction = defineAction({
   examples: [{ description: 'Revoke the looked-up user\'s applications', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const user = new UserSnapshot(p.user_id);
-    const snapshot = await readAssociations(client, user, SPEC);
-    const revoked = await removeAssociations(ctx, client, user, SPEC, snapshot);
-    const output: ApplicationsRevokeAllOutput = { revoked: revoked.length, applications: refsOf(revoked), via_groups: viaGroupEntries('application', snapshot.viaGroups) };
-    return { changed: revoked.length > 0, output, summary: `revoked ${plural(revoked.length, 'application')}` };
+    return onRunSnapshot(ctx, client, p.user_id, async (known) => {
+      const snapshot = await readAssociations(client, known, SPEC);
+      const revoked = await removeAssociations(ctx, client, known, SPEC, snapshot);
+      const output: ApplicationsRevokeAllOutput = { revoked: revoked.length, applications: refsOf(revoked), via_groups: viaGroupEntries('application', snapshot.viaGroups) };
+      return { changed: revoked.length > 0, output, summary: `revoked ${plural(revoked.length, 'application')}` };
+    });
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });

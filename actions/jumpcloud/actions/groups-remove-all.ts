@@ -7,6 +7,7 @@ import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { forEachLimit } from './for-each-limit.js';
 import { plural, targetLabel, type NamedRef } from './names.js';
+import { onRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
@@ -83,24 +84,25 @@ export const groupsRemoveAllAction = defineAction({
   examples: [{ description: 'Remove the looked-up user from every group', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const snapshot = new UserSnapshot(p.user_id);
-    const memberships = await readMemberships(client, snapshot);
-    const statics = memberships.filter((g) => !g.dynamic);
-    await forEachLimit(statics, REMOVAL_CONCURRENCY, async (group) => {
-      ctx.logger.info(`Removing user ${p.user_id} from user group "${group.name}" (${group.id})`);
-      const { changed } = await client.removeUserFromGroup(group.id, p.user_id);
-      ctx.changes.record({ ...membershipChange(group), result: changed ? 'changed' : 'unchanged' });
-      snapshot.markLeft(group.id);
+    return onRunSnapshot(ctx, client, p.user_id, async (snapshot) => {
+      const memberships = await readMemberships(client, snapshot);
+      const statics = memberships.filter((g) => !g.dynamic);
+      await forEachLimit(statics, REMOVAL_CONCURRENCY, async (group) => {
+        ctx.logger.info(`Removing user ${p.user_id} from user group "${group.name}" (${group.id})`);
+        const { changed } = await client.removeUserFromGroup(group.id, p.user_id);
+        ctx.changes.record({ ...membershipChange(group), result: changed ? 'changed' : 'unchanged' });
+        snapshot.markLeft(group.id);
+      });
+      const dynamic = memberships.filter((g) => g.dynamic);
+      for (const group of dynamic) {
+        ctx.logger.warn(`User ${p.user_id} stays in dynamic user group "${group.name}" (${group.id}, ${group.membership_method}): its rule decides the membership`);
+        recordReported(ctx, dynamicChange(group));
+      }
+      const removed = changedObjects(ctx, [REMOVE_MEMBER]);
+      const output: GroupsRemoveAllOutput = { removed: removed.length, groups: refsOf(removed), dynamic_groups: dynamicRefs(dynamic) };
+      const note = dynamic.length > 0 ? `; ${plural(dynamic.length, 'dynamic group')} reported` : '';
+      return { changed: removed.length > 0, output, summary: `removed from ${plural(removed.length, 'group')}${note}` };
     });
-    const dynamic = memberships.filter((g) => g.dynamic);
-    for (const group of dynamic) {
-      ctx.logger.warn(`User ${p.user_id} stays in dynamic user group "${group.name}" (${group.id}, ${group.membership_method}): its rule decides the membership`);
-      recordReported(ctx, dynamicChange(group));
-    }
-    const removed = changedObjects(ctx, [REMOVE_MEMBER]);
-    const output: GroupsRemoveAllOutput = { removed: removed.length, groups: refsOf(removed), dynamic_groups: dynamicRefs(dynamic) };
-    const note = dynamic.length > 0 ? `; ${plural(dynamic.length, 'dynamic group')} reported` : '';
-    return { changed: removed.length > 0, output, summary: `removed from ${plural(removed.length, 'group')}${note}` };
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });

@@ -11,6 +11,7 @@ import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { plural, type NamedRef } from './names.js';
 import { userName } from './user-summary.js';
+import { onRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
@@ -67,24 +68,25 @@ export const ldapUnbindAction = defineAction({
   examples: [{ description: 'Unbind the looked-up user from LDAP', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const known = new UserSnapshot(p.user_id);
-    const user = await requireUser(client, known);
-    // The flag first: JumpCloud binds a bind-DN user to its LDAP directory by itself, so the flag
-    // must not outlive the edges it would bring back.
-    if (user.ldap_binding_user === true) {
-      ctx.logger.info(`Clearing "Enable as LDAP Bind DN" of user "${userName(user)}" (${user._id})`);
-      known.replaceUser(await client.updateUser(user._id, { ldap_binding_user: false }));
-      ctx.changes.record({ ...bindDnChange(user), result: 'changed' });
-    }
-    const snapshot = await readAssociations(client, known, SPEC);
-    const removed = await removeAssociations(ctx, client, known, SPEC, snapshot);
-    const cleared = madeChange(ctx, CLEAR_BIND_DN) !== undefined;
-    const output: LdapUnbindOutput = { removed: removed.length, servers: refsOf(removed), bind_dn_cleared: cleared, via_groups: viaGroupEntries('server', snapshot.viaGroups) };
-    return {
-      changed: removed.length > 0 || cleared,
-      output,
-      summary: `removed from ${plural(removed.length, 'LDAP server')}${cleared ? '; bind DN cleared' : ''}`,
-    };
+    return onRunSnapshot(ctx, client, p.user_id, async (known) => {
+      const user = await requireUser(client, known);
+      // The flag first: JumpCloud binds a bind-DN user to its LDAP directory by itself, so the flag
+      // must not outlive the edges it would bring back.
+      if (user.ldap_binding_user === true) {
+        ctx.logger.info(`Clearing "Enable as LDAP Bind DN" of user "${userName(user)}" (${user._id})`);
+        known.replaceUser(await client.updateUser(user._id, { ldap_binding_user: false }));
+        ctx.changes.record({ ...bindDnChange(user), result: 'changed' });
+      }
+      const snapshot = await readAssociations(client, known, SPEC);
+      const removed = await removeAssociations(ctx, client, known, SPEC, snapshot);
+      const cleared = madeChange(ctx, CLEAR_BIND_DN) !== undefined;
+      const output: LdapUnbindOutput = { removed: removed.length, servers: refsOf(removed), bind_dn_cleared: cleared, via_groups: viaGroupEntries('server', snapshot.viaGroups) };
+      return {
+        changed: removed.length > 0 || cleared,
+        output,
+        summary: `removed from ${plural(removed.length, 'LDAP server')}${cleared ? '; bind DN cleared' : ''}`,
+      };
+    });
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });

@@ -10,6 +10,7 @@ import { mfaEnrolled, mfaState } from './mfa-state.js';
 import { plural, targetLabel, UNNAMED, type NamedRef } from './names.js';
 import { requireUser } from './read-user.js';
 import { userName } from './user-summary.js';
+import { onRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
@@ -88,28 +89,29 @@ export const mfaClearAction = defineAction({
   examples: [{ description: 'Clear the looked-up user\'s MFA', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const known = new UserSnapshot(p.user_id);
-    const [user, endpoints] = await Promise.all([requireUser(client, known), known.pushEndpoints(client)]);
-    // Push endpoints first, each by name: a reset deletes them too where Unified MFA is on, and
-    // then they could no longer be named and counted.
-    await forEachLimit(endpoints, REMOVAL_CONCURRENCY, async (endpoint) => {
-      ctx.logger.info(`Deleting push endpoint "${endpoint.name ?? endpoint.id}" of user "${userName(user)}"`);
-      const { changed } = await client.deletePushEndpoint(p.user_id, endpoint.id);
-      ctx.changes.record({ ...endpointChange(endpoint), result: changed ? 'changed' : 'unchanged' });
-      known.markPushEndpointDeleted(endpoint.id);
+    return onRunSnapshot(ctx, client, p.user_id, async (known) => {
+      const [user, endpoints] = await Promise.all([requireUser(client, known), known.pushEndpoints(client)]);
+      // Push endpoints first, each by name: a reset deletes them too where Unified MFA is on, and
+      // then they could no longer be named and counted.
+      await forEachLimit(endpoints, REMOVAL_CONCURRENCY, async (endpoint) => {
+        ctx.logger.info(`Deleting push endpoint "${endpoint.name ?? endpoint.id}" of user "${userName(user)}"`);
+        const { changed } = await client.deletePushEndpoint(p.user_id, endpoint.id);
+        ctx.changes.record({ ...endpointChange(endpoint), result: changed ? 'changed' : 'unchanged' });
+        known.markPushEndpointDeleted(endpoint.id);
+      });
+      if (mfaEnrolled(user)) {
+        ctx.logger.info(`Resetting MFA of user "${userName(user)}" (${user._id}): the TOTP key is deleted`);
+        // No exclusion window: an offboarded user must not get a grace period to enrol again.
+        await client.resetMfa(p.user_id, {});
+        ctx.changes.record({ ...resetChange(user), result: 'changed' });
+        await known.patchUser(mfaAfterReset(user));
+      }
+      const totpReset = madeChange(ctx, RESET_MFA) !== undefined;
+      const pushRemoved = changedObjects(ctx, [DELETE_PUSH_ENDPOINT]).length;
+      const output: MfaClearOutput = { cleared: totpReset || pushRemoved > 0, totp_reset: totpReset, push_endpoints_removed: pushRemoved };
+      const parts = [...(totpReset ? ['MFA reset'] : []), ...(pushRemoved > 0 ? [`${plural(pushRemoved, 'push endpoint')} deleted`] : [])];
+      return { changed: output.cleared, output, summary: parts.length > 0 ? parts.join('; ') : 'no MFA to clear' };
     });
-    if (mfaEnrolled(user)) {
-      ctx.logger.info(`Resetting MFA of user "${userName(user)}" (${user._id}): the TOTP key is deleted`);
-      // No exclusion window: an offboarded user must not get a grace period to enrol again.
-      await client.resetMfa(p.user_id, {});
-      ctx.changes.record({ ...resetChange(user), result: 'changed' });
-      await known.patchUser(mfaAfterReset(user));
-    }
-    const totpReset = madeChange(ctx, RESET_MFA) !== undefined;
-    const pushRemoved = changedObjects(ctx, [DELETE_PUSH_ENDPOINT]).length;
-    const output: MfaClearOutput = { cleared: totpReset || pushRemoved > 0, totp_reset: totpReset, push_endpoints_removed: pushRemoved };
-    const parts = [...(totpReset ? ['MFA reset'] : []), ...(pushRemoved > 0 ? [`${plural(pushRemoved, 'push endpoint')} deleted`] : [])];
-    return { changed: output.cleared, output, summary: parts.length > 0 ? parts.join('; ') : 'no MFA to clear' };
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });

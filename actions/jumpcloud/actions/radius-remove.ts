@@ -6,6 +6,7 @@ import {
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { plural, type NamedRef } from './names.js';
+import { onRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
@@ -47,11 +48,12 @@ export const radiusRemoveAction = defineAction({
   examples: [{ description: 'Remove the looked-up user\'s RADIUS access', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const user = new UserSnapshot(p.user_id);
-    const snapshot = await readAssociations(client, user, SPEC);
-    const removed = await removeAssociations(ctx, client, user, SPEC, snapshot);
-    const output: RadiusRemoveOutput = { removed: removed.length, servers: refsOf(removed), via_groups: viaGroupEntries('server', snapshot.viaGroups) };
-    return { changed: removed.length > 0, output, summary: `removed from ${plural(removed.length, 'RADIUS server')}` };
+    return onRunSnapshot(ctx, client, p.user_id, async (known) => {
+      const snapshot = await readAssociations(client, known, SPEC);
+      const removed = await removeAssociations(ctx, client, known, SPEC, snapshot);
+      const output: RadiusRemoveOutput = { removed: removed.length, servers: refsOf(removed), via_groups: viaGroupEntries('server', snapshot.viaGroups) };
+      return { changed: removed.length > 0, output, summary: `removed from ${plural(removed.length, 'RADIUS server')}` };
+    });
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });

@@ -9,6 +9,7 @@ import { forEachLimit } from './for-each-limit.js';
 import { plural, targetLabel, UNNAMED, type NamedRef } from './names.js';
 import { requireUser } from './read-user.js';
 import { sshFingerprint } from './ssh-fingerprint.js';
+import { onRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
@@ -85,24 +86,25 @@ export const sshKeysRemoveAllAction = defineAction({
   examples: [{ description: 'Delete the looked-up user\'s SSH keys', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const known = new UserSnapshot(p.user_id);
-    // The keys come with the record (its ssh_keys), so one read gives both.
-    const user = await requireUser(client, known);
-    const keys = await known.sshKeys(client);
-    await forEachLimit(keys, REMOVAL_CONCURRENCY, async (key) => {
-      ctx.logger.info(`Deleting SSH key "${key.name ?? key._id}" (${sshFingerprint(key.public_key) ?? 'no fingerprint'}) of user ${p.user_id}`);
-      const { changed } = await client.deleteSshKey(p.user_id, key._id);
-      ctx.changes.record({ ...keyChange(key), result: changed ? 'changed' : 'unchanged' });
-      known.markSshKeyDeleted(key._id);
+    return onRunSnapshot(ctx, client, p.user_id, async (known) => {
+      // The keys come with the record (its ssh_keys), so one read gives both.
+      const user = await requireUser(client, known);
+      const keys = await known.sshKeys(client);
+      await forEachLimit(keys, REMOVAL_CONCURRENCY, async (key) => {
+        ctx.logger.info(`Deleting SSH key "${key.name ?? key._id}" (${sshFingerprint(key.public_key) ?? 'no fingerprint'}) of user ${p.user_id}`);
+        const { changed } = await client.deleteSshKey(p.user_id, key._id);
+        ctx.changes.record({ ...keyChange(key), result: changed ? 'changed' : 'unchanged' });
+        known.markSshKeyDeleted(key._id);
+      });
+      const legacy = legacyKeyChange(user);
+      if (legacy !== undefined) {
+        ctx.logger.info(`Clearing the legacy public_key field of user ${p.user_id}`);
+        known.replaceUser(await client.updateUser(p.user_id, { public_key: '' }));
+        ctx.changes.record({ ...legacy, result: 'changed' });
+      }
+      const removed = changedObjects(ctx, [DELETE_SSH_KEY, CLEAR_LEGACY_KEY]);
+      return { changed: removed.length > 0, output: { removed: removed.length, keys: refsOf(removed) }, summary: `deleted ${plural(removed.length, 'SSH key')}` };
     });
-    const legacy = legacyKeyChange(user);
-    if (legacy !== undefined) {
-      ctx.logger.info(`Clearing the legacy public_key field of user ${p.user_id}`);
-      known.replaceUser(await client.updateUser(p.user_id, { public_key: '' }));
-      ctx.changes.record({ ...legacy, result: 'changed' });
-    }
-    const removed = changedObjects(ctx, [DELETE_SSH_KEY, CLEAR_LEGACY_KEY]);
-    return { changed: removed.length > 0, output: { removed: removed.length, keys: refsOf(removed) }, summary: `deleted ${plural(removed.length, 'SSH key')}` };
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });

@@ -6,6 +6,7 @@ import type { ChangedObject } from './change-tally.js';
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { plural } from './names.js';
+import { onRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
@@ -67,12 +68,13 @@ export const systemsUnbindAllAction = defineAction({
   examples: [{ description: 'Unbind the looked-up user from their devices', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const user = new UserSnapshot(p.user_id);
-    const snapshot = await readAssociations(client, user, SPEC);
-    const unbound = await removeAssociations(ctx, client, user, SPEC, snapshot);
-    const output: SystemsUnbindAllOutput = { unbound: unbound.length, systems: systemsOf(unbound), via_groups: viaGroupEntries('system', snapshot.viaGroups) };
-    const note = snapshot.viaGroups.length > 0 ? `; ${plural(snapshot.viaGroups.length, 'access through a group', 'accesses through groups')} reported` : '';
-    return { changed: unbound.length > 0, output, summary: `unbound from ${plural(unbound.length, 'system')}${note}` };
+    return onRunSnapshot(ctx, client, p.user_id, async (known) => {
+      const snapshot = await readAssociations(client, known, SPEC);
+      const unbound = await removeAssociations(ctx, client, known, SPEC, snapshot);
+      const output: SystemsUnbindAllOutput = { unbound: unbound.length, systems: systemsOf(unbound), via_groups: viaGroupEntries('system', snapshot.viaGroups) };
+      const note = snapshot.viaGroups.length > 0 ? `; ${plural(snapshot.viaGroups.length, 'access through a group', 'accesses through groups')} reported` : '';
+      return { changed: unbound.length > 0, output, summary: `unbound from ${plural(unbound.length, 'system')}${note}` };
+    });
   },
   async plan(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });

@@ -8,6 +8,7 @@ import { madeChange } from './change-tally.js';
 import { openJumpCloud, type JumpCloudSession } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { userName } from './user-summary.js';
+import { onRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
@@ -98,7 +99,7 @@ export const userBackupAction = defineAction({
       return { changed: wrote, output: existingOutput(ctx, where, existing), summary: wrote ? `backed up to ${where.relative}` : `kept the existing backup ${where.relative}` };
     }
     // Everything is read before removal starts: the export is the pre-offboarding state.
-    const document = await buildUserExport(ctx, session.client, new UserSnapshot(p.user_id));
+    const document = await onRunSnapshot(ctx, session.client, p.user_id, (snapshot) => buildUserExport(ctx, session.client, snapshot));
     if (document === undefined) throw new NotFoundError(`JumpCloud user ${p.user_id} does not exist, so there is nothing to back up`, { details: { user_id: p.user_id } });
     const content = `${JSON.stringify(document, null, 2)}\n`;
     const outcome = await writeNewFile(where.absolute, content);

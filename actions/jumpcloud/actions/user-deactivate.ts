@@ -11,6 +11,7 @@ import { cascadeManagerProperty, deleteUser, DELETE_USER, planDeletion } from '.
 import { targetLabel } from './names.js';
 import { refuseProtected } from './protected-accounts.js';
 import { isSuspended, userName, userState } from './user-summary.js';
+import { onRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
@@ -134,26 +135,27 @@ export const userDeactivateAction = defineAction({
   ],
   async run(ctx, p) {
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const known = new UserSnapshot(p.user_id);
-    const user = await known.user(session.client);
-    if (user === undefined) {
-      if (p.mode === 'disable') throw new NotFoundError(`JumpCloud user ${p.user_id} no longer exists, so it cannot be disabled`, { details: { user_id: p.user_id } });
-      const deleted = madeChange(ctx, DELETE_USER) !== undefined;
-      const output: DeactivateOutput = { account_status: 'deleted', previous_state: earlierState(ctx, DELETE_USER) ?? 'DELETED' };
-      return { changed: deleted, output, summary: deleted ? 'deleted' : 'already deleted' };
-    }
-    refuseProtected(session.protectedAccounts, user, session.connectionName, p.mode === 'delete' ? 'deleted' : 'disabled');
-    if (p.mode === 'disable') {
-      const output = await disable(ctx, session, known, user, p);
-      const suspended = madeChange(ctx, SUSPEND) !== undefined;
-      const later = output.deletion_scheduled_at === undefined ? '' : `; deletion scheduled for ${output.deletion_scheduled_at}`;
-      return { changed: suspended, output, summary: `${suspended ? 'suspended' : 'already suspended'}${later}` };
-    }
-    const plan = await planDeletion(ctx, session.client, user, p.cascade_manager);
-    await deleteUser(ctx, session.client, user, plan);
-    known.markUserDeleted();
-    const output: DeactivateOutput = { account_status: 'deleted', previous_state: earlierState(ctx, DELETE_USER) ?? userState(user) };
-    return { changed: madeChange(ctx, DELETE_USER) !== undefined, output, summary: 'deleted' };
+    return onRunSnapshot(ctx, session.client, p.user_id, async (known) => {
+      const user = await known.user(session.client);
+      if (user === undefined) {
+        if (p.mode === 'disable') throw new NotFoundError(`JumpCloud user ${p.user_id} no longer exists, so it cannot be disabled`, { details: { user_id: p.user_id } });
+        const deleted = madeChange(ctx, DELETE_USER) !== undefined;
+        const output: DeactivateOutput = { account_status: 'deleted', previous_state: earlierState(ctx, DELETE_USER) ?? 'DELETED' };
+        return { changed: deleted, output, summary: deleted ? 'deleted' : 'already deleted' };
+      }
+      refuseProtected(session.protectedAccounts, user, session.connectionName, p.mode === 'delete' ? 'deleted' : 'disabled');
+      if (p.mode === 'disable') {
+        const output = await disable(ctx, session, known, user, p);
+        const suspended = madeChange(ctx, SUSPEND) !== undefined;
+        const later = output.deletion_scheduled_at === undefined ? '' : `; deletion scheduled for ${output.deletion_scheduled_at}`;
+        return { changed: suspended, output, summary: `${suspended ? 'suspended' : 'already suspended'}${later}` };
+      }
+      const plan = await planDeletion(ctx, session.client, user, p.cascade_manager);
+      await deleteUser(ctx, session.client, user, plan);
+      known.markUserDeleted();
+      const output: DeactivateOutput = { account_status: 'deleted', previous_state: earlierState(ctx, DELETE_USER) ?? userState(user) };
+      return { changed: madeChange(ctx, DELETE_USER) !== undefined, output, summary: 'deleted' };
+    });
   },
   async plan(ctx, p) {
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });

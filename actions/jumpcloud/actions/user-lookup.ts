@@ -10,6 +10,7 @@ import { connectionOf, connectionProperties } from './common-params.js';
 import { describeDeletion, findDeletion, type Deletion } from './deleted-user.js';
 import { refuseProtected } from './protected-accounts.js';
 import { readUserIfExists } from './read-user.js';
+import { openRunSnapshot } from './run-snapshots.js';
 import { deletedUserSummary, userSummary, userSummarySchema, type UserSummary } from './user-summary.js';
 
 const params = {
@@ -106,20 +107,29 @@ function candidateLabel(user: SystemUser): string {
   return `${user.username ?? '(no username)'} <${user.email ?? 'no email'}> (${user._id})`;
 }
 
+/** What the lookup found: its output, and the records it read (for the run's snapshot). */
+interface LookedUp {
+  output: LookupOutput;
+  /** The user's record, as the search (or the read by id) returned it; absent for a deleted user. */
+  user?: SystemUser;
+  /** The manager's record when the user names one (undefined when it no longer exists). */
+  manager?: { id: string; user: SystemUser | undefined };
+}
+
 /**
  * Finds exactly one user, with its manager's username and email, and whether it is protected.
  * @throws NotFoundError when nobody matches (code `JUMPCLOUD_USER_DELETED`, saying when and by whom,
  *   when Directory Insights shows that the user was deleted); AmbiguousError listing the candidates when several do;
  *   PermanentError `PROTECTED_ACCOUNT` when `refuse_protected` is set and the user is protected.
  */
-async function lookUp(ctx: ActionContext, session: JumpCloudSession, p: Params): Promise<LookupOutput> {
+async function lookUp(ctx: ActionContext, session: JumpCloudSession, p: Params): Promise<LookedUp> {
   const identifier = p.identifier.trim();
   if (identifier === '') throw new PermanentError('jumpcloud.user.lookup: "identifier" is blank', { code: 'INVALID_PARAMS' });
   const candidates = await findCandidates(session.client, identifier);
   if (candidates.length === 0) {
     const deletion = await findDeletion(session.client, identifier, ctx.logger);
     if (deletion !== undefined && p.when_deleted === 'end_run') {
-      return { user: deletedUserSummary(deletion), matched_by: matchedByOf(identifier, deletion), protected: false, deleted: { at: deletion.deleted_at, by: deletion.deleted_by } };
+      return { output: { user: deletedUserSummary(deletion), matched_by: matchedByOf(identifier, deletion), protected: false, deleted: { at: deletion.deleted_at, by: deletion.deleted_by } } };
     }
     if (deletion !== undefined) {
       throw new NotFoundError(`JumpCloud user "${identifier}" no longer exists: ${describeDeletion(deletion)} (Directory Insights); there is nothing left to offboard`, {
@@ -143,7 +153,11 @@ async function lookUp(ctx: ActionContext, session: JumpCloudSession, p: Params):
     manager = await readUserIfExists(session.client, user.manager);
     if (manager === undefined) ctx.logger.warn(`The manager of JumpCloud user "${user.username ?? user._id}" (${user.manager}) no longer exists`);
   }
-  return { user: userSummary(user, manager), matched_by: matchedBy, protected: isProtected };
+  return {
+    output: { user: userSummary(user, manager), matched_by: matchedBy, protected: isProtected },
+    user,
+    ...(typeof user.manager === 'string' && user.manager !== '' ? { manager: { id: user.manager, user: manager } } : {}),
+  };
 }
 
 /** `jumpcloud.user.lookup`: finds the user by id, username or email; none or several is an error. */
@@ -155,19 +169,23 @@ export const userLookupAction = defineAction({
   examples: [{ description: 'Look up the user named by the input', with: { identifier: '{{inputs.user_identifier}}', refuse_protected: true, org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
-    const output = await lookUp(ctx, session, p);
+    const found = await lookUp(ctx, session, p);
+    const { output } = found;
     const endRun = endRunFor(output);
     if (endRun !== undefined) {
       ctx.logger.info(endRun.reason);
       return { changed: false, output, summary: `already deleted at ${output.deleted?.at ?? ''}`, endRun };
     }
     await ctx.claimSubject(`jumpcloud:user:${output.user.id}`);
+    // The steps after this one start from the record just read (one search) rather than each
+    // reading the user again.
+    if (found.user !== undefined) openRunSnapshot(ctx, session.client, found.user, found.manager);
     ctx.logger.info(`Found JumpCloud user "${output.user.username}" <${output.user.email}> (${output.user.id}) by ${output.matched_by}, state ${output.user.state}${output.protected ? ', protected account' : ''}`);
     return { changed: false, output, summary: `found ${output.user.username} <${output.user.email}> by ${output.matched_by}` };
   },
   async plan(ctx, p) {
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const output = await lookUp(ctx, session, p);
+    const { output } = await lookUp(ctx, session, p);
     const endRun = endRunFor(output);
     if (endRun !== undefined) return { changes: [], output, summary: `already deleted at ${output.deleted?.at ?? ''}`, endRun };
     return {

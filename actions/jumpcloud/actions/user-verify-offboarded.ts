@@ -11,6 +11,7 @@ import { mfaEnrolled } from './mfa-state.js';
 import { plural, targetLabel, UNNAMED } from './names.js';
 import { sshFingerprint } from './ssh-fingerprint.js';
 import { isSuspended, userName, userState } from './user-summary.js';
+import { closeRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
@@ -123,7 +124,13 @@ export const userVerifyOffboardedAction = defineAction({
   examples: [{ description: 'Check the offboarding', with: { user_id: '{{steps.lookup.output.user.id}}', mode: '{{inputs.removal_mode}}' } }],
   async run(ctx, p) {
     const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const output = await verify(ctx, client, p);
+    let output: VerifyOffboardedOutput;
+    try {
+      output = await verify(ctx, client, p);
+    } finally {
+      // The last step that needs the user: the run's snapshot (which this step never reads) goes.
+      closeRunSnapshot(ctx, client, p.user_id);
+    }
     return { changed: false, output, summary: output.reported.length > 0 ? `offboarded; ${plural(output.reported.length, 'item')} reported` : 'offboarded' };
   },
   plan(_ctx, p): ActionPlan<VerifyOffboardedOutput> {
