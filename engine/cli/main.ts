@@ -4,20 +4,31 @@
  * `register(program)`; list it here. Keep this file and the command modules free of heavy
  * imports (they load inside the handlers) so that start-up stays fast.
  */
-import { createProgram, runProgram } from './program.js';
-import { register as registerValidate } from './commands/validate.js';
-import { register as registerActions } from './commands/actions.js';
-import { register as registerNew } from './commands/new.js';
-import { register as registerRuns } from './commands/runs.js';
-import { register as registerAudit } from './commands/audit.js';
-import { register as registerRun } from './commands/run.js';
-import { register as registerPlan } from './commands/plan.js';
-import { register as registerResume } from './commands/resume.js';
-import { register as registerServe } from './commands/serve.js';
-import { register as registerWorkflows } from './commands/workflows.js';
-import { register as registerTimers } from './commands/timers.js';
-import { register as registerSandbox } from './commands/sandbox.js';
+import type { Command } from 'commander';
+import { commandsToRegister, createProgram, runProgram } from './program.js';
+
+/** A command module: it registers its command (options, help) on the program. */
+type CommandModule = { register(program: Command): void };
+
+/** Every command, in the order `idflow --help` lists them. */
+const commands: ReadonlyArray<readonly [name: string, load: () => Promise<CommandModule>]> = [
+  ['validate', () => import('./commands/validate.js')],
+  ['run', () => import('./commands/run.js')],
+  ['plan', () => import('./commands/plan.js')],
+  ['resume', () => import('./commands/resume.js')],
+  ['runs', () => import('./commands/runs.js')],
+  ['audit', () => import('./commands/audit.js')],
+  ['serve', () => import('./commands/serve.js')],
+  ['workflows', () => import('./commands/workflows.js')],
+  ['timers', () => import('./commands/timers.js')],
+  ['actions', () => import('./commands/actions.js')],
+  ['new', () => import('./commands/new.js')],
+  ['sandbox', () => import('./commands/sandbox.js')],
+];
 
 const program = createProgram();
-for (const register of [registerValidate, registerRun, registerPlan, registerResume, registerRuns, registerAudit, registerServe, registerWorkflows, registerTimers, registerActions, registerNew, registerSandbox]) register(program);
+// Only the command being run is registered (see commandsToRegister); help and errors get them all.
+const wanted = commandsToRegister(process.argv, commands.map(([name]) => name));
+const modules = await Promise.all(commands.filter(([name]) => wanted.includes(name)).map(([, load]) => load()));
+for (const module of modules) module.register(program);
 await runProgram(program, process.argv);
