@@ -15,7 +15,7 @@ import { sshKeysRemoveAllAction } from '../../../../actions/jumpcloud/actions/ss
 import { userDeactivateAction } from '../../../../actions/jumpcloud/actions/user-deactivate.js';
 import { userVerifyOffboardedAction } from '../../../../actions/jumpcloud/actions/user-verify-offboarded.js';
 import { RUN_SNAPSHOT_MAX_AGE_MS } from '../../../../actions/jumpcloud/actions/run-snapshots.js';
-import { emulatorContext, loadExampleOrg, objectId, userId } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, objectId, planStep, userId } from './support/emulator-context.js';
 
 // The steps of one run share what they read of the user (the lookup's record, then each list
 // once), as the runner drives them: one context per step, the same run id. A run that failed
@@ -228,7 +228,7 @@ describe('the steps of one run share what they read of the user', () => {
     expect((await bindSystem(john, added.id)).ok).toBe(true);
     const other = await step('run-two', systemsUnbindAllAction as unknown as Step, { user_id: john, connection: 'jumpcloud' });
     expect(other.result.output).toMatchObject({ unbound: 9 });
-    const plan = await (systemsUnbindAllAction.plan as NonNullable<Step['plan']>)(emulatorContext(emulator, { runId: 'run-one', dryRun: true, dir }), { user_id: john, connection: 'jumpcloud' });
+    const plan = await planStep(systemsUnbindAllAction, emulatorContext(emulator, { runId: 'run-one', dryRun: true, dir }), { user_id: john, connection: 'jumpcloud' });
     expect(plan.output).toMatchObject({ unbound: 0 });
   });
 });
