@@ -1,6 +1,6 @@
 import type winston from 'winston';
 import type { Change } from '../plugin-api/action.js';
-import type { ActionContext, ChildWorkflowRequest, ChildWorkflowResult, TimerRequest } from '../plugin-api/context.js';
+import type { ActionContext, ActionLogger, ActionPaths, ChangeLog, ChildWorkflowRequest, ChildWorkflowResult, SecretResolver, TimerRequest } from '../plugin-api/context.js';
 import { PermanentError } from '../errors/action-errors.js';
 import type { RunServices } from './run-services.js';
 
@@ -34,31 +34,56 @@ export interface RunnerActionContext extends ActionContext {
 }
 
 /**
- * Builds the {@link ActionContext} for one attempt. `ctx.signal` and `ctx.logger` are made when
- * the action first reads them: an attempt is made for every step, and many actions use neither.
+ * Builds the {@link ActionContext} for one attempt.
+ *
+ * @remarks
+ * A context is made for every attempt of every step, so it is made cheaply: an instance of a
+ * class whose members are own data properties, except `signal` and `paths`, which are made the
+ * first time the action reads them (a step without a timeout needs no AbortController until its
+ * action asks for the signal; `paths.outbox` creates a folder). They are accessors on the class,
+ * so a copy of the context made with a spread (`{ ...ctx }`) does not carry them: pass the context
+ * itself, or name the members to copy. (Accessors written in an object literal cost more than
+ * the rest of the context together.) The logger's child logger is made on its first line.
  */
 export function createActionContext(args: ActionContextArgs): RunnerActionContext {
-  const recordedNow: Change[] = [];
-  const { services } = args;
-  const signalArg = args.signal;
-  let signal: AbortSignal | undefined = typeof signalArg === 'function' ? undefined : signalArg;
-  let logger: ActionContext['logger'] | undefined;
-  return {
-    runId: args.runId,
-    stepId: args.stepKey,
-    workflowId: args.workflowId,
-    attempt: args.attempt,
-    dryRun: args.dryRun,
-    sandbox: services.sandbox,
-    get signal() {
-      return (signal ??= (signalArg as () => AbortSignal)());
-    },
-    get logger() {
-      return (logger ??= actionLogger(args.logger, args.stepKey, args.attempt));
-    },
-    run: args.run,
-    connections: services.connections,
-    secrets: {
+  return new AttemptContext(args);
+}
+
+/** See {@link createActionContext}. */
+class AttemptContext implements RunnerActionContext {
+  readonly runId: string;
+  readonly stepId: string;
+  readonly workflowId: string;
+  readonly attempt: number;
+  readonly dryRun: boolean;
+  readonly sandbox: boolean;
+  readonly logger: ActionLogger;
+  readonly run: ActionContext['run'];
+  readonly connections: ActionContext['connections'];
+  readonly secrets: SecretResolver;
+  readonly changes: ChangeLog;
+  readonly addRedaction: (value: string) => void;
+  readonly claimSubject: ActionContextArgs['claimSubject'];
+  readonly runWorkflow: ActionContextArgs['runWorkflow'];
+  readonly scheduleTimer: ActionContextArgs['scheduleTimer'];
+  readonly recordedNow: Change[] = [];
+  private madeSignal: AbortSignal | undefined;
+  private madePaths: ActionPaths | undefined;
+
+  constructor(private readonly args: ActionContextArgs) {
+    const { services } = args;
+    const recordedNow = this.recordedNow;
+    this.runId = args.runId;
+    this.stepId = args.stepKey;
+    this.workflowId = args.workflowId;
+    this.attempt = args.attempt;
+    this.dryRun = args.dryRun;
+    this.sandbox = services.sandbox;
+    if (typeof args.signal !== 'function') this.madeSignal = args.signal;
+    this.logger = actionLogger(args.logger, args.stepKey, args.attempt);
+    this.run = args.run;
+    this.connections = services.connections;
+    this.secrets = {
       get(name) {
         const value = services.secret(name);
         if (value !== undefined) services.redactor.add(value);
@@ -71,8 +96,8 @@ export function createActionContext(args: ActionContextArgs): RunnerActionContex
         }
         return value;
       },
-    },
-    changes: {
+    };
+    this.changes = {
       record(change) {
         if (typeof change !== 'object' || change === null || typeof change.target !== 'string' || typeof change.operation !== 'string') {
           throw new PermanentError(`Step "${args.stepKey}": ctx.changes.record() needs { target: string, operation: string, ... }`);
@@ -83,28 +108,41 @@ export function createActionContext(args: ActionContextArgs): RunnerActionContex
       },
       all: () => [...args.earlierChanges, ...recordedNow],
       earlier: () => [...args.earlierChanges],
-    },
-    paths: {
+    };
+    this.addRedaction = (value) => services.redactor.add(value);
+    this.claimSubject = args.claimSubject;
+    this.runWorkflow = args.runWorkflow;
+    this.scheduleTimer = args.scheduleTimer;
+  }
+
+  get signal(): AbortSignal {
+    return (this.madeSignal ??= (this.args.signal as () => AbortSignal)());
+  }
+
+  get paths(): ActionPaths {
+    if (this.madePaths !== undefined) return this.madePaths;
+    const { services } = this.args;
+    this.madePaths = {
       store: services.store.root,
-      run: args.runDir,
+      run: this.args.runDir,
       // Created when an action asks for it, not for every attempt of every step.
       get outbox() {
         return services.store.outboxDir();
       },
       cwd: services.cwd,
-    },
-    addRedaction: (value) => services.redactor.add(value),
-    claimSubject: args.claimSubject,
-    runWorkflow: args.runWorkflow,
-    scheduleTimer: args.scheduleTimer,
-    recordedNow,
-  };
+    };
+    return this.madePaths;
+  }
 }
 
-/** The action's logger: the run's, with the step and attempt on every entry and `source: action`. */
-function actionLogger(runLogger: winston.Logger, stepKey: string, attempt: number): ActionContext['logger'] {
-  const child = runLogger.child({ step: stepKey, attempt });
+/**
+ * The action's logger: the run's, with the step and attempt on every entry and `source: action`.
+ * The winston child logger is made when the first line is logged.
+ */
+function actionLogger(runLogger: winston.Logger, stepKey: string, attempt: number): ActionLogger {
+  let child: winston.Logger | undefined;
   const log = (level: 'debug' | 'info' | 'warn' | 'error') => (message: string, meta?: Record<string, unknown>) => {
+    child ??= runLogger.child({ step: stepKey, attempt });
     child.log(level, message, meta === undefined ? { source: 'action' } : { ...meta, source: 'action' });
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createActionContext, type ActionContextArgs } from '../../../engine/runner/action-context.js';
@@ -57,6 +57,29 @@ describe('createActionContext', () => {
     const signal = new AbortController().signal;
     const { args } = contextArgs({ signal });
     expect(createActionContext(args).signal).toBe(signal);
+  });
+
+  it('gives the folders, and creates the outbox only when the action asks for it', () => {
+    const { args } = contextArgs();
+    const ctx = createActionContext(args);
+    const outbox = join(args.services.store.root, 'outbox');
+    expect(ctx.paths).toBe(ctx.paths);
+    expect(ctx.paths).toMatchObject({ store: args.services.store.root, run: args.runDir, cwd: args.services.cwd });
+    expect(existsSync(outbox)).toBe(false);
+    expect(ctx.paths.outbox).toBe(outbox);
+    expect(existsSync(outbox)).toBe(true);
+  });
+
+  it('records changes for this attempt after the earlier ones, normalising the result', () => {
+    const recorded: unknown[] = [];
+    const earlier = [{ target: 'group a', operation: 'remove', result: 'changed' as const }];
+    const { args } = contextArgs({ earlierChanges: earlier, onChange: (change) => recorded.push(change) });
+    const ctx = createActionContext(args);
+    ctx.changes.record({ target: 'group b', operation: 'remove' });
+    expect(recorded).toEqual([{ target: 'group b', operation: 'remove', result: 'changed' }]);
+    expect(ctx.changes.all()).toEqual([...earlier, { target: 'group b', operation: 'remove', result: 'changed' }]);
+    expect(ctx.changes.earlier()).toEqual(earlier);
+    expect(() => ctx.changes.record({ operation: 'remove' } as never)).toThrow('Step "notify[2]": ctx.changes.record() needs { target: string, operation: string, ... }');
   });
 
   it("logs the action's lines with the step, the attempt and source: action", async () => {
