@@ -96,13 +96,14 @@ describe(`bulk offboardings under faults (seed ${RELIABILITY_SEED})`, () => {
     }
 
     const stormy = await startOrg({ latencyMs: 5, seed: RELIABILITY_SEED, failRate: 0.2, dropRate: 0.05 });
-    // 429 bursts: a rate limit of 10 per second for a quarter of a second, every 1.25 seconds.
+    // 429 bursts: a rate limit of 10 per second for a quarter of a second, every 0.75 seconds,
+    // starting with one: the whole bulk may take less than a second, and the storm must happen.
     let timer: ReturnType<typeof setTimeout> | undefined;
     const burst = (on: boolean): void => {
       stormy.setFaults({ rateLimit: on ? 10 : 0 });
-      timer = setTimeout(() => burst(!on), on ? 250 : 1000);
+      timer = setTimeout(() => burst(!on), on ? 250 : 500);
     };
-    burst(false);
+    burst(true);
     try {
       const { ws, rows } = await bulk(stormy).finally(() => clearTimeout(timer));
       const failures = rows.filter((r) => r.status !== 'succeeded').map((r) => `${r.subject}: ${r.error ?? r.status}\n${journal(ws, r.runId).filter((e) => e['type'] === 'step.attempt_failed' || e['type'] === 'step.finished').map((e) => JSON.stringify(e)).join('\n')}`);
