@@ -195,75 +195,78 @@ async function attemptOnce<T>(
   attempt: number,
   signal: AbortSignal | undefined,
 ): Promise<JumpCloudResponse<T>> {
+  // Everything that does not need the slot is done before taking it or after giving it back:
+  // the slot (one of the organisation's few requests in flight) is held only while the request
+  // is on the wire, so that the next request waiting for it goes out at once.
+  const headers: Record<string, string> = {
+    'x-api-key': ctx.apiKey,
+    'Content-Type': 'application/json',
+    Accept: 'application/json',
+    'User-Agent': ctx.userAgent,
+  };
+  if (ctx.orgId !== undefined && sendsOrgId(request.path)) headers['x-org-id'] = ctx.orgId;
+  const init: RequestInit = {
+    method: request.method,
+    headers,
+    ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+    // Never follow a redirect: it would carry the API key to wherever it points.
+    redirect: 'manual',
+  };
+  const url = `${ctx.baseUrl}${target}`;
   const release = await ctx.semaphore.acquire(signal);
   const started = performance.now();
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), ctx.timeoutMs);
   const linked = linkSignals([signal, timeout.signal]);
-  const attemptSignal = linked.signal ?? timeout.signal;
+  let response: Response;
+  let text: string;
   try {
-    const headers: Record<string, string> = {
-      'x-api-key': ctx.apiKey,
-      'Content-Type': 'application/json',
-      Accept: 'application/json',
-      'User-Agent': ctx.userAgent,
-    };
-    if (ctx.orgId !== undefined && sendsOrgId(request.path)) headers['x-org-id'] = ctx.orgId;
-    let response: Response;
-    let text: string;
-    try {
-      response = await ctx.doFetch(`${ctx.baseUrl}${target}`, {
-        method: request.method,
-        headers,
-        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-        signal: attemptSignal,
-        // Never follow a redirect: it would carry the API key to wherever it points.
-        redirect: 'manual',
-      });
-      // Read the whole body inside the slot and the time limit: a connection dropped mid-body
-      // is a transient failure of this attempt, like one dropped before the headers.
-      text = await response.text();
-    } catch (error) {
-      const failure = failureWithoutResponse(ctx, error, label, signal, timeout.signal);
-      const ms = Math.round(performance.now() - started);
-      ctx.logger.debug(`JumpCloud ${label} → no response (${ms} ms, attempt ${attempt}): ${failure.message}`, {
-        method: request.method,
-        path: target,
-        ms,
-        attempt,
-        error: failure.code,
-      });
-      throw failure;
-    }
-    const ms = Math.round(performance.now() - started);
-    ctx.logger.debug(`JumpCloud ${label} → ${response.status} (${ms} ms, attempt ${attempt})`, {
-      method: request.method,
-      path: target,
-      status: response.status,
-      ms,
-      attempt,
-    });
-    const safeText = scrub(text, ctx.apiKey);
-    if (response.status < 200 || response.status >= 300) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      throw errorForResponse({
-        method: request.method,
-        path: target,
-        status: response.status,
-        baseUrl: ctx.baseUrl,
-        ...(ctx.orgId === undefined ? {} : { orgId: ctx.orgId }),
-        body: parseErrorBody(safeText),
-        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        ...(request.what === undefined ? {} : { what: request.what }),
-        ...(response.status >= 300 && response.status < 400 ? { location: scrub(response.headers.get('location') ?? '', ctx.apiKey) } : {}),
-      });
-    }
-    return { status: response.status, data: parseBody(safeText, response.headers.get('content-type'), label) as T, headers: response.headers, attempts: attempt };
-  } finally {
+    response = await ctx.doFetch(url, { ...init, signal: linked.signal ?? timeout.signal });
+    // Read the whole body inside the slot and the time limit: a connection dropped mid-body
+    // is a transient failure of this attempt, like one dropped before the headers.
+    text = await response.text();
+  } catch (error) {
+    const failure = failureWithoutResponse(ctx, error, label, signal, timeout.signal);
     clearTimeout(timer);
     linked.dispose();
     release();
+    const ms = Math.round(performance.now() - started);
+    ctx.logger.debug(`JumpCloud ${label} → no response (${ms} ms, attempt ${attempt}): ${failure.message}`, {
+      method: request.method,
+      path: target,
+      ms,
+      attempt,
+      error: failure.code,
+    });
+    throw failure;
   }
+  clearTimeout(timer);
+  linked.dispose();
+  release();
+  const ms = Math.round(performance.now() - started);
+  ctx.logger.debug(`JumpCloud ${label} → ${response.status} (${ms} ms, attempt ${attempt})`, {
+    method: request.method,
+    path: target,
+    status: response.status,
+    ms,
+    attempt,
+  });
+  const safeText = scrub(text, ctx.apiKey);
+  if (response.status < 200 || response.status >= 300) {
+    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+    throw errorForResponse({
+      method: request.method,
+      path: target,
+      status: response.status,
+      baseUrl: ctx.baseUrl,
+      ...(ctx.orgId === undefined ? {} : { orgId: ctx.orgId }),
+      body: parseErrorBody(safeText),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(request.what === undefined ? {} : { what: request.what }),
+      ...(response.status >= 300 && response.status < 400 ? { location: scrub(response.headers.get('location') ?? '', ctx.apiKey) } : {}),
+    });
+  }
+  return { status: response.status, data: parseBody(safeText, response.headers.get('content-type'), label) as T, headers: response.headers, attempts: attempt };
 }
 
 function failureWithoutResponse(ctx: AttemptContext, error: unknown, label: string, signal: AbortSignal | undefined, timeoutSignal: AbortSignal): IdflowError {
