@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { ActionRegistry } from '../registry/action-registry.js';
-import { isTemplate } from '../templating/index.js';
+import { isTemplate } from '../templating/template-references.js';
 import type { Issue } from './issue.js';
 import { decodePointer } from '../diagnostics/json-pointer.js';
 import { schemaIssues } from './schema-issues.js';

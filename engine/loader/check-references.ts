@@ -1,7 +1,10 @@
 import type { LocalProblem } from '../diagnostics/problem.js';
-import { checkCondition } from '../conditions/index.js';
+// The checkers' own modules, not the folders' index modules: those also export evaluation and
+// rendering (json-logic-js, Handlebars' compiler), which checking a template never needs.
+import { checkCondition } from '../conditions/check-condition.js';
 import type { ReferenceScope } from '../language/scope.js';
-import { checkTemplate, isTemplate } from '../templating/index.js';
+import { checkTemplate } from '../templating/check-template.js';
+import { isTemplate } from '../templating/template-references.js';
 import type { Issue } from './issue.js';
 import { childPointer } from '../diagnostics/json-pointer.js';
 import { ScopeBuilder } from './scopes.js';
