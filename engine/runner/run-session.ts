@@ -212,9 +212,9 @@ export class RunSession {
       const unit = await this.runUnit(step, phase, action, undefined);
       return {
         data: { status: unit.status, output: unit.output, changed: unit.changed },
-        ...(unit.error ? { error: unit.error } : {}),
-        ...(unit.cancelled ? { cancelled: true } : {}),
-        ...(unit.endRun === undefined || phase !== 'steps' ? {} : { endRun: unit.endRun }),
+        error: unit.error,
+        cancelled: unit.cancelled === true ? true : undefined,
+        endRun: phase === 'steps' ? unit.endRun : undefined,
       };
     }
     return this.runForeach(step, phase, action, started);
@@ -313,9 +313,12 @@ export class RunSession {
     try {
       const result = await runWithRetry(async (attempt) => {
         attemptsMade++;
-        this.append({ type: 'step.started', at: now(), step: step.id, ...(item === undefined ? {} : { item }), attempt, phase });
+        // Events and log entries of every step are plain literals, an absent `item` undefined (left
+        // out of the JSON like an absent member): spreads of optional members made each of them
+        // several objects, and this runs for every step.
+        this.append({ type: 'step.started', at: now(), step: step.id, item, attempt, phase });
         // Only the first attempt of a step is announced; retries were announced by step.retry.
-        this.logger.logger.log(item === undefined && attemptsMade === 1 ? 'info' : 'debug', `step ${key} started (attempt ${attempt})`, { event: 'step.started', step: step.id, name: step.name, action: step.action, attempt, ...(item === undefined ? {} : { item }) });
+        this.logger.logger.log(item === undefined && attemptsMade === 1 ? 'info' : 'debug', `step ${key} started (attempt ${attempt})`, { event: 'step.started', step: step.id, name: step.name, action: step.action, attempt, item });
         const attemptSignal = createAttemptSignal(this.signal, step.timeoutMs, key);
         const ctx = createActionContext({
           runId: this.handle.id,
@@ -369,16 +372,15 @@ export class RunSession {
       // Ending the run early is a decision about the whole run: a foreach item cannot make it.
       const endRun = item === undefined && typeof result.endRun?.reason === 'string' && result.endRun.reason.trim() !== '' ? result.endRun.reason : undefined;
       this.append({
-        type: 'step.finished', at: now(), step: step.id, ...(item === undefined ? {} : { item }), phase, status: 'succeeded', changed: result.changed,
-        output: this.services.redactor.redactDeep(output), ...(result.summary === undefined ? {} : { summary: result.summary }), attempts, durationMs,
-        ...(endRun === undefined ? {} : { endRun }),
+        type: 'step.finished', at: now(), step: step.id, item, phase, status: 'succeeded', changed: result.changed,
+        output: this.services.redactor.redactDeep(output), summary: result.summary, attempts, durationMs, endRun,
       });
-      this.audit({ step: key, action: step.action, operation: 'step', target: step.name ?? step.id, result: result.changed ? 'changed' : 'unchanged', ...(result.summary === undefined ? {} : { note: result.summary }) });
+      this.audit({ step: key, action: step.action, operation: 'step', target: step.name ?? step.id, result: result.changed ? 'changed' : 'unchanged', note: result.summary });
       this.logger.logger.info(`step ${key} ${result.changed ? 'changed' : 'unchanged'}${result.summary ? `: ${result.summary}` : ''}`, {
         event: 'step.finished', step: step.id, name: step.name, action: step.action, status: 'succeeded', changed: result.changed,
-        summary: result.summary, durationMs, attempts, ...(item === undefined ? {} : { item }),
+        summary: result.summary, durationMs, attempts, item,
       });
-      return { status: 'succeeded', output, changed: result.changed, attempts, ...(endRun === undefined ? {} : { endRun }) };
+      return { status: 'succeeded', output, changed: result.changed, attempts, endRun };
     } catch (error) {
       const classified = classifyError(error);
       if (classified instanceof CancelledError) return { status: 'failed', output: null, changed: false, attempts: priorAttempts + attemptsMade, error: classified, cancelled: true };
@@ -401,11 +403,10 @@ export class RunSession {
 
   private recordChange(step: Step, item: number | undefined, change: Change): void {
     const safe = this.services.redactor.redactDeep(change);
-    this.append({ type: 'step.change', at: now(), step: step.id, ...(item === undefined ? {} : { item }), change: safe });
+    this.append({ type: 'step.change', at: now(), step: step.id, item, change: safe });
     this.audit({
       step: unitKey(step.id, item), action: step.action, operation: change.operation, target: change.target,
-      ...(change.before === undefined ? {} : { before: change.before }), ...(change.after === undefined ? {} : { after: change.after }),
-      result: change.result ?? 'changed', ...(change.note === undefined ? {} : { note: change.note }),
+      before: change.before, after: change.after, result: change.result ?? 'changed', note: change.note,
     });
   }
 
@@ -455,12 +456,9 @@ export class RunSession {
   }
 
   private runInfo(): { id: string; startedAt: string; initiatedBy: string; reason?: string } {
-    return {
-      id: this.data.run.id,
-      startedAt: this.data.run.started_at,
-      initiatedBy: this.data.run.initiated_by,
-      ...(this.data.run.reason === undefined ? {} : { reason: this.data.run.reason }),
-    };
+    const info: { id: string; startedAt: string; initiatedBy: string; reason?: string } = { id: this.data.run.id, startedAt: this.data.run.started_at, initiatedBy: this.data.run.initiated_by };
+    if (this.data.run.reason !== undefined) info.reason = this.data.run.reason;
+    return info;
   }
 
   // --------------------------------------------------------------- record
