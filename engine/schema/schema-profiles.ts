@@ -25,9 +25,6 @@ const PROFILES: Readonly<Record<SchemaProfile, ProfileSettings>> = {
   output: { useDefaults: false, keywords: [] },
 };
 
-/** Every profile, in a stable order. */
-export const SCHEMA_PROFILES: readonly SchemaProfile[] = ['package', 'params', 'output'];
-
 /**
  * A new ajv configured for `profile`.
  * @param options.source - keep the compiled code, for `ajv/dist/standalone` (build time only).

@@ -159,8 +159,3 @@ export interface AssociationEdge {
 export function isEmulatedTargetType(value: string): value is EmulatedTargetType {
   return (EMULATED_TARGET_TYPES as readonly string[]).includes(value);
 }
-
-/** True when `value` is one of the association target types the spec allows. */
-export function isAssociationTargetType(value: string): value is AssociationTargetType {
-  return (ASSOCIATION_TARGET_TYPES as readonly string[]).includes(value);
-}
