@@ -99,13 +99,33 @@ export class AuditTrail {
   }
 
   /**
-   * Starts an empty trail: writes the file and a head at seq 0, so that deleting every entry
-   * later is detected too. Called once, when the run is created.
+   * Starts an empty trail: creates the file and a head at seq 0, so that deleting every entry
+   * later is detected too. Called once, when the run is created, in its new folder (before its
+   * record exists, so nobody reads them yet): both are created in place and stay open for the
+   * appends, instead of each being written to a temporary file, renamed and opened again.
+   *
+   * @throws the file system's error, `EEXIST` when either file exists.
    */
   initialize(): void {
-    writeFileAtomic(this.file, '', this.durability);
-    this.writeHead({ seq: 0, hash: genesisHash(this.options.runId), at: new Date().toISOString() });
-    this.state = { seq: 0, hash: genesisHash(this.options.runId) };
+    const genesis = genesisHash(this.options.runId);
+    this.lines.create();
+    const text = headText({ seq: 0, hash: genesis, at: new Date().toISOString() });
+    const fd = openSync(this.headFile, 'wx+', 0o600);
+    try {
+      writeSync(fd, text, 0, 'utf8');
+      if (this.durability === 'fsync') fsyncSync(fd);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    // Kept open for moving the head in place (see overwriteHead), which needs the fixed size.
+    if (Buffer.byteLength(text, 'utf8') === HEAD_BYTES) {
+      this.closeHead();
+      this.headFd = fd;
+    } else {
+      closeSync(fd);
+    }
+    this.state = { seq: 0, hash: genesis };
   }
 
   /**

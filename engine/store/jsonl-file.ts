@@ -77,6 +77,18 @@ export class AppendOnlyFile {
     if (this.durability === 'fsync') fsyncSync(this.fd);
   }
 
+  /**
+   * Creates the file, empty, and keeps it open for the appends that follow (one `open` instead
+   * of creating it, closing it and opening it again for the first line).
+   *
+   * @throws the file system's error, `EEXIST` when the file exists.
+   */
+  create(): void {
+    if (this.fd !== undefined) throw new Error(`${this.path} is already open`);
+    this.fd = openSync(this.path, 'ax', 0o600);
+    if (this.durability === 'fsync') fsyncSync(this.fd);
+  }
+
   /** Closes the descriptor, if open. Safe to call more than once. */
   close(): void {
     if (this.fd === undefined) return;

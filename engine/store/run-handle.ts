@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { RunNotFoundError } from '../errors/usage-errors.js';
-import { AuditTrail } from '../audit/audit-trail.js';
+import { AuditTrail, type AuditIdentity } from '../audit/audit-trail.js';
 import type { Redactor } from '../logging/redactor.js';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Durability } from './durability.js';
@@ -37,7 +37,12 @@ export class RunHandle {
   /** The journal, kept open between appends (see {@link RunHandle.close}). */
   private readonly journal: AppendOnlyFile;
 
-  constructor(dir: string, id: string, options: RunHandleOptions) {
+  /**
+   * @param identity - the run's workflow id, initiator and reason when the caller has them at
+   *   hand (the store creating the run); otherwise they are read from `run.json` when the audit
+   *   trail first needs them.
+   */
+  constructor(dir: string, id: string, options: RunHandleOptions, identity?: AuditIdentity) {
     this.id = id;
     this.dir = dir;
     this.logFile = join(dir, RUN_FILES.log);
@@ -50,6 +55,7 @@ export class RunHandle {
       redactor: options.redactor,
       durability: options.durability,
       identity: () => {
+        if (identity !== undefined) return identity;
         const meta = this.storedMeta();
         return { workflowId: meta.workflow.id, initiatedBy: meta.initiatedBy, ...(meta.reason === undefined ? {} : { reason: meta.reason }) };
       },
@@ -79,6 +85,19 @@ export class RunHandle {
   /** The inputs as recorded (secrets redacted). */
   inputs(): Record<string, unknown> {
     return this.readJson(RUN_FILES.inputs) as Record<string, unknown>;
+  }
+
+  /**
+   * Creates the run's empty journal and audit trail (with its head), kept open for the session
+   * that follows. Called once by the store, in the run's new folder, before `run.json` exists.
+   *
+   * @throws the file system's error, `EEXIST` when a file exists.
+   */
+  initialize(): void {
+    this.journal.create();
+    // A file this handle created holds no torn line to repair.
+    this.journalChecked = true;
+    this.audit.initialize();
   }
 
   /**

@@ -88,10 +88,10 @@ export class RunStore {
     if (options.id !== undefined && !isRunIdPrefix(options.id)) throw new IdflowError('INVALID_RUN', `Cannot create a run: "${options.id}" is not a run id (lower-case letters, digits and dashes)`);
     if (options.startedAt !== undefined && Number.isNaN(Date.parse(options.startedAt))) throw new IdflowError('INVALID_RUN', `Cannot create a run: startedAt "${options.startedAt}" is not an ISO-8601 time`);
     const runsDir = join(this.root, 'runs');
-    mkdirSync(runsDir, { recursive: true });
     const startedAt = options.startedAt === undefined ? new Date() : new Date(options.startedAt);
     let id = '';
     let dir = '';
+    let madeRunsDir = false;
     for (let attempt = 0; ; attempt++) {
       id = options.id ?? newRunId(startedAt);
       dir = join(runsDir, id);
@@ -99,7 +99,16 @@ export class RunStore {
         mkdirSync(dir);
         break;
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        const code = (error as NodeJS.ErrnoException).code;
+        // The store's folders are made on the first run (or again if they were removed since),
+        // not looked for on every run.
+        if (code === 'ENOENT' && !madeRunsDir) {
+          mkdirSync(runsDir, { recursive: true });
+          madeRunsDir = true;
+          attempt--;
+          continue;
+        }
+        if (code !== 'EEXIST') throw error;
         if (options.id !== undefined) throw new IdflowError('RUN_EXISTS', `Cannot create run ${options.id}: a run with that id already exists in ${runsDir}`, { details: { runId: options.id } });
         if (attempt >= 20) throw error;
       }
@@ -107,9 +116,9 @@ export class RunStore {
     // The template is pinned exactly as given: resume needs its exact text and hash.
     writeFileSync(join(dir, RUN_FILES.template), run.templateText, { flag: 'wx' });
     writeFileSync(join(dir, RUN_FILES.inputs), `${JSON.stringify(this.redactor.redactDeep(run.inputs), null, 2)}\n`, { flag: 'wx', mode: 0o600 });
-    writeFileSync(join(dir, RUN_FILES.journal), '', { flag: 'wx', mode: 0o600 });
-    const handle = new RunHandle(dir, id, { redactor: this.redactor, durability: this.durability });
-    handle.audit.initialize();
+    const identity = { workflowId: run.workflow.id, initiatedBy: run.initiatedBy, ...(run.reason === undefined ? {} : { reason: run.reason }) };
+    const handle = new RunHandle(dir, id, { redactor: this.redactor, durability: this.durability }, identity);
+    handle.initialize();
     const meta: RunMeta = {
       id,
       workflow: { id: run.workflow.id, name: run.workflow.name, ...(run.workflow.version === undefined ? {} : { version: run.workflow.version }) },
