@@ -11,6 +11,7 @@ import { thisHost } from './process-liveness.js';
 import { RunHandle } from './run-handle.js';
 import { RUN_FILES } from './run-files.js';
 import { isRunIdPrefix, newRunId } from './run-id.js';
+import { WriteOnceFiles } from './write-once-files.js';
 
 export { resolveStoreRoot } from './store-root.js';
 export { RunHandle } from './run-handle.js';
@@ -59,6 +60,8 @@ export class RunStore {
   readonly root: string;
   private readonly redactor: Redactor;
   private readonly durability: Durability;
+  /** Pinned templates written by this store, for linking identical ones. */
+  private readonly pinnedTemplates = new WriteOnceFiles();
 
   /**
    * @param root - the store folder; created on first write.
@@ -113,8 +116,9 @@ export class RunStore {
         if (attempt >= 20) throw error;
       }
     }
-    // The template is pinned exactly as given: resume needs its exact text and hash.
-    writeFileSync(join(dir, RUN_FILES.template), run.templateText, { flag: 'wx' });
+    // The template is pinned exactly as given: resume needs its exact text and hash. Runs of the
+    // same template share the file (a hard link, see WriteOnceFiles).
+    this.pinnedTemplates.write(join(dir, RUN_FILES.template), run.templateText, 0o666);
     writeFileSync(join(dir, RUN_FILES.inputs), `${JSON.stringify(this.redactor.redactDeep(run.inputs), null, 2)}\n`, { flag: 'wx', mode: 0o600 });
     const identity = { workflowId: run.workflow.id, initiatedBy: run.initiatedBy, ...(run.reason === undefined ? {} : { reason: run.reason }) };
     const handle = new RunHandle(dir, id, { redactor: this.redactor, durability: this.durability }, identity);
