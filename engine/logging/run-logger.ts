@@ -4,6 +4,7 @@ import type { Redactor } from './redactor.js';
 import { renderProgressLine, type ProgressMeta } from './progress-view.js';
 import type { ConsoleMode } from './console-mode.js';
 import { JsonLinesFileTransport } from './jsonl-file-transport.js';
+import { SharedLevelsLogger } from './shared-levels-logger.js';
 
 export { consoleModeFor, type ConsoleMode } from './console-mode.js';
 
@@ -53,7 +54,6 @@ export interface RunLogger {
  */
 export function createRunLogger(options: RunLoggerOptions): RunLogger {
   const { redactor } = options;
-  const { format } = winston;
   const transports: winston.transport[] = [];
   let fileTransport: winston.transport | undefined;
   if (options.logFile !== undefined) {
@@ -61,7 +61,7 @@ export function createRunLogger(options: RunLoggerOptions): RunLogger {
     fileTransport = new JsonLinesFileTransport({
       filename: options.logFile,
       level: 'debug',
-      format: jsonLine(redactor),
+      format: jsonLine({ redactor }),
     });
     transports.push(fileTransport);
   }
@@ -69,11 +69,6 @@ export function createRunLogger(options: RunLoggerOptions): RunLogger {
   const mode = options.console.mode;
   const style = mode === 'pretty' ? 'pretty' : 'plain';
   const prefix = options.console.prefix;
-  // Rendered and redacted in one format (console lines are plain text, see Redactor.redact).
-  const progress = format((info) => {
-    (info as Record<symbol, unknown>)[MESSAGE] = redactor.redact(renderProgressLine(info as unknown as { level: string; message: unknown } & ProgressMeta, style, prefix));
-    return info;
-  });
   // A silent console shows nothing, so with a log file it gets no transport at all: every line
   // would otherwise still be copied and piped to it, to be dropped. Without a log file it keeps a
   // silent one, since winston complains on stderr when a logger has no transport.
@@ -84,14 +79,15 @@ export function createRunLogger(options: RunLoggerOptions): RunLogger {
         eol: '\n',
         level: mode === 'quiet' ? 'warn' : 'info',
         silent: mode === 'silent',
-        format: progress(),
+        format: progressLine({ redactor, style, prefix }),
       }),
     );
   }
 
-  const logger = winston.createLogger({
+  // Not winston.createLogger, which declares a Logger class for every logger (see SharedLevelsLogger).
+  const logger: winston.Logger = new SharedLevelsLogger({
     level: 'debug',
-    format: format.combine(format.errors({ stack: true }), plainErrorsAndTime()),
+    format: ENTRY_FORMAT,
     defaultMeta: { runId: options.runId, workflowId: options.workflowId },
     transports,
     exitOnError: false,
@@ -146,18 +142,26 @@ function forwardTo(target: NodeJS.WritableStream): Writable {
  * still go through logform's json.
  */
 const logformJson = winston.format.json();
-function jsonLine(redactor: Redactor): winston.Logform.Format {
-  return winston.format((info) => {
-    let line: unknown;
-    try {
-      line = JSON.stringify(info);
-    } catch {
-      line = (logformJson.transform(info, {}) as Record<symbol, unknown>)[MESSAGE];
-    }
-    (info as Record<symbol, unknown>)[MESSAGE] = typeof line === 'string' ? redactor.redactJson(line) : line;
-    return info;
-  })();
-}
+// `winston.format(fn)` declares a Format class; declared once here and instantiated per run
+// with the run's options (a class per run was a measurable part of a short run's start).
+const jsonLine = winston.format((info, options: unknown) => {
+  const { redactor } = options as { redactor: Redactor };
+  let line: unknown;
+  try {
+    line = JSON.stringify(info);
+  } catch {
+    line = (logformJson.transform(info, {}) as Record<symbol, unknown>)[MESSAGE];
+  }
+  (info as Record<symbol, unknown>)[MESSAGE] = typeof line === 'string' ? redactor.redactJson(line) : line;
+  return info;
+});
+
+/** The progress view's line, rendered and redacted in one format (console lines are plain text, see Redactor.redact). */
+const progressLine = winston.format((info, options: unknown) => {
+  const { redactor, style, prefix } = options as { redactor: Redactor; style: 'pretty' | 'plain'; prefix: string | undefined };
+  (info as Record<symbol, unknown>)[MESSAGE] = redactor.redact(renderProgressLine(info as unknown as { level: string; message: unknown } & ProgressMeta, style, prefix));
+  return info;
+});
 
 /**
  * Replaces Error values in the top level of the meta with plain data (`name`, `message`, `code`,
@@ -177,3 +181,6 @@ const plainErrorsAndTime = winston.format((info) => {
   if (!info['timestamp']) info['timestamp'] = new Date().toISOString();
   return info;
 });
+
+/** Every logger's own format: stateless, so one instance serves every run. */
+const ENTRY_FORMAT = winston.format.combine(winston.format.errors({ stack: true }), plainErrorsAndTime());
