@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { AmbiguousError } from '../errors/action-errors.js';
@@ -62,6 +62,8 @@ export class RunStore {
   private readonly durability: Durability;
   /** Pinned templates written by this store, for linking identical ones. */
   private readonly pinnedTemplates = new WriteOnceFiles();
+  /** Recorded inputs written by this store, likewise (a few: inputs repeat less than templates). */
+  private readonly recordedInputs = new WriteOnceFiles(4);
 
   /**
    * @param root - the store folder; created on first write.
@@ -117,9 +119,9 @@ export class RunStore {
       }
     }
     // The template is pinned exactly as given: resume needs its exact text and hash. Runs of the
-    // same template share the file (a hard link, see WriteOnceFiles).
+    // same template share the file (a hard link, see WriteOnceFiles), as do equal inputs.
     this.pinnedTemplates.write(join(dir, RUN_FILES.template), run.templateText, 0o666);
-    writeFileSync(join(dir, RUN_FILES.inputs), `${JSON.stringify(this.redactor.redactDeep(run.inputs), null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+    this.recordedInputs.write(join(dir, RUN_FILES.inputs), `${JSON.stringify(this.redactor.redactDeep(run.inputs), null, 2)}\n`, 0o600);
     const identity = { workflowId: run.workflow.id, initiatedBy: run.initiatedBy, ...(run.reason === undefined ? {} : { reason: run.reason }) };
     const handle = new RunHandle(dir, id, { redactor: this.redactor, durability: this.durability }, identity);
     handle.initialize();
