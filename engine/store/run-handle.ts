@@ -97,7 +97,12 @@ export class RunHandle {
     this.journal.create();
     // A file this handle created holds no torn line to repair.
     this.journalChecked = true;
-    this.audit.initialize();
+    try {
+      this.audit.initialize();
+    } catch (error) {
+      this.close();
+      throw error;
+    }
   }
 
   /**

@@ -143,7 +143,13 @@ export class RunStore {
       sandbox: run.sandbox,
       ...(run.sandboxData === undefined ? {} : { sandboxData: run.sandboxData }),
     };
-    writeFileAtomic(join(dir, RUN_FILES.meta), `${JSON.stringify(this.redactor.redactDeep(meta), null, 2)}\n`, this.durability);
+    try {
+      writeFileAtomic(join(dir, RUN_FILES.meta), `${JSON.stringify(this.redactor.redactDeep(meta), null, 2)}\n`, this.durability);
+    } catch (error) {
+      // The journal and audit files were left open for a session that will not happen.
+      handle.close();
+      throw error;
+    }
     return handle;
   }
 
