@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, basename } from 'node:path';
 import type { Durability } from './durability.js';
@@ -9,11 +9,36 @@ import type { Durability } from './durability.js';
  * mid-write. Writes a temporary file next to the target and renames it over the target.
  */
 export function writeFileAtomic(path: string, text: string, durability: Durability = 'write'): void {
+  writeAtomic(path, text, durability, false);
+}
+
+/** Which file a path named when it was read or written: it is the same file while these hold. */
+export interface FileIdentity {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * {@link writeFileAtomic}, returning the identity of the file written (taken from its descriptor
+ * before the rename, which changes neither), so that a caller can later tell, with one `stat`,
+ * whether the path still holds exactly what it wrote.
+ */
+export function writeFileAtomicIdentified(path: string, text: string, durability: Durability = 'write'): FileIdentity {
+  return writeAtomic(path, text, durability, true) as FileIdentity;
+}
+
+function writeAtomic(path: string, text: string, durability: Durability, identify: boolean): FileIdentity | undefined {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${temporarySuffix()}.tmp`);
   const fd = openSync(temporary, 'wx', 0o600);
+  let identity: FileIdentity | undefined;
   try {
     writeSync(fd, text);
     if (durability === 'fsync') fsyncSync(fd);
+    if (identify) {
+      const stats = fstatSync(fd);
+      identity = { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs };
+    }
   } catch (error) {
     closeSync(fd);
     rmSync(temporary, { force: true });
@@ -27,6 +52,7 @@ export function writeFileAtomic(path: string, text: string, durability: Durabili
     throw error;
   }
   if (durability === 'fsync') syncDirectory(dirname(path));
+  return identity;
 }
 
 /**

@@ -4,7 +4,7 @@ import { IdflowError } from '../errors/idflow-error.js';
 import { RunNotFoundError } from '../errors/usage-errors.js';
 import { AuditTrail, type AuditIdentity } from '../audit/audit-trail.js';
 import type { Redactor } from '../logging/redactor.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic, writeFileAtomicIdentified, type FileIdentity } from './atomic-write.js';
 import type { Durability } from './durability.js';
 import { AppendOnlyFile, readJsonLines, repairTail } from './jsonl-file.js';
 import type { JournalEvent, RunMeta } from './journal-events.js';
@@ -36,6 +36,8 @@ export class RunHandle {
   private journalChecked = false;
   /** The journal, kept open between appends (see {@link RunHandle.close}). */
   private readonly journal: AppendOnlyFile;
+  /** `run.json` as this handle last wrote it, and which file that was (see metaToUpdate). */
+  private lastWritten: { text: string; file: FileIdentity } | undefined;
 
   /**
    * @param identity - the run's workflow id, initiator and reason when the caller has them at
@@ -73,8 +75,18 @@ export class RunHandle {
 
   /** Merges `patch` into `run.json` (redacted) and replaces the file atomically. The id cannot change. */
   updateMeta(patch: Partial<RunMeta>): void {
-    const next: RunMeta = { ...this.storedMeta(), ...patch, id: this.id };
-    writeFileAtomic(join(this.dir, RUN_FILES.meta), `${JSON.stringify(this.redactor.redactDeep(next), null, 2)}\n`, this.durability);
+    const next: RunMeta = { ...this.metaToUpdate(), ...patch, id: this.id };
+    this.writeMeta(next);
+  }
+
+  /**
+   * Writes `meta` (redacted) as `run.json`, replacing the file atomically. The store calls it
+   * to create the record; afterwards {@link RunHandle.updateMeta}.
+   */
+  writeMeta(meta: RunMeta): void {
+    const text = `${JSON.stringify(this.redactor.redactDeep(meta), null, 2)}\n`;
+    const file = writeFileAtomicIdentified(join(this.dir, RUN_FILES.meta), text, this.durability);
+    this.lastWritten = { text, file };
   }
 
   /** The template text pinned when the run was created. */
@@ -165,6 +177,24 @@ export class RunHandle {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw this.damaged(RUN_FILES.output, error);
     }
+  }
+
+  /**
+   * `run.json` as it is now, to merge an update into: the text this handle last wrote when the
+   * file is still that one (same inode, size and modification time: every writer replaces the
+   * file, so another writer's record is another inode), read from disk otherwise. Reading back
+   * the record it had just written was a good part of ending a short run.
+   */
+  private metaToUpdate(): RunMeta {
+    const last = this.lastWritten;
+    if (last !== undefined) {
+      const stats = statSync(join(this.dir, RUN_FILES.meta), { throwIfNoEntry: false });
+      if (stats !== undefined && stats.ino === last.file.ino && stats.size === last.file.size && stats.mtimeMs === last.file.mtimeMs) {
+        return JSON.parse(last.text) as RunMeta;
+      }
+      this.lastWritten = undefined;
+    }
+    return this.storedMeta();
   }
 
   /** `run.json` as written (status not computed). */

@@ -4,7 +4,6 @@ import { IdflowError } from '../errors/idflow-error.js';
 import { AmbiguousError } from '../errors/action-errors.js';
 import { RunNotFoundError, UsageError } from '../errors/usage-errors.js';
 import { Redactor } from '../logging/redactor.js';
-import { writeFileAtomic } from './atomic-write.js';
 import type { Durability } from './durability.js';
 import type { RunMeta, RunStatus } from './journal-events.js';
 import { thisHost } from './process-liveness.js';
@@ -144,7 +143,7 @@ export class RunStore {
       ...(run.sandboxData === undefined ? {} : { sandboxData: run.sandboxData }),
     };
     try {
-      writeFileAtomic(join(dir, RUN_FILES.meta), `${JSON.stringify(this.redactor.redactDeep(meta), null, 2)}\n`, this.durability);
+      handle.writeMeta(meta);
     } catch (error) {
       // The journal and audit files were left open for a session that will not happen.
       handle.close();
