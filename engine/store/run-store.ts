@@ -59,6 +59,8 @@ export class RunStore {
   readonly root: string;
   private readonly redactor: Redactor;
   private readonly durability: Durability;
+  /** Whether {@link RunStore.locksDir} has made the locks folder. */
+  private madeLocksDir = false;
   /** Pinned templates written by this store, for linking identical ones. */
   private readonly pinnedTemplates = new WriteOnceFiles();
   /** Recorded inputs written by this store, likewise (a few: inputs repeat less than templates). */
@@ -199,10 +201,16 @@ export class RunStore {
     return dir;
   }
 
-  /** Where subject locks live (created if missing). */
+  /**
+   * Where subject locks live: created by the first call of this store object (acquireSubjectLock
+   * makes it again if it has been removed since), not looked for on every run.
+   */
   locksDir(): string {
     const dir = join(this.root, 'locks');
-    mkdirSync(dir, { recursive: true });
+    if (!this.madeLocksDir) {
+      mkdirSync(dir, { recursive: true });
+      this.madeLocksDir = true;
+    }
     return dir;
   }
 

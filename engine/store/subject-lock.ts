@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { SubjectLockedError } from '../errors/usage-errors.js';
 import { isProcessAlive, thisHost } from './process-liveness.js';
@@ -92,7 +92,8 @@ export function acquireSubjectLock(locksDir: string, subject: string, runId: str
     mine.count++;
     return handle(path, subject, runId, mine.nonce);
   }
-  mkdirSync(locksDir, { recursive: true });
+  // The folder is made when creating a lock finds it missing (see createExclusive), not looked
+  // for on every acquisition.
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const record: LockRecord = { subject, runId, pid: process.pid, hostname: thisHost(), at: new Date().toISOString(), nonce: randomBytes(12).toString('hex') };
     if (createExclusive(path, `${JSON.stringify(record)}\n`)) return hold(path, subject, runId, record.nonce);
@@ -197,7 +198,14 @@ function readRecord(path: string): RawRecord {
  */
 function createExclusive(path: string, content: string): boolean {
   const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(temporary, content, { flag: 'wx', mode: 0o644 });
+  try {
+    writeFileSync(temporary, content, { flag: 'wx', mode: 0o644 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    // The locks folder does not exist yet (or was removed): make it and try once more.
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temporary, content, { flag: 'wx', mode: 0o644 });
+  }
   try {
     linkSync(temporary, path);
     return true;

@@ -18,6 +18,18 @@ function lockRecord(subject: string): Record<string, unknown> {
 }
 
 describe('acquireSubjectLock within one process', () => {
+  it('makes the locks folder when it is missing, also when it was removed after an earlier lock', () => {
+    rmSync(locksDir, { recursive: true, force: true });
+    const first = acquireSubjectLock(locksDir, 'a@example.com', 'run-a');
+    expect(existsSync(lockFileFor(locksDir, 'a@example.com'))).toBe(true);
+    first.release();
+    rmSync(locksDir, { recursive: true, force: true });
+    const second = acquireSubjectLock(join(locksDir, 'nested'), 'b@example.com', 'run-b');
+    expect(existsSync(lockFileFor(join(locksDir, 'nested'), 'b@example.com'))).toBe(true);
+    second.release();
+    expect(readdirSync(join(locksDir, 'nested'))).toEqual([]);
+  });
+
   it('writes a lock file named by the normalised subject, holding who holds it', () => {
     const lock = acquireSubjectLock(locksDir, ' John.Smith@Example.com ', 'run-a');
     expect(normaliseSubject(' John.Smith@Example.com ')).toBe('john.smith@example.com');
