@@ -18,7 +18,7 @@ export interface ActionContext {
   readonly dryRun: boolean;
   /** True when the run uses built-in sandboxes (`--sandbox`) instead of real services. */
   readonly sandbox: boolean;
-  /** Aborted on timeout, Ctrl-C or shutdown: hand it to every `fetch` and wait. */
+  /** Aborted on timeout, Ctrl-C or shutdown, and when the attempt fails (stopping work it left in flight): hand it to every `fetch` and wait. */
   readonly signal: AbortSignal;
   /** A logger already carrying the run and step ids; secret values are redacted at the sink. */
   readonly logger: ActionLogger;

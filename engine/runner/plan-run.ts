@@ -211,10 +211,14 @@ async function planUnit(
           throw new PermanentError('A plan cannot schedule a timer');
         },
       });
+      let failure: Error | undefined;
       try {
         return await attemptSignal.race(Promise.resolve().then(() => plan.call(action.definition, ctx, params)));
+      } catch (error) {
+        failure = classifyError(error);
+        throw error;
       } finally {
-        attemptSignal.dispose();
+        attemptSignal.dispose(failure);
       }
     }, policy, { signal: request.signal });
     if (typeof result !== 'object' || result === null || !Array.isArray(result.changes)) {

@@ -337,6 +337,7 @@ export class RunSession {
           runWorkflow: (request) => this.runChild(step, key, request, attemptSignal.signal),
           scheduleTimer: (timer) => this.scheduleTimer(step, key, timer),
         });
+        let failure: Error | undefined;
         try {
           const value = await attemptSignal.race(Promise.resolve().then(() => definition.run(ctx, params)));
           if (typeof value !== 'object' || value === null || typeof (value as { changed?: unknown }).changed !== 'boolean') {
@@ -349,8 +350,11 @@ export class RunSession {
             }
           }
           return value;
+        } catch (error) {
+          failure = classifyError(error);
+          throw error;
         } finally {
-          attemptSignal.dispose();
+          attemptSignal.dispose(failure);
           earlier.push(...ctx.recordedNow);
         }
       }, policy, {

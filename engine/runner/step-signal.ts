@@ -16,8 +16,13 @@ export interface AttemptSignal {
    * {@link raceAbort}), whether or not {@link AttemptSignal.signal} was ever made.
    */
   race<T>(work: Promise<T>): Promise<T>;
-  /** Stops the timer and lets go of the run's signal; call when the attempt ends. */
-  dispose(): void;
+  /**
+   * Stops the timer and lets go of the run's signal; call when the attempt ends. With `failure`
+   * (the attempt failed), also aborts the attempt's signal with it: work the action still has in
+   * flight (the other requests of a `Promise.all` whose first one failed) is stopped instead of
+   * finishing on its own schedule while the next attempt sends it again.
+   */
+  dispose(failure?: Error): void;
 }
 
 /** Creates the signal for one attempt; `timeoutMs` undefined means no timeout. */
@@ -39,6 +44,8 @@ class LazyAttemptSignal implements AttemptSignal {
   private disposed = false;
   /** Whether the run's signal had aborted when the attempt ended. */
   private abortedWhenDisposed = false;
+  /** Why the attempt failed, when it did: what its signal is aborted with once it ended. */
+  private failure: Error | undefined;
   private cancellation: CancelledError | undefined;
 
   constructor(private readonly runSignal: AbortSignal, timeoutMs: number | undefined, stepId: string) {
@@ -56,6 +63,7 @@ class LazyAttemptSignal implements AttemptSignal {
       // when the attempt ended, which no later stop of the run reaches.
       this.controller = new AbortController();
       if (this.abortedWhenDisposed) this.controller.abort(this.cancelled());
+      else if (this.failure !== undefined) this.controller.abort(this.failure);
       return this.controller.signal;
     }
     return this.link().signal;
@@ -81,7 +89,7 @@ class LazyAttemptSignal implements AttemptSignal {
     });
   }
 
-  dispose(): void {
+  dispose(failure?: Error): void {
     if (this.disposed) return;
     this.disposed = true;
     this.abortedWhenDisposed = this.runSignal.aborted;
@@ -89,6 +97,11 @@ class LazyAttemptSignal implements AttemptSignal {
     if (this.linked) {
       this.linked = false;
       this.runSignal.removeEventListener('abort', this);
+    }
+    if (failure !== undefined && !this.abortedWhenDisposed) {
+      this.failure = failure;
+      // Only a signal the action read can have work behind it; an aborted one stays as it is.
+      if (this.controller !== undefined && !this.controller.signal.aborted) this.controller.abort(failure);
     }
   }
 

@@ -137,6 +137,17 @@ describe('startRun', () => {
     expect(services.world.calls.get('wait:')).toBe(2);
   });
 
+  it('stops the work a failed attempt left in flight before the next attempt starts', async () => {
+    const services = createTestServices();
+    const wf = workflow([step('fan', 'test.fanout.fail', { retry: { attempts: 2, backoff: 'fixed', delayMs: 10, maxDelayMs: 10 } })]);
+    const outcome = await startRun(request(wf, services), services);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.message).toContain('503 Service Unavailable');
+    expect(services.world.calls.get('fanout')).toBe(2);
+    // Each attempt's slow call was stopped with the attempt's failure, not left to run for 5 s.
+    expect(services.world.leftoversStopped).toEqual(['503 Service Unavailable', '503 Service Unavailable']);
+  });
+
   it('runs foreach items under the concurrency cap and reports item failures per item', async () => {
     const services = createTestServices();
     const wf = workflow([

@@ -77,6 +77,24 @@ describe('createAttemptSignal without a timeout', () => {
     run2.abort('after the end');
     expect(ended.signal.aborted).toBe(false);
   });
+
+  it('aborts the signal with the failure when a failed attempt is disposed, read before or after', () => {
+    const run = new AbortController();
+    const failure = new Error('503 Service Unavailable');
+    const read = createAttemptSignal(run.signal, undefined, 's1');
+    const signal = read.signal;
+    read.dispose(failure);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe(failure);
+    const unread = createAttemptSignal(run.signal, undefined, 's2');
+    unread.dispose(failure);
+    expect(unread.signal.reason).toBe(failure);
+    // A run stopped before the attempt ended keeps its cancellation as the reason.
+    run.abort(new Error('SIGTERM received'));
+    const stopped = createAttemptSignal(run.signal, undefined, 's3');
+    stopped.dispose(failure);
+    expect(stopped.signal.reason).toBeInstanceOf(CancelledError);
+  });
 });
 
 describe('createAttemptSignal with a timeout', () => {

@@ -18,10 +18,12 @@ export interface TestWorld {
   /** In-flight counter for foreach concurrency checks. */
   inFlight: number;
   maxInFlight: number;
+  /** Why each piece of work `test.fanout.fail` left in flight was stopped, in order. */
+  leftoversStopped: string[];
 }
 
 export function createWorld(): TestWorld {
-  return { calls: new Map(), plans: 0, groups: new Set(), gateClosed: false, inFlight: 0, maxInFlight: 0 };
+  return { calls: new Map(), plans: 0, groups: new Set(), gateClosed: false, inFlight: 0, maxInFlight: 0, leftoversStopped: [] };
 }
 
 function count(world: TestWorld, key: string): number {
@@ -152,5 +154,24 @@ export function testActions(world: TestWorld): ActionDefinition[] {
       return { changes: [], output: { ended: params.reason !== undefined }, ...(params.reason === undefined ? {} : { endRun: { reason: params.reason } }) };
     },
   };
-  return [echo, flaky, gate, wait, removeGroups, noPreview, typed, secretive, ender];
+  const fanout: ActionDefinition<Record<string, never>> = {
+    id: 'test.fanout.fail',
+    description: 'Starts a slow call and a failing one together (Promise.all), like a step sending several requests',
+    params: object({}),
+    async run(ctx) {
+      count(world, 'fanout');
+      const slow = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, 5000);
+        ctx.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          world.leftoversStopped.push(ctx.signal.reason instanceof Error ? ctx.signal.reason.message : String(ctx.signal.reason));
+          reject(ctx.signal.reason);
+        }, { once: true });
+      });
+      const failing = new Promise<void>((_resolve, reject) => setTimeout(() => reject(new TransientError('503 Service Unavailable')), 5));
+      await Promise.all([slow, failing]);
+      return { changed: false };
+    },
+  };
+  return [echo, flaky, gate, wait, removeGroups, noPreview, typed, secretive, ender, fanout];
 }
