@@ -71,22 +71,7 @@ class LazyAttemptSignal implements AttemptSignal {
 
   race<T>(work: Promise<T>): Promise<T> {
     if (this.controller !== undefined) return raceAbort(work, this.controller.signal);
-    const runSignal = this.runSignal;
-    if (runSignal.aborted) return Promise.reject(this.cancelled());
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = (): void => reject(this.cancelled());
-      runSignal.addEventListener('abort', onAbort, { once: true });
-      work.then(
-        (value) => {
-          runSignal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (error: unknown) => {
-          runSignal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
+    return raceAbort(work, this.runSignal, () => this.cancelled());
   }
 
   dispose(failure?: Error): void {
@@ -139,13 +124,13 @@ export function asCancellation(reason: unknown): CancelledError {
 }
 
 /**
- * Settles with the action's promise, or rejects with the signal's reason as soon as it
- * aborts: an action that ignores its signal must not hold the run hostage.
+ * Settles with the action's promise, or rejects as soon as `signal` aborts (with `reason()`, by
+ * default the signal's reason): an action that ignores its signal must not hold the run hostage.
  */
-export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+export function raceAbort<T>(work: Promise<T>, signal: AbortSignal, reason: () => unknown = () => signal.reason): Promise<T> {
+  if (signal.aborted) return Promise.reject(reason());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = (): void => reject(reason());
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(
       (value) => {
