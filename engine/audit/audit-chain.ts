@@ -46,7 +46,11 @@ export interface AuditEntry {
   target: string;
   before?: unknown;
   after?: unknown;
-  result: 'changed' | 'unchanged' | 'failed' | 'reported' | 'info';
+  /**
+   * What came of it (see `Change.result`); `started` is a write-ahead intent, not a change made:
+   * its outcome is a later entry with the same operation and target. `info`: the engine's own notes.
+   */
+  result: 'changed' | 'unchanged' | 'failed' | 'reported' | 'started' | 'info';
   note?: string;
   /** The hash of the entry before (the genesis value for the first). */
   prev_hash: string;

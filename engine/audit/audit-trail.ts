@@ -19,7 +19,7 @@ export interface AuditEntryInput {
   target: string;
   before?: unknown;
   after?: unknown;
-  result: 'changed' | 'unchanged' | 'failed' | 'reported' | 'info';
+  result: 'changed' | 'unchanged' | 'failed' | 'reported' | 'started' | 'info';
   note?: string;
   /** When it happened; default now. */
   at?: string;
@@ -43,7 +43,7 @@ export interface AuditTrailOptions {
   durability?: Durability;
 }
 
-const RESULTS: ReadonlySet<string> = new Set(['changed', 'unchanged', 'failed', 'reported', 'info']);
+const RESULTS: ReadonlySet<string> = new Set(['changed', 'unchanged', 'failed', 'reported', 'started', 'info']);
 
 /**
  * The head file's size: its JSON padded with spaces to this many bytes (a head needs about 130).

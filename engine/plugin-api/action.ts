@@ -64,9 +64,14 @@ export interface Change {
   after?: unknown;
   /**
    * `changed`: done now; `unchanged`: already in the desired state; `failed`: tried and failed;
-   * `reported`: not changed by this action but worth telling (e.g. access through a dynamic group).
+   * `reported`: not changed by this action but worth telling (e.g. access through a dynamic group);
+   * `started`: a write-ahead intent — about to be made; its outcome follows in another entry with
+   * the same operation and target. A `started` change is never a change made (nothing counts it
+   * as one): it is what lets a retry or a resumed run tell a change the interrupted attempt made
+   * before it could record the outcome (the intent has no outcome, the target is found done)
+   * from one made by someone else (no intent).
    */
-  result?: 'changed' | 'unchanged' | 'failed' | 'reported';
+  result?: 'changed' | 'unchanged' | 'failed' | 'reported' | 'started';
   /** Free text for humans. */
   note?: string;
 }

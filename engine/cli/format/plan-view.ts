@@ -8,8 +8,8 @@ export { describeTransition };
 export type PlanStyle = 'pretty' | 'plain';
 
 const MARKS = {
-  pretty: { changed: '~', remove: '-', add: '+', unchanged: '=', reported: '!', failed: '✖', skip: '↷', run: '▸' },
-  plain: { changed: '~', remove: '-', add: '+', unchanged: '=', reported: '!', failed: 'x', skip: '-', run: '>' },
+  pretty: { changed: '~', remove: '-', add: '+', unchanged: '=', reported: '!', failed: '✖', started: '…', skip: '↷', run: '▸' },
+  plain: { changed: '~', remove: '-', add: '+', unchanged: '=', reported: '!', failed: 'x', started: '.', skip: '-', run: '>' },
 } as const;
 
 const REMOVING = /^(remove|delete|revoke|unbind|clear|disable|suspend|reset|unassign|expire)/i;
@@ -28,6 +28,8 @@ export function renderChange(change: Change, style: PlanStyle): string {
   if (result === 'unchanged') [mark, colour] = [marks.unchanged, 90];
   else if (result === 'reported') [mark, colour] = [marks.reported, 35];
   else if (result === 'failed') [mark, colour] = [marks.failed, 31];
+  // An intent is not a change made: never shown (or counted) as a removal or an addition.
+  else if (result === 'started') [mark, colour] = [marks.started, 90];
   else if (REMOVING.test(change.operation)) [mark, colour] = [marks.remove, 31];
   else if (ADDING.test(change.operation)) [mark, colour] = [marks.add, 32];
   const described = describeTransition(change.before, change.after);

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../../engine/audit/canonical-json.js';
 import { genesisHash } from '../../../engine/audit/audit-chain.js';
 import { verifyAuditTrail } from '../../../engine/audit/audit-trail.js';
+import { formatAuditEntries } from '../../../engine/audit/audit-text.js';
 import { Redactor } from '../../../engine/logging/redactor.js';
 import { appendEntries, auditFixture } from './audit-fixture.js';
 
@@ -59,10 +60,23 @@ describe('AuditTrail.append', () => {
     expect(verifyAuditTrail(run.dir).ok).toBe(true);
   });
 
+  it('keeps a write-ahead intent (started) and its outcome as two chained entries, shown as such', () => {
+    const { run } = fixture();
+    const change = { step: 'groups', operation: 'remove_member', target: 'user group "Eng" (64a1)', before: { member: true }, after: { member: false } };
+    const intent = run.audit.append({ ...change, result: 'started' });
+    const outcome = run.audit.append({ ...change, result: 'changed' });
+    expect([intent.result, outcome.result]).toEqual(['started', 'changed']);
+    expect(outcome.prev_hash).toBe(intent.hash);
+    expect(verifyAuditTrail(run.dir).ok).toBe(true);
+    const text = formatAuditEntries(run.id, run.audit.entries());
+    expect(text).toMatch(/#1 .* started +remove_member user group "Eng" \(64a1\)/);
+    expect(text).toMatch(/#2 .* changed +remove_member user group "Eng" \(64a1\)/);
+  });
+
   it('refuses an incomplete entry with a clear message', () => {
     const { run } = fixture();
     expect(() => run.audit.append({ step: 'x', operation: '', target: 't', result: 'changed' })).toThrow('Invalid audit entry for step "x": "operation" must be a non-empty string');
-    expect(() => run.audit.append({ operation: 'o', target: 't', result: 'done' as never })).toThrow(/"result" must be one of changed, unchanged, failed, reported, info \(got "done"\)/);
+    expect(() => run.audit.append({ operation: 'o', target: 't', result: 'done' as never })).toThrow(/"result" must be one of changed, unchanged, failed, reported, started, info \(got "done"\)/);
     expect(() => run.audit.append({ operation: 'o', target: 't', result: 'info', at: 'yesterday' })).toThrow(/"at" must be an ISO-8601 timestamp/);
     expect(run.audit.entries()).toEqual([]);
   });

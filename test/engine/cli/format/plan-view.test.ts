@@ -16,6 +16,8 @@ describe('the plan view', () => {
     expect(renderChange({ target: 'email to a@b.c', operation: 'notify' }, 'plain')).toBe('+ notify email to a@b.c');
     expect(renderChange({ target: 'system "x" through group "g"', operation: 'keep', result: 'reported', note: 'ends with the group' }, 'plain')).toBe('! keep system "x" through group "g"  — ends with the group');
     expect(renderChange({ target: 'x', operation: 'remove', result: 'unchanged' }, 'plain')).toBe('= remove x');
+    // A write-ahead intent is not drawn as the removal it announces.
+    expect(renderChange({ target: 'x', operation: 'remove', result: 'started' }, 'plain')).toBe('. remove x');
     expect(renderChange({ target: 'x', operation: 'remove' }, 'pretty')).toContain('\u001b[31m- remove\u001b[0m x');
   });
 
