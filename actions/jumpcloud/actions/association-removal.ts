@@ -2,6 +2,7 @@ import type { Change } from '../../../engine/plugin-api/action.js';
 import type { ActionContext } from '../../../engine/plugin-api/context.js';
 import type { JumpCloudClient, UserTraversal } from '../client/jumpcloud-client.js';
 import { readDirectEdges, readGroupAccess, TRAVERSAL_TYPES, type DirectEdge, type EdgeTarget, type GroupAccess } from './access-snapshot.js';
+import { makeChange, settleIntents } from './change-intent.js';
 import { changedObjects, objectState, recordReported, type ChangedObject } from './change-tally.js';
 import { forEachLimit } from './for-each-limit.js';
 import { kindLabel, targetLabel, type NamedRef } from './names.js';
@@ -75,17 +76,18 @@ export function plannedAssociationChanges(spec: AssociationRemovalSpec, snapshot
 }
 
 /**
- * Removes every direct edge found, recording each change as it is made (and marking the edge
- * gone in the user's snapshot), and records the access through groups as `reported`. Returns
- * every object this step unbound, across attempts (from `ctx.changes.all()`).
+ * Removes every direct edge found, each with a write-ahead intent (see `change-intent.ts`), and
+ * marks it gone in the user's snapshot; counts as made an edge an interrupted attempt removed
+ * (its intent open, the edge no longer found); and records the access through groups as
+ * `reported`. Returns every object this step unbound, across attempts (from `ctx.changes.all()`).
  */
 export async function removeAssociations(ctx: ActionContext, client: JumpCloudClient, user: UserSnapshot, spec: AssociationRemovalSpec, found: AssociationSnapshot): Promise<ChangedObject[]> {
   await forEachLimit(found.edges, REMOVAL_CONCURRENCY, async (edge) => {
     ctx.logger.info(`${spec.doing} ${kindLabel(edge.type)} "${edge.name}" (${edge.id}) from user ${user.userId}`);
-    const { changed } = await client.removeUserAssociation(user.userId, edge.type, edge.id);
-    ctx.changes.record({ ...edgeChange(spec, edge), result: changed ? 'changed' : 'unchanged' });
+    await makeChange(ctx, edgeChange(spec, edge), async () => (await client.removeUserAssociation(user.userId, edge.type, edge.id)).changed);
     user.markUnbound(edge.type, edge.id);
   });
+  settleIntents(ctx, [spec.operation]);
   for (const access of found.viaGroups) recordReported(ctx, viaGroupChange(spec, access));
   return changedObjects(ctx, [spec.operation]).filter((object) => (spec.targets as readonly string[]).includes(object.type));
 }

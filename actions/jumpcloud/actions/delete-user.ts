@@ -3,6 +3,7 @@ import type { Change } from '../../../engine/plugin-api/action.js';
 import type { ActionContext } from '../../../engine/plugin-api/context.js';
 import type { JumpCloudClient } from '../client/jumpcloud-client.js';
 import type { SystemUser } from '../types.js';
+import { makeChanges, settleIntents } from './change-intent.js';
 import { madeChange, objectState } from './change-tally.js';
 import { targetLabel } from './names.js';
 import { userName, userState } from './user-summary.js';
@@ -24,6 +25,9 @@ export const cascadeManagerProperty = {
 
 /** The change operation of a deletion. */
 export const DELETE_USER = 'delete';
+
+/** The operations of a deletion's changes: the deletion, and each report's new manager. */
+const DELETION_OPERATIONS = [DELETE_USER, 'clear_manager', 'reassign_manager'] as const;
 
 /** How a deletion was decided: the `cascade_manager` query value and what it does to each report. */
 export interface DeletionPlan {
@@ -97,14 +101,24 @@ export async function planDeletion(ctx: Pick<ActionContext, 'logger'>, client: J
 }
 
 /**
- * Deletes the user as planned, recording the deletion and the reports' new managers.
+ * Deletes the user as planned, recording the deletion and the reports' new managers, each with a
+ * write-ahead intent (see `change-intent.ts`).
  * @returns whether this step deleted the user (in this or an earlier attempt); a user already
- *   gone (404) is unchanged.
+ *   gone (404) is unchanged, unless an interrupted attempt of this step had started to delete it.
  */
 export async function deleteUser(ctx: ActionContext, client: JumpCloudClient, user: SystemUser, plan: DeletionPlan): Promise<boolean> {
   ctx.logger.info(`Deleting JumpCloud user "${userName(user)}" (${user._id})${plan.cascade === undefined ? '' : ` with cascade_manager=${plan.cascade}`}`);
-  const { changed } = await client.deleteUser(user._id, plan.cascade === undefined ? {} : { cascadeManager: plan.cascade });
-  ctx.changes.record({ ...plan.change, result: changed ? 'changed' : 'unchanged' });
-  if (changed) for (const change of plan.reportChanges) ctx.changes.record({ ...change, result: 'changed' });
+  // The reports' new managers are part of the same call (the cascade), so they share its outcome.
+  await makeChanges(ctx, [plan.change, ...plan.reportChanges], async () => (await client.deleteUser(user._id, plan.cascade === undefined ? {} : { cascadeManager: plan.cascade })).changed);
+  return madeChange(ctx, DELETE_USER) !== undefined;
+}
+
+/**
+ * For a user found gone: counts the deletion (and its reports' new managers) as made by this
+ * step when an interrupted attempt of it had started it (its intent has no outcome).
+ * @returns whether this step deleted the user (in this or an earlier attempt).
+ */
+export function settleDeletion(ctx: Pick<ActionContext, 'changes'>): boolean {
+  settleIntents(ctx, DELETION_OPERATIONS);
   return madeChange(ctx, DELETE_USER) !== undefined;
 }

@@ -2,6 +2,7 @@ import type { Change } from '../../../engine/plugin-api/action.js';
 import { defineAction } from '../../../engine/plugin-api/define-action.js';
 import { readMemberships, type Membership } from './access-snapshot.js';
 import { namedRefSchema, REMOVAL_CONCURRENCY, refsOf } from './association-removal.js';
+import { makeChange, settleIntents } from './change-intent.js';
 import { changedObjects, objectState, recordReported } from './change-tally.js';
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
@@ -89,10 +90,11 @@ export const groupsRemoveAllAction = defineAction({
       const statics = memberships.filter((g) => !g.dynamic);
       await forEachLimit(statics, REMOVAL_CONCURRENCY, async (group) => {
         ctx.logger.info(`Removing user ${p.user_id} from user group "${group.name}" (${group.id})`);
-        const { changed } = await client.removeUserFromGroup(group.id, p.user_id);
-        ctx.changes.record({ ...membershipChange(group), result: changed ? 'changed' : 'unchanged' });
+        await makeChange(ctx, membershipChange(group), async () => (await client.removeUserFromGroup(group.id, p.user_id)).changed);
         snapshot.markLeft(group.id);
       });
+      // A group an interrupted attempt removed the user from (its intent open) is no longer found: counted here.
+      settleIntents(ctx, [REMOVE_MEMBER]);
       const dynamic = memberships.filter((g) => g.dynamic);
       for (const group of dynamic) {
         ctx.logger.warn(`User ${p.user_id} stays in dynamic user group "${group.name}" (${group.id}, ${group.membership_method}): its rule decides the membership`);

@@ -5,6 +5,7 @@ import {
   namedRefSchema, plannedAssociationChanges, readAssociations, refsOf, removeAssociations, viaGroupEntries, viaGroupsSchema,
   type AssociationRemovalSpec, type ViaGroupEntry,
 } from './association-removal.js';
+import { makeChange, settleIntents } from './change-intent.js';
 import { madeChange } from './change-tally.js';
 import { requireUser } from './read-user.js';
 import { openJumpCloud } from './client-for-context.js';
@@ -74,9 +75,13 @@ export const ldapUnbindAction = defineAction({
       // must not outlive the edges it would bring back.
       if (user.ldap_binding_user === true) {
         ctx.logger.info(`Clearing "Enable as LDAP Bind DN" of user "${userName(user)}" (${user._id})`);
-        known.replaceUser(await client.updateUser(user._id, { ldap_binding_user: false }));
-        ctx.changes.record({ ...bindDnChange(user), result: 'changed' });
+        await makeChange(ctx, bindDnChange(user), async () => {
+          known.replaceUser(await client.updateUser(user._id, { ldap_binding_user: false }));
+          return true;
+        });
       }
+      // The flag is clear now: cleared by this step if an interrupted attempt had started to.
+      settleIntents(ctx, [CLEAR_BIND_DN]);
       const snapshot = await readAssociations(client, known, SPEC);
       const removed = await removeAssociations(ctx, client, known, SPEC, snapshot);
       const cleared = madeChange(ctx, CLEAR_BIND_DN) !== undefined;

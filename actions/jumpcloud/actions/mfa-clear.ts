@@ -2,6 +2,7 @@ import type { Change } from '../../../engine/plugin-api/action.js';
 import { defineAction } from '../../../engine/plugin-api/define-action.js';
 import type { PushEndpoint, SystemUser } from '../types.js';
 import { REMOVAL_CONCURRENCY } from './association-removal.js';
+import { makeChange, settleIntents } from './change-intent.js';
 import { changedObjects, madeChange, objectState } from './change-tally.js';
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
@@ -95,17 +96,20 @@ export const mfaClearAction = defineAction({
       // then they could no longer be named and counted.
       await forEachLimit(endpoints, REMOVAL_CONCURRENCY, async (endpoint) => {
         ctx.logger.info(`Deleting push endpoint "${endpoint.name ?? endpoint.id}" of user "${userName(user)}"`);
-        const { changed } = await client.deletePushEndpoint(p.user_id, endpoint.id);
-        ctx.changes.record({ ...endpointChange(endpoint), result: changed ? 'changed' : 'unchanged' });
+        await makeChange(ctx, endpointChange(endpoint), async () => (await client.deletePushEndpoint(p.user_id, endpoint.id)).changed);
         known.markPushEndpointDeleted(endpoint.id);
       });
       if (mfaEnrolled(user)) {
         ctx.logger.info(`Resetting MFA of user "${userName(user)}" (${user._id}): the TOTP key is deleted`);
         // No exclusion window: an offboarded user must not get a grace period to enrol again.
-        await client.resetMfa(p.user_id, {});
-        ctx.changes.record({ ...resetChange(user), result: 'changed' });
+        await makeChange(ctx, resetChange(user), async () => {
+          await client.resetMfa(p.user_id, {});
+          return true;
+        });
         await known.patchUser(mfaAfterReset(user));
       }
+      // Endpoints no longer found and MFA no longer set up: done by this step where an interrupted attempt had started it.
+      settleIntents(ctx, [DELETE_PUSH_ENDPOINT, RESET_MFA]);
       const totpReset = madeChange(ctx, RESET_MFA) !== undefined;
       const pushRemoved = changedObjects(ctx, [DELETE_PUSH_ENDPOINT]).length;
       const output: MfaClearOutput = { cleared: totpReset || pushRemoved > 0, totp_reset: totpReset, push_endpoints_removed: pushRemoved };

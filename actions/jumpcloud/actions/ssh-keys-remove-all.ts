@@ -2,6 +2,7 @@ import type { Change } from '../../../engine/plugin-api/action.js';
 import { defineAction } from '../../../engine/plugin-api/define-action.js';
 import type { SshKey, SystemUser } from '../types.js';
 import { namedRefSchema, REMOVAL_CONCURRENCY, refsOf } from './association-removal.js';
+import { makeChange, settleIntents } from './change-intent.js';
 import { changedObjects, objectState } from './change-tally.js';
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
@@ -92,16 +93,19 @@ export const sshKeysRemoveAllAction = defineAction({
       const keys = await known.sshKeys(client);
       await forEachLimit(keys, REMOVAL_CONCURRENCY, async (key) => {
         ctx.logger.info(`Deleting SSH key "${key.name ?? key._id}" (${sshFingerprint(key.public_key) ?? 'no fingerprint'}) of user ${p.user_id}`);
-        const { changed } = await client.deleteSshKey(p.user_id, key._id);
-        ctx.changes.record({ ...keyChange(key), result: changed ? 'changed' : 'unchanged' });
+        await makeChange(ctx, keyChange(key), async () => (await client.deleteSshKey(p.user_id, key._id)).changed);
         known.markSshKeyDeleted(key._id);
       });
       const legacy = legacyKeyChange(user);
       if (legacy !== undefined) {
         ctx.logger.info(`Clearing the legacy public_key field of user ${p.user_id}`);
-        known.replaceUser(await client.updateUser(p.user_id, { public_key: '' }));
-        ctx.changes.record({ ...legacy, result: 'changed' });
+        await makeChange(ctx, legacy, async () => {
+          known.replaceUser(await client.updateUser(p.user_id, { public_key: '' }));
+          return true;
+        });
       }
+      // Keys no longer found (and a legacy field now empty): deleted by this step where an interrupted attempt had started to.
+      settleIntents(ctx, [DELETE_SSH_KEY, CLEAR_LEGACY_KEY]);
       const removed = changedObjects(ctx, [DELETE_SSH_KEY, CLEAR_LEGACY_KEY]);
       return { changed: removed.length > 0, output: { removed: removed.length, keys: refsOf(removed) }, summary: `deleted ${plural(removed.length, 'SSH key')}` };
     });

@@ -4,10 +4,11 @@ import type { ActionContext } from '../../../engine/plugin-api/context.js';
 import { defineAction } from '../../../engine/plugin-api/define-action.js';
 import type { FromSchema } from '../../../engine/plugin-api/json-schema.js';
 import type { SystemUser } from '../types.js';
+import { makeChange, settleIntents } from './change-intent.js';
 import { madeChange, objectState } from './change-tally.js';
 import { openJumpCloud, type JumpCloudSession } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
-import { cascadeManagerProperty, deleteUser, DELETE_USER, planDeletion } from './delete-user.js';
+import { cascadeManagerProperty, deleteUser, DELETE_USER, planDeletion, settleDeletion } from './delete-user.js';
 import { targetLabel } from './names.js';
 import { refuseProtected } from './protected-accounts.js';
 import { isSuspended, userName, userState } from './user-summary.js';
@@ -85,11 +86,15 @@ function earlierState(ctx: Pick<ActionContext, 'changes'>, operation: string): s
 
 async function disable(ctx: ActionContext, session: JumpCloudSession, known: UserSnapshot, user: SystemUser, p: Params): Promise<DeactivateOutput> {
   if (isSuspended(user)) {
-    ctx.logger.info(`JumpCloud user "${userName(user)}" (${user._id}) is already suspended`);
+    // Suspended by this step when an interrupted attempt had started to (its intent has no
+    // outcome): then its state before, and the deletion it schedules, are this step's.
+    if (settleIntents(ctx, [SUSPEND]).length === 0) ctx.logger.info(`JumpCloud user "${userName(user)}" (${user._id}) is already suspended`);
   } else {
     ctx.logger.info(`Suspending JumpCloud user "${userName(user)}" (${user._id})`);
-    known.replaceUser(await session.client.suspendUser(user._id));
-    ctx.changes.record({ ...suspendChange(user), result: 'changed' });
+    await makeChange(ctx, suspendChange(user), async () => {
+      known.replaceUser(await session.client.suspendUser(user._id));
+      return true;
+    });
   }
   const output: DeactivateOutput = { account_status: 'disabled', previous_state: earlierState(ctx, SUSPEND) ?? userState(user) };
   const days = p.retention_days ?? 0;
@@ -139,7 +144,7 @@ export const userDeactivateAction = defineAction({
       const user = await known.user(session.client);
       if (user === undefined) {
         if (p.mode === 'disable') throw new NotFoundError(`JumpCloud user ${p.user_id} no longer exists, so it cannot be disabled`, { details: { user_id: p.user_id } });
-        const deleted = madeChange(ctx, DELETE_USER) !== undefined;
+        const deleted = settleDeletion(ctx);
         const output: DeactivateOutput = { account_status: 'deleted', previous_state: earlierState(ctx, DELETE_USER) ?? 'DELETED' };
         return { changed: deleted, output, summary: deleted ? 'deleted' : 'already deleted' };
       }

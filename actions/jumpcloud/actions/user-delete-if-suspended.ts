@@ -1,10 +1,9 @@
 import { defineAction } from '../../../engine/plugin-api/define-action.js';
 import type { SystemUser } from '../types.js';
-import { madeChange } from './change-tally.js';
 import { openJumpCloud } from './client-for-context.js';
 import { readUserIfExists } from './read-user.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
-import { cascadeManagerProperty, deleteUser, DELETE_USER, planDeletion } from './delete-user.js';
+import { cascadeManagerProperty, deleteUser, planDeletion, settleDeletion } from './delete-user.js';
 import { refuseProtected } from './protected-accounts.js';
 import { isSuspended, userName, userState } from './user-summary.js';
 
@@ -50,7 +49,7 @@ export const userDeleteIfSuspendedAction = defineAction({
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
     const user = await readUserIfExists(session.client, p.user_id);
     if (user === undefined) {
-      const deleted = madeChange(ctx, DELETE_USER) !== undefined;
+      const deleted = settleDeletion(ctx);
       const output: DeleteIfSuspendedOutput = deleted ? { deleted: true, reason: DELETED_REASON } : { deleted: false, reason: 'user no longer exists' };
       return { changed: deleted, output, summary: output.reason };
     }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { createJumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
 import { groupsRemoveAllAction } from '../../../../actions/jumpcloud/actions/groups-remove-all.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId, planStep, runStep } from './support/emulator-context.js';
+import { emulatorContext, outcomesOf, loadExampleOrg, mutatingRequests, objectId, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -56,9 +56,53 @@ describe('jumpcloud.user.groups.remove_all', () => {
     expect(result.changed).toBe(true);
     expect(result.output?.removed).toBe(5);
     expect(result.output?.groups.map((g) => g.name).sort()).toEqual(['Backend Developers', 'Engineering', 'GitHub Admins', 'On-Call Rotation', 'VPN Users']);
-    expect(retry.recorded.map((c) => c.target)).toHaveLength(3);
+    expect(outcomesOf(retry.recorded).map((c) => c.target)).toHaveLength(3);
     expect(mutatingRequests(emulator, from)).toHaveLength(3);
     expect(emulator.state.groupsOf(john)).toEqual([]);
+  });
+
+  it('after a kill with removals in flight, counts those JumpCloud made (intent recorded, outcome not) and makes the rest', async () => {
+    const john = userId(emulator, 'john.smith');
+    const client = createJumpCloudClient({ baseUrl: emulator.url, apiKey: emulator.apiKey });
+    const plan = await planStep(groupsRemoveAllAction, emulatorContext(emulator, { dryRun: true }), params('john.smith'));
+    const removals = plan.changes.filter((c) => c.operation === 'remove_member');
+    expect(removals).toHaveLength(5);
+    // The killed attempt recorded the intents of four removals; JumpCloud made three; no outcome was recorded.
+    const intents = removals.slice(0, 4).map((c) => ({ ...c, result: 'started' as const }));
+    for (const change of removals.slice(0, 3)) await client.removeUserFromGroup((change.before as { id: string }).id, john);
+    const from = emulator.requests().length;
+    const resumed = emulatorContext(emulator, { earlierChanges: intents, attempt: 2 });
+    const result = await runStep(groupsRemoveAllAction, resumed, params('john.smith'));
+    expect(result).toMatchObject({ changed: true, output: { removed: 5 }, summary: 'removed from 5 groups' });
+    expect(result.output?.groups.map((g) => g.name).sort()).toEqual(['Backend Developers', 'Engineering', 'GitHub Admins', 'On-Call Rotation', 'VPN Users']);
+    const outcomes = outcomesOf(resumed.recorded.filter((c) => c.note === undefined));
+    expect(outcomes.map((c) => c.result)).toEqual(['changed', 'changed']);
+    const found = resumed.recorded.filter((c) => c.note?.includes('made before the interruption') === true);
+    expect(found.map((c) => c.target).sort()).toEqual(removals.slice(0, 3).map((c) => c.target).sort());
+    expect(found.every((c) => c.result === 'changed')).toBe(true);
+    // The one in flight that never reached JumpCloud and the one not started are made now, once each.
+    expect(mutatingRequests(emulator, from)).toHaveLength(2);
+    expect(emulator.state.groupsOf(john)).toEqual([]);
+    // A second run (no earlier intents) finds the user in no group and reports zero.
+    const second = emulatorContext(emulator);
+    expect(await runStep(groupsRemoveAllAction, second, params('john.smith'))).toEqual({ changed: false, output: { removed: 0, groups: [], dynamic_groups: [] }, summary: 'removed from 0 groups' });
+    expect(second.recorded).toEqual([]);
+  });
+
+  it('counts a group someone else removed while the step ran as unchanged: no intent of this step names it', async () => {
+    const john = userId(emulator, 'john.smith');
+    const client = createJumpCloudClient({ baseUrl: emulator.url, apiKey: emulator.apiKey });
+    const plan = await planStep(groupsRemoveAllAction, emulatorContext(emulator, { dryRun: true }), params('john.smith'));
+    const [gone] = plan.changes;
+    if (gone === undefined) throw new Error('john.smith is in no group');
+    // An earlier attempt recorded an intent for another group only; this one was removed by someone else.
+    await client.removeUserFromGroup((gone.before as { id: string }).id, john);
+    const other = plan.changes[1];
+    if (other === undefined) throw new Error('john.smith is in one group only');
+    const resumed = emulatorContext(emulator, { earlierChanges: [{ ...other, result: 'started' }], attempt: 2 });
+    const result = await runStep(groupsRemoveAllAction, resumed, params('john.smith'));
+    expect(result.output?.removed).toBe(4);
+    expect(result.output?.groups.map((g) => g.id)).not.toContain((gone.before as { id: string }).id);
   });
 
   it('plans the removals by name without changing anything', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { createJumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
 import { ldapUnbindAction } from '../../../../actions/jumpcloud/actions/ldap-unbind.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId, runStep } from './support/emulator-context.js';
+import { emulatorContext, outcomesOf, loadExampleOrg, mutatingRequests, objectId, userId, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -23,7 +23,7 @@ describe('jumpcloud.user.ldap.unbind', () => {
       output: { removed: 1, servers: [{ id: ldap, name: 'JumpCloud LDAP' }], bind_dn_cleared: true, via_groups: [] },
       summary: 'removed from 1 LDAP server; bind DN cleared',
     });
-    expect(ctx.recorded.map((c) => c.operation)).toEqual(['clear', 'unbind']);
+    expect(outcomesOf(ctx.recorded).map((c) => c.operation)).toEqual(['clear', 'unbind']);
     expect(emulator.state.user(john)?.ldap_binding_user).toBe(false);
     expect(emulator.state.associations(john).filter((e) => e.toType === 'ldap_server')).toEqual([]);
   });
@@ -38,6 +38,22 @@ describe('jumpcloud.user.ldap.unbind', () => {
     const from = emulator.requests().length;
     const again = await runStep(ldapUnbindAction, retry, { user_id: lee, connection: 'jumpcloud' });
     expect(again).toMatchObject({ changed: true, output: { bind_dn_cleared: true, removed: 0 } });
+    expect(mutatingRequests(emulator, from)).toEqual([]);
+  });
+
+  it('counts the flag and the binding a killed attempt cleared after recording only its intents', async () => {
+    const john = userId(emulator, 'john.smith');
+    const first = emulatorContext(emulator);
+    await runStep(ldapUnbindAction, first, { user_id: john, connection: 'jumpcloud' });
+    const interrupted = first.recorded.filter((c) => c.result === 'started');
+    expect(interrupted.map((c) => c.operation)).toEqual(['clear', 'unbind']);
+    const from = emulator.requests().length;
+    const resumed = emulatorContext(emulator, { earlierChanges: interrupted, attempt: 2 });
+    expect(await runStep(ldapUnbindAction, resumed, { user_id: john, connection: 'jumpcloud' })).toMatchObject({
+      changed: true,
+      output: { removed: 1, bind_dn_cleared: true },
+      summary: 'removed from 1 LDAP server; bind DN cleared',
+    });
     expect(mutatingRequests(emulator, from)).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { mfaClearAction } from '../../../../actions/jumpcloud/actions/mfa-clear.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, outcomesOf, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -17,12 +17,13 @@ describe('jumpcloud.user.mfa.clear', () => {
     const ctx = emulatorContext(emulator);
     const result = await runStep(mfaClearAction, ctx, { user_id: john, connection: 'jumpcloud' });
     expect(result).toEqual({ changed: true, output: { cleared: true, totp_reset: true, push_endpoints_removed: 1 }, summary: 'MFA reset; 1 push endpoint deleted' });
-    expect(ctx.recorded.map((c) => [c.operation, c.target])).toEqual([
-      ['delete', expect.stringMatching(/^push endpoint "John's iPhone" \([0-9a-f]{24}\)$/)],
-      ['reset', `MFA of user "john.smith" (${john})`],
+    const outcomes = outcomesOf(ctx.recorded);
+    expect(outcomes.map((c) => [c.operation, c.target, c.result])).toEqual([
+      ['delete', expect.stringMatching(/^push endpoint "John's iPhone" \([0-9a-f]{24}\)$/), 'changed'],
+      ['reset', `MFA of user "john.smith" (${john})`, 'changed'],
     ]);
-    expect(ctx.recorded[0]?.before).toMatchObject({ present: true, device: 'Apple iPhone 15' });
-    expect(ctx.recorded[0]?.after).toMatchObject({ present: false, device: 'Apple iPhone 15' });
+    expect(outcomes[0]?.before).toMatchObject({ present: true, device: 'Apple iPhone 15' });
+    expect(outcomes[0]?.after).toMatchObject({ present: false, device: 'Apple iPhone 15' });
     const after = emulator.state.user(john);
     expect(after).toMatchObject({ totp_enabled: false, mfa: { configured: false, exclusion: false }, mfaEnrollment: { totpStatus: 'NOT_ENROLLED' } });
     expect(emulator.state.pushEndpoints(john)).toEqual([]);
@@ -59,6 +60,24 @@ describe('jumpcloud.user.mfa.clear', () => {
     });
     const retry = emulatorContext(emulator, { earlierChanges: first.recorded, attempt: 2 });
     expect((await runStep(mfaClearAction, retry, { user_id: john, connection: 'jumpcloud' })).output).toEqual({ cleared: true, totp_reset: true, push_endpoints_removed: 1 });
-    expect(retry.recorded.map((c) => c.operation)).toEqual(['reset']);
+    expect(outcomesOf(retry.recorded).map((c) => c.operation)).toEqual(['reset']);
+  });
+
+  it('counts a reset and a deletion the killed attempt made after recording their intents, but not their outcomes', async () => {
+    const john = userId(emulator, 'john.smith');
+    // The first attempt recorded both intents, JumpCloud made both changes, and the process died.
+    const first = emulatorContext(emulator);
+    await runStep(mfaClearAction, first, { user_id: john, connection: 'jumpcloud' });
+    const interrupted = first.recorded.filter((c) => c.result === 'started');
+    expect(interrupted.map((c) => c.operation)).toEqual(['delete', 'reset']);
+    const from = emulator.requests().length;
+    const resumed = emulatorContext(emulator, { earlierChanges: interrupted, attempt: 2 });
+    const result = await runStep(mfaClearAction, resumed, { user_id: john, connection: 'jumpcloud' });
+    expect(result).toEqual({ changed: true, output: { cleared: true, totp_reset: true, push_endpoints_removed: 1 }, summary: 'MFA reset; 1 push endpoint deleted' });
+    expect(resumed.recorded.map((c) => [c.operation, c.result, c.note])).toEqual([
+      ['delete', 'changed', expect.stringContaining('made before the interruption')],
+      ['reset', 'changed', expect.stringContaining('made before the interruption')],
+    ]);
+    expect(mutatingRequests(emulator, from)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { sshKeysRemoveAllAction } from '../../../../actions/jumpcloud/actions/ssh-keys-remove-all.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
+import { emulatorContext, outcomesOf, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 const JOHNS_KEY_BLOB = 'AAAAC3NzaC1lZDI1NTE5AAAAIDte2K1qQI9CAVJU3UsRYIAokDjUHDETMuPAC+YPiENw';
@@ -22,7 +22,7 @@ describe('jumpcloud.user.ssh_keys.remove_all', () => {
     const ctx = emulatorContext(emulator);
     const result = await runStep(sshKeysRemoveAllAction, ctx, { user_id: john, connection: 'jumpcloud' });
     expect(result).toEqual({ changed: true, output: { removed: 1, keys: [{ id: key?._id, name: 'work-laptop' }] }, summary: 'deleted 1 SSH key' });
-    expect(ctx.recorded).toEqual([
+    expect(outcomesOf(ctx.recorded)).toEqual([
       {
         target: `SSH key "work-laptop" (${key?._id})`,
         operation: 'delete',
@@ -54,8 +54,22 @@ describe('jumpcloud.user.ssh_keys.remove_all and the legacy public_key field', (
     const result = await runStep(sshKeysRemoveAllAction, ctx, { user_id: john, connection: 'jumpcloud' });
     expect(result).toMatchObject({ changed: true, output: { removed: 2 }, summary: 'deleted 2 SSH keys' });
     expect(emulator.state.user(john)?.public_key ?? '').toBe('');
-    expect(ctx.recorded.find((c) => c.operation === 'clear')).toMatchObject({ target: `SSH key "legacy public_key field" (${john})`, before: { present: true, fingerprint: 'SHA256:TdsjdpWKPt5xsQ5nLz+0W3Z7GkKWk60PnGZvq5mtmys' } });
+    expect(outcomesOf(ctx.recorded).find((c) => c.operation === 'clear')).toMatchObject({ target: `SSH key "legacy public_key field" (${john})`, before: { present: true, fingerprint: 'SHA256:TdsjdpWKPt5xsQ5nLz+0W3Z7GkKWk60PnGZvq5mtmys' } });
     expect(JSON.stringify([plan, ctx.recorded, ctx.logs])).not.toContain(JOHNS_KEY_BLOB);
     expect(await runStep(sshKeysRemoveAllAction, emulatorContext(emulator), { user_id: john, connection: 'jumpcloud' })).toMatchObject({ changed: false, output: { removed: 0 } });
+  });
+
+  it('counts the key and the legacy field a killed attempt deleted after recording only its intents', async () => {
+    const john = userId(emulator, 'john.smith');
+    await fetch(`${emulator.url}/api/systemusers/${john}`, { method: 'PUT', headers: { 'x-api-key': emulator.apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ public_key: `ssh-ed25519 ${JOHNS_KEY_BLOB} john@old-laptop` }) });
+    const first = emulatorContext(emulator);
+    await runStep(sshKeysRemoveAllAction, first, { user_id: john, connection: 'jumpcloud' });
+    const interrupted = first.recorded.filter((c) => c.result === 'started');
+    expect(interrupted.map((c) => c.operation)).toEqual(['delete', 'clear']);
+    const from = emulator.requests().length;
+    const resumed = emulatorContext(emulator, { earlierChanges: interrupted, attempt: 2 });
+    expect(await runStep(sshKeysRemoveAllAction, resumed, { user_id: john, connection: 'jumpcloud' })).toMatchObject({ changed: true, output: { removed: 2 }, summary: 'deleted 2 SSH keys' });
+    expect(resumed.recorded.map((c) => [c.operation, c.result])).toEqual([['delete', 'changed'], ['clear', 'changed']]);
+    expect(mutatingRequests(emulator, from)).toEqual([]);
   });
 });

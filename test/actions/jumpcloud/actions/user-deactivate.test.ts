@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, PermanentError } from '../../../../engine/errors/index.js';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { userDeactivateAction } from '../../../../actions/jumpcloud/actions/user-deactivate.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, outcomesOf, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -37,7 +37,7 @@ describe('jumpcloud.user.deactivate, mode disable', () => {
       output: { account_status: 'disabled', previous_state: 'ACTIVATED' },
       summary: 'suspended',
     });
-    expect(ctx.recorded).toEqual([
+    expect(outcomesOf(ctx.recorded)).toEqual([
       {
         target: `user "john.smith" (${john})`,
         operation: 'suspend',
@@ -79,6 +79,23 @@ describe('jumpcloud.user.deactivate, mode disable', () => {
       output: { account_status: 'disabled', previous_state: 'ACTIVATED', deletion_scheduled_at: dueAt },
     });
     expect(retry.timers).toEqual([]);
+  });
+
+  it('after a kill between the suspension and its outcome, the resumed step counts it and still schedules the deletion', async () => {
+    const john = userId(emulator, 'john.smith');
+    // The killed attempt recorded its intent; JumpCloud suspended the account; nothing more was recorded.
+    const first = emulatorContext(emulator);
+    await runStep(userDeactivateAction, first, params(john, 'disable'));
+    const interrupted = first.recorded.filter((c) => c.result === 'started');
+    expect(interrupted.map((c) => c.operation)).toEqual(['suspend']);
+    const from = emulator.requests().length;
+    const resumed = emulatorContext(emulator, { earlierChanges: interrupted, attempt: 2 });
+    const result = await runStep(userDeactivateAction, resumed, params(john, 'disable', { retention_days: 30 }));
+    expect(result).toMatchObject({ changed: true, output: { account_status: 'disabled', previous_state: 'ACTIVATED', deletion_scheduled_at: expect.any(String) } });
+    expect(result.summary).toMatch(/^suspended; deletion scheduled for /);
+    expect(resumed.recorded[0]).toMatchObject({ operation: 'suspend', result: 'changed', note: expect.stringContaining('made before the interruption'), before: { state: 'ACTIVATED' } });
+    expect(resumed.timers).toHaveLength(1);
+    expect(mutatingRequests(emulator, from)).toEqual([]);
   });
 
   it('does not schedule a deletion for an account that was suspended before, and says so', async () => {
@@ -146,7 +163,7 @@ describe('jumpcloud.user.deactivate, mode delete', () => {
     });
     expect(emulator.state.user(jane)).toBeUndefined();
     for (const name of reports) expect(emulator.state.user(name)?.manager, name).toBeUndefined();
-    expect(ctx.recorded.filter((c) => c.operation === 'clear_manager').map((c) => (c.before as { name: string }).name).sort()).toEqual(reports);
+    expect(outcomesOf(ctx.recorded).filter((c) => c.operation === 'clear_manager').map((c) => (c.before as { name: string }).name).sort()).toEqual(reports);
     expect(emulator.requests().find((r) => r.method === 'DELETE')?.query).toBe('cascade_manager=null');
     // Already gone: unchanged.
     expect(await runStep(userDeactivateAction, emulatorContext(emulator), params(jane, 'delete'))).toEqual({
@@ -154,6 +171,23 @@ describe('jumpcloud.user.deactivate, mode delete', () => {
       output: { account_status: 'deleted', previous_state: 'DELETED' },
       summary: 'already deleted',
     });
+  });
+
+  it('after a kill between the deletion and its outcome, the resumed step counts the deletion and the reports\' new managers', async () => {
+    const jane = userId(emulator, 'jane.doe');
+    const reports = reportsOf(jane);
+    const first = emulatorContext(emulator);
+    await runStep(userDeactivateAction, first, params(jane, 'delete', { cascade_manager: 'clear' }));
+    const interrupted = first.recorded.filter((c) => c.result === 'started');
+    expect(interrupted).toHaveLength(1 + reports.length);
+    const resumed = emulatorContext(emulator, { earlierChanges: interrupted, attempt: 2 });
+    expect(await runStep(userDeactivateAction, resumed, params(jane, 'delete', { cascade_manager: 'clear' }))).toEqual({
+      changed: true,
+      output: { account_status: 'deleted', previous_state: 'ACTIVATED' },
+      summary: 'deleted',
+    });
+    expect(resumed.recorded.every((c) => c.result === 'changed' && c.note?.includes('made before the interruption') === true)).toBe(true);
+    expect(resumed.recorded.filter((c) => c.operation === 'clear_manager').map((c) => (c.before as { name: string }).name).sort()).toEqual(reports);
   });
 
   it('with manager, moves the reports to the deleted user\'s own manager', async () => {

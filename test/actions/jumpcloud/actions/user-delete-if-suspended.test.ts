@@ -4,7 +4,7 @@ import { startEmulator, type RunningEmulator } from '../../../../actions/jumpclo
 import { createJumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
 import { userDeleteIfSuspendedAction } from '../../../../actions/jumpcloud/actions/user-delete-if-suspended.js';
 import { userDeactivateAction } from '../../../../actions/jumpcloud/actions/user-deactivate.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
+import { emulatorContext, outcomesOf, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -25,8 +25,8 @@ describe('jumpcloud.user.delete_if_suspended', () => {
     const result = await runStep(userDeleteIfSuspendedAction, ctx, { cascade_manager: 'clear', ...(timer?.params as { user_id: string; connection: string }) });
     expect(result).toEqual({ changed: true, output: { deleted: true, reason: 'still suspended after the retention period' }, summary: 'deleted john.smith' });
     expect(emulator.state.user(john)).toBeUndefined();
-    expect(ctx.recorded.map((c) => c.operation)).toEqual(['delete']);
-    // Fired again (or retried after the delete landed): unchanged.
+    expect(outcomesOf(ctx.recorded).map((c) => c.operation)).toEqual(['delete']);
+    // Fired again (a new run, which knows nothing of this one): unchanged.
     expect(await runStep(userDeleteIfSuspendedAction, emulatorContext(emulator), { user_id: john, cascade_manager: 'clear', connection: 'jumpcloud' })).toEqual({
       changed: false,
       output: { deleted: false, reason: 'user no longer exists' },
@@ -34,6 +34,14 @@ describe('jumpcloud.user.delete_if_suspended', () => {
     });
     const retry = emulatorContext(emulator, { earlierChanges: ctx.recorded, attempt: 2 });
     expect((await runStep(userDeleteIfSuspendedAction, retry, { user_id: john, cascade_manager: 'clear', connection: 'jumpcloud' })).output).toEqual({ deleted: true, reason: 'still suspended after the retention period' });
+    // Retried after the delete landed but before its outcome was recorded (only the intent was): deleted by this step.
+    const interrupted = emulatorContext(emulator, { earlierChanges: ctx.recorded.filter((c) => c.result === 'started'), attempt: 2 });
+    expect(await runStep(userDeleteIfSuspendedAction, interrupted, { user_id: john, cascade_manager: 'clear', connection: 'jumpcloud' })).toEqual({
+      changed: true,
+      output: { deleted: true, reason: 'still suspended after the retention period' },
+      summary: 'still suspended after the retention period',
+    });
+    expect(interrupted.recorded).toEqual([expect.objectContaining({ operation: 'delete', result: 'changed', note: expect.stringContaining('made before the interruption') })]);
   });
 
   it('never deletes a reactivated user', async () => {

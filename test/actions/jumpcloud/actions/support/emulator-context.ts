@@ -115,3 +115,27 @@ export async function planStep<P, O>(action: ActionDefinition<P, O>, ctx: MockAc
 export async function runStep<P, O>(action: ActionDefinition<P, O>, ctx: MockActionContext, params: P): Promise<ActionResult<O>> {
   return await action.run(ctx, params);
 }
+
+/**
+ * The outcomes among recorded changes: every change but the write-ahead intents (`started`),
+ * each of which must come before its outcome (same operation and target) — checked here, so
+ * that tests asserting on outcomes also hold the actions to recording the intent first.
+ */
+export function outcomesOf(changes: readonly Change[]): Change[] {
+  const open = new Map<string, number>();
+  const outcomes: Change[] = [];
+  for (const change of changes) {
+    const key = `${change.operation}\u0000${change.target}`;
+    if (change.result === 'started') {
+      open.set(key, (open.get(key) ?? 0) + 1);
+      continue;
+    }
+    outcomes.push(change);
+    if (change.result === 'changed' || change.result === 'unchanged') {
+      const count = open.get(key) ?? 0;
+      if (count === 0) throw new Error(`${change.result} ${change.operation} ${change.target} was recorded without its intent before it`);
+      open.set(key, count - 1);
+    }
+  }
+  return outcomes;
+}
