@@ -6,13 +6,56 @@ export const DEFAULT_MAX_CONCURRENCY = 5;
 /** Gives back a slot taken with {@link Semaphore.acquire}. Calling it twice is harmless. */
 export type Release = () => void;
 
+/** How a caller waits in {@link Semaphore.acquire}. */
+export interface AcquireOptions {
+  /**
+   * Goes ahead of every caller queued without it (callers with it keep their order among
+   * themselves): for a request the server refused, so that it is not refused again after
+   * waiting behind the whole queue.
+   */
+  first?: boolean;
+  /**
+   * The longest pause (see {@link Semaphore.pause}) this caller waits out, in milliseconds. A
+   * longer one rejects with a {@link PauseTooLongError} at once, or as soon as a pause grows
+   * beyond it. Default: no bound.
+   */
+  maxPauseMs?: number;
+}
+
+/** What {@link Semaphore.pause} did: opened a new pause, made a running one longer, or nothing. */
+export type PauseChange = 'started' | 'extended' | 'unchanged';
+
+/** A caller would have to wait out a pause longer than its `maxPauseMs`. */
+export class PauseTooLongError extends Error {
+  constructor(
+    /** How long the pause still lasts, in milliseconds. */
+    readonly remainingMs: number,
+    /** The caller's bound, in milliseconds. */
+    readonly maxPauseMs: number,
+  ) {
+    super(`The pause lasts ${Math.ceil(remainingMs)} ms, longer than the ${maxPauseMs} ms this caller waits`);
+    this.name = 'PauseTooLongError';
+  }
+}
+
+interface Waiter {
+  first: boolean;
+  maxPauseMs: number;
+  grant(): void;
+  fail(error: Error): void;
+}
+
 /**
  * A counting semaphore with a FIFO queue whose limit can change while it is in use (a lower
- * limit takes effect as slots are released; nothing already running is interrupted).
+ * limit takes effect as slots are released; nothing already running is interrupted), and which
+ * can be paused: while paused it grants no slot to anyone, and the queue keeps its order.
  */
 export class Semaphore {
   private active = 0;
-  private readonly waiting: Array<{ grant: () => void }> = [];
+  private readonly waiting: Waiter[] = [];
+  // performance.now() time at which the current pause ends (in the past when not paused).
+  private pausedUntil = 0;
+  private reopenTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private currentLimit: number) {
     Semaphore.check(currentLimit);
@@ -33,6 +76,11 @@ export class Semaphore {
     return this.waiting.length;
   }
 
+  /** How long the current pause still lasts, in milliseconds (0 when not paused). */
+  get pauseRemainingMs(): number {
+    return Math.max(0, this.pausedUntil - performance.now());
+  }
+
   /** Changes the limit; waiting callers are let in at once if the limit grew. */
   setLimit(limit: number): void {
     Semaphore.check(limit);
@@ -41,30 +89,67 @@ export class Semaphore {
   }
 
   /**
+   * Grants no slot for `ms` milliseconds from now; slots already held are unaffected. A pause
+   * already running is only ever lengthened. Callers queued whose `maxPauseMs` is shorter than
+   * the new pause are rejected with a {@link PauseTooLongError}.
+   */
+  pause(ms: number): PauseChange {
+    const now = performance.now();
+    const until = now + Math.max(0, ms);
+    if (until <= this.pausedUntil) return 'unchanged';
+    const change: PauseChange = this.pausedUntil > now ? 'extended' : 'started';
+    this.pausedUntil = until;
+    for (const entry of this.waiting.filter((w) => w.maxPauseMs < ms)) {
+      this.waiting.splice(this.waiting.indexOf(entry), 1);
+      entry.fail(new PauseTooLongError(ms, entry.maxPauseMs));
+    }
+    this.armReopen();
+    return change;
+  }
+
+  /**
    * Waits for a slot.
    * @param signal - leaving the queue when it aborts (the promise then rejects with a `CancelledError`).
+   * @throws PauseTooLongError (as a rejection) when a pause outlasts `options.maxPauseMs`.
    */
-  acquire(signal?: AbortSignal): Promise<Release> {
+  acquire(signal?: AbortSignal, options: AcquireOptions = {}): Promise<Release> {
     if (signal?.aborted) return Promise.reject(new CancelledError('Cancelled while waiting for a JumpCloud request slot', { cause: signal.reason }));
-    if (this.active < this.currentLimit && this.waiting.length === 0) {
+    const maxPauseMs = options.maxPauseMs ?? Number.POSITIVE_INFINITY;
+    const remaining = this.pauseRemainingMs;
+    if (remaining > maxPauseMs) return Promise.reject(new PauseTooLongError(remaining, maxPauseMs));
+    if (remaining === 0 && this.active < this.currentLimit && this.waiting.length === 0) {
       this.active++;
       return Promise.resolve(this.releaser());
     }
     return new Promise<Release>((resolve, reject) => {
-      const entry = {
+      const entry: Waiter = {
+        first: options.first === true,
+        maxPauseMs,
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
           this.active++;
           resolve(this.releaser());
         },
+        fail: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          this.holdProcessOpen();
+          reject(error);
+        },
       };
       const onAbort = (): void => {
         const index = this.waiting.indexOf(entry);
         if (index >= 0) this.waiting.splice(index, 1);
+        this.holdProcessOpen();
         reject(new CancelledError('Cancelled while waiting for a JumpCloud request slot', { cause: signal?.reason }));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(entry);
+      if (entry.first) {
+        const firstPlain = this.waiting.findIndex((w) => !w.first);
+        this.waiting.splice(firstPlain < 0 ? this.waiting.length : firstPlain, 0, entry);
+      } else {
+        this.waiting.push(entry);
+      }
+      this.holdProcessOpen();
     });
   }
 
@@ -79,7 +164,30 @@ export class Semaphore {
   }
 
   private drain(): void {
+    if (this.pauseRemainingMs > 0) return;
     while (this.active < this.currentLimit && this.waiting.length > 0) this.waiting.shift()?.grant();
+    this.holdProcessOpen();
+  }
+
+  private armReopen(): void {
+    if (this.reopenTimer !== undefined) clearTimeout(this.reopenTimer);
+    // Rounded up, and checked again when it fires: a timer may fire a fraction early.
+    this.reopenTimer = setTimeout(() => {
+      this.reopenTimer = undefined;
+      if (this.pauseRemainingMs > 0) this.armReopen();
+      else this.drain();
+    }, Math.ceil(this.pauseRemainingMs));
+    this.holdProcessOpen();
+  }
+
+  /**
+   * The reopening timer keeps the process alive only while someone waits for it: a pause with
+   * nobody queued (e.g. a long Retry-After that failed the run) must not delay the process's exit.
+   */
+  private holdProcessOpen(): void {
+    if (this.reopenTimer === undefined) return;
+    if (this.waiting.length > 0) this.reopenTimer.ref();
+    else this.reopenTimer.unref();
   }
 
   private static check(limit: number): void {

@@ -8,7 +8,7 @@ import {
   checkBaseUrl, checkPositiveInteger, DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT, resolveRetryOptions,
   type JumpCloudClientLogger, type JumpCloudClientOptions, type ResolvedRetryOptions,
 } from './options.js';
-import { organisationSemaphore, type Semaphore } from './org-semaphore.js';
+import { organisationSemaphore, PauseTooLongError, type Release, type Semaphore } from './org-semaphore.js';
 import { assertReading } from './read-only.js';
 import { scrub } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -136,11 +136,14 @@ async function send<T>(ctx: AttemptContext, request: JumpCloudRequest, signal: A
   const target = pathWithQuery(request.path, request.query);
   const label = `${request.method} ${target}`;
   if (signal?.aborted) throw abortedError(signal, label);
+  // Set after a 429: the next attempt waits at the organisation's closed gate (the wait the 429
+  // asked for) and goes out ahead of the requests queued there, so it is not refused twice.
+  let refused = false;
   try {
     return await pRetry(
       async (attempt) => {
         try {
-          return await attemptOnce<T>(ctx, request, target, label, attempt, signal);
+          return await attemptOnce<T>(ctx, request, target, label, attempt, signal, refused);
         } catch (error) {
           // Only transient failures of repeatable requests are retried here; everything else
           // (and a Retry-After longer than we are willing to wait) goes straight to the caller.
@@ -156,9 +159,12 @@ async function send<T>(ctx: AttemptContext, request: JumpCloudRequest, signal: A
         factor: 1,
         ...(signal === undefined ? {} : { signal }),
         onFailedAttempt: async ({ error, attemptNumber, retriesLeft }) => {
+          refused = isRateLimited(error);
           if (retriesLeft <= 0) return;
           const retryAfterMs = error instanceof TransientError ? error.retryAfterMs : undefined;
-          const delayMs = backoffDelay(ctx.retry, attemptNumber, retryAfterMs);
+          // After a 429 the wait is the organisation's pause, which the 429 started or lengthened
+          // when it arrived: never shorter than its Retry-After, so no sleep of our own.
+          const delayMs = refused ? Math.max(Math.ceil(ctx.semaphore.pauseRemainingMs), retryAfterMs ?? 0) : backoffDelay(ctx.retry, attemptNumber, retryAfterMs);
           ctx.logger.warn(`JumpCloud ${label} failed (attempt ${attemptNumber} of ${ctx.retry.attempts}); retrying in ${delayMs} ms`, {
             method: request.method,
             path: target,
@@ -166,7 +172,7 @@ async function send<T>(ctx: AttemptContext, request: JumpCloudRequest, signal: A
             delayMs,
             error: error.message,
           });
-          await sleep(delayMs, signal);
+          if (!refused) await sleep(delayMs, signal);
         },
       },
     );
@@ -194,6 +200,7 @@ async function attemptOnce<T>(
   label: string,
   attempt: number,
   signal: AbortSignal | undefined,
+  first: boolean,
 ): Promise<JumpCloudResponse<T>> {
   // Everything that does not need the slot is done before taking it or after giving it back:
   // the slot (one of the organisation's few requests in flight) is held only while the request
@@ -213,7 +220,7 @@ async function attemptOnce<T>(
     redirect: 'manual',
   };
   const url = `${ctx.baseUrl}${target}`;
-  const release = await ctx.semaphore.acquire(signal);
+  const release = await acquireSlot(ctx, label, signal, first);
   const started = performance.now();
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), ctx.timeoutMs);
@@ -242,6 +249,9 @@ async function attemptOnce<T>(
   }
   clearTimeout(timer);
   linked.dispose();
+  const retryAfterMs = response.ok ? undefined : parseRetryAfter(response.headers.get('retry-after'));
+  // Paused before the slot is given back, or the next request waiting would take it and go out.
+  if (response.status === 429) pauseOrganisation(ctx, label, retryAfterMs ?? backoffDelay(ctx.retry, attempt, undefined));
   release();
   const ms = Math.round(performance.now() - started);
   ctx.logger.debug(`JumpCloud ${label} → ${response.status} (${ms} ms, attempt ${attempt})`, {
@@ -253,7 +263,6 @@ async function attemptOnce<T>(
   });
   const safeText = scrub(text, ctx.apiKey);
   if (response.status < 200 || response.status >= 300) {
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     throw errorForResponse({
       method: request.method,
       path: target,
@@ -267,6 +276,52 @@ async function attemptOnce<T>(
     });
   }
   return { status: response.status, data: parseBody(safeText, response.headers.get('content-type'), label) as T, headers: response.headers, attempts: attempt };
+}
+
+/**
+ * Takes one of the organisation's request slots: waits while the organisation is paused (that
+ * wait is not an attempt) and for a slot, as long as the pause is one this client waits out.
+ */
+async function acquireSlot(ctx: AttemptContext, label: string, signal: AbortSignal | undefined, first: boolean): Promise<Release> {
+  try {
+    return await ctx.semaphore.acquire(signal, { first, maxPauseMs: ctx.retry.maxRetryAfterMs });
+  } catch (error) {
+    if (signal?.aborted) throw abortedError(signal, label);
+    if (error instanceof PauseTooLongError) {
+      const retryAfterMs = Math.ceil(error.remainingMs);
+      // Like a 429 with that Retry-After: the engine schedules the step's next attempt.
+      throw new TransientError(
+        `JumpCloud ${label} was not sent: JumpCloud is rate limiting this organisation for another ${formatSeconds(retryAfterMs)}, longer than the client waits (${formatSeconds(ctx.retry.maxRetryAfterMs)})`,
+        { retryAfterMs, details: { request: label, status: 429 } },
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * A 429 closes the organisation's gate for everyone: no new request of the organisation goes out
+ * until `ms` has passed (requests in flight finish). Otherwise each request would find out for
+ * itself, and under a sustained limit a request could be refused on every one of its attempts.
+ */
+function pauseOrganisation(ctx: AttemptContext, label: string, ms: number): void {
+  const change = ctx.semaphore.pause(ms);
+  // Once per pause: the requests in flight when it began usually lengthen it a little.
+  if (change !== 'started') return;
+  ctx.logger.debug(`JumpCloud rate limit on ${label}: no request of this organisation goes out for ${ms} ms`, {
+    ...(ctx.orgId === undefined ? {} : { orgId: ctx.orgId }),
+    pauseMs: ms,
+    inFlight: ctx.semaphore.inUse,
+    queued: ctx.semaphore.queued,
+  });
+}
+
+function isRateLimited(error: Error): boolean {
+  return error instanceof TransientError && error.details['status'] === 429;
+}
+
+function formatSeconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10} s`;
 }
 
 function failureWithoutResponse(ctx: AttemptContext, error: unknown, label: string, signal: AbortSignal | undefined, timeoutSignal: AbortSignal): IdflowError {
