@@ -7,7 +7,7 @@ export interface ChangedObject extends NamedRef {
   type: ObjectKind;
 }
 
-/** True for a change that was made (`changed`, or recorded without a result). */
+/** True for a change that was made (`changed`, or recorded without a result); a `started` intent is not. */
 function wasMade(change: Change): boolean {
   return change.result === undefined || change.result === 'changed';
 }
