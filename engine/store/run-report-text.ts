@@ -71,7 +71,7 @@ function renderStep(step: StepReport, number: number, lines: string[]): void {
         if (failure.attempt < item.attempts) lines.push(`${detail}[${item.index}] attempt ${failure.attempt} failed: ${errorText(failure.error)}  (retried after ${formatDuration(failure.retryInMs)})`);
       }
       if (item.status === 'failed' && item.error !== undefined) lines.push(`${detail}[${item.index}] error: ${errorText(item.error)}`);
-      for (const change of item.changes) {
+      for (const change of shownChanges(item.changes)) {
         if (shown++ < 50) lines.push(`${detail}[${item.index}] ${changeText(change)}`);
       }
     }
@@ -86,10 +86,11 @@ function renderUnitDetails(unit: UnitReport, indent: string, lines: string[]): v
     if (unit.status === 'failed' && failure.attempt >= unit.attempts) continue;
     lines.push(`${indent}attempt ${failure.attempt} failed: ${errorText(failure.error)}${failure.attempt < unit.attempts ? `  (retried after ${formatDuration(failure.retryInMs)})` : ''}`);
   }
-  if (unit.changes.length > 0) {
+  const changes = shownChanges(unit.changes);
+  if (changes.length > 0) {
     lines.push(`${indent}changes:`);
-    for (const change of unit.changes.slice(0, 50)) lines.push(`${indent}  ${changeText(change)}`);
-    if (unit.changes.length > 50) lines.push(`${indent}  … ${unit.changes.length - 50} more (--json shows everything)`);
+    for (const change of changes.slice(0, 50)) lines.push(`${indent}  ${changeText(change)}`);
+    if (changes.length > 50) lines.push(`${indent}  … ${changes.length - 50} more (--json shows everything)`);
   }
   if (unit.status === 'failed' && unit.error !== undefined) lines.push(`${indent}error: ${errorText(unit.error)}`);
   if (unit.output !== undefined && unit.status !== 'skipped') {
@@ -123,10 +124,35 @@ function timing(unit: UnitReport): string {
   return `  ${formatLocalTime(unit.startedAt).slice(11)}${end}${took}`;
 }
 
+/**
+ * The changes worth a line: a write-ahead intent (`started`) is left out once a later change
+ * with the same operation and target records its outcome, so each change reads once; an intent
+ * still open (the process stopped before the outcome) is shown as such. `--json` and the audit
+ * trail keep both entries.
+ */
+function shownChanges(changes: readonly Change[]): Change[] {
+  const settled = new Set<number>();
+  const open = new Map<string, number>();
+  changes.forEach((change, index) => {
+    const key = `${change.operation}\u0000${change.target}`;
+    if (change.result === 'started') {
+      open.set(key, index);
+      return;
+    }
+    const intent = open.get(key);
+    if (intent !== undefined) {
+      settled.add(intent);
+      open.delete(key);
+    }
+  });
+  return changes.filter((_change, index) => !settled.has(index));
+}
+
 function changeText(change: Change): string {
   const described = describeTransition(change.before, change.after);
   const transition = described === '' ? '' : ` (${described})`;
-  return `${change.result ?? 'changed'}: ${change.operation.replaceAll('_', ' ')} ${change.target}${transition}${change.note === undefined ? '' : ` — ${oneLine(change.note, 100)}`}`;
+  const result = change.result === 'started' ? 'started, outcome not recorded' : (change.result ?? 'changed');
+  return `${result}: ${change.operation.replaceAll('_', ' ')} ${change.target}${transition}${change.note === undefined ? '' : ` — ${oneLine(change.note, 100)}`}`;
 }
 
 

@@ -116,6 +116,19 @@ describe('formatRunReport', () => {
     expect(lines.filter((line) => line.includes('HTTP 403 forbidden [PERMANENT]'))).toHaveLength(1);
   });
 
+  it('shows a change once when its write-ahead intent has an outcome, and an intent without one as such', () => {
+    const run = store.createRun(sampleNewRun());
+    const at = '2026-11-22T23:05:01.000Z';
+    run.append({ type: 'step.started', at, step: 'remove_groups', attempt: 1, phase: 'steps' });
+    const change = (target: string, result: 'started' | 'changed') => ({ type: 'step.change' as const, at, step: 'remove_groups', change: { target, operation: 'remove', result } });
+    run.append(change('group "Sales"', 'started'));
+    run.append(change('group "Sales"', 'changed'));
+    run.append(change('group "Ops"', 'started'));
+    const lines = formatRunReport(buildRunReport(run.meta(), run.events())).split('\n');
+    expect(lines.filter((line) => line.includes('group "Sales"'))).toEqual(['         changed: remove group "Sales"']);
+    expect(lines.filter((line) => line.includes('group "Ops"'))).toEqual(['         started, outcome not recorded: remove group "Ops"']);
+  });
+
   it('cuts long output to a few lines and says how to see it all', () => {
     const run = store.createRun(sampleNewRun());
     const output = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`key${i}`, `value ${i}`]));
