@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CancelledError, IdflowError, TimeoutError, TransientError } from '../../../../engine/errors/index.js';
+import { CancelledError, TimeoutError, TransientError } from '../../../../engine/errors/index.js';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/index.js';
 import { createTransport, type Transport } from '../../../../actions/jumpcloud/client/transport.js';
 import type { JumpCloudClientOptions } from '../../../../actions/jumpcloud/client/options.js';
 import { recordingLogger } from './support/loopback-server.js';
+import { failure } from './support/failure.js';
 
 // The organisation's pause after a 429, against the emulator's rate limit (a token bucket of one
 // second's requests; beyond it 429 with Retry-After in whole seconds, at least 1).
@@ -28,15 +29,6 @@ async function throttled(rateLimit: number): Promise<RunningEmulator> {
 
 function transportFor(emulator: RunningEmulator, options: Partial<JumpCloudClientOptions> = {}): Transport {
   return createTransport({ baseUrl: emulator.url, apiKey: emulator.apiKey, orgId: emulator.orgId, ...options });
-}
-
-async function failure(promise: Promise<unknown>): Promise<IdflowError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as IdflowError;
-  }
-  throw new Error('expected the request to fail');
 }
 
 /**

@@ -5,6 +5,7 @@ import { CancelledError, ConflictError, IdflowError, NotFoundError, PermanentErr
 import { backoffDelay, createTransport, sendsOrgId, type Transport } from '../../../../actions/jumpcloud/client/transport.js';
 import type { JumpCloudClientOptions } from '../../../../actions/jumpcloud/client/options.js';
 import { recordingLogger, sendJson, startLoopbackServer, type Handler, type LoopbackServer } from './support/loopback-server.js';
+import { failure } from './support/failure.js';
 
 const KEY = 'jc-test-key-7d1f0c9a51e4b8';
 const ORG = '5e0000000000000000000001';
@@ -35,15 +36,6 @@ const status = (code: number, body: unknown = { message: `status ${code}` }, hea
 
 function transportFor(server: LoopbackServer, options: Partial<JumpCloudClientOptions> = {}): Transport {
   return createTransport({ baseUrl: server.url, apiKey: KEY, retry: { attempts: 3, minDelayMs: 1, maxDelayMs: 5 }, ...options });
-}
-
-async function failure(promise: Promise<unknown>): Promise<IdflowError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as IdflowError;
-  }
-  throw new Error('expected the request to fail');
 }
 
 describe('headers', () => {
