@@ -103,7 +103,7 @@ export function acquireSubjectLock(locksDir: string, subject: string, runId: str
       pause();
       continue;
     }
-    if (holder.kind === 'record' && !isReplaceable(holder.record, runId)) throw new SubjectLockedError(subject, holder.record.runId);
+    if (holder.kind === 'record' && !isReplaceable(holder.record)) throw new SubjectLockedError(subject, holder.record.runId);
     const generation = holder.kind === 'record' ? holder.record.nonce : createHash('sha256').update(`${holder.raw}:${holder.mtimeMs}`).digest('hex').slice(0, 24);
     const won = takeOver(path, generation, `${JSON.stringify(record)}\n`);
     if (won) return hold(path, subject, runId, record.nonce);
@@ -112,8 +112,8 @@ export function acquireSubjectLock(locksDir: string, subject: string, runId: str
   throw new IdflowError('LOCK_CONTENTION', `Could not take the lock for "${subject}": other processes kept replacing it; try again`, { retryable: true, details: { subject } });
 }
 
-/** Whether a lock may be replaced by `runId` from this process. */
-function isReplaceable(record: LockRecord, runId: string): boolean {
+/** Whether a lock may be replaced from this process (by a new run, or by the same run resumed). */
+function isReplaceable(record: LockRecord): boolean {
   if (record.hostname !== thisHost()) return false;
   // This process's locks are all in `heldHere`; a file naming this pid but not held is a leftover.
   if (record.pid === process.pid) return true;
