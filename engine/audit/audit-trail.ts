@@ -11,19 +11,11 @@ import { canonicalEntryJson } from './canonical-entry-json.js';
 export { verifyAuditTrail, type AuditVerification, type AuditProblem } from './verify-audit-trail.js';
 export type { AuditEntry, AuditHead } from './audit-chain.js';
 
-/** What a caller records; the trail fills in the rest. */
-export interface AuditEntryInput {
-  step?: string;
-  action?: string;
-  operation: string;
-  target: string;
-  before?: unknown;
-  after?: unknown;
-  result: 'changed' | 'unchanged' | 'failed' | 'reported' | 'started' | 'info';
-  note?: string;
+/** What a caller records (the members of an entry it decides, see {@link AuditEntry}); the trail fills in the rest. */
+export type AuditEntryInput = Pick<AuditEntry, 'step' | 'action' | 'operation' | 'target' | 'before' | 'after' | 'result' | 'note'> & {
   /** When it happened; default now. */
   at?: string;
-}
+};
 
 /** Who and why, copied into every entry (from the run's record). */
 export interface AuditIdentity {
