@@ -11,6 +11,7 @@ import type { RunOutcome } from '../runner/run-session.js';
 import type { ParentRun } from '../runner/run-services.js';
 import type { RunHandle } from '../store/run-store.js';
 import type { Runtime } from './runtime.js';
+import { templatePin } from './template-pin.js';
 
 /**
  * Where a `workflow.run` reference points: a template path relative to the parent template,
@@ -56,7 +57,7 @@ export function createChildRunner(runtime: Runtime): (request: ChildWorkflowRequ
     }
     const outcome = await startRun({
       workflow,
-      template: { path: loaded.file, text: loaded.source, hash: loaded.hash },
+      template: templatePin(loaded),
       inputs: inputs.values,
       vars: runtime.resolveVars(workflow),
       trigger: { type: 'workflow', source: parent.runId },

@@ -4,6 +4,7 @@ import { startRun } from '../runner/start-run.js';
 import type { JobContext } from './run-dispatcher.js';
 import type { ServeLogger } from './serve-logger.js';
 import type { PlannedRun } from './trigger-matching.js';
+import { templatePin } from '../runtime/template-pin.js';
 
 /** Why a planned run starts: what its run record says about it. */
 export interface RunOrigin {
@@ -35,7 +36,7 @@ export async function startPlannedRun(run: PlannedRun, origin: RunOrigin, job: J
   const workflowId = loaded.workflow.id;
   const outcome = await startRun({
     workflow: loaded.workflow,
-    template: { path: loaded.file, text: loaded.source, hash: loaded.hash },
+    template: templatePin(loaded),
     inputs: run.inputs,
     vars: run.vars,
     ...(origin.event === undefined ? {} : { event: origin.event }),

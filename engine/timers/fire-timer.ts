@@ -11,6 +11,7 @@ import type { RunHandle } from '../store/run-handle.js';
 import type { TimerRecord } from './timer-record.js';
 import type { TimerStore } from './timer-store.js';
 import { timerTemplate } from './timer-workflow.js';
+import { templatePin } from '../runtime/template-pin.js';
 
 /** What firing needs from the runtime: its services and its template loader. */
 export interface TimerRuntime {
@@ -75,7 +76,7 @@ export async function fireTimer(due: TimerRecord, options: FireTimerOptions): Pr
       let created: string | undefined;
       outcome = await startRun({
         workflow: loaded.workflow,
-        template: { path: loaded.file, text: loaded.source, hash: loaded.hash },
+        template: templatePin(loaded),
         inputs: { timer_id: claimed.id, params: claimed.params },
         vars: {},
         trigger: { type: 'timer', source: claimed.id },

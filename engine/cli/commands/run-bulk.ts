@@ -13,6 +13,7 @@ import { classifyError } from '../../errors/classify.js';
 import { formatMs } from '../../runner/step-signal.js';
 import { consoleFor, planOnce, reasonFor } from './execution.js';
 import type { RunOptions } from './run-handler.js';
+import { templatePin } from '../../runtime/template-pin.js';
 
 /** Bulk runs start at most this many subjects without confirmation unless the config says otherwise. */
 export const DEFAULT_BLAST_RADIUS = 10;
@@ -88,7 +89,7 @@ export async function runBulk(args: {
         const reason = reasonFor(options, inputs);
         const outcome = await startRun({
           workflow: loaded.workflow,
-          template: { path: loaded.file, text: loaded.source, hash: loaded.hash },
+          template: templatePin(loaded),
           inputs,
           vars,
           trigger: { type: 'bulk', source: bulkFile },

@@ -11,6 +11,7 @@ import { parseInputPairs, type WorkflowOptions } from './run-options.js';
 import { runBulk } from './run-bulk.js';
 import { consoleFor, planOnce, reasonFor, runtimeFor } from './execution.js';
 import { disabledWorkflowWarning } from '../../workflows/workflow-state.js';
+import { templatePin } from '../../runtime/template-pin.js';
 
 /** Options of `idflow run` (and `plan`, which ignores the bulk-only ones). */
 export interface RunOptions extends WorkflowOptions {
@@ -56,7 +57,7 @@ export async function runWorkflowCommand(file: string, options: RunOptions, mode
     try {
       const outcome = await startRun({
         workflow: loaded.workflow,
-        template: { path: loaded.file, text: loaded.source, hash: loaded.hash },
+        template: templatePin(loaded),
         inputs,
         vars,
         trigger: { type: 'manual' },

@@ -10,6 +10,7 @@ import { loadWorkflowSource } from '../../../engine/loader/load-workflow.js';
 import type { Workflow } from '../../../engine/language/types.js';
 import type { ConsoleOptions, RunServices } from '../../../engine/runner/run-services.js';
 import type { StartRunRequest } from '../../../engine/runner/start-run.js';
+import { templatePin } from '../../../engine/runtime/template-pin.js';
 
 /** Runner services over a real store in a fresh temporary folder, as the CLI builds them. */
 export interface BenchServices {
@@ -59,7 +60,7 @@ export async function loadBenchWorkflow(source: string, file: string, registry: 
 export function benchStartRequest(loaded: { workflow: Workflow; source: string; hash: string; file: string }, console: ConsoleOptions, inputs: Record<string, unknown>): StartRunRequest {
   return {
     workflow: loaded.workflow,
-    template: { path: loaded.file, text: loaded.source, hash: loaded.hash },
+    template: templatePin(loaded),
     inputs,
     vars: {},
     trigger: { type: 'manual' },

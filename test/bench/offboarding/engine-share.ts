@@ -9,6 +9,7 @@ import { figure, type Figure } from '../figure.js';
 import { median, round } from '../stats.js';
 import { benchRoot } from '../paths.js';
 import { BENCH_API_KEY, benchWorkspace } from './bench-org.js';
+import { templatePin } from '../../../engine/runtime/template-pin.js';
 
 /** Sizes of the engine-share benchmark. */
 export interface EngineShareOptions {
@@ -57,7 +58,7 @@ export async function benchEngineShare(options: EngineShareOptions = ENGINE_SHAR
       const started = performance.now();
       const outcome = await startRun({
         workflow: loaded.workflow,
-        template: { path: loaded.file, text: loaded.source, hash: loaded.hash },
+        template: templatePin(loaded),
         inputs,
         vars,
         trigger: { type: 'manual' },
