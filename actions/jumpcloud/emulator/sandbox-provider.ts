@@ -40,15 +40,7 @@ export const jumpcloudSandbox: SandboxProvider = {
     return {
       url: emulator.url,
       apiKey: emulator.apiKey,
-      connections: {
-        jumpcloud: {
-          base_url: emulator.url,
-          api_key: emulator.apiKey,
-          sandbox: true,
-          ...(emulator.multiTenant ? { org_id: emulator.orgId } : {}),
-          ...(protectedAccounts.length > 0 ? { protected_accounts: [...protectedAccounts] } : {}),
-        },
-      },
+      connections: { jumpcloud: sandboxConnection(emulator, protectedAccounts) },
       vars: structuredClone(data?.vars ?? {}),
       describe: () => describeEmulator(emulator, options.dataFile),
       usage: () => [
@@ -85,4 +77,18 @@ function describeEmulator(emulator: RunningEmulator, dataFile: string | undefine
     `Admin: GET ${emulator.url}/__sandbox/state, GET ${emulator.url}/__sandbox/requests, POST ${emulator.url}/__sandbox/reset`,
   );
   return lines;
+}
+
+/**
+ * The `jumpcloud` connection settings that point at a running emulator (see
+ * {@link jumpcloudSandbox} for why each is there).
+ */
+export function sandboxConnection(emulator: Pick<RunningEmulator, 'url' | 'apiKey' | 'orgId' | 'multiTenant'>, protectedAccounts: readonly string[] = []): Record<string, unknown> {
+  return {
+    base_url: emulator.url,
+    api_key: emulator.apiKey,
+    sandbox: true,
+    ...(emulator.multiTenant ? { org_id: emulator.orgId } : {}),
+    ...(protectedAccounts.length > 0 ? { protected_accounts: [...protectedAccounts] } : {}),
+  };
 }

@@ -10,6 +10,7 @@ import type { RunningEmulator } from '../../../../../actions/jumpcloud/emulator/
 import type { RequestLogEntry } from '../../../../../actions/jumpcloud/emulator/request-log.js';
 import type { SandboxData } from '../../../../../actions/jumpcloud/emulator/data/sandbox-data.js';
 import { isReadingRequest } from '../../../../../actions/jumpcloud/client/read-only.js';
+import { sandboxConnection } from '../../../../../actions/jumpcloud/emulator/sandbox-provider.js';
 
 /** The example organisation (examples/sandbox/org.json), read once per test file. */
 export function loadExampleOrg(): Promise<SandboxData> {
@@ -35,14 +36,7 @@ export function emulatorContext(emulator: RunningEmulator, options: EmulatorCont
     dir: mkdtempSync(join(tmpdir(), 'idflow-jc-actions-')),
     ...rest,
     connections: {
-      jumpcloud: {
-        base_url: emulator.url,
-        api_key: emulator.apiKey,
-        sandbox: true,
-        ...(emulator.multiTenant ? { org_id: emulator.orgId } : {}),
-        ...FAST_RETRY,
-        ...connection,
-      },
+      jumpcloud: { ...sandboxConnection(emulator), ...FAST_RETRY, ...connection },
     },
   });
 }
