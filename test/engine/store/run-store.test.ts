@@ -7,6 +7,7 @@ import { RunNotFoundError, UsageError } from '../../../engine/errors/usage-error
 import type { JournalEvent } from '../../../engine/store/journal-events.js';
 import { RunStore, resolveStoreRoot, type NewRun } from '../../../engine/store/run-store.js';
 import { deadPid, startChild } from './child-process-helpers.js';
+import { sampleNewRun } from './run-fixture.js';
 
 let root: string;
 beforeEach(() => {
@@ -17,19 +18,7 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 const TEMPLATE = 'id: offboard\nname: Offboard a user\nsteps:\n  - id: hello\n    action: log\n    with: { message: hi }\n';
 
 function newRun(overrides: Partial<NewRun> = {}): NewRun {
-  return {
-    workflow: { id: 'offboard', name: 'Offboard a user', version: '1' },
-    templatePath: '/templates/offboard.yaml',
-    templateText: TEMPLATE,
-    templateHash: 'a'.repeat(64),
-    inputs: { user: 'john@example.com' },
-    subject: 'john@example.com',
-    initiatedBy: 'alice',
-    reason: 'left the company',
-    trigger: { type: 'manual' },
-    sandbox: true,
-    ...overrides,
-  };
+  return sampleNewRun({ templateText: TEMPLATE, templateHash: 'a'.repeat(64), inputs: { user: 'john@example.com' }, ...overrides });
 }
 
 const at = (): string => new Date().toISOString();
