@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +88,41 @@ describe('idflow run', () => {
     expect(audit.code).toBe(0);
     const shown = await idflow(['runs', 'show', runId as string, '--json'], { cwd: ws.dir, env: env(ws.dir) });
     expect(JSON.parse(shown.stdout)).toMatchObject({ meta: { status: 'succeeded' }, sessions: [{}, {}] });
+  });
+
+  it('counts a change the kill cut off between making it and recording it, once resumed', async () => {
+    const ws = workspace();
+    const hold = join(ws.dir, 'hold');
+    writeFileSync(hold, '');
+    const template = join(ws.dir, 'held.yaml');
+    writeFileSync(template, [
+      'id: remove-held',
+      'name: Remove held',
+      'plugins: [' + JSON.stringify(plugin) + ']',
+      'steps:',
+      '  - id: remove',
+      '    action: fixture.members.remove',
+      '    with: { file: ' + JSON.stringify(ws.state) + ', members: ' + JSON.stringify(MEMBERS.slice(0, 3)) + ', hold_while: ' + JSON.stringify(hold) + ' }',
+      'output:',
+      '  removed: "{{steps.remove.output.removed}}"',
+      '',
+    ].join('\n'));
+    const child = spawnIdflow(['run', template], { cwd: ws.dir, env: env(ws.dir) });
+    // The first member is gone from the state, and its outcome is not yet in the run's journal.
+    await waitFor(() => JSON.parse(readFileSync(ws.state, 'utf8')).members.length === 11, 15_000, 'the first removal');
+    child.kill('SIGKILL');
+    await child.exited;
+    rmSync(hold);
+    const [runId] = readdirSync(join(ws.dir, 'store', 'runs'));
+    const resumed = await idflow(['resume', runId as string, '--json'], { cwd: ws.dir, env: env(ws.dir) });
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toEqual({ removed: 3 });
+    const shown = await idflow(['runs', 'show', runId as string, '--json'], { cwd: ws.dir, env: env(ws.dir) });
+    const [step] = JSON.parse(shown.stdout).steps as { changes: { target: string; result?: string; note?: string }[] }[];
+    // Each member once as made, the first with the note that says how it was counted.
+    const made = step?.changes.filter((change) => change.result !== 'started');
+    expect(made?.map((change) => change.target)).toEqual(['member-00', 'member-01', 'member-02']);
+    expect(made?.[0]?.note).toBe('made before the interruption');
   });
 
   it('stops cleanly on SIGINT with exit code 130, resumable', async () => {
