@@ -55,8 +55,9 @@ describe('resumeRun', () => {
     expect(services.world.groups.size).toBe(2);
     // Second session: interrupted during `slow`.
     const controller = new AbortController();
-    setTimeout(() => controller.abort(new Error('Interrupted by SIGTERM')), 100);
+    services.world.onWait = () => controller.abort(new Error('Interrupted by SIGTERM'));
     const second = await resume(services, first.runId, wf, { signal: controller.signal });
+    services.world.onWait = undefined;
     expect(second.status).toBe('interrupted');
     expect(services.world.groups.size).toBe(0);
     // Third session: `slow` runs again; nothing else does. The run keeps its original inputs.

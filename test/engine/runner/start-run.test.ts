@@ -205,8 +205,9 @@ describe('startRun', () => {
   it('refuses a second active run for the same subject and leaves no record of it', async () => {
     const services = createTestServices();
     const wf = workflow([step('wait', 'test.clock.wait', { with: { ms: 300 } })], { subject: '{{inputs.user}}', inputs: { user: { type: 'string' } } });
+    const waiting = new Promise<void>((resolve) => { services.world.onWait = () => resolve(); });
     const first = startRun(request(wf, services, { inputs: { user: 'John.Smith@company.com' } }), services);
-    await new Promise((r) => setTimeout(r, 50));
+    await waiting;
     await expect(startRun(request(wf, services, { inputs: { user: 'john.smith@company.com' } }), services)).rejects.toBeInstanceOf(SubjectLockedError);
     expect((await first).status).toBe('succeeded');
     expect(services.store.listRuns()).toHaveLength(1);
@@ -218,7 +219,7 @@ describe('startRun', () => {
     const services = createTestServices();
     const controller = new AbortController();
     const wf = workflow([step('one', 'test.value.echo', { with: { value: 1 } }), step('slow', 'test.clock.wait', { with: { ms: 10_000 } }), step('three', 'test.value.echo')]);
-    setTimeout(() => controller.abort(new (class extends Error { override name = 'AbortError'; })('Interrupted by SIGINT')), 100);
+    services.world.onWait = () => controller.abort(new (class extends Error { override name = 'AbortError'; })('Interrupted by SIGINT'));
     const outcome = await startRun(request(wf, services, { signal: controller.signal }), services);
     expect(outcome.status).toBe('interrupted');
     const events = journal(services, outcome.runId);
@@ -258,7 +259,7 @@ describe('draining', () => {
     const services = createTestServices();
     const drain = new AbortController();
     const wf = workflow([step('slow', 'test.clock.wait', { with: { ms: 200 } }), step('next', 'test.value.echo', { with: { key: 'next' } })]);
-    setTimeout(() => drain.abort(new Error('serve is shutting down')), 50);
+    services.world.onWait = () => drain.abort(new Error('serve is shutting down'));
     const outcome = await startRun(request(wf, services, { drain: drain.signal }), services);
     expect(outcome.status).toBe('interrupted');
     expect(outcome.error?.message).toBe('serve is shutting down');

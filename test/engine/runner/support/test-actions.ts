@@ -20,6 +20,11 @@ export interface TestWorld {
   maxInFlight: number;
   /** Why each piece of work `test.fanout.fail` left in flight was stopped, in order. */
   leftoversStopped: string[];
+  /**
+   * Called as `test.clock.wait` starts waiting, with its key: lets a test interrupt or drain a
+   * run once the slow step is really in flight, rather than after a guessed delay.
+   */
+  onWait?: (key: string) => void;
 }
 
 export function createWorld(): TestWorld {
@@ -82,6 +87,7 @@ export function testActions(world: TestWorld): ActionDefinition[] {
         await new Promise<void>((resolve, reject) => {
           const timer = setTimeout(resolve, params.ms);
           if (params.honour_signal !== false) ctx.signal.addEventListener('abort', () => { clearTimeout(timer); reject(ctx.signal.reason); }, { once: true });
+          world.onWait?.(params.key ?? '');
         });
       } finally {
         world.inFlight--;
