@@ -10,6 +10,7 @@ import { parseMailboxes, parseSingleMailbox, type Mailbox } from './email-addres
 import { safeToken, writeOutboxFile } from './outbox-file.js';
 import { smtpError } from './smtp-errors.js';
 import { readSmtpSettings, smtpServerName, smtpTransportOptions, type SmtpSettings } from './smtp-settings.js';
+import { sandboxHoldReason } from './sandbox-delivery.js';
 
 const addressList = (description: string) => ({
   type: ['string', 'array'],
@@ -20,7 +21,7 @@ const addressList = (description: string) => ({
 
 const params = {
   type: 'object',
-  description: 'Sends an email through the SMTP server of a connection (in sandbox mode without one, writes it to the outbox).',
+  description: 'Sends an email through the SMTP server of a connection (in sandbox mode, unless that server is on this machine, writes it to the outbox).',
   properties: {
     to: addressList('Recipients: an address, a comma-separated list, or a list ("Jane Doe <jane@example.com>" works too).'),
     cc: addressList('Copy recipients.'),
@@ -42,7 +43,7 @@ export interface NotifyEmailOutput {
   sent: boolean;
   /** Every recipient address (to, cc and bcc). */
   recipients: string[];
-  /** `smtp`, or `outbox` in sandbox mode without an SMTP connection. */
+  /** `smtp`, or `outbox` in sandbox mode (no SMTP connection, or one not on this machine). */
   transport: 'smtp' | 'outbox';
   /** The Message-ID header of the message. */
   message_id?: string;
@@ -79,8 +80,8 @@ interface Composed {
   target: string;
 }
 
-/** Where the message goes: an SMTP server, or the sandbox outbox. */
-type Delivery = { kind: 'smtp'; settings: SmtpSettings; from: Mailbox } | { kind: 'outbox'; from: Mailbox };
+/** Where the message goes: an SMTP server, or the sandbox outbox (with why it is not sent). */
+type Delivery = { kind: 'smtp'; settings: SmtpSettings; from: Mailbox } | { kind: 'outbox'; from: Mailbox; reason: string };
 
 function compose(p: Params): Composed {
   const to = parseMailboxes(p.to, 'to');
@@ -94,13 +95,15 @@ function compose(p: Params): Composed {
 
 /**
  * Decides how the message is delivered, checking the connection without touching the network.
+ * A sandbox run sends only through an SMTP server on this machine (see
+ * {@link sandboxHoldReason}); otherwise, and without a connection, it writes to the outbox.
  * @throws PermanentError when no SMTP connection is configured outside sandbox mode, when the
  *   connection's settings are wrong, or when there is no sender.
  */
 function resolveDelivery(ctx: ActionContext, p: Params): Delivery {
   const connection = ctx.connections.get(p.connection);
   if (connection === undefined) {
-    if (ctx.sandbox) return { kind: 'outbox', from: parseSingleMailbox(p.from ?? SANDBOX_FROM, 'from') };
+    if (ctx.sandbox) return { kind: 'outbox', from: parseSingleMailbox(p.from ?? SANDBOX_FROM, 'from'), reason: `sandbox mode, no SMTP connection "${p.connection}"` };
     throw new PermanentError(
       `notify.email: no SMTP connection "${p.connection}" is configured. Add it to idflow.config.yaml, e.g.\n` +
         `  connections:\n    ${p.connection}:\n      url: smtp://mail.example.com:587\n      username: idflow@example.com\n` +
@@ -115,7 +118,9 @@ function resolveDelivery(ctx: ActionContext, p: Params): Delivery {
   if (sender === undefined) {
     throw new PermanentError(`notify.email: no sender: set "from" on the step or connections.${p.connection}.from`, { code: 'INVALID_PARAMS' });
   }
-  return { kind: 'smtp', settings, from: parseSingleMailbox(sender, 'from') };
+  const from = parseSingleMailbox(sender, 'from');
+  const held = sandboxHoldReason(ctx.sandbox, settings.host, `SMTP server ${smtpServerName(settings)}`);
+  return held === undefined ? { kind: 'smtp', settings, from } : { kind: 'outbox', from, reason: held };
 }
 
 /**
@@ -197,7 +202,7 @@ async function sendSmtp(ctx: ActionContext, p: Params, composed: Composed, deliv
   return output;
 }
 
-async function writeOutbox(ctx: ActionContext, p: Params, composed: Composed, from: Mailbox): Promise<NotifyEmailOutput> {
+async function writeOutbox(ctx: ActionContext, p: Params, composed: Composed, { from, reason }: Extract<Delivery, { kind: 'outbox' }>): Promise<NotifyEmailOutput> {
   // nodemailer's stream transport builds exactly the RFC 822 message SMTP would carry (CRLF
   // line ends, MIME parts, encoded headers); Bcc is kept, as in a sent-items copy.
   const nodemailer = await loadMailer();
@@ -206,13 +211,13 @@ async function writeOutbox(ctx: ActionContext, p: Params, composed: Composed, fr
   const message = info.message;
   if (!Buffer.isBuffer(message)) throw new PermanentError('notify.email: the outbox message could not be built');
   const location = await writeOutboxFile(ctx, 'eml', message);
-  ctx.logger.info(`Sandbox mode without SMTP: email "${p.subject}" to ${composed.recipients.join(', ')} written to ${location}`);
+  ctx.logger.info(`Email "${p.subject}" to ${composed.recipients.join(', ')} written to ${location} (${reason})`);
   return { sent: true, recipients: composed.recipients, transport: 'outbox', message_id: info.messageId, location };
 }
 
 /**
- * `notify.email`: sends an email through SMTP (nodemailer), or in sandbox mode without an SMTP
- * connection writes it as an `.eml` file to the store's outbox. Sends at most once per step
+ * `notify.email`: sends an email through SMTP (nodemailer), or in sandbox mode (unless the SMTP
+ * server is on this machine) writes it as an `.eml` file to the store's outbox. Sends at most once per step
  * and run: a retry or resume after the send reports `changed: false` with the same output.
  */
 export const notifyEmailAction = defineAction({
@@ -239,7 +244,7 @@ export const notifyEmailAction = defineAction({
       return { changed: false, output, summary: `already sent to ${composed.recipients.join(', ')}` };
     }
     const delivery = resolveDelivery(ctx, p);
-    const output = delivery.kind === 'smtp' ? await sendSmtp(ctx, p, composed, delivery) : await writeOutbox(ctx, p, composed, delivery.from);
+    const output = delivery.kind === 'smtp' ? await sendSmtp(ctx, p, composed, delivery) : await writeOutbox(ctx, p, composed, delivery);
     ctx.changes.record({ target: composed.target, operation: 'notify', after: output, result: 'changed', note: `subject "${p.subject}"` });
     const summary = output.transport === 'outbox' ? `written to the outbox: ${output.location ?? ''}` : `emailed ${composed.recipients.join(', ')}`;
     return { changed: true, output, summary };
@@ -253,7 +258,7 @@ export const notifyEmailAction = defineAction({
       return { changes: [{ target: composed.target, operation: 'notify', after, result: 'unchanged', note: 'already sent earlier in this run' }], output, summary: 'already sent' };
     }
     const delivery = resolveDelivery(ctx, p);
-    const how = delivery.kind === 'smtp' ? `through SMTP server ${smtpServerName(delivery.settings)}` : `to the outbox ${ctx.paths.outbox} (sandbox mode, no SMTP connection "${p.connection}")`;
+    const how = delivery.kind === 'smtp' ? `through SMTP server ${smtpServerName(delivery.settings)}` : `to the outbox ${ctx.paths.outbox} (${delivery.reason})`;
     return {
       changes: [{ target: composed.target, operation: 'notify', after, note: `would send "${p.subject}" from ${delivery.from.address} ${how}` }],
       output: { sent: true, recipients: composed.recipients, transport: delivery.kind },

@@ -9,6 +9,7 @@ import { headerStrings, mergeHeaders } from './header-values.js';
 import { unexpectedStatusError } from './http-errors.js';
 import { sendHttp } from './http-send.js';
 import { parseResponseBody } from './response-body.js';
+import { sandboxHoldReason } from './sandbox-delivery.js';
 import { redactSensitiveHeaders } from './sensitive-headers.js';
 import { timeoutMs, timeoutParamSchema } from './timeout-param.js';
 import { slackPayload, teamsAdaptiveCardPayload, teamsMessageCardPayload } from './webhook-payloads.js';
@@ -72,18 +73,22 @@ const outputSchema = {
   additionalProperties: false,
 } as const;
 
-/** Where the message goes: a webhook, or (sandbox mode, the connection not configured) the outbox. */
-type Delivery = { kind: 'http'; endpoint: Endpoint; host: string } | { kind: 'outbox'; host: 'outbox' };
+/** Where the message goes: a webhook, or (sandbox mode) the outbox, with why it is not sent. */
+type Delivery = { kind: 'http'; endpoint: Endpoint; host: string } | { kind: 'outbox'; host: 'outbox'; reason: string };
 
 /**
- * Decides where the message goes. Like `notify.email` without its SMTP connection, a sandbox run
- * whose step names a connection the config does not define writes the message to the outbox
- * rather than failing: trying a template with `--sandbox` needs no Slack or Teams channel.
+ * Decides where the message goes. Like `notify.email`, a sandbox run posts only to a webhook on
+ * this machine (see {@link sandboxHoldReason}) and writes anything else to the outbox; a step
+ * whose connection the config does not define also writes to the outbox rather than failing:
+ * trying a template with `--sandbox` needs no Slack or Teams channel.
  */
 function resolveDelivery(ctx: ActionContext, p: Params): Delivery {
-  if (ctx.sandbox && p.url === undefined && p.connection !== undefined && ctx.connections.get(p.connection) === undefined) return { kind: 'outbox', host: 'outbox' };
+  if (ctx.sandbox && p.url === undefined && p.connection !== undefined && ctx.connections.get(p.connection) === undefined) {
+    return { kind: 'outbox', host: 'outbox', reason: `sandbox mode, no connection "${p.connection}"` };
+  }
   const endpoint = resolveEndpoint(ctx, p);
-  return { kind: 'http', endpoint, host: endpoint.host };
+  const held = sandboxHoldReason(ctx.sandbox, endpoint.url.hostname, endpoint.host);
+  return held === undefined ? { kind: 'http', endpoint, host: endpoint.host } : { kind: 'outbox', host: 'outbox', reason: held };
 }
 
 /** Where the webhook is, checked. */
@@ -190,10 +195,10 @@ async function post(ctx: ActionContext, p: Params, endpoint: Endpoint, body: Rec
   return { sent: true, format: p.format, host: endpoint.host, status: reply.status, ...(response === null || response === '' ? {} : { response }) };
 }
 
-/** Writes the message to the outbox (sandbox mode without the connection). */
-async function writeToOutbox(ctx: ActionContext, p: Params, body: Record<string, unknown>): Promise<NotifyWebhookOutput> {
+/** Writes the message to the outbox (sandbox mode). */
+async function writeToOutbox(ctx: ActionContext, p: Params, body: Record<string, unknown>, reason: string): Promise<NotifyWebhookOutput> {
   const location = await writeOutboxFile(ctx, 'webhook.json', `${JSON.stringify({ format: p.format, connection: p.connection, body }, null, 2)}\n`);
-  ctx.logger.info(`Sandbox mode without connection "${p.connection ?? ''}": the ${p.format} message was written to ${location}`);
+  ctx.logger.info(`The ${p.format} message was written to ${location} (${reason})`);
   return { sent: true, format: p.format, host: 'outbox', location };
 }
 
@@ -201,8 +206,8 @@ async function writeToOutbox(ctx: ActionContext, p: Params, body: Record<string,
  * `notify.webhook`: posts a notification to a webhook: a Slack message (Block Kit), a Teams
  * Adaptive Card (or MessageCard), or any JSON. 429, 5xx and network failures are transient
  * (`Retry-After` honoured), other answers permanent. Posts at most once per step and run. In
- * sandbox mode a step whose connection the config does not define writes the message to the
- * outbox instead (see {@link resolveDelivery}).
+ * sandbox mode it posts only to a webhook on this machine, and otherwise writes the message to
+ * the outbox (see {@link resolveDelivery}).
  */
 export const notifyWebhookAction = defineAction({
   id: 'notify.webhook',
@@ -230,7 +235,7 @@ export const notifyWebhookAction = defineAction({
       ctx.logger.info(`The ${p.format} webhook at ${delivery.host} was already notified earlier in this run; not posting again`);
       return { changed: false, output: replayedOutput(earlier, p, delivery.host), summary: `already posted to ${delivery.host}` };
     }
-    const output = delivery.kind === 'http' ? await post(ctx, p, delivery.endpoint, body) : await writeToOutbox(ctx, p, body);
+    const output = delivery.kind === 'http' ? await post(ctx, p, delivery.endpoint, body) : await writeToOutbox(ctx, p, body, delivery.reason);
     ctx.changes.record({ target, operation: 'notify', after: output, result: 'changed', note: p.title ?? p.text?.slice(0, 80) ?? 'JSON payload' });
     return { changed: true, output, summary: delivery.kind === 'http' ? `posted to ${delivery.host}` : `written to the outbox: ${output.location ?? ''}` };
   },
@@ -242,7 +247,7 @@ export const notifyWebhookAction = defineAction({
     if (earlier !== undefined) {
       return { changes: [{ target, operation: 'notify', after: body, result: 'unchanged', note: 'already posted earlier in this run' }], output: replayedOutput(earlier, p, delivery.host), summary: 'already posted' };
     }
-    const how = delivery.kind === 'http' ? `would POST a ${p.format} message to ${delivery.host}` : `would write a ${p.format} message to the outbox ${ctx.paths.outbox} (sandbox mode, no connection "${p.connection ?? ''}")`;
+    const how = delivery.kind === 'http' ? `would POST a ${p.format} message to ${delivery.host}` : `would write a ${p.format} message to the outbox ${ctx.paths.outbox} (${delivery.reason})`;
     return {
       changes: [{ target, operation: 'notify', after: body, note: how }],
       output: { sent: true, format: p.format, host: delivery.host },

@@ -9,7 +9,9 @@
 //   added again, and the run reports `changed: false`;
 // - errors say whether a retry can help: 401/403 and 404 are permanent, 429 and 5xx transient
 //   (with the server's Retry-After), network failures transient;
-// - every request gets `ctx.signal`, so timeouts and Ctrl-C stop it.
+// - every request gets `ctx.signal`, so timeouts and Ctrl-C stop it;
+// - a sandbox run (`--sandbox`) never touches a PSA that is not on this machine: the note is
+//   written to the outbox instead (`ctx.paths.outbox`), as idflow's own notify actions do.
 //
 // It imports nothing from idflow: errors steer retries through plain `retryable`, `status` and
 // `retryAfterMs` properties, which idflow reads from any error.
@@ -20,6 +22,8 @@
 //   POST /tickets/:id/notes  { text, internal } → 201 { id, text, internal }
 
 import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /** An HTTP failure from the PSA, carrying the retry decision. */
 class PsaError extends Error {
@@ -80,6 +84,12 @@ export default {
 
   async run(ctx, input) {
     const psa = connect(ctx, input);
+    if (psa.held) {
+      const location = await writeToOutbox(ctx, psa, input);
+      ctx.changes.record({ target: `ticket #${psa.ticketId}`, operation: 'note', after: psa.text, result: 'changed', note: `${psa.held}; written to ${location}` });
+      ctx.logger.info(`The note for ticket #${psa.ticketId} was written to ${location} (${psa.held})`);
+      return { changed: true, output: result(psa, null, false), summary: `written to the outbox: ${location}` };
+    }
     const ticket = await psa.ticket();
     const existing = await psa.noteWithMarker();
     if (existing) {
@@ -94,6 +104,10 @@ export default {
 
   async plan(ctx, input) {
     const psa = connect(ctx, input);
+    if (psa.held) {
+      const change = { target: `ticket #${psa.ticketId}`, operation: 'note', after: psa.text, note: `would write the note to the outbox ${ctx.paths.outbox} (${psa.held})` };
+      return { changes: [change], output: result(psa, null, false), summary: 'would write the note to the outbox' };
+    }
     const ticket = await psa.ticket();
     const existing = await psa.noteWithMarker();
     const change = existing
@@ -104,6 +118,9 @@ export default {
 
   async verify(ctx, input) {
     const psa = connect(ctx, input);
+    if (psa.held) {
+      return (await outboxHasNote(ctx, psa)) ? { ok: true } : { ok: false, problems: [`the outbox ${ctx.paths.outbox} has no note ${psa.marker}`] };
+    }
     const existing = await psa.noteWithMarker();
     return existing ? { ok: true } : { ok: false, problems: [`ticket #${psa.ticketId} has no note ${psa.marker}`] };
   },
@@ -139,10 +156,18 @@ function connect(ctx, input) {
     return response.json();
   }
 
+  // In a sandbox run, a PSA elsewhere is the real one: it is not contacted (see writeToOutbox).
+  const host = URL.canParse(baseUrl) ? new URL(baseUrl).hostname : undefined;
+  if (host === undefined) {
+    throw new PsaError(`connections.${input.connection}.base_url "${baseUrl}" is not a URL; e.g. https://psa.example.com/api`, { retryable: false, code: 'PSA_CONNECTION' });
+  }
+  const held = ctx.sandbox && !onThisMachine(host) ? `sandbox mode: the PSA at ${host} is not on this machine, so nothing is sent to it` : undefined;
+
   return {
     ticketId,
     marker,
     text,
+    held,
     request,
     ticket: () => request('GET', `/tickets/${ticketId}`),
     async noteWithMarker() {
@@ -182,4 +207,29 @@ function result(psa, noteId, added) {
 
 function describeTicket(ticket) {
   return `ticket #${ticket.id}${ticket.summary ? ` "${ticket.summary}"` : ''}`;
+}
+
+/** Whether a host name reaches only this machine (a PSA emulator or test server). */
+function onThisMachine(host) {
+  const name = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return name === 'localhost' || name.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(name) || name === '::1';
+}
+
+/** Writes the note a sandbox run did not send to the outbox; returns the file. */
+async function writeToOutbox(ctx, psa, input) {
+  await mkdir(ctx.paths.outbox, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const location = join(ctx.paths.outbox, `${stamp}-${ctx.runId}-${ctx.stepId}.psa-note.json`.replace(/[^A-Za-z0-9_.-]+/g, '-'));
+  await writeFile(location, `${JSON.stringify({ ticket_id: psa.ticketId, text: psa.text, internal: input.internal }, null, 2)}\n`, { flag: 'wx' });
+  return location;
+}
+
+/** Whether the outbox holds a note with the marker (what verify() checks in a sandbox run). */
+async function outboxHasNote(ctx, psa) {
+  const files = (await readdir(ctx.paths.outbox).catch(() => [])).filter((file) => file.endsWith('.psa-note.json'));
+  for (const file of files) {
+    const note = JSON.parse(await readFile(join(ctx.paths.outbox, file), 'utf8'));
+    if (note.ticket_id === psa.ticketId && typeof note.text === 'string' && note.text.includes(psa.marker)) return true;
+  }
+  return false;
 }

@@ -1,5 +1,7 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyError, createMockActionContext, type ActionDefinition, type MockActionContext } from '../../engine/index.js';
@@ -161,6 +163,22 @@ describe('example.psa.ticket_note', () => {
     expect(plan?.changes).toEqual([{ target: 'ticket #4711 "Offboard John Smith"', operation: 'note', result: 'unchanged', note: expect.stringMatching(/^already has the note \[idflow:[0-9a-f]{16}\]$/) }]);
   });
 
+  it('in sandbox mode, writes the note to the outbox rather than touch a PSA not on this machine (run, plan, verify)', async () => {
+    // A name that cannot resolve: had the action tried the PSA, the step would have failed.
+    const ctx = createMockActionContext({ sandbox: true, runId: 'run-9', stepId: 'note', connections: { psa: { base_url: 'https://psa.company.invalid/api', token: TOKEN } } });
+    expect(await action.verify?.(ctx, params, undefined)).toMatchObject({ ok: false });
+    const plan = await action.plan?.(ctx, params);
+    expect(plan?.changes[0]?.note).toMatch(/^would write the note to the outbox .* \(sandbox mode: the PSA at psa\.company\.invalid is not on this machine, so nothing is sent to it\)$/);
+    const outcome = await action.run(ctx, params);
+    expect(outcome).toMatchObject({ changed: true, output: { ticket_id: 4711, note_id: null, added: false }, summary: expect.stringMatching(/^written to the outbox: .*-run-9-note\.psa-note\.json$/) });
+    const [file] = await readdir(ctx.paths.outbox);
+    expect(JSON.parse(await readFile(join(ctx.paths.outbox, file ?? ''), 'utf8'))).toEqual({ ticket_id: 4711, text: `${params.text}\n\n${(outcome.output as { marker: string }).marker}`, internal: true });
+    expect(await action.verify?.(ctx, params, outcome.output)).toEqual({ ok: true });
+    expect(psa.requests).toEqual([]);
+    // A PSA on this machine (an emulator, this test's server) is used in sandbox mode too.
+    expect((await action.run(createMockActionContext({ sandbox: true, connections: { psa: { base_url: psa.url, token: TOKEN } } }), params)).output).toMatchObject({ added: true });
+  });
+
   it('verify() checks that the note is there', async () => {
     const before = await action.verify?.(context(), params, undefined);
     expect(before).toEqual({ ok: false, problems: [expect.stringMatching(/^ticket #4711 has no note \[idflow:/)] });
@@ -200,6 +218,12 @@ describe('example.psa.ticket_note', () => {
     it('a PSA that cannot be reached is transient', async () => {
       const ctx = createMockActionContext({ connections: { psa: { base_url: 'http://127.0.0.1:9/api', token: TOKEN } } });
       expect(classifyError(await failure(action.run(ctx, params))).retryable).toBe(true);
+    });
+
+    it('a base_url that is not a URL is permanent and names the setting', async () => {
+      const ctx = createMockActionContext({ connections: { psa: { base_url: 'psa.company.com/api', token: TOKEN } } });
+      const error = classifyError(await failure(action.run(ctx, params)));
+      expect([error.retryable, error.message]).toEqual([false, 'connections.psa.base_url "psa.company.com/api" is not a URL; e.g. https://psa.example.com/api']);
     });
 
     it('a missing connection is permanent and says what to configure', async () => {

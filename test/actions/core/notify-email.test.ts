@@ -81,6 +81,13 @@ describe('notify.email over SMTP', () => {
     expect(server.logins.at(-1)).toEqual({ username: 'bot', password: 's3cret' });
   });
 
+  it('in sandbox mode, still sends through an SMTP server on this machine (a local MailHog)', async () => {
+    const before = server.messages.length;
+    const { result } = await run({ sandbox: true, connections: { smtp: { url: server.url, username: 'bot', password: 's3cret', from: 'idflow@company.test' } } }, message);
+    expect(result.output).toMatchObject({ sent: true, transport: 'smtp' });
+    expect(server.messages).toHaveLength(before + 1);
+  });
+
   it('fails permanently when the login is refused (535), naming the server but never the password', async () => {
     const error = await failure({ connections: { smtp: { url: server.url, username: 'bot', password: 'wrong-pa55word', from: 'x@company.test' } } }, message);
     expect(error).toBeInstanceOf(PermanentError);
@@ -292,6 +299,19 @@ describe('notify.email without SMTP', () => {
     expect(plan?.output).toEqual({ sent: true, recipients: ['it-team@company.test', 'jane.doe@company.test'], transport: 'outbox' });
     expect(plan?.changes[0]?.note).toContain('outbox');
     expect(readdirSync(ctx.paths.store)).toEqual([]);
+  });
+
+  it('in sandbox mode, writes to the outbox rather than send through an SMTP server not on this machine (run and plan)', async () => {
+    // A name that cannot resolve: had the action tried to connect, the step would have failed.
+    const connections = { smtp: { url: 'smtp://mail.company.invalid:587', username: 'bot@company.test', password: 'real-password', from: 'idflow@company.test' } };
+    const { ctx, result } = await run({ sandbox: true, connections, runId: 'run-7', stepId: 'notify_manager' }, message);
+    expect(result.output).toMatchObject({ sent: true, transport: 'outbox' });
+    expect(readdirSync(ctx.paths.outbox)).toHaveLength(1);
+    expect(parseEml(readFileSync(result.output?.location ?? '', 'utf8')).headers.get('from')).toBe('idflow@company.test');
+    expect(ctx.logs).toContainEqual(expect.objectContaining({ level: 'info', message: expect.stringContaining('(sandbox mode: SMTP server mail.company.invalid:587 is not on this machine, so nothing is sent to it)') }));
+    const plan = await notifyEmailAction.plan?.(createMockActionContext({ sandbox: true, connections }), validParams(message));
+    expect(plan?.output).toMatchObject({ transport: 'outbox' });
+    expect(plan?.changes[0]?.note).toMatch(/to the outbox .* \(sandbox mode: SMTP server mail\.company\.invalid:587 is not on this machine, so nothing is sent to it\)$/);
   });
 
   it('outside sandbox mode, says how to configure connections.smtp (run and plan)', async () => {

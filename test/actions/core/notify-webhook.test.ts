@@ -246,9 +246,23 @@ describe('notify.webhook', () => {
     expect(again.result).toMatchObject({ changed: false, output: first.result.output });
     const plan = await notifyWebhookAction.plan?.(createMockActionContext({ sandbox: true }), validParams(params));
     expect(plan?.changes[0]?.note).toMatch(/^would write a slack message to the outbox .* \(sandbox mode, no connection "slack_it"\)$/);
-    // A connection the config does define is used, sandbox or not.
+    // A connection the config does define is used in sandbox mode when it is on this machine.
     await run({ sandbox: true, connections: { slack_it: { url: hook } } }, params);
     expect(server.requests).toHaveLength(1);
+  });
+
+  it('in sandbox mode, writes to the outbox rather than post to a webhook not on this machine, and never shows its URL', async () => {
+    // A name that cannot resolve: had the action tried to post, the step would have failed.
+    const secretUrl = 'https://hooks.company.invalid/services/T1/B2/REALSECRET';
+    const first = await run({ sandbox: true, connections: { slack_it: { url: secretUrl } } }, { connection: 'slack_it', text: 'John Smith' });
+    expect(first.result.output).toMatchObject({ sent: true, host: 'outbox' });
+    expect(first.ctx.logs).toContainEqual(expect.objectContaining({ message: expect.stringContaining('(sandbox mode: hooks.company.invalid is not on this machine, so nothing is sent to it)') }));
+    const direct = await run({ sandbox: true }, { url: secretUrl, format: 'json', payload: { event: 'offboarded' } });
+    expect(direct.result.output).toMatchObject({ sent: true, format: 'json', host: 'outbox' });
+    const plan = await notifyWebhookAction.plan?.(createMockActionContext({ sandbox: true }), validParams({ url: secretUrl, text: 'John Smith' }));
+    expect(plan?.changes[0]?.note).toMatch(/\(sandbox mode: hooks\.company\.invalid is not on this machine, so nothing is sent to it\)$/);
+    expect(JSON.stringify([first.ctx.logs, first.ctx.recorded, direct.ctx.logs, direct.ctx.recorded, plan])).not.toContain('REALSECRET');
+    expect(server.requests).toHaveLength(0);
   });
 
   it('plans "already posted" after an earlier attempt', async () => {
