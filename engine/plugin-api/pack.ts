@@ -87,6 +87,11 @@ export interface EventSourceContext {
   signal: AbortSignal;
   /** Resolved connection settings by name. */
   connection(name: string): Readonly<Record<string, unknown>> | undefined;
+  /**
+   * Whether serve runs with `--sandbox`: the built-in sandboxes stand in for the real services,
+   * so a source must not fall back to real credentials (e.g. from the environment).
+   */
+  sandbox: boolean;
   /** The last persisted cursor, or undefined on first start. */
   cursor: unknown;
   /** Hands events to serve; resolves when they are durably accepted. The cursor is stored with them. */

@@ -103,6 +103,8 @@ export class CursorStore {
 export interface EventSourceHostDeps {
   sources: readonly HostedSource[];
   connections: ConnectionResolver;
+  /** Whether serve runs with `--sandbox` (handed to each source). */
+  sandbox: boolean;
   cursors: CursorStore;
   /** Where emitted events go (only `accept` is used). */
   intake: Pick<EventIntake, 'accept'>;
@@ -148,6 +150,7 @@ export class EventSourceHost {
         await source.provider.run({
           signal,
           connection: (name) => deps.connections.get(name),
+          sandbox: deps.sandbox,
           cursor: deps.cursors.get(source.name),
           emit: (events, cursor) => this.emit(source, events, cursor),
           logger,

@@ -131,7 +131,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       ...(options.scheduleClock === undefined ? {} : { clock: options.scheduleClock }),
     });
     const timerLoop = new TimerLoop({ timers: new TimerStore(services.store.root, { now }), runtime, dispatcher, intervalMs: settings.timerIntervalMs, console: runConsole, logger, now });
-    const sourceHost = new EventSourceHost({ sources, connections: services.connections, cursors: new CursorStore(services.store.root), intake, logger });
+    const sourceHost = new EventSourceHost({ sources, connections: services.connections, sandbox: services.sandbox, cursors: new CursorStore(services.store.root), intake, logger });
 
     let draining = false;
     http = await startHttpServer({

@@ -143,9 +143,10 @@ function clientFor(ctx: EventSourceContext, options: DirectoryInsightsOptions): 
     throw new PermanentError(`event source ${DIRECTORY_INSIGHTS_SOURCE}: no connection "${options.connection}" is configured (connections.${options.connection}: base_url, api_key: { env: NAME })`, { code: 'JUMPCLOUD_NO_CONNECTION' });
   }
   const settings = connection ?? {};
-  // A sandbox connection reads nothing from the environment (a real key must never reach the
-  // emulator); a real one falls back to the same variables the JumpCloud actions read.
-  const sandbox = settings['sandbox'] === true || (typeof settings['base_url'] === 'string' && /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(settings['base_url']));
+  // As for the actions (client-for-context.ts): a sandbox connection (`sandbox: true`, or serve
+  // started with --sandbox) reads nothing from the environment, so a real key never reaches
+  // the emulator; any other falls back to the variables the actions read.
+  const sandbox = ctx.sandbox || settings['sandbox'] === true;
   const env: NodeJS.ProcessEnv = sandbox ? {} : { JUMPCLOUD_API_KEY: process.env['JUMPCLOUD_API_KEY'], JUMPCLOUD_API_URL: process.env['JUMPCLOUD_API_URL'], JUMPCLOUD_ORG_ID: process.env['JUMPCLOUD_ORG_ID'] };
   const resolved = resolveJumpCloudSettings(settings, env, options.orgId, options.connection);
   return createJumpCloudClient({

@@ -38,7 +38,11 @@ function provider(type: string, runs: Array<(ctx: EventSourceContext) => Promise
   };
 }
 
-const untilStopped = (ctx: EventSourceContext): Promise<void> => new Promise((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+// Resolves at once when the host stopped the source before it got here (e.g. during its emit).
+const untilStopped = (ctx: EventSourceContext): Promise<void> => new Promise((resolve) => {
+  if (ctx.signal.aborted) resolve();
+  else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+});
 
 async function until(predicate: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -79,11 +83,12 @@ describe('EventSourceHost', () => {
       ], { page: 2 });
       await untilStopped(ctx);
     }]);
-    const host = new EventSourceHost({ sources: [{ name: 'feed', provider: source, options: { type: 'test.feed' } }], connections: { get: () => undefined }, cursors, intake, logger });
+    const host = new EventSourceHost({ sources: [{ name: 'feed', provider: source, options: { type: 'test.feed' } }], connections: { get: () => undefined }, sandbox: false, cursors, intake, logger });
     host.start();
     await until(() => cursors.get('feed') !== undefined, 'the cursor');
     await host.stop();
     expect(source.contexts[0]?.cursor).toBeUndefined();
+    expect(source.contexts[0]?.sandbox).toBe(false);
     expect(accepted).toEqual([
       { name: 'test.user.suspended', id: 'e1', source: 'feed', payload: { user: 'ann' }, via: 'event-source' },
       { name: 'test.user.created', id: 'e3', source: 'feed', payload: { user: 'bob' }, via: 'event-source' },
@@ -92,7 +97,7 @@ describe('EventSourceHost', () => {
     expect(lines.join('')).toContain('[feed] left out an event the source handed over: bad name "not a name"');
     expect(lines.join('')).toContain('[feed] 2 of 3 events had no workflow listening');
 
-    const again = new EventSourceHost({ sources: [{ name: 'feed', provider: source, options: { type: 'test.feed' } }], connections: { get: () => undefined }, cursors, intake, logger });
+    const again = new EventSourceHost({ sources: [{ name: 'feed', provider: source, options: { type: 'test.feed' } }], connections: { get: () => undefined }, sandbox: false, cursors, intake, logger });
     again.start();
     await until(() => source.contexts.length === 2, 'the second start');
     await again.stop();
@@ -102,10 +107,11 @@ describe('EventSourceHost', () => {
   it('restarts a source that fails, after a pause, and stops it on shutdown', async () => {
     const { lines, logger, intake, cursors } = world();
     const source = provider('test.flaky', [async () => { throw new Error('401 from the API'); }, untilStopped]);
-    const host = new EventSourceHost({ sources: [{ name: 'flaky', provider: source, options: { type: 'test.flaky' } }], connections: { get: () => undefined }, cursors, intake, logger, maxBackoffMs: 10 });
+    const host = new EventSourceHost({ sources: [{ name: 'flaky', provider: source, options: { type: 'test.flaky' } }], connections: { get: () => undefined }, sandbox: true, cursors, intake, logger, maxBackoffMs: 10 });
     host.start();
     await until(() => source.contexts.length === 2, 'the restart');
     await host.stop();
+    expect(source.contexts.map((ctx) => ctx.sandbox)).toEqual([true, true]);
     expect(source.contexts[1]?.signal.aborted).toBe(true);
     const log = lines.join('');
     expect(log).toContain('[flaky] the event source failed: 401 from the API');
@@ -117,7 +123,7 @@ describe('EventSourceHost', () => {
     mkdirSync(cursors.dir, { recursive: true });
     writeFileSync(join(cursors.dir, 'feed.json'), '{"cursor": ');
     const source = provider('test.feed', [untilStopped]);
-    const host = new EventSourceHost({ sources: [{ name: 'feed', provider: source, options: { type: 'test.feed' } }], connections: { get: () => undefined }, cursors, intake, logger, maxBackoffMs: 10 });
+    const host = new EventSourceHost({ sources: [{ name: 'feed', provider: source, options: { type: 'test.feed' } }], connections: { get: () => undefined }, sandbox: false, cursors, intake, logger, maxBackoffMs: 10 });
     host.start();
     await until(() => lines.join('').includes('is damaged'), 'the error');
     await host.stop();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { createJumpCloudClient, type JumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
 import { directoryInsightsSource, readDirectoryInsightsOptions, type DirectoryInsightsCursor } from '../../../../actions/jumpcloud/events/directory-insights-source.js';
@@ -25,6 +25,7 @@ function host(cursor?: unknown) {
   const ctx: EventSourceContext = {
     signal: controller.signal,
     connection: (name) => (name === 'jumpcloud' ? { base_url: emulator.url, api_key: emulator.apiKey } : undefined),
+    sandbox: false,
     cursor,
     emit: async (events, next) => {
       batches.push({ events, cursor: next });
@@ -109,6 +110,35 @@ describe('the jumpcloud.directory_insights event source', () => {
     const h = host();
     h.ctx.connection = () => ({ base_url: emulator.url, api_key: 'wrong-key-123' });
     await expect(directoryInsightsSource.run({ ...h.ctx, cursor: { start_time: new Date().toISOString() } }, {})).rejects.toThrow(/401|Unauthorized|API key/i);
+  });
+
+  describe('the API key from the environment', () => {
+    const saved = process.env['JUMPCLOUD_API_KEY'];
+    afterEach(() => {
+      if (saved === undefined) delete process.env['JUMPCLOUD_API_KEY'];
+      else process.env['JUMPCLOUD_API_KEY'] = saved;
+    });
+
+    it('is read for a connection without api_key, as the actions read it (also for an emulator on loopback)', async () => {
+      process.env['JUMPCLOUD_API_KEY'] = emulator.apiKey;
+      const h = host();
+      h.ctx.connection = () => ({ base_url: emulator.url });
+      const running = directoryInsightsSource.run(h.ctx, { interval: '100ms' });
+      await h.waitFor(() => h.batches.length >= 1, 'the starting cursor');
+      await client.createUserGroup({ name: 'Read with the key from the environment' });
+      await h.waitFor(() => h.events().length >= 1, 'the event');
+      h.controller.abort();
+      await running;
+      expect(h.events().map((e) => e.name)).toEqual(['jumpcloud.group.created']);
+    });
+
+    it('is never read in sandbox mode, nor for a connection marked sandbox: true', async () => {
+      process.env['JUMPCLOUD_API_KEY'] = emulator.apiKey;
+      for (const [sandbox, settings] of [[true, { base_url: emulator.url }], [false, { base_url: emulator.url, sandbox: true }]] as const) {
+        const h = host({ start_time: new Date().toISOString() });
+        await expect(directoryInsightsSource.run({ ...h.ctx, sandbox, connection: () => settings }, {})).rejects.toThrow(/API key/);
+      }
+    });
   });
 
   it.each([
