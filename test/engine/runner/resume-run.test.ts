@@ -50,7 +50,8 @@ describe('resumeRun', () => {
       { inputs: { ms: { type: 'integer' } }, output: { removed: '{{steps.groups.output.removed}}' } },
     );
     // First session: `groups` fails part-way (2 of 4 removed) and the run fails there.
-    const first = await startRun(request(wf, services, { inputs: { ms: 10_000 } }), services);
+    // `slow` is interrupted as it starts waiting (onWait below), so it need not be long.
+    const first = await startRun(request(wf, services, { inputs: { ms: 300 } }), services);
     expect(first).toMatchObject({ status: 'failed', failedStep: 'groups' });
     expect(services.world.groups.size).toBe(2);
     // Second session: interrupted during `slow`.
