@@ -73,14 +73,17 @@ function lookupCacheFor(runId: string, baseUrl: string, orgId: string | undefine
  * @remarks
  * A sandbox connection (`sandbox: true`, or any run started with `--sandbox`) reads nothing
  * from the environment and must name its own `base_url` and `api_key`: a real key must never
- * reach the emulator, nor the emulator's key JumpCloud. In a sandbox the step's `org_id` is
+ * reach the emulator, nor the emulator's key JumpCloud. A run started with `--sandbox` uses only
+ * connections marked `sandbox: true` (the sandbox's own, or one to an emulator): a step naming
+ * a real connection from the config fails rather than reach the real organisation. In a sandbox the step's `org_id` is
  * ignored too (the template passes the real organisation's id, which the emulator does not
  * know); the sandbox connection's own `org_id` applies.
  *
  * The API key is registered with `ctx.addRedaction`, the client logs through `ctx.logger`, stops
  * with `ctx.signal`, and shares its look-ups with the other steps of the run.
  *
- * @throws PermanentError when the connection is missing or malformed, or no API key is configured.
+ * @throws PermanentError when the connection is missing or malformed, no API key is configured,
+ *   or a sandbox run names a real connection.
  */
 export function openJumpCloud(ctx: ActionContext, params: ConnectionParams, options: OpenOptions): JumpCloudSession {
   const connectionName = params.connection ?? DEFAULT_CONNECTION;
@@ -92,6 +95,15 @@ export function openJumpCloud(ctx: ActionContext, params: ConnectionParams, opti
         ? `No connection "${connectionName}" is available in this sandbox run; the JumpCloud sandbox provides the "${DEFAULT_CONNECTION}" connection`
         : `No connection "${connectionName}" is configured: add connections.${connectionName} (base_url, org_id, api_key: { env: NAME }) to idflow.config.yaml`,
       { code: 'JUMPCLOUD_NO_CONNECTION', details: { connection: connectionName } },
+    );
+  }
+  if (ctx.sandbox && configured !== undefined && configured['sandbox'] !== true) {
+    // A real connection from the config (a client organisation of an MSP, say): in a sandbox
+    // run it would reach the real JumpCloud with the real key, so it is refused, plan included.
+    throw new PermanentError(
+      `Connection "${connectionName}" is a real JumpCloud connection from the config, and this is a sandbox run, which never uses one. ` +
+        `Leave out "connection" to use the sandbox's "${DEFAULT_CONNECTION}" connection, or mark a connection to an emulator sandbox: true`,
+      { code: 'JUMPCLOUD_NOT_SANDBOX', details: { connection: connectionName } },
     );
   }
   const connection: ConnectionSettings = configured ?? {};

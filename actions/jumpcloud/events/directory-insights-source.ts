@@ -142,6 +142,12 @@ function clientFor(ctx: EventSourceContext, options: DirectoryInsightsOptions): 
   if (connection === undefined && options.connection !== 'jumpcloud') {
     throw new PermanentError(`event source ${DIRECTORY_INSIGHTS_SOURCE}: no connection "${options.connection}" is configured (connections.${options.connection}: base_url, api_key: { env: NAME })`, { code: 'JUMPCLOUD_NO_CONNECTION' });
   }
+  if (ctx.sandbox && connection !== undefined && connection['sandbox'] !== true) {
+    throw new PermanentError(
+      `event source ${DIRECTORY_INSIGHTS_SOURCE}: connection "${options.connection}" is a real JumpCloud connection from the config, and serve runs with --sandbox, which never uses one; use the sandbox's "jumpcloud" connection`,
+      { code: 'JUMPCLOUD_NOT_SANDBOX' },
+    );
+  }
   const settings = connection ?? {};
   // As for the actions (client-for-context.ts): a sandbox connection (`sandbox: true`, or serve
   // started with --sandbox) reads nothing from the environment, so a real key never reaches

@@ -46,9 +46,30 @@ describe('openJumpCloud', () => {
     const session = openJumpCloud(emulatorContext(emulator), {}, { readOnly: true });
     expect(session.client.baseUrl).toBe(emulator.url);
     expect(session.sandbox).toBe(true);
-    // A --sandbox run treats its connections the same way, flag or not.
-    const sandboxRun = createMockActionContext({ sandbox: true, connections: { jumpcloud: { api_key: emulator.apiKey } } });
+    // A --sandbox run treats its connections the same way.
+    const sandboxRun = createMockActionContext({ sandbox: true, connections: { jumpcloud: { api_key: emulator.apiKey, sandbox: true } } });
     expect(() => openJumpCloud(sandboxRun, {}, { readOnly: true })).toThrow(/sandbox connection without a base_url/);
+  });
+
+  it('a --sandbox run refuses a real connection from the config (an MSP client organisation), plan included, and never reads its key', () => {
+    const ctx = createMockActionContext({
+      sandbox: true,
+      connections: { jumpcloud: { base_url: emulator.url, api_key: emulator.apiKey, sandbox: true }, client_acme: { base_url: 'https://console.jumpcloud.com', api_key: 'acme-real-key', org_id: ORG_ID } },
+    });
+    for (const readOnly of [true, false]) {
+      let error: unknown;
+      try {
+        openJumpCloud(ctx, { connection: 'client_acme' }, { readOnly });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(PermanentError);
+      expect((error as PermanentError).code).toBe('JUMPCLOUD_NOT_SANDBOX');
+      expect((error as PermanentError).message).toBe('Connection "client_acme" is a real JumpCloud connection from the config, and this is a sandbox run, which never uses one. Leave out "connection" to use the sandbox\'s "jumpcloud" connection, or mark a connection to an emulator sandbox: true');
+    }
+    expect(ctx.redactions.has('acme-real-key')).toBe(false);
+    // The sandbox's own connection is used.
+    expect(openJumpCloud(ctx, {}, { readOnly: true }).client.baseUrl).toBe(emulator.url);
   });
 
   it('a real organisation uses JUMPCLOUD_API_KEY (as a secret, redacted) and JUMPCLOUD_API_URL when no connection is configured', async () => {

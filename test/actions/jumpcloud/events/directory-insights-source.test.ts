@@ -132,13 +132,21 @@ describe('the jumpcloud.directory_insights event source', () => {
       expect(h.events().map((e) => e.name)).toEqual(['jumpcloud.group.created']);
     });
 
-    it('is never read in sandbox mode, nor for a connection marked sandbox: true', async () => {
+    it('is never read for a sandbox connection (serve --sandbox or not)', async () => {
       process.env['JUMPCLOUD_API_KEY'] = emulator.apiKey;
-      for (const [sandbox, settings] of [[true, { base_url: emulator.url }], [false, { base_url: emulator.url, sandbox: true }]] as const) {
+      for (const sandbox of [true, false]) {
         const h = host({ start_time: new Date().toISOString() });
-        await expect(directoryInsightsSource.run({ ...h.ctx, sandbox, connection: () => settings }, {})).rejects.toThrow(/API key/);
+        await expect(directoryInsightsSource.run({ ...h.ctx, sandbox, connection: () => ({ base_url: emulator.url, sandbox: true }) }, {})).rejects.toThrow(/API key/);
       }
     });
+  });
+
+  it('under serve --sandbox, refuses a real connection from the config rather than read the real organisation', async () => {
+    const h = host({ start_time: new Date().toISOString() });
+    const real = { base_url: 'https://console.jumpcloud.com', api_key: 'real-key' };
+    await expect(directoryInsightsSource.run({ ...h.ctx, sandbox: true, connection: () => real }, {})).rejects.toThrow(
+      'event source jumpcloud.directory_insights: connection "jumpcloud" is a real JumpCloud connection from the config, and serve runs with --sandbox, which never uses one; use the sandbox\'s "jumpcloud" connection',
+    );
   });
 
   it.each([
