@@ -104,7 +104,7 @@ export class Runtime {
       ...(sandboxes.length > 0 && typeof options.sandbox === 'string' ? { sandboxData: resolve(options.cwd, options.sandbox) } : {}),
       cwd: environment.cwd,
       // Every run can schedule durable timers; `idflow serve` fires them (engine/timers).
-      scheduleTimer: createTimerScheduler({ timers: new TimerStore(store.root), registry: environment.registry, store }),
+      scheduleTimer: createTimerScheduler({ timers: new TimerStore(store.root), registry: environment.registry, store, sandbox: sandboxes.length > 0 }),
     };
     return new Runtime(environment, services, sandboxes, options.env);
   }

@@ -1,5 +1,5 @@
 import type { ConsoleOptions } from '../runner/run-services.js';
-import { fireTimer, type TimerRuntime } from '../timers/fire-timer.js';
+import { fireTimer, sandboxMismatch, type TimerRuntime } from '../timers/fire-timer.js';
 import type { TimerStore } from '../timers/timer-store.js';
 import type { RunDispatcher } from './run-dispatcher.js';
 import type { ServeLogger } from './serve-logger.js';
@@ -49,6 +49,12 @@ export class TimerLoop {
     try {
       for (const timer of deps.timers.due(deps.now())) {
         if (this.firing.has(timer.id) || deps.dispatcher.draining) continue;
+        const mismatch = sandboxMismatch(timer, deps.runtime.services.sandbox);
+        if (mismatch !== undefined) {
+          if (!this.warned.has(timer.id)) deps.logger.warn(`timer ${timer.id} (${timer.action}) stays pending: ${mismatch}`);
+          this.warned.add(timer.id);
+          continue;
+        }
         this.firing.add(timer.id);
         submitted++;
         const submission = deps.dispatcher.submit({

@@ -8,7 +8,7 @@ import type { RunOutcome } from '../runner/run-session.js';
 import type { ConsoleOptions, RunServices } from '../runner/run-services.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { RunHandle } from '../store/run-handle.js';
-import type { TimerRecord } from './timer-record.js';
+import { isSandboxTimer, type TimerRecord } from './timer-record.js';
 import type { TimerStore } from './timer-store.js';
 import { timerTemplate } from './timer-workflow.js';
 import { templatePin } from '../runtime/template-pin.js';
@@ -51,6 +51,8 @@ export type TimerFiring =
  */
 export async function fireTimer(due: TimerRecord, options: FireTimerOptions): Promise<TimerFiring> {
   const { runtime, timers } = options;
+  const mismatch = sandboxMismatch(due, runtime.services.sandbox);
+  if (mismatch !== undefined) return { kind: 'pending', timer: due, reason: mismatch };
   const claimed = timers.claim(due.id);
   if (claimed === undefined) return { kind: 'gone' };
   const services = runtime.services;
@@ -136,4 +138,16 @@ function openIfExists(services: RunServices, runId: string): RunHandle | undefin
     if (error instanceof RunNotFoundError) return undefined;
     throw error;
   }
+}
+
+/**
+ * Why this serve must not fire the timer: a sandbox run's timer under a serve without
+ * `--sandbox` (it would reach the real organisation), or a real run's timer under
+ * `serve --sandbox` (it would be spent on the emulator); undefined when the modes match.
+ */
+export function sandboxMismatch(timer: Pick<TimerRecord, 'sandbox'>, sandbox: boolean): string | undefined {
+  if (isSandboxTimer(timer) === sandbox) return undefined;
+  return sandbox
+    ? 'a real run scheduled it, and this serve runs with --sandbox; a serve without --sandbox fires it'
+    : 'a sandbox run scheduled it; only "idflow serve --sandbox" fires it (or "idflow timers cancel" it)';
 }

@@ -38,6 +38,12 @@ export interface TimerRecord {
   createdAt: string;
   /** The run (and its workflow and initiator) that scheduled it. */
   scheduledBy: { runId: string; workflowId: string; initiatedBy?: string };
+  /**
+   * Set when a sandbox run (`--sandbox`) scheduled it: only `idflow serve --sandbox` fires it,
+   * and only a serve without `--sandbox` fires a timer without it, so a trial run's deletion
+   * never reaches the real organisation and a real one is never spent on the emulator.
+   */
+  sandbox?: true;
   /** The run that fires (or fired) it; set as soon as that run exists. */
   runId?: string;
   /** When firing began (set before the run starts, so a crash in between is visible). */
@@ -48,4 +54,9 @@ export interface TimerRecord {
   reason?: string;
   /** The timer that replaced this one (state `cancelled`). */
   replacedBy?: string;
+}
+
+/** Whether a sandbox run scheduled the timer (see {@link TimerRecord.sandbox}). */
+export function isSandboxTimer(timer: Pick<TimerRecord, 'sandbox'>): boolean {
+  return timer.sandbox === true;
 }

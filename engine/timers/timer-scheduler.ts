@@ -16,6 +16,8 @@ export interface TimerSchedulerDeps {
   registry: ActionRegistry;
   /** To record who started the scheduling run (the timer's run is recorded as started by them). */
   store: RunStore;
+  /** Whether the runs scheduling timers are sandbox runs (their timers are marked so). */
+  sandbox: boolean;
   now?: () => Date;
 }
 
@@ -37,7 +39,7 @@ export function createTimerScheduler(deps: TimerSchedulerDeps): (timer: TimerReq
     } catch {
       initiatedBy = undefined; // a run outside the store (tests); the timer's run then says serve started it
     }
-    const record = deps.timers.schedule({ ...checked, scheduledBy: { runId, workflowId, ...(initiatedBy === undefined ? {} : { initiatedBy }) } });
+    const record = deps.timers.schedule({ ...checked, scheduledBy: { runId, workflowId, ...(initiatedBy === undefined ? {} : { initiatedBy }) }, sandbox: deps.sandbox });
     return { id: record.id, dueAt: record.dueAt };
   };
 }

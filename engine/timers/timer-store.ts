@@ -6,7 +6,7 @@ import { AmbiguousError, ConflictError, NotFoundError } from '../errors/action-e
 import { writeFileAtomic } from '../store/atomic-write.js';
 import type { Durability } from '../store/durability.js';
 import { withFileLock } from './timer-lock.js';
-import { TIMER_STATES, type TimerRecord, type TimerState } from './timer-record.js';
+import { isSandboxTimer, TIMER_STATES, type TimerRecord, type TimerState } from './timer-record.js';
 
 /** A timer to record, already checked (see `createTimerScheduler`). */
 export interface NewTimer {
@@ -17,6 +17,8 @@ export interface NewTimer {
   /** ISO-8601. */
   dueAt: string;
   scheduledBy: TimerRecord['scheduledBy'];
+  /** Scheduled by a sandbox run (see {@link TimerRecord.sandbox}). */
+  sandbox?: boolean;
 }
 
 /** Which timers {@link TimerStore.list} returns. */
@@ -57,7 +59,8 @@ export class TimerStore {
   /**
    * Records a pending timer. A pending timer with the same `key` that is not being fired is
    * cancelled as replaced by the new one (a run that schedules the deletion again after a
-   * resume or a second offboarding keeps one timer, with the latest due time).
+   * resume or a second offboarding keeps one timer, with the latest due time); a sandbox
+   * run's timer never replaces a real one, nor the other way round.
    */
   schedule(timer: NewTimer): TimerRecord {
     mkdirSync(this.dir, { recursive: true });
@@ -73,12 +76,13 @@ export class TimerStore {
       state: 'pending',
       createdAt,
       scheduledBy: timer.scheduledBy,
+      ...(timer.sandbox === true ? { sandbox: true as const } : {}),
     };
     // Written before the older one is cancelled: a crash in between leaves two pending timers
     // rather than none, and the next schedule of the key cleans up.
     this.write(record);
     for (const older of this.list({ states: ['pending'] })) {
-      if (older.id === id || older.key !== timer.key || older.runId !== undefined) continue;
+      if (older.id === id || older.key !== timer.key || older.runId !== undefined || isSandboxTimer(older) !== (timer.sandbox === true)) continue;
       this.update(older.id, (current) => (current.state === 'pending' && current.runId === undefined
         ? { ...current, state: 'cancelled', finishedAt: createdAt, reason: `replaced by timer ${id}`, replacedBy: id }
         : current));

@@ -4,7 +4,7 @@ import { AmbiguousError, NotFoundError } from '../../errors/action-errors.js';
 import { UsageError } from '../../errors/usage-errors.js';
 import { formatLocalTime, formatTable, oneLine } from '../../store/text-layout.js';
 import { TimerStore } from '../../timers/timer-store.js';
-import type { TimerRecord } from '../../timers/timer-record.js';
+import { isSandboxTimer, type TimerRecord } from '../../timers/timer-record.js';
 import { storeRootFor } from './runs.js';
 import type { TimersCancelOptions, TimersListOptions } from './timers.js';
 
@@ -42,11 +42,11 @@ export async function timersCancelCommand(timerId: string, options: TimersCancel
   return ExitCode.ok;
 }
 
-/** The timers table: id, state, due (local time), action, description, run. */
+/** The timers table: id, state, due (local time), action, description (`[sandbox]` first for a sandbox run's timer), run. */
 export function formatTimersTable(timers: readonly TimerRecord[]): string {
   return formatTable(
     ['ID', 'STATE', 'DUE', 'ACTION', 'DESCRIPTION', 'RUN'],
-    timers.map((t) => [t.id, t.state === 'pending' && t.runId !== undefined ? 'firing' : t.state, formatLocalTime(t.dueAt), t.action, oneLine(t.description, 60), t.runId ?? '-']),
+    timers.map((t) => [t.id, t.state === 'pending' && t.runId !== undefined ? 'firing' : t.state, formatLocalTime(t.dueAt), t.action, oneLine(`${isSandboxTimer(t) ? '[sandbox] ' : ''}${t.description}`, 60), t.runId ?? '-']),
   );
 }
 

@@ -10,7 +10,7 @@ function setup(users: Record<string, 'active' | 'suspended'>) {
   const runtime = createTimerRuntime(world);
   const clock = { value: new Date('2026-11-01T09:00:00.000Z') };
   const timers = new TimerStore(runtime.services.store.root, { now: () => clock.value });
-  const schedule = createTimerScheduler({ timers, registry: runtime.registry, store: runtime.services.store, now: () => clock.value });
+  const schedule = createTimerScheduler({ timers, registry: runtime.registry, store: runtime.services.store, sandbox: false, now: () => clock.value });
   const fire = (id: string, signal = new AbortController().signal) => fireTimer(timers.get(id), { runtime, timers, signal, console: runtime.console });
   return { world, runtime, clock, timers, schedule, fire };
 }
@@ -34,6 +34,26 @@ describe('fireTimer', () => {
     const report = buildRunReport(run.meta(), run.events(), run.output());
     expect(report.steps.map((s) => [s.step, s.status, s.changed])).toEqual([['fire', 'succeeded', true]]);
     expect(timers.due()).toEqual([]);
+  });
+
+  it('fires a sandbox run\'s timer only under serve --sandbox, and a real run\'s only without it', async () => {
+    const world: UserWorld = { users: new Map([['u1', 'suspended'], ['u2', 'suspended']]), deletes: 0 };
+    const real = createTimerRuntime(world);
+    const trial = createTimerRuntime(world, { sandbox: true, root: real.root });
+    const timers = new TimerStore(real.services.store.root);
+    const scheduleFrom = (runtime: typeof real) => createTimerScheduler({ timers, registry: runtime.registry, store: runtime.services.store, sandbox: runtime.services.sandbox });
+    const fromTrial = await scheduleFrom(trial)({ due: 0, action: 'test.user.delete_if_suspended', params: { user_id: 'u1' }, description: 'Delete u1', key: 'delete:u1' }, 'run-trial', 'offboarding');
+    const fromReal = await scheduleFrom(real)({ due: 0, action: 'test.user.delete_if_suspended', params: { user_id: 'u2' }, description: 'Delete u2', key: 'delete:u2' }, 'run-real', 'offboarding');
+    const fireUnder = (runtime: typeof real, id: string) => fireTimer(timers.get(id), { runtime, timers, signal: new AbortController().signal, console: runtime.console });
+
+    expect(await fireUnder(real, fromTrial.id)).toMatchObject({ kind: 'pending', reason: 'a sandbox run scheduled it; only "idflow serve --sandbox" fires it (or "idflow timers cancel" it)' });
+    expect(await fireUnder(trial, fromReal.id)).toMatchObject({ kind: 'pending', reason: 'a real run scheduled it, and this serve runs with --sandbox; a serve without --sandbox fires it' });
+    expect(world.deletes).toBe(0);
+    expect(timers.list({ states: ['pending'] }).map((t) => t.runId)).toEqual([undefined, undefined]);
+
+    expect(await fireUnder(trial, fromTrial.id)).toMatchObject({ kind: 'finished', timer: { state: 'fired', sandbox: true } });
+    expect(await fireUnder(real, fromReal.id)).toMatchObject({ kind: 'finished', timer: { state: 'fired' } });
+    expect([...world.users.values()]).toEqual(['deleted', 'deleted']);
   });
 
   it('skips the deletion of a reactivated user (the run succeeds, nothing changes)', async () => {

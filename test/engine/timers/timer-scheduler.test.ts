@@ -44,7 +44,7 @@ describe('createTimerScheduler', () => {
   it('records the timer with the scheduling run, and replaces a pending one with the same key', async () => {
     const runtime = createTimerRuntime(world());
     const timers = new TimerStore(runtime.services.store.root, { now: () => now });
-    const schedule = createTimerScheduler({ timers, registry: runtime.registry, store: runtime.services.store, now: () => now });
+    const schedule = createTimerScheduler({ timers, registry: runtime.registry, store: runtime.services.store, sandbox: false, now: () => now });
     const first = await schedule(request(), 'run-a', 'offboarding');
     expect(first.dueAt).toBe('2026-11-02T09:00:00.000Z');
     expect(timers.get(first.id)).toMatchObject({ state: 'pending', scheduledBy: { runId: 'run-a', workflowId: 'offboarding' } });

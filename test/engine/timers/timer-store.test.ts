@@ -44,6 +44,19 @@ describe('TimerStore', () => {
     expect(timers.list({ states: ['pending'] }).map((t) => t.id).sort()).toEqual([other.id, second.id].sort());
   });
 
+  it('never lets a sandbox run\'s timer replace a real one with the same key, nor the other way round', () => {
+    const now = { value: new Date('2026-11-01T09:00:00Z') };
+    const timers = storeAt(now);
+    const real = timers.schedule(newTimer());
+    const trial = timers.schedule(newTimer({ sandbox: true }));
+    expect(trial.sandbox).toBe(true);
+    expect(real).not.toHaveProperty('sandbox');
+    expect(timers.list({ states: ['pending'] }).map((t) => t.id).sort()).toEqual([real.id, trial.id].sort());
+    const realAgain = timers.schedule(newTimer({ sandbox: false }));
+    expect(timers.get(real.id)).toMatchObject({ state: 'cancelled', replacedBy: realAgain.id });
+    expect(timers.get(trial.id)).toMatchObject({ state: 'pending' });
+  });
+
   it('lists timers soonest first and finds the due ones', () => {
     const now = { value: new Date('2026-11-01T09:00:00Z') };
     const timers = storeAt(now);

@@ -64,11 +64,11 @@ export function worldActions(world: UserWorld): ActionDefinition[] {
 }
 
 /** Runner services over a fresh store with the world's actions, and a runtime-like loader. */
-export function createTimerRuntime(world: UserWorld): TimerRuntime & { services: RunServices; console: { stream: NodeJS.WritableStream; mode: 'silent' }; registry: ActionRegistry; root: string } {
+export function createTimerRuntime(world: UserWorld, options: { sandbox?: boolean; root?: string } = {}): TimerRuntime & { services: RunServices; console: { stream: NodeJS.WritableStream; mode: 'silent' }; registry: ActionRegistry; root: string } {
   const registry = new ActionRegistry();
   registry.registerModule(worldActions(world), 'timer-world');
   const redactor = new Redactor();
-  const root = mkdtempSync(join(tmpdir(), 'idflow-timers-'));
+  const root = options.root ?? mkdtempSync(join(tmpdir(), 'idflow-timers-'));
   const services: RunServices = {
     registry,
     templates: createTemplateEngine(),
@@ -76,7 +76,7 @@ export function createTimerRuntime(world: UserWorld): TimerRuntime & { services:
     redactor,
     connections: { get: () => undefined },
     secret: () => undefined,
-    sandbox: false,
+    sandbox: options.sandbox ?? false,
     cwd: root,
     retryDelayScale: 0.01,
   };
