@@ -8,6 +8,7 @@ import { hasHeader, headerStrings, mergeHeaders } from './header-values.js';
 import { unexpectedStatusError } from './http-errors.js';
 import { sendHttp, type HttpReply } from './http-send.js';
 import { parseResponseBody } from './response-body.js';
+import { sandboxHoldReason } from './sandbox-delivery.js';
 import { redactSensitiveHeaders } from './sensitive-headers.js';
 import { timeoutMs, timeoutParamSchema } from './timeout-param.js';
 
@@ -178,10 +179,28 @@ async function perform(ctx: ActionContext, request: PreparedRequest): Promise<{ 
 }
 
 /**
+ * In a sandbox run, refuses a mutating request to a host not on this machine: a trial run must
+ * not change anything in the real world (lock real devices, close a real HR record), and there
+ * is no honest response to hand later steps instead. Read-only requests are sent.
+ * @throws PermanentError (`SANDBOX_REQUEST_REFUSED`) saying what was not sent and what to do.
+ */
+function refuseInSandbox(ctx: ActionContext, request: PreparedRequest): void {
+  if (!request.mutating) return;
+  const held = sandboxHoldReason(ctx.sandbox, request.url.hostname, request.url.host);
+  if (held === undefined) return;
+  throw new PermanentError(
+    `http.request: ${request.display} was not sent (${held}): a sandbox run changes nothing outside this machine. ` +
+      'For a trial, point the URL at a server on this machine (e.g. through a variable), mark the step continue_on_error, or run without --sandbox',
+    { code: 'SANDBOX_REQUEST_REFUSED', details: { host: request.url.host } },
+  );
+}
+
+/**
  * `http.request`: a generic HTTP call. The status must be one of `expect_status` (default any
  * 2xx); otherwise 408/425/429/5xx are transient (`Retry-After` honoured) and anything else is
  * permanent. `changed` is whether the request is mutating. `plan()` describes a mutating request
  * without sending it, and performs a read-only one so that later steps can plan with its output.
+ * A sandbox run sends a mutating request only to a host on this machine ({@link refuseInSandbox}).
  *
  * @remarks
  * Unlike the notifications, a mutating request is sent again when the step is retried or its run
@@ -208,11 +227,13 @@ export const httpRequestAction = defineAction({
   ],
   async run(ctx, p): Promise<ActionResult<HttpRequestOutput>> {
     const request = prepare(ctx, p);
+    refuseInSandbox(ctx, request);
     const { output } = await perform(ctx, request);
     return { changed: request.mutating, output, summary: `${request.display} → ${output.status}` };
   },
   async plan(ctx, p): Promise<ActionPlan<HttpRequestOutput>> {
     const request = prepare(ctx, p);
+    refuseInSandbox(ctx, request);
     if (request.mutating) {
       const after = {
         method: request.method,

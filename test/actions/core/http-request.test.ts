@@ -187,6 +187,21 @@ describe('http.request', () => {
     expect(ctx.recorded).toEqual([]);
   });
 
+  it('in sandbox mode, refuses a mutating request to a host not on this machine (run and plan), sends one on this machine', async () => {
+    // A name that cannot resolve: had the action tried to send, the error would be another one.
+    const params = { method: 'POST', url: 'https://mdm.company.invalid/devices/lock?token=t0k', json: { owner_email: 'john.smith@company.com' } };
+    const message = 'http.request: POST https://mdm.company.invalid/devices/lock was not sent (sandbox mode: mdm.company.invalid is not on this machine, so nothing is sent to it): a sandbox run changes nothing outside this machine. ' +
+      'For a trial, point the URL at a server on this machine (e.g. through a variable), mark the step continue_on_error, or run without --sandbox';
+    const error = await failure({ sandbox: true }, params);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect([error.code, error.message]).toEqual(['SANDBOX_REQUEST_REFUSED', message]);
+    await expect(httpRequestAction.plan?.(createMockActionContext({ sandbox: true, dryRun: true }), validParams(params))).rejects.toThrow(message);
+    // On this machine (a local MDM stand-in) it is sent.
+    const local = await run({ sandbox: true }, { ...params, url: `${server.url}/devices/lock` });
+    expect(local.result.changed).toBe(true);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('performs a read-only request in a plan, so later steps can plan with its output', async () => {
     server.respond(reply(200, { id: 7 }));
     const plan = await httpRequestAction.plan?.(createMockActionContext({ dryRun: true }), validParams({ url: `${server.url}/users/7` }));
