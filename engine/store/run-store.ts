@@ -7,6 +7,7 @@ import { Redactor } from '../logging/redactor.js';
 import type { Durability } from './durability.js';
 import type { RunMeta, RunStatus } from './journal-events.js';
 import { thisHost } from './process-liveness.js';
+import { LatestRunIndex, isNewerRun } from './latest-runs.js';
 import { RunHandle } from './run-handle.js';
 import { RUN_FILES } from './run-files.js';
 import { isRunIdPrefix, newRunId } from './run-id.js';
@@ -63,6 +64,8 @@ export class RunStore {
   private madeLocksDir = false;
   /** Pinned templates written by this store, for linking identical ones. */
   private readonly pinnedTemplates = new WriteOnceFiles();
+  /** The newest run of each workflow, kept between calls of {@link RunStore.latestRunsByWorkflow}. */
+  private latestRuns: LatestRunIndex | undefined;
   /** Recorded inputs written by this store, likewise (a few: inputs repeat less than templates). */
   private readonly recordedInputs = new WriteOnceFiles(4);
 
@@ -190,8 +193,22 @@ export class RunStore {
       if (filter.status !== undefined && meta.status !== filter.status) continue;
       metas.push(meta);
     }
-    metas.sort((a, b) => (a.startedAt < b.startedAt ? 1 : a.startedAt > b.startedAt ? -1 : a.id < b.id ? 1 : -1));
+    metas.sort((a, b) => (isNewerRun(a, b) ? -1 : 1));
     return filter.limit === undefined ? metas : metas.slice(0, filter.limit);
+  }
+
+  /**
+   * The newest run of each workflow, by workflow id, each with its status computed now. The
+   * first call reads every run record; later calls on the same store read only new runs and
+   * each workflow's newest (see {@link LatestRunIndex}), so a long-lived serve stays fast with
+   * many thousands of runs.
+   */
+  latestRunsByWorkflow(): Map<string, RunMeta> {
+    this.latestRuns ??= new LatestRunIndex({
+      ids: () => this.runFolders(),
+      meta: (id) => this.handle(id).meta(),
+    });
+    return this.latestRuns.latest();
   }
 
   /** Where sandbox-mode emails are written (created if missing). */
@@ -216,6 +233,11 @@ export class RunStore {
 
   /** Ids of run folders that hold a record (a folder without `run.json` never started). */
   private runIds(): string[] {
+    return this.runFolders().filter((name) => existsSync(join(this.root, 'runs', name, RUN_FILES.meta)));
+  }
+
+  /** Names of the folders under `runs/` that look like run ids (with a record or not yet). */
+  private runFolders(): string[] {
     let names: string[];
     try {
       names = readdirSync(join(this.root, 'runs'));
@@ -223,7 +245,7 @@ export class RunStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw error;
     }
-    return names.filter((name) => isRunIdPrefix(name) && existsSync(join(this.root, 'runs', name, RUN_FILES.meta)));
+    return names.filter((name) => isRunIdPrefix(name));
   }
 
   private handle(id: string): RunHandle {

@@ -37,18 +37,10 @@ export interface WorkflowSummary {
   nextScheduled: string | null;
 }
 
-/** The newest run of every workflow in the store, by workflow id (one pass over the store). */
-function latestRunsByWorkflow(store: RunStore): Map<string, RunMeta> {
-  const latest = new Map<string, RunMeta>();
-  // listRuns is newest first: the first run seen of a workflow is its latest.
-  for (const meta of store.listRuns()) if (!latest.has(meta.workflow.id)) latest.set(meta.workflow.id, meta);
-  return latest;
-}
-
 /** Summarises loaded workflows with their enabled state, last run and next schedule slot. */
 export function summariseWorkflows(loaded: readonly LoadedWorkflow[], context: { states: WorkflowStateStore; store: RunStore; now?: Date }): WorkflowSummary[] {
   const now = context.now ?? new Date();
-  const latest = latestRunsByWorkflow(context.store);
+  const latest = context.store.latestRunsByWorkflow();
   return loaded.map(({ workflow, file }) => {
     const state = context.states.get(workflow.id);
     const triggers = workflow.triggers.map((trigger): TriggerSummary => {
