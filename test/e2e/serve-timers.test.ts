@@ -107,4 +107,40 @@ describe('deferred deletion through durable timers', () => {
     expect(shown.steps).toEqual([expect.objectContaining({ step: 'fire', status: 'succeeded', changed: true })]);
     expect((await cli(['audit', 'verify', fired])).code).toBe(0);
   });
+
+  it('keeps a sandbox run\'s deferred deletion away from a serve without --sandbox, and fires it under serve --sandbox', async () => {
+    const ws = serveWorkspace();
+    const configFile = writeServeConfig(ws, ['vars:', '  jumpcloud_retention_days: 30', '  jumpcloud_notify_on_removal: false', ''].join('\n'));
+    const cli = (args: string[]) => idflow(args, { cwd: ws.dir, env: ws.env });
+    const template = join(repoRoot, 'templates', 'jumpcloud-offboarding.yaml');
+    const trial = await cli(['run', template, '--sandbox', '--input', 'user_identifier=john.smith', '--quiet']);
+    expect(trial.code, trial.stderr).toBe(0);
+    const [timer] = JSON.parse((await cli(['timers', 'list', '--json'])).stdout) as Array<{ id: string; sandbox?: boolean }>;
+    expect(timer).toMatchObject({ sandbox: true });
+    expect((await cli(['timers', 'list'])).stdout).toContain('[sandbox] Delete john.smith after 30 days of retention');
+
+    const serveFor = async (sandbox: boolean) => {
+      let text = '';
+      const log = new Writable({ write: (c, _e, cb) => { text += String(c); cb(); } });
+      const runtime = await Runtime.create({ cwd: ws.dir, env: ws.env, configFile, ...(sandbox ? { sandbox: true } : {}) });
+      const serving = await startServe({ runtime, workflowsDir: join(repoRoot, 'templates'), cwd: ws.dir, env: ws.env, flags: { port: '0' }, log, now: () => new Date(Date.now() + 31 * DAY) });
+      return { runtime, serving, log: () => text };
+    };
+    const stateOf = async () => (JSON.parse((await cli(['timers', 'list', '--all', '--json'])).stdout) as Array<{ state: string }>)[0]?.state;
+
+    // A production serve (no --sandbox) on the same store, 31 days later: the timer stays pending.
+    const production = await serveFor(false);
+    await expect.poll(production.log, { timeout: 10_000 }).toContain(`timer ${timer?.id ?? ''} (jumpcloud.user.delete_if_suspended) stays pending: a sandbox run scheduled it; only "idflow serve --sandbox" fires it`);
+    await production.serving.shutdown();
+    await production.runtime.close();
+    expect(await stateOf()).toBe('pending');
+
+    // serve --sandbox fires it against the sandbox organisation the trial left.
+    const sandboxed = await serveFor(true);
+    await expect.poll(stateOf, { timeout: 20_000, interval: 100 }).toBe('fired');
+    await sandboxed.serving.shutdown();
+    await sandboxed.runtime.close();
+    const [fired] = JSON.parse((await cli(['timers', 'list', '--all', '--json'])).stdout) as Array<{ runId: string }>;
+    expect(JSON.parse((await cli(['runs', 'show', fired?.runId ?? '', '--json'])).stdout).meta).toMatchObject({ status: 'succeeded', sandbox: true });
+  });
 });
