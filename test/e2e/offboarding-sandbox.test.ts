@@ -135,6 +135,17 @@ describe('offboarding in the sandbox', () => {
     }
   });
 
+  it('with a production config (a real SMTP server), writes the emails to the outbox and sends nothing', async () => {
+    const ws = workspace();
+    // A name that cannot resolve: a send to it would fail the run.
+    const config = writeConfig(ws, 'connections:\n  smtp: { url: "smtp://mail.company.invalid:587", from: idflow@company.com }\n');
+    const result = await cli(['run', TEMPLATE, '--sandbox', '--config', config, '--input', 'user_identifier=john.smith', '--json'], ws);
+    expect(result.code, result.stderr).toBe(0);
+    expect(returned(result)).toMatchObject({ notifications_sent: { manager_notification: { sent: true }, it_notification: { sent: true } } });
+    expect(outbox(ws).map((eml) => parseEml(eml).headers.get('to')).sort()).toEqual(['it-team@company.com', 'jane.doe@company.com']);
+    expect(result.stderr).toContain('(sandbox mode: SMTP server mail.company.invalid:587 is not on this machine, so nothing is sent to it)');
+  });
+
   it('uses another org file with --sandbox FILE, its variables under the config\'s', async () => {
     const ws = workspace();
     const orgFile = join(ws.dir, 'tiny.json');
