@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { createJumpCloudClient } from '../../../../actions/jumpcloud/client/jumpcloud-client.js';
 import { ldapUnbindAction } from '../../../../actions/jumpcloud/actions/ldap-unbind.js';
-import { emulatorContext, outcomesOf, loadExampleOrg, mutatingRequests, objectId, userId, runStep } from './support/emulator-context.js';
+import { emulatorContext, killedAfterTheCalls, outcomesOf, loadExampleOrg, mutatingRequests, objectId, userId, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -43,12 +43,8 @@ describe('jumpcloud.user.ldap.unbind', () => {
 
   it('counts the flag and the binding a killed attempt cleared after recording only its intents', async () => {
     const john = userId(emulator, 'john.smith');
-    const first = emulatorContext(emulator);
-    await runStep(ldapUnbindAction, first, { user_id: john, connection: 'jumpcloud' });
-    const interrupted = first.recorded.filter((c) => c.result === 'started');
-    expect(interrupted.map((c) => c.operation)).toEqual(['clear', 'unbind']);
-    const from = emulator.requests().length;
-    const resumed = emulatorContext(emulator, { earlierChanges: interrupted, attempt: 2 });
+    const { intents, resumed, from } = await killedAfterTheCalls(emulator, ldapUnbindAction, { user_id: john, connection: 'jumpcloud' });
+    expect(intents.map((c) => c.operation)).toEqual(['clear', 'unbind']);
     expect(await runStep(ldapUnbindAction, resumed, { user_id: john, connection: 'jumpcloud' })).toMatchObject({
       changed: true,
       output: { removed: 1, bind_dn_cleared: true },

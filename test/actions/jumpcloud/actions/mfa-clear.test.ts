@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { mfaClearAction } from '../../../../actions/jumpcloud/actions/mfa-clear.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, outcomesOf, userId, planStep, runStep } from './support/emulator-context.js';
+import { emulatorContext, killedAfterTheCalls, loadExampleOrg, mutatingRequests, outcomesOf, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -66,12 +66,8 @@ describe('jumpcloud.user.mfa.clear', () => {
   it('counts a reset and a deletion the killed attempt made after recording their intents, but not their outcomes', async () => {
     const john = userId(emulator, 'john.smith');
     // The first attempt recorded both intents, JumpCloud made both changes, and the process died.
-    const first = emulatorContext(emulator);
-    await runStep(mfaClearAction, first, { user_id: john, connection: 'jumpcloud' });
-    const interrupted = first.recorded.filter((c) => c.result === 'started');
-    expect(interrupted.map((c) => c.operation)).toEqual(['delete', 'reset']);
-    const from = emulator.requests().length;
-    const resumed = emulatorContext(emulator, { earlierChanges: interrupted, attempt: 2 });
+    const { intents, resumed, from } = await killedAfterTheCalls(emulator, mfaClearAction, { user_id: john, connection: 'jumpcloud' });
+    expect(intents.map((c) => c.operation)).toEqual(['delete', 'reset']);
     const result = await runStep(mfaClearAction, resumed, { user_id: john, connection: 'jumpcloud' });
     expect(result).toEqual({ changed: true, output: { cleared: true, totp_reset: true, push_endpoints_removed: 1 }, summary: 'MFA reset; 1 push endpoint deleted' });
     expect(resumed.recorded.map((c) => [c.operation, c.result, c.note])).toEqual([

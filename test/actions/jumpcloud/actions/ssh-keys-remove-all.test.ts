@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { sshKeysRemoveAllAction } from '../../../../actions/jumpcloud/actions/ssh-keys-remove-all.js';
-import { emulatorContext, outcomesOf, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
+import { emulatorContext, killedAfterTheCalls, outcomesOf, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 const JOHNS_KEY_BLOB = 'AAAAC3NzaC1lZDI1NTE5AAAAIDte2K1qQI9CAVJU3UsRYIAokDjUHDETMuPAC+YPiENw';
@@ -62,12 +62,8 @@ describe('jumpcloud.user.ssh_keys.remove_all and the legacy public_key field', (
   it('counts the key and the legacy field a killed attempt deleted after recording only its intents', async () => {
     const john = userId(emulator, 'john.smith');
     await fetch(`${emulator.url}/api/systemusers/${john}`, { method: 'PUT', headers: { 'x-api-key': emulator.apiKey, 'content-type': 'application/json' }, body: JSON.stringify({ public_key: `ssh-ed25519 ${JOHNS_KEY_BLOB} john@old-laptop` }) });
-    const first = emulatorContext(emulator);
-    await runStep(sshKeysRemoveAllAction, first, { user_id: john, connection: 'jumpcloud' });
-    const interrupted = first.recorded.filter((c) => c.result === 'started');
-    expect(interrupted.map((c) => c.operation)).toEqual(['delete', 'clear']);
-    const from = emulator.requests().length;
-    const resumed = emulatorContext(emulator, { earlierChanges: interrupted, attempt: 2 });
+    const { intents, resumed, from } = await killedAfterTheCalls(emulator, sshKeysRemoveAllAction, { user_id: john, connection: 'jumpcloud' });
+    expect(intents.map((c) => c.operation)).toEqual(['delete', 'clear']);
     expect(await runStep(sshKeysRemoveAllAction, resumed, { user_id: john, connection: 'jumpcloud' })).toMatchObject({ changed: true, output: { removed: 2 }, summary: 'deleted 2 SSH keys' });
     expect(resumed.recorded.map((c) => [c.operation, c.result])).toEqual([['delete', 'changed'], ['clear', 'changed']]);
     expect(mutatingRequests(emulator, from)).toEqual([]);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError, PermanentError } from '../../../../engine/errors/index.js';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { userDeactivateAction } from '../../../../actions/jumpcloud/actions/user-deactivate.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, outcomesOf, userId, planStep, runStep } from './support/emulator-context.js';
+import { emulatorContext, killedAfterTheCalls, loadExampleOrg, mutatingRequests, outcomesOf, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -84,12 +84,8 @@ describe('jumpcloud.user.deactivate, mode disable', () => {
   it('after a kill between the suspension and its outcome, the resumed step counts it and still schedules the deletion', async () => {
     const john = userId(emulator, 'john.smith');
     // The killed attempt recorded its intent; JumpCloud suspended the account; nothing more was recorded.
-    const first = emulatorContext(emulator);
-    await runStep(userDeactivateAction, first, params(john, 'disable'));
-    const interrupted = first.recorded.filter((c) => c.result === 'started');
-    expect(interrupted.map((c) => c.operation)).toEqual(['suspend']);
-    const from = emulator.requests().length;
-    const resumed = emulatorContext(emulator, { earlierChanges: interrupted, attempt: 2 });
+    const { intents, resumed, from } = await killedAfterTheCalls(emulator, userDeactivateAction, params(john, 'disable'));
+    expect(intents.map((c) => c.operation)).toEqual(['suspend']);
     const result = await runStep(userDeactivateAction, resumed, params(john, 'disable', { retention_days: 30 }));
     expect(result).toMatchObject({ changed: true, output: { account_status: 'disabled', previous_state: 'ACTIVATED', deletion_scheduled_at: expect.any(String) } });
     expect(result.summary).toMatch(/^suspended; deletion scheduled for /);
@@ -176,11 +172,8 @@ describe('jumpcloud.user.deactivate, mode delete', () => {
   it('after a kill between the deletion and its outcome, the resumed step counts the deletion and the reports\' new managers', async () => {
     const jane = userId(emulator, 'jane.doe');
     const reports = reportsOf(jane);
-    const first = emulatorContext(emulator);
-    await runStep(userDeactivateAction, first, params(jane, 'delete', { cascade_manager: 'clear' }));
-    const interrupted = first.recorded.filter((c) => c.result === 'started');
-    expect(interrupted).toHaveLength(1 + reports.length);
-    const resumed = emulatorContext(emulator, { earlierChanges: interrupted, attempt: 2 });
+    const { intents, resumed } = await killedAfterTheCalls(emulator, userDeactivateAction, params(jane, 'delete', { cascade_manager: 'clear' }));
+    expect(intents).toHaveLength(1 + reports.length);
     expect(await runStep(userDeactivateAction, resumed, params(jane, 'delete', { cascade_manager: 'clear' }))).toEqual({
       changed: true,
       output: { account_status: 'deleted', previous_state: 'ACTIVATED' },

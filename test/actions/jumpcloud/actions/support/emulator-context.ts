@@ -110,6 +110,28 @@ export async function runStep<P, O>(action: ActionDefinition<P, O>, ctx: MockAct
   return await action.run(ctx, params);
 }
 
+/** A step's first attempt killed after its calls reached JumpCloud, before their outcomes were journalled. */
+export interface KilledAttempt {
+  /** The intents (`started`) the killed attempt recorded: all its journal kept. */
+  intents: Change[];
+  /** A context for the resumed attempt (attempt 2), handed those intents as its earlier changes. */
+  resumed: MockActionContext;
+  /** The emulator's request count when the resumed attempt starts. */
+  from: number;
+}
+
+/**
+ * Simulates a kill between JumpCloud's changes and their outcomes' journal entries: runs the
+ * step once against the emulator (so the changes are made), keeps only the intents it recorded,
+ * and returns a context for the resumed attempt that starts from them.
+ */
+export async function killedAfterTheCalls<P, O>(emulator: RunningEmulator, action: ActionDefinition<P, O>, params: P): Promise<KilledAttempt> {
+  const first = emulatorContext(emulator);
+  await runStep(action, first, params);
+  const intents = first.recorded.filter((change) => change.result === 'started');
+  return { intents, resumed: emulatorContext(emulator, { earlierChanges: intents, attempt: 2 }), from: emulator.requests().length };
+}
+
 /**
  * The outcomes among recorded changes: every change but the write-ahead intents (`started`),
  * each of which must come before its outcome (same operation and target) — checked here, so
