@@ -56,13 +56,13 @@ export async function loadBenchWorkflow(source: string, file: string, registry: 
   return { workflow: result.workflow, source: result.source, hash: result.hash, file };
 }
 
-/** A start request for a loaded benchmark workflow. */
-export function benchStartRequest(loaded: { workflow: Workflow; source: string; hash: string; file: string }, console: ConsoleOptions, inputs: Record<string, unknown>): StartRunRequest {
+/** A start request for a loaded benchmark workflow (manual, by `bench`; organisation variables `vars`). */
+export function benchStartRequest(loaded: { workflow: Workflow; source: string; hash: string; file: string }, console: ConsoleOptions, inputs: Record<string, unknown>, vars: Record<string, unknown> = {}): StartRunRequest {
   return {
     workflow: loaded.workflow,
     template: templatePin(loaded),
     inputs,
-    vars: {},
+    vars,
     trigger: { type: 'manual' },
     initiatedBy: 'bench',
     signal: new AbortController().signal,

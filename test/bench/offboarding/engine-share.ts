@@ -9,7 +9,7 @@ import { figure, type Figure } from '../figure.js';
 import { median, round } from '../stats.js';
 import { benchRoot } from '../paths.js';
 import { BENCH_API_KEY, benchWorkspace } from './bench-org.js';
-import { templatePin } from '../../../engine/runtime/template-pin.js';
+import { benchStartRequest } from '../engine/bench-services.js';
 
 /** Sizes of the engine-share benchmark. */
 export interface EngineShareOptions {
@@ -56,16 +56,7 @@ export async function benchEngineShare(options: EngineShareOptions = ENGINE_SHAR
       emulator.setFaults({ latencyMs: options.latencyMs });
       clock.reset();
       const started = performance.now();
-      const outcome = await startRun({
-        workflow: loaded.workflow,
-        template: templatePin(loaded),
-        inputs,
-        vars,
-        trigger: { type: 'manual' },
-        initiatedBy: 'bench',
-        signal: new AbortController().signal,
-        console: { stream: sink, mode: 'silent' },
-      }, runtime.services);
+      const outcome = await startRun(benchStartRequest(loaded, { stream: sink, mode: 'silent' }, inputs, vars), runtime.services);
       const wallMs = performance.now() - started;
       if (outcome.status !== 'succeeded') throw new Error(`the offboarding ended ${outcome.status}: ${outcome.error?.message ?? ''}`);
       const actionMs = clock.busyMs();
