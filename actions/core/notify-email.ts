@@ -165,6 +165,20 @@ function replayedOutput(change: Change): NotifyEmailOutput | undefined {
 }
 
 /**
+ * The output of an earlier send whose record lacks it (a journal from before the output was
+ * recorded): sent, to the recipients, by the transport {@link resolveDelivery} picks now.
+ */
+function earlierOutputGuess(ctx: ActionContext, p: Params, composed: Composed): NotifyEmailOutput {
+  let transport: NotifyEmailOutput['transport'] = 'smtp';
+  try {
+    transport = resolveDelivery(ctx, p).kind;
+  } catch {
+    // The connection is gone or wrong now; it was sent before, so this is only a label.
+  }
+  return { sent: true, recipients: composed.recipients, transport };
+}
+
+/**
  * nodemailer, imported when an email is built: importing it with the pack cost every command
  * that loads the built-in actions (`validate`, `run`, `plan`, …) about 40 ms of start-up.
  */
@@ -240,7 +254,7 @@ export const notifyEmailAction = defineAction({
     const earlier = earlierChange(ctx, 'notify', composed.target);
     if (earlier !== undefined) {
       ctx.logger.info(`Email "${p.subject}" to ${composed.recipients.join(', ')} was already sent earlier in this run; not sending it again`);
-      const output = replayedOutput(earlier) ?? { sent: true, recipients: composed.recipients, transport: ctx.connections.get(p.connection) === undefined && ctx.sandbox ? 'outbox' : 'smtp' };
+      const output = replayedOutput(earlier) ?? earlierOutputGuess(ctx, p, composed);
       return { changed: false, output, summary: `already sent to ${composed.recipients.join(', ')}` };
     }
     const delivery = resolveDelivery(ctx, p);
@@ -254,7 +268,7 @@ export const notifyEmailAction = defineAction({
     const after = { subject: p.subject, to: composed.to.map((m) => m.address), ...(composed.cc.length > 0 ? { cc: composed.cc.map((m) => m.address) } : {}), ...(composed.bcc.length > 0 ? { bcc: composed.bcc.map((m) => m.address) } : {}) };
     const earlier = earlierChange(ctx, 'notify', composed.target);
     if (earlier !== undefined) {
-      const output = replayedOutput(earlier) ?? { sent: true, recipients: composed.recipients, transport: 'smtp' as const };
+      const output = replayedOutput(earlier) ?? earlierOutputGuess(ctx, p, composed);
       return { changes: [{ target: composed.target, operation: 'notify', after, result: 'unchanged', note: 'already sent earlier in this run' }], output, summary: 'already sent' };
     }
     const delivery = resolveDelivery(ctx, p);

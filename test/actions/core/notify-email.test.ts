@@ -151,6 +151,21 @@ describe('notify.email over SMTP', () => {
     expect(ctx.recorded).toEqual([]);
   });
 
+  it('does not send again after an earlier send whose record lacks its output, and says by which transport it would have gone (run and plan)', async () => {
+    const target = 'email to it-team@company.test, jane.doe@company.test';
+    const earlierChanges = [{ target, operation: 'notify', result: 'changed' as const }];
+    const elsewhere = { smtp: { url: 'smtp://mail.company.invalid:587', from: 'x@company.test' } };
+    const count = server.messages.length;
+    const sandboxed = await run({ sandbox: true, connections: elsewhere, earlierChanges, attempt: 2 }, message);
+    expect(sandboxed.result).toMatchObject({ changed: false, output: { sent: true, transport: 'outbox', recipients: ['it-team@company.test', 'jane.doe@company.test'] } });
+    expect((await run({ connections: elsewhere, earlierChanges, attempt: 2 }, message)).result.output).toMatchObject({ transport: 'smtp' });
+    // The connection is gone since: still not sent, and still not a failure.
+    expect((await run({ earlierChanges, attempt: 2 }, message)).result).toMatchObject({ changed: false, output: { transport: 'smtp' } });
+    const plan = await notifyEmailAction.plan?.(createMockActionContext({ sandbox: true, connections: elsewhere, earlierChanges }), validParams(message));
+    expect(plan?.output).toMatchObject({ transport: 'outbox' });
+    expect(server.messages).toHaveLength(count);
+  });
+
   it('sends when the earlier attempt addressed someone else', async () => {
     const earlierChanges = [{ target: 'email to someone.else@company.test', operation: 'notify', result: 'changed' as const, after: { sent: true, recipients: ['someone.else@company.test'], transport: 'smtp' } }];
     const count = server.messages.length;
