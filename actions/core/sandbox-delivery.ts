@@ -1,16 +1,4 @@
-import { isIP } from 'node:net';
-
-/**
- * Whether a host name reaches only this machine: `localhost` (and `*.localhost`, RFC 6761),
- * `127.0.0.0/8`, `::1` (bare or in brackets, as `URL.hostname` gives it).
- */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
-  return false;
-}
+import { isLoopbackHost } from '../../engine/plugin-api/loopback-host.js';
 
 /**
  * In sandbox mode, why a message for `server` is written to the outbox rather than sent; or

@@ -7,3 +7,4 @@ export type { JsonSchema, JsonSchemaTypeName, FromSchema } from './json-schema.j
 export type { PluginPack, SandboxOptions, SandboxInstance, SandboxProvider, EventSourceProvider, EventSourceContext, SourcedEvent } from './pack.js';
 export { defineAction } from './define-action.js';
 export { createMockActionContext, type MockActionContext, type MockActionContextOptions, type MockLogEntry } from './mock-context.js';
+export { isLoopbackHost } from './loopback-host.js';

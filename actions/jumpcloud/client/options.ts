@@ -1,4 +1,5 @@
 import { PermanentError } from '../../../engine/errors/action-errors.js';
+import { isLoopbackHost } from '../../../engine/plugin-api/loopback-host.js';
 import type { LookupCache } from './name-cache.js';
 
 /** The logger the client writes to: one debug line per request, warnings for retries and oddities. */
@@ -81,8 +82,6 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** The default `User-Agent`. */
 export const DEFAULT_USER_AGENT = 'idflow-jumpcloud-client';
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
 /**
  * Checks the base URL: absolute, HTTPS (or HTTP to a loopback host), no credentials, query or
  * fragment. Returns it without a trailing slash.
@@ -98,7 +97,7 @@ export function checkBaseUrl(baseUrl: string): string {
   } catch {
     throw new PermanentError(`The JumpCloud base URL "${baseUrl}" is not an absolute URL (expected e.g. https://console.jumpcloud.com)`, { code: 'JUMPCLOUD_BAD_SETTING' });
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
     throw new PermanentError(
       `The JumpCloud base URL "${url.origin}" must use https:// (plain http:// is only allowed for a loopback emulator such as http://127.0.0.1:PORT), so the API key is never sent in the clear`,
       { code: 'JUMPCLOUD_BAD_SETTING' },
