@@ -4,7 +4,7 @@ import type { ActionContext, ConnectionSettings } from '../../../engine/plugin-a
 import { createJumpCloudClient, type JumpCloudClient } from '../client/jumpcloud-client.js';
 import { LookupCache } from '../client/name-cache.js';
 import type { JumpCloudClientOptions, JumpCloudRetryOptions } from '../client/options.js';
-import { resolveJumpCloudSettings } from '../client/settings.js';
+import { resolveConnectionSettings } from '../client/settings.js';
 import { readProtectedAccounts, type ProtectedAccounts } from './protected-accounts.js';
 
 /** The connection name every JumpCloud action uses unless its `connection` parameter names another. */
@@ -107,23 +107,16 @@ export function openJumpCloud(ctx: ActionContext, params: ConnectionParams, opti
     );
   }
   const connection: ConnectionSettings = configured ?? {};
-  if (sandbox && typeof connection['base_url'] !== 'string') {
-    throw new PermanentError(
-      `connections.${connectionName} is a sandbox connection without a base_url; a sandbox never falls back to JUMPCLOUD_API_URL or the JumpCloud host`,
-      { code: 'JUMPCLOUD_BAD_SETTING', details: { connection: connectionName } },
-    );
-  }
-  const env: NodeJS.ProcessEnv = sandbox
-    ? {}
-    : {
-        JUMPCLOUD_API_KEY: ctx.secrets.get('JUMPCLOUD_API_KEY'),
-        JUMPCLOUD_API_URL: process.env['JUMPCLOUD_API_URL'],
-        JUMPCLOUD_ORG_ID: process.env['JUMPCLOUD_ORG_ID'],
-      };
+  const settings = resolveConnectionSettings(connection, {
+    connectionName,
+    sandbox,
+    // The key through ctx.secrets, so that it is redacted wherever it might show.
+    env: () => ({ JUMPCLOUD_API_KEY: ctx.secrets.get('JUMPCLOUD_API_KEY'), JUMPCLOUD_API_URL: process.env['JUMPCLOUD_API_URL'], JUMPCLOUD_ORG_ID: process.env['JUMPCLOUD_ORG_ID'] }),
+    orgId: params.org_id,
+  });
   if (sandbox && params.org_id !== undefined && params.org_id.trim() !== '') {
     ctx.logger.debug(`JumpCloud sandbox: the step's org_id is ignored; the sandbox connection "${connectionName}" decides the organisation`);
   }
-  const settings = resolveJumpCloudSettings(connection, env, sandbox ? undefined : params.org_id, connectionName);
   // Every request waiting for a slot or in flight listens to the step's signal; a step that names
   // dozens of objects at once would otherwise trip Node's leak warning (10 listeners).
   setMaxListeners(SIGNAL_LISTENERS, ctx.signal);

@@ -88,3 +88,29 @@ function readConnectionString(connection: Readonly<Record<string, unknown>>, whe
   }
   return value;
 }
+
+/**
+ * {@link resolveJumpCloudSettings} under the sandbox rule the actions and the Directory Insights
+ * source share: a sandbox connection (`sandbox: true`, or a run or serve started with
+ * `--sandbox`) must name its own `base_url` and reads nothing from the environment, nor the
+ * step's organisation, so a real key never reaches an emulator and an emulator's key never
+ * reaches JumpCloud. Any other connection falls back to `env()` (only called then, so a real
+ * key read through a secret resolver is not even touched in a sandbox).
+ *
+ * @throws PermanentError for a sandbox connection without `base_url`, and as
+ *   {@link resolveJumpCloudSettings} does.
+ */
+export function resolveConnectionSettings(
+  connection: Readonly<Record<string, unknown>>,
+  options: { connectionName: string; sandbox: boolean; env: () => NodeJS.ProcessEnv; orgId?: string | undefined },
+): JumpCloudSettings {
+  const { connectionName, sandbox } = options;
+  if (!sandbox) return resolveJumpCloudSettings(connection, options.env(), options.orgId, connectionName);
+  if (typeof connection['base_url'] !== 'string') {
+    throw new PermanentError(
+      `connections.${connectionName} is a sandbox connection without a base_url; a sandbox never falls back to JUMPCLOUD_API_URL or the JumpCloud host`,
+      { code: 'JUMPCLOUD_BAD_SETTING', details: { connection: connectionName } },
+    );
+  }
+  return resolveJumpCloudSettings(connection, {}, undefined, connectionName);
+}

@@ -5,7 +5,7 @@ import { sleep } from '../../../engine/runner/sleep.js';
 import type { EventSourceContext, EventSourceProvider, SourcedEvent } from '../../../engine/plugin-api/pack.js';
 import { createJumpCloudClient, type JumpCloudClient } from '../client/jumpcloud-client.js';
 import { DIRECTORY_INSIGHTS_SERVICES, isRfc3339Time } from '../client/directory-events-query.js';
-import { resolveJumpCloudSettings } from '../client/settings.js';
+import { resolveConnectionSettings } from '../client/settings.js';
 import type { DirectoryEvent, DirectoryInsightsService } from '../types.js';
 import { directoryEventName } from './event-names.js';
 import { directoryEventPayload } from './event-payload.js';
@@ -149,12 +149,13 @@ function clientFor(ctx: EventSourceContext, options: DirectoryInsightsOptions): 
     );
   }
   const settings = connection ?? {};
-  // As for the actions (client-for-context.ts): a sandbox connection (`sandbox: true`, or serve
-  // started with --sandbox) reads nothing from the environment, so a real key never reaches
-  // the emulator; any other falls back to the variables the actions read.
-  const sandbox = ctx.sandbox || settings['sandbox'] === true;
-  const env: NodeJS.ProcessEnv = sandbox ? {} : { JUMPCLOUD_API_KEY: process.env['JUMPCLOUD_API_KEY'], JUMPCLOUD_API_URL: process.env['JUMPCLOUD_API_URL'], JUMPCLOUD_ORG_ID: process.env['JUMPCLOUD_ORG_ID'] };
-  const resolved = resolveJumpCloudSettings(settings, env, options.orgId, options.connection);
+  // The actions' rule (resolveConnectionSettings): a sandbox connection reads nothing from the environment.
+  const resolved = resolveConnectionSettings(settings, {
+    connectionName: options.connection,
+    sandbox: ctx.sandbox || settings['sandbox'] === true,
+    env: () => process.env,
+    orgId: options.orgId,
+  });
   return createJumpCloudClient({
     ...resolved,
     signal: ctx.signal,

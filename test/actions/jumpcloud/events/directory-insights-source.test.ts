@@ -141,6 +141,13 @@ describe('the jumpcloud.directory_insights event source', () => {
     });
   });
 
+  it('refuses a sandbox connection without base_url rather than fall back to the JumpCloud host, as the actions do', async () => {
+    const h = host({ start_time: new Date().toISOString() });
+    await expect(directoryInsightsSource.run({ ...h.ctx, connection: () => ({ api_key: emulator.apiKey, sandbox: true }) }, {})).rejects.toThrow(
+      'connections.jumpcloud is a sandbox connection without a base_url; a sandbox never falls back to JUMPCLOUD_API_URL or the JumpCloud host',
+    );
+  });
+
   it('under serve --sandbox, refuses a real connection from the config rather than read the real organisation', async () => {
     const h = host({ start_time: new Date().toISOString() });
     const real = { base_url: 'https://console.jumpcloud.com', api_key: 'real-key' };
