@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { useIdflowBlockHelpers } from './block-helpers.js';
 import { BLOCK_HELPERS, callHelper, HelperInputError, HELPERS, type HelperCall } from './helpers.js';
 import type { HbsLocation } from './template-ast.js';
 
@@ -58,6 +59,7 @@ export function createHandlebarsEnvironment(currentCall: () => HelperCall): Hand
   useTextCompiler(hb);
   hb.unregisterHelper('log');
   hb.unregisterHelper('lookup');
+  useIdflowBlockHelpers(hb);
   for (const spec of HELPERS.values()) {
     hb.registerHelper(spec.name, function helper(this: unknown, ...raw: unknown[]): unknown {
       const options = raw.pop() as { loc?: HbsLocation; fn?: unknown };

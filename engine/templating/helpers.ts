@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { FORBIDDEN_SEGMENTS } from '../language/reference-check.js';
+import { isEmptyObject } from './block-helpers.js';
 import { formatDate, parseDate } from './format-date.js';
 import type { HbsLocation } from './template-ast.js';
 
@@ -143,7 +144,7 @@ function lteHelper(args: readonly unknown[]): boolean {
   return compare('lte', args, (order) => order <= 0);
 }
 
-/** True when every argument is truthy (false, null, 0, "" and [] are falsy). */
+/** True when every argument is truthy (false, null, 0, "", [] and {} are falsy). */
 function andHelper(args: readonly unknown[]): boolean {
   return args.every(isTruthy);
 }
@@ -228,7 +229,7 @@ export const HELPERS: ReadonlyMap<string, HelperSpec> = new Map(
       { name: 'gte', min: 2, max: 2, fn: gteHelper, summary: 'a >= b (as gt)', example: '{{gte inputs.days 30}}' },
       { name: 'lt', min: 2, max: 2, fn: ltHelper, summary: 'a < b (as gt)', example: '{{lt inputs.days 30}}' },
       { name: 'lte', min: 2, max: 2, fn: lteHelper, summary: 'a <= b (as gt)', example: '{{lte inputs.days 30}}' },
-      { name: 'and', min: 2, max: Infinity, fn: andHelper, summary: 'true when every argument is truthy (false, null, 0, "" and [] are not)', example: '{{#if (and inputs.notify vars.smtp_host)}}…{{/if}}' },
+      { name: 'and', min: 2, max: Infinity, fn: andHelper, summary: 'true when every argument is truthy (false, null, 0, "", [] and {} are not)', example: '{{#if (and inputs.notify vars.smtp_host)}}…{{/if}}' },
       { name: 'or', min: 2, max: Infinity, fn: orHelper, summary: 'true when any argument is truthy', example: '{{#if (or inputs.force vars.always)}}…{{/if}}' },
       { name: 'not', min: 1, max: 1, fn: notHelper, summary: 'true when the argument is falsy', example: '{{#if (not inputs.dry)}}…{{/if}}' },
       { name: 'concat', min: 2, max: Infinity, fn: concatHelper, summary: 'texts joined into one text, or lists joined into one list', example: '{{concat "offboarded-" inputs.username}}' },
@@ -272,9 +273,14 @@ export function arityProblem(name: string, min: number, max: number, count: numb
   return `"${name}" takes ${wanted}, got ${count}`;
 }
 
-/** Truthiness as `#if` and JSON-logic see it: false, null, undefined, 0, NaN, "" and [] are falsy. */
+/**
+ * Truthiness as `#if` sees it: false, null, undefined, 0, NaN, "", [] and {} are falsy. An empty
+ * object is what a step that returned nothing shows as its output (see block-helpers.ts), so
+ * `(and steps.x.output …)` agrees with `{{#if steps.x.output}}`.
+ */
 export function isTruthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
+  if (isEmptyObject(value)) return false;
   return Boolean(value);
 }
 

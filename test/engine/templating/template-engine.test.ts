@@ -63,6 +63,42 @@ describe('renderString', () => {
   });
 });
 
+describe('only the branch that runs is rendered', () => {
+  // A step that returned nothing, was skipped or failed under continue_on_error shows `{}`.
+  const skipped = { ...data, steps: { ...data.steps, lock_devices: { status: 'skipped' as const, changed: false, output: {} } } };
+
+  it.each([
+    // The shipped employee-offboarding example: the device step was skipped (issue 10, case 10).
+    ['{{#if steps.lock_devices.output}}locked (HTTP {{steps.lock_devices.output.status}}){{else}}none{{/if}}', 'none'],
+    ['{{#unless steps.lock_devices.output}}none{{else}}HTTP {{steps.lock_devices.output.status}}{{/unless}}', 'none'],
+    ['{{#with steps.lock_devices.output}}HTTP {{status}}{{else}}none{{/with}}', 'none'],
+    ['{{#each steps.lock_devices.output}}{{@key}}{{else}}none{{/each}}', 'none'],
+    ['{{#if (and steps.lock_devices.output true)}}{{steps.lock_devices.output.status}}{{else}}none{{/if}}', 'none'],
+    ['{{#if (not steps.lock_devices.output)}}none{{/if}}', 'none'],
+    ['{{#if (or steps.lock_devices.output steps.lookup.output)}}lookup{{/if}}', 'lookup'],
+    // A false branch with a strict lookup that would fail is never evaluated, in every block helper.
+    ['{{#if inputs.empty}}{{steps.lock_devices.output.status}}{{/if}}.', '.'],
+    ['{{#if inputs.notify}}yes{{else}}{{steps.lock_devices.output.status}}{{/if}}', 'yes'],
+    ['{{#unless inputs.notify}}{{steps.lock_devices.output.status}}{{/unless}}.', '.'],
+    ['{{#with inputs.nothing}}{{steps.lock_devices.output.status}}{{else}}none{{/with}}', 'none'],
+    ['{{#each steps.groups.output.empty}}{{steps.lock_devices.output.status}}{{else}}none{{/each}}', 'none'],
+    ['{{#if inputs.empty}}{{upper steps.lock_devices.output.status}}{{else if inputs.nothing}}{{x.y}}{{else}}third{{/if}}', 'third'],
+    // A non-empty object still counts, and includeZero keeps its meaning.
+    ['{{#if steps.lookup.output}}found{{/if}}', 'found'],
+    ['{{#with steps.lookup.output}}{{count}}{{/with}}', '3'],
+    ['{{#if vars.retention_days includeZero=true}}zero counts{{/if}}', 'zero counts'],
+  ])('%s', (template, expected) => {
+    expect(engine.renderString(template, skipped)).toBe(expected);
+  });
+
+  it('still fails on a strict lookup in the branch that runs', () => {
+    const ran = { ...data, steps: { ...data.steps, lock_devices: { status: 'succeeded' as const, changed: true, output: { code: 200 } } } };
+    expect(renderError(() => engine.renderString('{{#if steps.lock_devices.output}}HTTP {{steps.lock_devices.output.status}}{{/if}}', ran)).message).toBe(
+      '"{{steps.lock_devices.output.status}}": "status" is not defined in steps.lock_devices.output (it has: code)',
+    );
+  });
+});
+
 describe('renderValue keeps the type of a single expression', () => {
   it.each([
     ['{{steps.lookup.output.count}}', 3],

@@ -1,0 +1,55 @@
+import type Handlebars from 'handlebars';
+
+/**
+ * idflow's `{{#if}}`, `{{#unless}}` and `{{#with}}`: Handlebars' own, except that an empty object
+ * counts as nothing, like an empty list.
+ *
+ * @remarks
+ * A step that returned nothing, was skipped, or failed under `continue_on_error` has `{}` as its
+ * output (so that `{{default steps.x.output.field "none"}}` works whatever happened to it). To
+ * Handlebars `{}` is truthy, so `{{#if steps.lock_devices.output}}…{{steps.lock_devices.output.status}}…{{/if}}`
+ * took the branch for a skipped step and failed on the strict lookup inside it: the branch the
+ * author meant not to run was rendered. Here `{{#if steps.x.output}}` asks "did the step return
+ * something", the branch not taken is never evaluated (Handlebars renders only the program it
+ * picks), and strict lookups apply to the branch that runs. `{{#each}}` already renders its
+ * `{{else}}` for `{}`; `{{#unless}}` is Handlebars' `#if` with the branches swapped, so it calls
+ * the `#if` registered here.
+ */
+
+/** The parts of a block helper's options these helpers use. */
+interface BlockOptions {
+  fn: (context: unknown, options?: unknown) => string;
+  inverse: (context: unknown, options?: unknown) => string;
+  hash: Record<string, unknown>;
+}
+
+type BlockHelper = (this: unknown, value: unknown, options: BlockOptions) => string;
+
+/** True for `{}`: a plain object without own keys (what a step that returned nothing shows). */
+export function isEmptyObject(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return (prototype === Object.prototype || prototype === null) && Object.keys(value).length === 0;
+}
+
+/**
+ * Replaces `if` and `with` of an isolated Handlebars environment with versions that treat an
+ * empty object as empty; everything else (`includeZero`, block parameters, `@root`, the arity
+ * check) stays Handlebars' own, because the originals do the work.
+ */
+export function useIdflowBlockHelpers(hb: typeof Handlebars): void {
+  const helpers = hb.helpers as Record<string, BlockHelper | undefined>;
+  const originalIf = helpers['if'];
+  const originalWith = helpers['with'];
+  if (originalIf === undefined || originalWith === undefined) throw new Error('Handlebars has no built-in #if or #with to extend');
+  hb.registerHelper('if', function idflowIf(this: unknown, ...args: unknown[]): string {
+    // Handlebars checks the arity from `arguments`: keep the call's shape, replace only `{}`.
+    const [value] = args;
+    return originalIf.apply(this, (isEmptyObject(value) ? [false, ...args.slice(1)] : args) as [unknown, BlockOptions]);
+  });
+  hb.registerHelper('with', function idflowWith(this: unknown, ...args: unknown[]): string {
+    const [value, options] = args as [unknown, BlockOptions | undefined];
+    if (args.length === 2 && options !== undefined && isEmptyObject(value)) return options.inverse(this);
+    return originalWith.apply(this, args as [unknown, BlockOptions]);
+  });
+}
