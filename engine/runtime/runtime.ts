@@ -95,7 +95,8 @@ export class Runtime {
     const connections: ConnectionResolver = { get: (name) => overrides.get(name) ?? configured.get(name) };
     const services: Omit<RunServices, 'runChild'> = {
       registry: environment.registry,
-      templates: createTemplateEngine(),
+      // What templates derive from a secret (`{{upper (secret "X")}}`) is redacted like the secret.
+      templates: createTemplateEngine({ onSecretText: onSecret }),
       store,
       redactor,
       connections,

@@ -1,4 +1,5 @@
 import type Handlebars from 'handlebars';
+import type { HelperCall } from './helpers.js';
 
 /**
  * idflow's `{{#if}}`, `{{#unless}}` and `{{#with}}`: Handlebars' own, except that an empty object
@@ -34,14 +35,23 @@ export function isEmptyObject(value: unknown): boolean {
 
 /**
  * Replaces `if` and `with` of an isolated Handlebars environment with versions that treat an
- * empty object as empty; everything else (`includeZero`, block parameters, `@root`, the arity
- * check) stays Handlebars' own, because the originals do the work.
+ * empty object as empty, and `with` and `each` with versions that tell the render's taint when
+ * their body runs over a value that holds a secret (see secret-taint.ts); everything else
+ * (`includeZero`, block parameters, `@root`, `@index`, the arity check) stays Handlebars' own,
+ * because the originals do the work.
+ *
+ * @param currentCall - the helper facts of the render in progress.
  */
-export function useIdflowBlockHelpers(hb: typeof Handlebars): void {
+export function useIdflowBlockHelpers(hb: typeof Handlebars, currentCall: () => HelperCall): void {
   const helpers = hb.helpers as Record<string, BlockHelper | undefined>;
   const originalIf = helpers['if'];
   const originalWith = helpers['with'];
-  if (originalIf === undefined || originalWith === undefined) throw new Error('Handlebars has no built-in #if or #with to extend');
+  const originalEach = helpers['each'];
+  if (originalIf === undefined || originalWith === undefined || originalEach === undefined) throw new Error('Handlebars has no built-in #if, #with or #each to extend');
+  const overTainted = (value: unknown, body: () => string): string => {
+    const taint = currentCall().taint;
+    return taint === undefined ? body() : taint.inBlock(value, body);
+  };
   hb.registerHelper('if', function idflowIf(this: unknown, ...args: unknown[]): string {
     // Handlebars checks the arity from `arguments`: keep the call's shape, replace only `{}`.
     const [value] = args;
@@ -50,6 +60,9 @@ export function useIdflowBlockHelpers(hb: typeof Handlebars): void {
   hb.registerHelper('with', function idflowWith(this: unknown, ...args: unknown[]): string {
     const [value, options] = args as [unknown, BlockOptions | undefined];
     if (args.length === 2 && options !== undefined && isEmptyObject(value)) return options.inverse(this);
-    return originalWith.apply(this, args as [unknown, BlockOptions]);
+    return overTainted(value, () => originalWith.apply(this, args as [unknown, BlockOptions]));
+  });
+  hb.registerHelper('each', function idflowEach(this: unknown, ...args: unknown[]): string {
+    return overTainted(args[0], () => originalEach.apply(this, args as [unknown, BlockOptions]));
   });
 }

@@ -59,7 +59,7 @@ export function createHandlebarsEnvironment(currentCall: () => HelperCall): Hand
   useTextCompiler(hb);
   hb.unregisterHelper('log');
   hb.unregisterHelper('lookup');
-  useIdflowBlockHelpers(hb);
+  useIdflowBlockHelpers(hb, currentCall);
   for (const spec of HELPERS.values()) {
     hb.registerHelper(spec.name, function helper(this: unknown, ...raw: unknown[]): unknown {
       const options = raw.pop() as { loc?: HbsLocation; fn?: unknown };

@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { FORBIDDEN_SEGMENTS } from '../language/reference-check.js';
 import { isEmptyObject } from './block-helpers.js';
 import { formatDate, parseDate } from './format-date.js';
+import type { SecretTaint } from './secret-taint.js';
 import type { HbsLocation } from './template-ast.js';
 
 /**
@@ -16,6 +17,8 @@ import type { HbsLocation } from './template-ast.js';
 export interface HelperCall {
   /** Looks up a secret by name (the `secret` helper); absent when the render was given none. */
   secret: ((name: string) => string | undefined) | undefined;
+  /** Follows what the render derives from secrets (see secret-taint.ts); absent when nobody listens. */
+  taint?: SecretTaint | undefined;
 }
 
 /** One helper: its arity (checked statically and at run time) and its implementation. */
@@ -204,6 +207,7 @@ function secretHelper(args: readonly unknown[], call: HelperCall): string {
   if (typeof name !== 'string') throw new HelperInputError('secret', `"secret" needs the secret's name as a quoted string, got ${describeValue(name)}`, { argIndex: 0 });
   const value = call.secret?.(name);
   if (value === undefined) throw new HelperInputError('secret', `secret "${name}" is not configured`, { argIndex: 0 });
+  call.taint?.addSecret(value);
   return value;
 }
 
@@ -253,7 +257,9 @@ export const BLOCK_HELPERS: ReadonlyMap<string, { hash: readonly string[] }> = n
 export const HELPER_NAMES: readonly string[] = [...HELPERS.keys(), ...BLOCK_HELPERS.keys()];
 
 /**
- * Calls a helper after checking its arity and that no argument is missing.
+ * Calls a helper after checking its arity and that no argument is missing, and reports what it
+ * derived from a secret to the render's taint (the one place every helper call goes through,
+ * from a Handlebars render and a single expression alike, at any depth of sub-expression).
  * @throws HelperInputError
  */
 export function callHelper(spec: HelperSpec, args: readonly unknown[], call: HelperCall): unknown {
@@ -263,7 +269,9 @@ export function callHelper(spec: HelperSpec, args: readonly unknown[], call: Hel
     const missing = args.indexOf(undefined);
     if (missing >= 0) throw new HelperInputError(spec.name, `"${spec.name}" needs a value for its argument ${missing + 1}, but it has none`, { argIndex: missing, missing: true });
   }
-  return spec.fn(args, call);
+  const result = spec.fn(args, call);
+  call.taint?.followCall(args, result);
+  return result;
 }
 
 /** `"upper" takes 1 argument, got 2`, or undefined when the count fits. */

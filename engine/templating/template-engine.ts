@@ -3,6 +3,7 @@ import { analyzeTemplate, type TemplateAnalysis } from './analyze-template.js';
 import { evaluateSingle } from './evaluate-single.js';
 import { createHandlebarsEnvironment, type HandlebarsEnvironment } from './handlebars-environment.js';
 import type { HelperCall } from './helpers.js';
+import { SecretTaint } from './secret-taint.js';
 import { DeniedPropertyError, invalidTemplateError, toTemplateError } from './render-errors.js';
 import { TemplateError } from './template-error.js';
 import { isLiteral, literalValue, type LiteralNode } from './template-ast.js';
@@ -32,12 +33,23 @@ const CACHE_LIMIT = 5000;
 
 type Prepared = { ok: true; analysis: TemplateAnalysis; compiled?: ReturnType<HandlebarsEnvironment['compile']> } | { ok: false; error: (where: string | undefined) => TemplateError };
 
+/** Settings of a template engine. */
+export interface TemplateEngineOptions {
+  /**
+   * Called with every text a render derives from a secret: the secret itself, each helper's
+   * text over it (`{{upper (secret "X")}}`, `{{concat "Bearer " (secret "X")}}`, any depth of
+   * sub-expression), and the whole text of a render that read a secret (see secret-taint.ts).
+   * The runtime registers them with the run's redactor, so that no form of a secret is written.
+   */
+  onSecretText?: (text: string) => void;
+}
+
 /**
  * Creates a template engine with its own isolated Handlebars environment. Each distinct
  * template text is parsed, checked and compiled once per engine and cached.
  */
-export function createTemplateEngine(): TemplateEngine {
-  return new HandlebarsTemplateEngine();
+export function createTemplateEngine(options: TemplateEngineOptions = {}): TemplateEngine {
+  return new HandlebarsTemplateEngine(options.onSecretText);
 }
 
 class HandlebarsTemplateEngine implements TemplateEngine {
@@ -45,6 +57,8 @@ class HandlebarsTemplateEngine implements TemplateEngine {
   /** The helper facts of the render in progress (renders are synchronous: one at a time). */
   private current: HelperCall = { secret: undefined };
   private readonly env = createHandlebarsEnvironment(() => this.current);
+
+  constructor(private readonly onSecretText: ((text: string) => void) | undefined) {}
 
   renderString(template: string, data: RunData, options: RenderOptions = {}): string {
     const where = options.where;
@@ -69,6 +83,8 @@ class HandlebarsTemplateEngine implements TemplateEngine {
       // expression), for the helper to refuse or, like `default`, to replace.
       const printed = rendered.denied.find((name) => prepared.analysis.paths.some((p) => p.role === 'value' && p.segments.includes(name)));
       if (printed !== undefined) throw toTemplateError(new DeniedPropertyError(printed), prepared.analysis, data, where);
+      // A text made while a secret was in reach is the secret's (secret-taint.ts).
+      if (this.current.taint?.touched === true) this.current.taint.addRendered(rendered.text);
       return rendered.text;
     });
   }
@@ -123,7 +139,8 @@ class HandlebarsTemplateEngine implements TemplateEngine {
 
   private withCall<T>(options: RenderOptions, render: () => T): T {
     const previous = this.current;
-    this.current = { secret: options.secret };
+    // Every render has its own taint: what one render derived never marks another's text.
+    this.current = { secret: options.secret, ...(this.onSecretText === undefined ? {} : { taint: new SecretTaint(this.onSecretText) }) };
     try {
       return render();
     } finally {

@@ -178,4 +178,30 @@ describe('secrets', () => {
     expect(readFileSync(join(dir, 'store', 'runs', runId, 'log.jsonl'), 'utf8')).toContain('[REDACTED]');
     expect(readFileSync(join(dir, 'store', 'runs', runId, 'journal.jsonl'), 'utf8')).toContain('[REDACTED]');
   }, 120_000);
+
+  it('appear in no form a template helper derives from them (upper, lower, trim, concat, json, nested)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idflow-derived-secrets-'));
+    const template = join(repoRoot, 'test', 'reliability', 'fixtures', 'derived-secrets.yaml');
+    const config = join(dir, 'idflow.config.yaml');
+    writeFileSync(config, 'secrets:\n  PSA_TOKEN: { env: PSA_TOKEN }\n');
+    const env = { IDFLOW_HOME: join(dir, 'store'), PSA_TOKEN: SECRETS.secretHelper };
+    const run = await idflow(['run', template, '--input', 'who=jane', '--config', config, '--json'], { cwd: dir, env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ shouted: '[REDACTED]', logged: '[REDACTED]' });
+    const runId = readdirSync(join(dir, 'store', 'runs'))[0] as string;
+    const shown = await idflow(['runs', 'show', runId, '--json', '--config', config], { cwd: dir, env });
+    const audit = await idflow(['audit', 'show', runId, '--config', config], { cwd: dir, env });
+    const derived = [SECRETS.secretHelper, SECRETS.secretHelper.toUpperCase(), SECRETS.secretHelper.toLowerCase(), `Bearer ${SECRETS.secretHelper.toLowerCase()}`];
+    const texts: Array<[string, string]> = [
+      ...filesUnder(join(dir, 'store')).map((f): [string, string] => [f, readFileSync(f, 'latin1')]),
+      ['stdout of run', run.stdout], ['stderr of run', run.stderr], ['runs show', shown.stdout + shown.stderr], ['audit show', audit.stdout + audit.stderr],
+    ];
+    const leaks: string[] = [];
+    for (const value of derived) {
+      for (const [form, text] of Object.entries(forms(value))) for (const [where, content] of texts) if (content.includes(text)) leaks.push(`${value} (${form}) in ${where}`);
+    }
+    expect(leaks).toEqual([]);
+    expect(readFileSync(join(dir, 'store', 'runs', runId, 'log.jsonl'), 'utf8')).toContain('[REDACTED]');
+    expect(texts.some(([name, text]) => name.endsWith('audit.jsonl') && text.includes('[REDACTED]'))).toBe(true);
+  }, 60_000);
 });
