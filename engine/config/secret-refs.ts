@@ -1,6 +1,7 @@
 import { PermanentError } from '../errors/action-errors.js';
 import type { ConnectionResolver, ConnectionSettings, SecretResolver } from '../plugin-api/context.js';
 import type { IdflowConfig, SecretRef } from './config-types.js';
+import { weakSecretReason } from './secret-strength.js';
 
 /** The environment secrets are read from (normally `process.env`). */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -15,7 +16,8 @@ export function isSecretRef(value: unknown): value is SecretRef {
 /**
  * The value of a secret reference.
  * @param where - what needs it, for the error (e.g. `connection "jumpcloud" (api_key)`).
- * @throws PermanentError (`SECRET_MISSING`) naming the variable and `where` when it is unset or empty.
+ * @throws PermanentError (`SECRET_MISSING`) naming the variable and `where` when it is unset or empty;
+ *   (`SECRET_WEAK`) when its value is too short or only white space (see `weakSecretReason`).
  */
 export function resolveSecretRef(ref: SecretRef, env: Environment, where: string): string {
   const value = env[ref.env];
@@ -25,7 +27,18 @@ export function resolveSecretRef(ref: SecretRef, env: Environment, where: string
       details: { variable: ref.env, where },
     });
   }
-  return value;
+  return checkedSecret(value, `${where} reads the environment variable ${ref.env}`, { variable: ref.env, where });
+}
+
+/**
+ * `value` when it is strong enough to be a secret.
+ * @param what - names the secret for the error, e.g. `the secret "PSA_TOKEN"`.
+ * @throws PermanentError (`SECRET_WEAK`) saying why, never quoting the value.
+ */
+export function checkedSecret(value: string, what: string, details: Record<string, unknown> = {}): string {
+  const reason = weakSecretReason(value);
+  if (reason === undefined) return value;
+  throw new PermanentError(`${what}, whose value ${reason}; nothing was sent with it`, { code: 'SECRET_WEAK', details });
 }
 
 /**
@@ -55,7 +68,9 @@ export function resolveConnections(config: Pick<IdflowConfig, 'connections'>, en
 /**
  * Secrets by name: the config's `secrets:` references, else an environment variable of that
  * name. Every value returned is reported through `onSecret`; `require` throws a
- * `PermanentError` (`SECRET_MISSING`) naming the secret.
+ * `PermanentError` (`SECRET_MISSING`) naming the secret, and both throw `SECRET_WEAK` for a
+ * value too short to be a secret (the config's own are refused at start-up already; an
+ * environment variable a template names is checked here, when it is read).
  */
 export function resolveSecrets(config: Pick<IdflowConfig, 'secrets'>, env: Environment, onSecret: (value: string) => void): SecretResolver {
   for (const ref of Object.values(config.secrets)) {
@@ -66,8 +81,9 @@ export function resolveSecrets(config: Pick<IdflowConfig, 'secrets'>, env: Envir
     const ref = Object.hasOwn(config.secrets, name) ? config.secrets[name] : undefined;
     const value = ref ? env[ref.env] : env[name];
     if (value === undefined || value === '') return undefined;
+    // Registered before the check: a refused value is still never written.
     onSecret(value);
-    return value;
+    return checkedSecret(value, ref ? `The secret "${name}" reads the environment variable ${ref.env}` : `The secret "${name}" is the environment variable ${name}`, { secret: name });
   };
   return {
     get: lookup,

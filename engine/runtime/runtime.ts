@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { createEnvironment, type CommandEnvironment } from '../cli/environment.js';
-import { resolveConnections, resolveSecrets } from '../config/index.js';
+import { configSecretRefs, resolveConnections, resolveSecrets, weakConfigSecrets } from '../config/index.js';
 import type { Problem } from '../diagnostics/problem.js';
 import { ValidationError } from '../errors/usage-errors.js';
 import { resolveInputs, resolveVars, type InputOrigin, type InputsFile } from '../inputs/index.js';
@@ -83,6 +83,16 @@ export class Runtime {
     }
     const redactor = new Redactor();
     const onSecret = (value: string) => redactor.add(value);
+    // Every secret the config references is known to the redactor from the start (serve's token
+    // and webhook secrets too: they may come back in an event, a log line or an error)…
+    for (const { ref } of configSecretRefs(environment.config)) {
+      const value = options.env[ref.env];
+      if (value !== undefined && value !== '') onSecret(value);
+    }
+    // …and none is too weak to be one.
+    const loaded = environment.loadedConfig;
+    const weak = weakConfigSecrets(environment.config, options.env, { file: loaded.file ?? 'idflow.config.yaml', locate: loaded.locate === undefined ? undefined : (pointer) => loaded.locate?.(pointer) });
+    if (weak.length > 0) throw new ValidationError('INVALID_CONFIG', `The config file has ${weak.length} secret${weak.length === 1 ? '' : 's'} too weak to use; nothing was run`, weak);
     const configured = resolveConnections(environment.config, options.env, onSecret);
     const secrets = resolveSecrets(environment.config, options.env, onSecret);
     const storeRoot = options.store !== undefined

@@ -82,6 +82,9 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
 
   const folder = await loadWorkflowFolder(runtime, options.workflowsDir, options.cwd, loadedConfig.file === undefined ? {} : { exclude: [resolve(options.cwd, loadedConfig.file)] });
   const { settings, problems: settingProblems } = resolveServeSettings(runtime.environment.config.serve, options.env, options.flags, where);
+  // Serve's own secrets are redacted like every other: a sender may echo one in an event, and it
+  // would then reach the event record, the run's journal, its audit trail and this log.
+  for (const value of [settings.token, ...[...settings.sources.values()].map((source) => source.secret)]) if (value !== undefined) services.redactor.add(value);
   const providers: EventSourceProvider[] = services.registry.listPacks().flatMap(({ pack }) => pack.eventSources ?? []);
   const { sources, problems: sourceProblems } = resolveEventSources(runtime.environment.config.event_sources ?? [], providers, where);
   const problems: Problem[] = [...folder.problems, ...settingProblems, ...sourceProblems];

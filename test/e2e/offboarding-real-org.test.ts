@@ -22,7 +22,7 @@ const IT_TEAM = ['it-team@company.com', 'helpdesk@company.com'];
 
 beforeAll(async () => {
   emulator = await startExampleOrg();
-  smtp = await startSmtpServer();
+  smtp = await startSmtpServer({ users: { bot: 's3cret-smtp-password' } });
 });
 afterAll(async () => {
   await emulator.close();
@@ -34,7 +34,7 @@ beforeEach(() => {
 });
 
 function setup() {
-  return realOrgWorkspace({ emulator, smtp: { url: smtp.url, username: 'bot', password: 's3cret' }, itTeam: IT_TEAM, initiatedBy: 'hr.admin@company.com' });
+  return realOrgWorkspace({ emulator, smtp: { url: smtp.url, username: 'bot', password: 's3cret-smtp-password' }, itTeam: IT_TEAM, initiatedBy: 'hr.admin@company.com' });
 }
 
 describe('offboarding a "real" organisation', () => {

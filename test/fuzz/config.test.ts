@@ -26,7 +26,7 @@ describe(`mutated config files (${RUNS} runs, seed ${FUZZ_SEED})`, () => {
   });
 
   it('never throw, and report positioned, readable problems', () => {
-    const env = { JUMPCLOUD_API_KEY: 'fuzz-key-0001', SMTP_PASSWORD: 'fuzz-smtp-0002', PSA_TOKEN: 'fuzz-psa-0003', HR_WEBHOOK_SECRET: 'fuzz-hr-0004', IDFLOW_SERVE_TOKEN: 'fuzz-token-0005' };
+    const env = { JUMPCLOUD_API_KEY: 'fuzz-jumpcloud-key-0001', SMTP_PASSWORD: 'fuzz-smtp-password-0002', PSA_TOKEN: 'fuzz-psa-token-0003', HR_WEBHOOK_SECRET: 'fuzz-hr-webhook-secret-0004', IDFLOW_SERVE_TOKEN: 'fuzz-serve-token-0005' };
     let withErrors = 0;
     fc.assert(
       fc.property(mutatedText(sources), (mutation) => {

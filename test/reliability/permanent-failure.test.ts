@@ -17,7 +17,7 @@ import { orgState, runIds, startOrg, TEMPLATE, workspace } from './support/offbo
 
 let smtp: SmtpTestServer;
 beforeAll(async () => {
-  smtp = await startSmtpServer();
+  smtp = await startSmtpServer({ users: { bot: 's3cret-smtp-password' } });
 });
 afterAll(() => smtp.close());
 
@@ -48,7 +48,7 @@ describe('a step that cannot succeed', () => {
     const calm = await startOrg({ latencyMs: 2 });
     let expected: unknown;
     try {
-      const ws = workspace(calm, { JUMPCLOUD_API_URL: undefined, SMTP_PASSWORD: 's3cret' });
+      const ws = workspace(calm, { JUMPCLOUD_API_URL: undefined, SMTP_PASSWORD: 's3cret-smtp-password' });
       const clean = await idflow([...RUN, '--config', config(ws.dir, calm.url)], { cwd: ws.dir, env: ws.env });
       expect(clean.code, clean.stderr).toBe(0);
       expected = orgState(calm);
@@ -59,7 +59,7 @@ describe('a step that cannot succeed', () => {
 
     const emulator = await startOrg({ latencyMs: 2 });
     try {
-      const ws = workspace(emulator, { JUMPCLOUD_API_URL: undefined, SMTP_PASSWORD: 's3cret' });
+      const ws = workspace(emulator, { JUMPCLOUD_API_URL: undefined, SMTP_PASSWORD: 's3cret-smtp-password' });
       const cfg = config(ws.dir, emulator.url);
       const group = emulator.state.snapshot().usergroups.find((g) => g.name === 'GitHub Admins');
       expect(group).toBeDefined();

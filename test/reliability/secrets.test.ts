@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,9 +179,106 @@ describe('secrets', () => {
     expect(readFileSync(join(dir, 'store', 'runs', runId, 'journal.jsonl'), 'utf8')).toContain('[REDACTED]');
   }, 120_000);
 
+  it('of idflow serve itself (webhook secrets, monitoring token) are redacted when an event brings them back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idflow-serve-secrets-'));
+    const config = join(dir, 'idflow.config.yaml');
+    writeFileSync(config, [
+      'serve:',
+      '  token: { env: IDFLOW_SERVE_TOKEN }',
+      '  sources:',
+      '    hr: { secret: { env: HR_WEBHOOK_SECRET } }',
+      '    psa: { secret: { env: PSA_WEBHOOK_SECRET } }',
+      '',
+    ].join('\n'));
+    const psaSecret = 'PSAHOOK-4b6d8f1a3c5e7';
+    const env = { IDFLOW_HOME: join(dir, 'store'), HR_WEBHOOK_SECRET: SECRETS.webhookSecret, PSA_WEBHOOK_SECRET: psaSecret, IDFLOW_SERVE_TOKEN: SECRETS.serveToken };
+    const serve = spawnIdflow(['serve', '--port', '0', '--workflows', join(repoRoot, 'test', 'reliability', 'fixtures', 'serve-secrets'), '--config', config], { cwd: dir, env });
+    try {
+      await waitUntil(() => /listening on http/.test(serve.output().stderr) || serve.exitCode !== null, 20_000, 'idflow serve to listen');
+      const base = /listening on (http:\/\/[^\s:]+:\d+)/.exec(serve.output().stderr)?.[1];
+      expect(base, serve.output().stderr).toBeDefined();
+      // A careless sender pastes serve's secrets into the event (the other source's too).
+      const note = `hr=${SECRETS.webhookSecret} token=${SECRETS.serveToken} psa=${psaSecret}`;
+      const raw = JSON.stringify({ id: 'evt-serve-secrets-1', note, nested: { again: [SECRETS.serveToken] } });
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const answer = await fetch(`${base}/events/hr.note.posted`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-idflow-timestamp': timestamp, 'x-idflow-signature': signEvent(SECRETS.webhookSecret, timestamp, raw) }, body: raw });
+      expect(answer.status).toBe(202);
+      const runId = ((await answer.json()) as { runs: Array<{ runId: string }> }).runs[0]?.runId as string;
+      expect(runId).toBeDefined();
+      await waitUntil(() => /run \S+ succeeded/.test(serve.output().stderr), 20_000, 'the run to succeed');
+      const shown = await fetch(`${base}/runs/${runId}`, { headers: { authorization: `Bearer ${SECRETS.serveToken}` } });
+      const shownText = await shown.text();
+      expect(shown.status).toBe(200);
+      serve.kill('SIGTERM');
+      await serve.exited;
+      const texts: Array<[string, string]> = [
+        ...filesUnder(join(dir, 'store')).map((f): [string, string] => [f, readFileSync(f, 'latin1')]),
+        ['stdout of idflow serve', serve.output().stdout], ['stderr of idflow serve', serve.output().stderr], ['GET /runs/{id}', shownText],
+      ];
+      const leaks: string[] = [];
+      for (const [name, secret] of Object.entries({ webhookSecret: SECRETS.webhookSecret, serveToken: SECRETS.serveToken, psaSecret })) {
+        for (const [form, value] of Object.entries(forms(secret))) for (const [where, text] of texts) if (text.includes(value)) leaks.push(`${name} (${form}) in ${where}`);
+      }
+      expect(leaks).toEqual([]);
+      // Redacted where they were: the event's record, the run's log, journal and audit trail.
+      const redactedIn = texts.filter(([, text]) => text.includes('hr=[REDACTED] token=[REDACTED] psa=[REDACTED]')).map(([where]) => where.replace(dir, ''));
+      expect(redactedIn).toEqual(expect.arrayContaining([
+        expect.stringMatching(/serve\/events\/hr\//),
+        expect.stringMatching(new RegExp(`runs/${runId}/log\\.jsonl$`)),
+        expect.stringMatching(new RegExp(`runs/${runId}/journal\\.jsonl$`)),
+        expect.stringMatching(new RegExp(`runs/${runId}/audit\\.jsonl$`)),
+      ]));
+    } finally {
+      if (serve.exitCode === null) serve.kill('SIGTERM');
+      await serve.exited;
+    }
+  }, 60_000);
+
+  it('are refused when too short or only white space: at start-up for the config\'s, when read for a template\'s', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idflow-weak-secrets-'));
+    const config = join(dir, 'idflow.config.yaml');
+    writeFileSync(config, [
+      'connections:',
+      '  smtp:',
+      `    url: ${JSON.stringify(smtp.url)}`,
+      '    password: { env: SMTP_PASSWORD }',
+      'serve:',
+      '  token: { env: IDFLOW_SERVE_TOKEN }',
+      '  sources:',
+      '    hr: { secret: { env: HR_WEBHOOK_SECRET } }',
+      '',
+    ].join('\n'));
+    const hello = join(repoRoot, 'examples', 'hello.yaml');
+    const strong = { IDFLOW_HOME: join(dir, 'store'), SMTP_PASSWORD: SECRETS.smtpPassword, IDFLOW_SERVE_TOKEN: SECRETS.serveToken, HR_WEBHOOK_SECRET: SECRETS.webhookSecret };
+    // Each weak value is refused with its place in the config file, and nothing runs.
+    for (const [variable, value, line, column, why] of [
+      ['SMTP_PASSWORD', 'hunter2', 4, 15, 'is 7 characters long; a secret needs at least 16'],
+      ['IDFLOW_SERVE_TOKEN', '    ', 6, 10, 'is only white space'],
+      ['HR_WEBHOOK_SECRET', 'x', 8, 19, 'is 1 character long'],
+    ] as const) {
+      for (const args of [['run', hello, '--input', 'name=jane'], ['serve', '--port', '0', '--workflows', join(repoRoot, 'examples', 'serve')]]) {
+        const result = await idflow([...args, '--config', config], { cwd: dir, env: { ...strong, [variable]: value } });
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stderr).toContain(`idflow.config.yaml:${line}:${column}: error: `);
+        expect(result.stderr).toContain(`reads the environment variable ${variable}, whose value ${why}`);
+        if (value.trim().length > 1) expect(result.stderr).not.toContain(value);
+      }
+    }
+    expect(existsSync(join(dir, 'store', 'runs'))).toBe(false);
+
+    // A secret a template reads by name at run time gets the same check: the step fails before
+    // anything is sent with it.
+    const before = received.length;
+    const run = await idflow(['run', join(repoRoot, 'test', 'reliability', 'fixtures', 'run-only', 'weak-secret.yaml'), '--input', `hook_base=${httpBase}`, '--config', config], { cwd: dir, env: { ...strong, SHORT_TOKEN: 'abc12345' } });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain('The secret "SHORT_TOKEN" is the environment variable SHORT_TOKEN, whose value is 8 characters long');
+    expect(run.stderr).not.toContain('abc12345');
+    expect(received.slice(before).filter((r) => r.url === '/weak')).toEqual([]);
+  }, 60_000);
+
   it('appear in no form a template helper derives from them (upper, lower, trim, concat, json, nested)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idflow-derived-secrets-'));
-    const template = join(repoRoot, 'test', 'reliability', 'fixtures', 'derived-secrets.yaml');
+    const template = join(repoRoot, 'test', 'reliability', 'fixtures', 'run-only', 'derived-secrets.yaml');
     const config = join(dir, 'idflow.config.yaml');
     writeFileSync(config, 'secrets:\n  PSA_TOKEN: { env: PSA_TOKEN }\n');
     const env = { IDFLOW_HOME: join(dir, 'store'), PSA_TOKEN: SECRETS.secretHelper };
