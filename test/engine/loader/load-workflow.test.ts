@@ -636,6 +636,28 @@ const invalid: Case[] = [
     ],
   },
   {
+    // Only the branch that runs is rendered, but validate checks the names in both (issue 10, case 10).
+    name: 'a typo inside a block branch is found, whichever branch would run',
+    template: yaml`
+      id: branches
+      name: Branches
+      inputs:
+        flag: { type: boolean }
+      steps:
+        - id: lock_devices
+          action: log
+          with: { message: locking }
+        - id: tell
+          action: log
+          with:
+            message: "{{#if steps.lock_devices.output}}{{steps.lock_devcies.output.status}}{{else}}{{inputs.flga}}{{/if}}"
+    `,
+    problems: [
+      { line: 12, column: 52, code: 'unknown-step', message: 'there is no step "lock_devcies"', suggestion: 'Did you mean "lock_devices"?' },
+      { line: 12, column: 96, code: 'undeclared-input', message: 'input "flga" is not declared (declared inputs: flag)', suggestion: 'Did you mean "flag"?' },
+    ],
+  },
+  {
     name: 'trigger templates and conditions see event, vars and run only',
     template: yaml`
       id: trig
