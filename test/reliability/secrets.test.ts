@@ -288,10 +288,15 @@ describe('secrets', () => {
     const runId = readdirSync(join(dir, 'store', 'runs'))[0] as string;
     const shown = await idflow(['runs', 'show', runId, '--json', '--config', config], { cwd: dir, env });
     const audit = await idflow(['audit', 'show', runId, '--config', config], { cwd: dir, env });
+    const plan = await idflow(['plan', template, '--input', 'who=jane', '--config', config], { cwd: dir, env });
+    const planJson = await idflow(['plan', template, '--input', 'who=jane', '--config', config, '--json'], { cwd: dir, env });
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(planJson.code, planJson.stderr).toBe(0);
     const derived = [SECRETS.secretHelper, SECRETS.secretHelper.toUpperCase(), SECRETS.secretHelper.toLowerCase(), `Bearer ${SECRETS.secretHelper.toLowerCase()}`];
     const texts: Array<[string, string]> = [
       ...filesUnder(join(dir, 'store')).map((f): [string, string] => [f, readFileSync(f, 'latin1')]),
       ['stdout of run', run.stdout], ['stderr of run', run.stderr], ['runs show', shown.stdout + shown.stderr], ['audit show', audit.stdout + audit.stderr],
+      ['plan', plan.stdout + plan.stderr], ['plan --json', planJson.stdout + planJson.stderr],
     ];
     const leaks: string[] = [];
     for (const value of derived) {
