@@ -139,8 +139,10 @@ class HandlebarsTemplateEngine implements TemplateEngine {
 
   private withCall<T>(options: RenderOptions, render: () => T): T {
     const previous = this.current;
-    // Every render has its own taint: what one render derived never marks another's text.
-    this.current = { secret: options.secret, ...(this.onSecretText === undefined ? {} : { taint: new SecretTaint(this.onSecretText) }) };
+    // Every render that can read secrets has its own taint: what one render derived never marks
+    // another's text (a render without a resolver cannot read a secret: nothing to follow).
+    const follow = this.onSecretText !== undefined && options.secret !== undefined;
+    this.current = { secret: options.secret, ...(follow ? { taint: new SecretTaint(this.onSecretText) } : {}) };
     try {
       return render();
     } finally {
