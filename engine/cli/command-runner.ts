@@ -1,6 +1,6 @@
 import type { Problem } from '../diagnostics/problem.js';
 import { IdflowError } from '../errors/idflow-error.js';
-import { PluginError, UsageError, ValidationError } from '../errors/usage-errors.js';
+import { PluginError, RunRecordChangedError, UsageError, ValidationError } from '../errors/usage-errors.js';
 import { createColours, shouldColour, type Colours } from './format/colours.js';
 import { formatProblems, SourceLines } from './format/problem-report.js';
 
@@ -59,7 +59,7 @@ export function reportError(error: unknown, io: CommandIo): number {
   if (error instanceof ValidationError && error.problems.length > 0) {
     io.stderr.write(`${formatProblems(error.problems as Problem[], new SourceLines(), colours)}\n`);
   }
-  if (error instanceof ValidationError || error instanceof UsageError || error instanceof PluginError) return ExitCode.invalid;
+  if (error instanceof ValidationError || error instanceof UsageError || error instanceof PluginError || error instanceof RunRecordChangedError) return ExitCode.invalid;
   if (!(error instanceof IdflowError) && error instanceof Error && error.stack) {
     // Not an error idflow raised on purpose: most likely a bug, so make the stack reachable.
     io.stderr.write(io.env['IDFLOW_DEBUG'] ? `${error.stack}\n` : 'idflow: (set IDFLOW_DEBUG=1 to see where it happened)\n');
