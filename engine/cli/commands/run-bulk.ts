@@ -6,6 +6,7 @@ import type { Runtime, LoadedWorkflow } from '../../runtime/runtime.js';
 import { readBulkRows, type BulkRow } from '../../bulk/read-bulk-rows.js';
 import { startRun, renderSubject, redactSecretInputs } from '../../runner/start-run.js';
 import type { RunOutcome } from '../../runner/run-session.js';
+import type { PartialResult } from '../../runner/failure-report.js';
 import { runPool } from '../../runner/concurrency-pool.js';
 import type { Problem } from '../../diagnostics/problem.js';
 import { ValidationError, UsageError } from '../../errors/usage-errors.js';
@@ -36,6 +37,10 @@ interface RowResult {
   durationMs?: number;
   output?: unknown;
   error?: string;
+  /** A run that did not succeed: the step that failed it, its error code, and each step's tally (see PartialResult). */
+  failedStep?: string;
+  errorCode?: string;
+  steps?: PartialResult['steps'];
 }
 
 /**
@@ -99,7 +104,15 @@ export async function runBulk(args: {
           // Per-run step lines from several runs at once are unreadable; each run's log file has them.
           console: { stream: io.stderr as NodeJS.WritableStream, mode: 'silent' },
         }, runtime.services);
-        Object.assign(result, { runId: outcome.runId, status: outcome.status, ...(outcome.output === undefined ? {} : { output: outcome.output }), ...(outcome.error ? { error: outcome.error.message } : {}) });
+        const output = outcome.output ?? outcome.partial?.output;
+        Object.assign(result, {
+          runId: outcome.runId,
+          status: outcome.status,
+          ...(output === undefined ? {} : { output: outcome.partial === undefined ? output : failedOutput(output) }),
+          ...(outcome.error ? { error: outcome.error.message, errorCode: outcome.error.code } : {}),
+          ...(outcome.failedStep === undefined ? {} : { failedStep: outcome.failedStep }),
+          ...(outcome.partial === undefined ? {} : { steps: outcome.partial.steps }),
+        });
       } catch (error) {
         Object.assign(result, { status: 'failed', error: classifyError(error).message });
       }
@@ -177,6 +190,11 @@ function progressLine(done: number, total: number, result: RowResult): string {
   const mark = result.status === 'succeeded' ? 'ok  ' : result.status === 'skipped' ? 'skip' : result.status === 'interrupted' ? 'stop' : 'FAIL';
   const timing = result.durationMs === undefined ? '' : `  ${formatMs(result.durationMs)}`;
   return `[${String(done).padStart(width)}/${total}] ${mark} ${result.subject}  ${result.runId ?? ''}${timing}${result.error ? `  ${result.error}` : ''}`;
+}
+
+/** The returned data of a run that did not succeed, as far as it rendered: marked `success: false`. */
+function failedOutput(output: unknown): unknown {
+  return typeof output === 'object' && output !== null && !Array.isArray(output) ? { ...output, success: false } : output;
 }
 
 /** The table printed after a bulk run. */
