@@ -2,6 +2,7 @@ import type { Problem } from '../diagnostics/problem.js';
 import { IdflowError } from '../errors/idflow-error.js';
 import { PluginError, RunRecordChangedError, UsageError, ValidationError } from '../errors/usage-errors.js';
 import { createColours, shouldColour, type Colours } from './format/colours.js';
+import { terminalSafe } from '../logging/terminal-text.js';
 import { formatProblems, SourceLines } from './format/problem-report.js';
 
 /**
@@ -55,7 +56,8 @@ export async function runCommand(handler: (io: CommandIo) => Promise<number | vo
 export function reportError(error: unknown, io: CommandIo): number {
   const colours = coloursFor(io, 'stderr');
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`idflow: ${colours.error('error')}: ${message}\n`);
+  // A message may quote a value from outside (an event, a CSV row, an API answer).
+  io.stderr.write(`idflow: ${colours.error('error')}: ${terminalSafe(message, { keepNewlines: true })}\n`);
   if (error instanceof ValidationError && error.problems.length > 0) {
     io.stderr.write(`${formatProblems(error.problems as Problem[], new SourceLines(), colours)}\n`);
   }

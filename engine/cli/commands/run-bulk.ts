@@ -7,6 +7,7 @@ import { readBulkRows, type BulkRow } from '../../bulk/read-bulk-rows.js';
 import { startRun, renderSubject, redactSecretInputs } from '../../runner/start-run.js';
 import type { RunOutcome } from '../../runner/run-session.js';
 import type { PartialResult } from '../../runner/failure-report.js';
+import { terminalSafe } from '../../logging/terminal-text.js';
 import { runPool } from '../../runner/concurrency-pool.js';
 import type { Problem } from '../../diagnostics/problem.js';
 import { ValidationError, UsageError } from '../../errors/usage-errors.js';
@@ -118,7 +119,7 @@ export async function runBulk(args: {
       }
       result.durationMs = Date.now() - started;
       done++;
-      if (!options.quiet) io.stderr.write(`${runtime.services.redactor.redact(progressLine(done, total, result))}\n`);
+      if (!options.quiet) io.stderr.write(`${terminalSafe(runtime.services.redactor.redact(progressLine(done, total, result)))}\n`);
     }, () => interrupts.signal.aborted);
   } finally {
     interrupts.dispose();
@@ -201,7 +202,8 @@ function failedOutput(output: unknown): unknown {
 export function summaryTable(results: readonly RowResult[]): string {
   const count = (status: RowResult['status']) => results.filter((r) => r.status === status).length;
   const header = ['LINE', 'SUBJECT', 'STATUS', 'RUN', 'ERROR'];
-  const rows = results.map((r) => [String(r.line), r.subject, r.status, r.runId ?? '-', r.error ?? '']);
+  // Subjects and errors come from the bulk file's rows: shown terminal-safe.
+  const rows = results.map((r) => [String(r.line), r.subject, r.status, r.runId ?? '-', r.error ?? ''].map((cell) => terminalSafe(cell)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const format = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   const lines = [format(header), ...rows.map(format)];

@@ -13,6 +13,7 @@ import { consoleFor, planOnce, reasonFor, runtimeFor } from './execution.js';
 import { disabledWorkflowWarning } from '../../workflows/workflow-state.js';
 import { templatePin } from '../../runtime/template-pin.js';
 import { failureJson } from '../../runner/failure-report.js';
+import { terminalSafe } from '../../logging/terminal-text.js';
 
 /** Options of `idflow run` (and `plan`, which ignores the bulk-only ones). */
 export interface RunOptions extends WorkflowOptions {
@@ -36,7 +37,7 @@ export async function runWorkflowCommand(file: string, options: RunOptions, mode
     const loaded = await runtime.loadWorkflow(file);
     if (!planOnly) {
       const disabled = disabledWorkflowWarning(runtime.services.store.root, loaded.workflow.id);
-      if (disabled !== undefined) io.stderr.write(`idflow: warning: ${disabled}\n`);
+      if (disabled !== undefined) io.stderr.write(`idflow: warning: ${terminalSafe(disabled, { keepNewlines: true })}\n`);
     }
     if (options.inputsFile !== undefined) {
       return await runBulk({ runtime, loaded, bulkFile: resolve(io.cwd, options.inputsFile), pairs: pairs.values, options, planOnly, io });

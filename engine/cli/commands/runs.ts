@@ -3,6 +3,7 @@ import { ExitCode, runCommand, type CommandIo } from '../command-runner.js';
 import type { RunHandle } from '../../store/run-handle.js';
 import type { RunStore } from '../../store/run-store.js';
 import { CONFIG_OPTION_HELP } from './options.js';
+import { terminalSafe } from '../../logging/terminal-text.js';
 
 /** Help text of `--store`, shared with `idflow audit`. */
 export const STORE_OPTION_HELP = 'the run store folder (default: $IDFLOW_HOME, else the config\'s store:, else ./.idflow)';
@@ -110,7 +111,7 @@ export async function runsListCommand(options: RunsListOptions, io: CommandIo): 
     ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
     ...(status === undefined ? {} : { status: status as (typeof STATUSES)[number] }),
     ...(limit === undefined ? {} : { limit }),
-    onUnreadable: (id, error) => io.stderr.write(`idflow: warning: run ${id} is left out: ${error.message}\n`),
+    onUnreadable: (id, error) => io.stderr.write(`idflow: warning: run ${terminalSafe(id)} is left out: ${terminalSafe(error.message)}\n`),
   });
   if (options.json) {
     io.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
