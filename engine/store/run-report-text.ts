@@ -24,6 +24,7 @@ export function formatRunReport(report: RunReport): string {
   facts.push(['Started', formatLocalTime(meta.startedAt)]);
   if (meta.finishedAt !== undefined) facts.push(['Finished', `${formatLocalTime(meta.finishedAt)}${meta.durationMs === undefined ? '' : `  (${formatDuration(meta.durationMs)})`}`]);
   facts.push(['Template', `${meta.templatePath}  sha256 ${meta.templateHash.slice(0, 12)}`]);
+  if (report.recordChanged !== undefined) facts.push(['RECORD EDITED', `${report.recordChanged.replace(/^Run \S+: /, '')}`]);
   if (meta.sandbox) facts.push(['Sandbox', 'yes (built-in emulators, no real services)']);
   if (meta.parentRunId !== undefined) facts.push(['Parent run', meta.parentRunId]);
   if (meta.childRunIds.length > 0) facts.push(['Child runs', meta.childRunIds.join(', ')]);

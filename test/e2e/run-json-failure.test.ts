@@ -51,5 +51,5 @@ describe('--json of a run that fails', () => {
       actions_taken: { groups_removed: 5, systems_unbound: 8, applications_revoked: 6 },
       steps: { remove_groups: { status: 'succeeded', changes: 5 } },
     });
-  });
+  }, 90_000);
 });

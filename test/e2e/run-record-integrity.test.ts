@@ -73,6 +73,13 @@ describe('a run record edited after the run started', () => {
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([expect.objectContaining({ kind: 'pinned', message: expect.stringContaining('template.yaml changed since the run started') })]);
     expect((await cli(['audit', 'verify', otherId], ws)).code).toBe(0);
+    // runs show still shows the run (from its journal), and says its record was edited.
+    const shown = await cli(['runs', 'show', runId], ws);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(`RECORD EDITED  ${pinned} changed since the run started`);
+    const shownJson = JSON.parse((await cli(['runs', 'show', runId, '--json'], ws)).stdout) as { recordChanged?: string };
+    expect(shownJson.recordChanged).toContain('template.yaml changed since the run started');
+    expect((JSON.parse((await cli(['runs', 'show', otherId, '--json'], ws)).stdout) as { recordChanged?: string }).recordChanged).toBeUndefined();
 
     // Editing run.json to match does not help: the audit trail's hash still refuses it.
     const metaFile = join(runDir, 'run.json');
@@ -90,5 +97,5 @@ describe('a run record edited after the run started', () => {
     const restored = await cli(['resume', runId, '--config', config], ws);
     expect(restored.stderr).not.toContain('changed since the run started');
     expect(restored.stderr).toContain('Run failed at step notify_manager');
-  });
+  }, 120_000);
 });

@@ -137,8 +137,23 @@ export async function runsShowCommand(runId: string, options: RunsShowOptions, i
   const root = await storeRootFor(options, io);
   const handle = await openRunFor(new RunStore(root), runId, root);
   const report = buildRunReport(handle.meta(), handle.events(), handle.output());
+  const changed = recordChange(handle);
+  if (changed !== undefined) report.recordChanged = changed;
   io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatRunReport(report)}\n`);
   return ExitCode.ok;
+}
+
+/** Why the run's pinned template or inputs cannot be trusted, if they cannot (see RunHandle.pinnedRecord). */
+function recordChange(handle: RunHandle): string | undefined {
+  try {
+    handle.pinnedRecord();
+    return undefined;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'RUN_RECORD_CHANGED') return (error as Error).message;
+    // A pinned file that cannot be read at all is not this report's business: the report is
+    // built from the journal, and resume says what is wrong.
+    return undefined;
+  }
 }
 
 /**
