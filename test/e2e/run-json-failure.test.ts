@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { closedPort } from '../actions/core/helpers/smtp-test-server.js';
 import { cli, returned, runIdOf, TEMPLATE, workspace, writeConfig } from './support/offboarding.js';
@@ -52,4 +54,52 @@ describe('--json of a run that fails', () => {
       steps: { remove_groups: { status: 'succeeded', changes: 5 } },
     });
   }, 90_000);
+});
+
+describe('bulk --json with a row whose run fails', () => {
+  it('gives that row the failed step, the error code, its step tallies and the returned data marked success: false', async () => {
+    const ws = workspace();
+    const port = await closedPort();
+    const template = join(ws.dir, 'ping.yaml');
+    writeFileSync(template, [
+      'id: ping-each',
+      'name: Ping each host',
+      'subject: "{{inputs.host}}"',
+      'inputs:',
+      '  host: { type: string, required: true }',
+      'steps:',
+      '  - id: note',
+      '    action: log',
+      '    with: { message: "pinging {{inputs.host}}" }',
+      '  - id: ping',
+      '    action: http.request',
+      '    if: { "==": [{ var: inputs.host }, "down"] }',
+      '    retry: { attempts: 1 }',
+      '    with:',
+      '      method: GET',
+      `      url: "http://127.0.0.1:${port}/ping"`,
+      'output:',
+      '  success: true',
+      '  host: "{{inputs.host}}"',
+      '',
+    ].join('\n'));
+    const rows = join(ws.dir, 'hosts.jsonl');
+    writeFileSync(rows, '{"host": "up"}\n{"host": "down"}\n');
+    const result = await cli(['run', template, '--inputs-file', rows, '--json'], ws);
+    expect(result.code, result.stderr).toBe(1);
+    const shown = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+    expect(shown).toEqual([
+      expect.objectContaining({ line: 1, subject: 'up', status: 'succeeded', output: { success: true, host: 'up' } }),
+      expect.objectContaining({
+        line: 2,
+        subject: 'down',
+        status: 'failed',
+        failedStep: 'ping',
+        errorCode: expect.any(String) as unknown as string,
+        error: expect.stringContaining('ECONNREFUSED') as unknown as string,
+        output: { success: false, host: 'down' },
+        steps: { note: { status: 'succeeded', changes: 0 }, ping: { status: 'failed', changes: 0 } },
+      }),
+    ]);
+  });
 });
