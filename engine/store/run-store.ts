@@ -63,6 +63,11 @@ export class RunStore {
   private readonly durability: Durability;
   /** Whether {@link RunStore.locksDir} has made the locks folder. */
   private madeLocksDir = false;
+  /**
+   * Whether this store object has made sure that the store's folder and `runs/` are private
+   * (once: they may come from an older version, or from a `mkdir` under a loose umask).
+   */
+  private checkedFolders = false;
   /** The newest run of each workflow, kept between calls of {@link RunStore.latestRunsByWorkflow}. */
   private latestRuns: LatestRunIndex | undefined;
 
@@ -98,6 +103,11 @@ export class RunStore {
     let id = '';
     let dir = '';
     let madeRunsDir = false;
+    if (!this.checkedFolders) {
+      makePrivateDir(this.root);
+      makePrivateDir(runsDir);
+      this.checkedFolders = true;
+    }
     for (let attempt = 0; ; attempt++) {
       id = options.id ?? newRunId(startedAt);
       dir = join(runsDir, id);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -36,6 +36,17 @@ describe('the pinned template and recorded inputs', () => {
       expect(a.nlink, name).toBe(1);
       expect(a.mode & 0o777, name).toBe(0o600);
     }
+  });
+
+  it('a store made by an older version, or under a loose umask, is made private on the first run', () => {
+    mkdirSync(join(root, 'runs'), { recursive: true });
+    chmodSync(root, 0o755);
+    chmodSync(join(root, 'runs'), 0o777);
+    const run = new RunStore(root).createRun(newRun());
+    expect(statSync(root).mode & 0o777).toBe(0o700);
+    expect(statSync(join(root, 'runs')).mode & 0o777).toBe(0o700);
+    expect(statSync(run.dir).mode & 0o777).toBe(0o700);
+    for (const name of readdirSync(run.dir)) expect(statSync(join(run.dir, name)).mode & 0o777, name).toBe(0o600);
   });
 
   it('are refused when read back after an edit, with the file named, from a handle opened later too', () => {
