@@ -14,4 +14,4 @@ export const makePrivateDir: (dir: string) => Promise<string | undefined> = make
  * Creates a new file readable by its owner only (0600, whatever the umask), making its folder
  * first as {@link makePrivateDir} does. Never overwrites: fails with `EEXIST` when the file exists.
  */
-export const writeNewPrivateFile: (path: string, content: string | Buffer) => Promise<void> = writeNewPrivateFileAsync;
+export const writeNewPrivateFile: (path: string, content: string | Uint8Array) => Promise<void> = writeNewPrivateFileAsync;

@@ -88,7 +88,7 @@ export function writeNewPrivateFile(path: string, content: string | Buffer): voi
  *
  * @throws the file system's error, `EEXIST` when `path` exists.
  */
-export async function writeNewPrivateFileAsync(path: string, content: string | Buffer): Promise<void> {
+export async function writeNewPrivateFileAsync(path: string, content: string | Uint8Array): Promise<void> {
   await makePrivateDirAsync(dirname(path));
   const handle = await open(path, 'wx', PRIVATE_FILE_MODE);
   try {
