@@ -1,6 +1,7 @@
 import { describeTransition } from '../cli/format/change-transition.js';
 import { formatLocalTime, oneLine } from '../store/text-layout.js';
 import type { AuditEntry } from './audit-chain.js';
+import { terminalSafe } from '../logging/terminal-text.js';
 import type { AuditVerification } from './verify-audit-trail.js';
 
 /**
@@ -11,7 +12,7 @@ import type { AuditVerification } from './verify-audit-trail.js';
 export function formatAuditEntries(runId: string, entries: readonly AuditEntry[]): string {
   const first = entries[0];
   const lines = [`Audit trail of run ${runId}: ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`];
-  if (first !== undefined) lines.push(`  initiated by ${first.initiated_by}${first.reason === undefined ? '' : `, reason: ${first.reason}`}`);
+  if (first !== undefined) lines.push(`  initiated by ${terminalSafe(String(first.initiated_by))}${first.reason === undefined ? '' : `, reason: ${terminalSafe(String(first.reason))}`}`);
   for (const entry of entries) {
     const where = [entry.step, entry.action].filter((part) => part !== undefined).join(' · ');
     lines.push(`  #${entry.seq}  ${formatLocalTime(entry.at)}  ${entry.result.padEnd(9)}  ${entry.operation} ${entry.target}${where === '' ? '' : `  [${where}]`}`);
@@ -19,7 +20,8 @@ export function formatAuditEntries(runId: string, entries: readonly AuditEntry[]
     if (transition !== '') lines.push(`        ${transition}`);
     if (entry.note !== undefined) lines.push(`        ${oneLine(entry.note, 200)}`);
   }
-  return lines.join('\n');
+  // Targets, notes and before/after values name things from outside: shown escaped.
+  return terminalSafe(lines.join('\n'), { keepNewlines: true });
 }
 
 /** `intact` with the entry count, or every problem with its line. */
@@ -32,6 +34,6 @@ export function formatAuditVerification(runId: string, result: AuditVerification
   // Each message already names its line and seq.
   for (const problem of errors) lines.push(`  - ${problem.message}`);
   for (const problem of warnings) lines.push(`  warning: ${problem.message}`);
-  return lines.join('\n');
+  return terminalSafe(lines.join('\n'), { keepNewlines: true });
 }
 

@@ -4,6 +4,7 @@ import { IdflowError } from '../errors/idflow-error.js';
 import { Redactor } from '../logging/redactor.js';
 import { AppendOnlyFile, readJsonLines, repairTail } from '../store/jsonl-file.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { openPrivateFile } from '../store/private-files.js';
 import type { Durability } from '../store/durability.js';
 import { AUDIT_FILE, AUDIT_HEAD_FILE, entryHash, entryHashOfText, genesisHash, readAuditHead, type AuditEntry, type AuditHead } from './audit-chain.js';
 import { canonicalEntryJson } from './canonical-entry-json.js';
@@ -102,7 +103,7 @@ export class AuditTrail {
     const genesis = genesisHash(this.options.runId);
     this.lines.create();
     const text = headText({ seq: 0, hash: genesis, at: new Date().toISOString() });
-    const fd = openSync(this.headFile, 'wx+', 0o600);
+    const fd = openPrivateFile(this.headFile, 'wx+');
     try {
       writeSync(fd, text, 0, 'utf8');
       if (this.durability === 'fsync') fsyncSync(fd);

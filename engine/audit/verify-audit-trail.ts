@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readJsonLines } from '../store/jsonl-file.js';
+import { AUDIT_PINNED_KEYS, sha256Hex } from '../store/pinned-record.js';
+import { RUN_FILES } from '../store/run-files.js';
 import { AUDIT_FILE, AUDIT_HEAD_FILE, entryHash, genesisHash, readAuditHead, type AuditEntry, type AuditHead } from './audit-chain.js';
 
 /** What is wrong, as a stable word for scripts. */
@@ -24,7 +26,9 @@ export type AuditProblemKind =
   /** The head file is missing, unreadable, or disagrees with the last entry. */
   | 'head'
   /** The trail file itself is missing. */
-  | 'no-trail';
+  | 'no-trail'
+  /** The run's pinned template or recorded inputs differ from the hash its start entry recorded. */
+  | 'pinned';
 
 /** One problem. `line` is the 1-based line of `audit.jsonl` it is about; 0 for the file as a whole. */
 export interface AuditProblem {
@@ -175,6 +179,15 @@ export function verifyAuditTrail(runDir: string): AuditVerification {
     }
   }
 
+  // 6. The pinned files, against the hashes the start entry carries into the chain.
+  const start = kept.find((item) => item.entry.operation === 'run.start');
+  if (start !== undefined) {
+    for (const [which, file] of [['template', RUN_FILES.template], ['inputs', RUN_FILES.inputs]] as const) {
+      const problem = pinnedFileProblem(runDir, file, start.entry.after, AUDIT_PINNED_KEYS[which]);
+      if (problem !== undefined) error(start.line, `line ${start.line} (seq ${start.entry.seq}): ${problem}`, 'pinned', start.entry.seq);
+    }
+  }
+
   problems.sort((a, b) => a.line - b.line || (a.seq ?? 0) - (b.seq ?? 0));
   return {
     ok: problems.every((problem) => problem.severity !== 'error'),
@@ -182,6 +195,22 @@ export function verifyAuditTrail(runDir: string): AuditVerification {
     problems,
     ...(typeof head === 'object' ? { head } : {}),
   };
+}
+
+/** What is wrong with a pinned file against the hash the start entry recorded, if anything. */
+function pinnedFileProblem(runDir: string, file: string, after: unknown, key: string): string | undefined {
+  if (typeof after !== 'object' || after === null) return undefined;
+  const recorded = (after as Record<string, unknown>)[key];
+  if (typeof recorded !== 'string') return undefined;
+  let text: string;
+  try {
+    text = readFileSync(join(runDir, file), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return `${file}, pinned when the run started, is missing`;
+    throw error;
+  }
+  const actual = sha256Hex(text);
+  return actual === recorded ? undefined : `${file} changed since the run started (sha256 ${actual.slice(0, 12)}…, the start entry recorded ${recorded.slice(0, 12)}…)`;
 }
 
 function describeRange(from: number, to: number): string {

@@ -1,7 +1,8 @@
 import type { Problem } from '../diagnostics/problem.js';
 import { IdflowError } from '../errors/idflow-error.js';
-import { PluginError, UsageError, ValidationError } from '../errors/usage-errors.js';
+import { PluginError, RunRecordChangedError, UsageError, ValidationError } from '../errors/usage-errors.js';
 import { createColours, shouldColour, type Colours } from './format/colours.js';
+import { terminalSafe } from '../logging/terminal-text.js';
 import { formatProblems, SourceLines } from './format/problem-report.js';
 
 /**
@@ -55,11 +56,12 @@ export async function runCommand(handler: (io: CommandIo) => Promise<number | vo
 export function reportError(error: unknown, io: CommandIo): number {
   const colours = coloursFor(io, 'stderr');
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`idflow: ${colours.error('error')}: ${message}\n`);
+  // A message may quote a value from outside (an event, a CSV row, an API answer).
+  io.stderr.write(`idflow: ${colours.error('error')}: ${terminalSafe(message, { keepNewlines: true })}\n`);
   if (error instanceof ValidationError && error.problems.length > 0) {
     io.stderr.write(`${formatProblems(error.problems as Problem[], new SourceLines(), colours)}\n`);
   }
-  if (error instanceof ValidationError || error instanceof UsageError || error instanceof PluginError) return ExitCode.invalid;
+  if (error instanceof ValidationError || error instanceof UsageError || error instanceof PluginError || error instanceof RunRecordChangedError) return ExitCode.invalid;
   if (!(error instanceof IdflowError) && error instanceof Error && error.stack) {
     // Not an error idflow raised on purpose: most likely a bug, so make the stack reachable.
     io.stderr.write(io.env['IDFLOW_DEBUG'] ? `${error.stack}\n` : 'idflow: (set IDFLOW_DEBUG=1 to see where it happened)\n');

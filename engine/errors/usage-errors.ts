@@ -48,3 +48,17 @@ export class RunNotFoundError extends IdflowError {
     super('RUN_NOT_FOUND', `No run with id "${runId}" in the store`, { retryable: false, details: { runId } });
   }
 }
+
+/**
+ * A run's pinned template or recorded inputs no longer match the hash recorded when the run
+ * started: the run record was edited, and running it again would run something nobody started.
+ */
+export class RunRecordChangedError extends IdflowError {
+  constructor(runId: string, file: string, recordedHash: string, actualHash: string) {
+    super(
+      'RUN_RECORD_CHANGED',
+      `Run ${runId}: ${file} changed since the run started (sha256 ${actualHash.slice(0, 12)}…, recorded at start ${recordedHash.slice(0, 12)}…); the run record was edited, so it is not run from it. Start a new run instead.`,
+      { retryable: false, details: { runId, file, recordedHash, actualHash } },
+    );
+  }
+}

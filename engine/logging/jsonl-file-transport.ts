@@ -1,5 +1,6 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import winston from 'winston';
+import { openPrivateFile } from '../store/private-files.js';
 
 /** winston keeps the final serialized line under this symbol (triple-beam's MESSAGE). */
 const MESSAGE = Symbol.for('message');
@@ -50,7 +51,7 @@ export class JsonLinesFileTransport extends TransportStream {
     const line = info[MESSAGE];
     if (!this.stopped && typeof line === 'string') {
       try {
-        this.fd ??= openSync(this.filename, 'a', 0o600);
+        this.fd ??= openPrivateFile(this.filename, 'a');
         const buffer = Buffer.from(`${line}\n`, 'utf8');
         let offset = 0;
         while (offset < buffer.length) offset += writeSync(this.fd, buffer, offset, buffer.length - offset);

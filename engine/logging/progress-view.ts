@@ -4,6 +4,8 @@
  * logger and stays the same for every sink that wants it.
  */
 
+import { terminalSafe } from './terminal-text.js';
+
 /** The progress events the step runner logs (as the `event` meta field). */
 export type ProgressEvent = 'run.started' | 'step.started' | 'step.retry' | 'step.finished' | 'step.skipped' | 'run.finished';
 
@@ -60,8 +62,24 @@ type Colour = keyof typeof COLOURS;
  * @param prefix - put before the line, e.g. the subject in bulk runs.
  */
 export function renderProgressLine(entry: { level: string; message: unknown } & ProgressMeta, style: ProgressStyle, prefix?: string): string {
-  const line = renderBody(entry, style);
-  return prefix === undefined || prefix === '' ? line : `${paint(style, 'grey', `[${prefix}]`)} ${line}`;
+  const line = renderBody(terminalSafeEntry(entry), style);
+  return prefix === undefined || prefix === '' ? line : `${paint(style, 'grey', `[${terminalSafe(prefix)}]`)} ${line}`;
+}
+
+/**
+ * The entry with every text in it terminal-safe (see {@link terminalSafe}), before the view adds
+ * its own symbols and colours: names, subjects, summaries and errors come from templates, events
+ * and API answers, and a line of the view is one line.
+ */
+function terminalSafeEntry<E extends { level: string; message: unknown } & ProgressMeta>(entry: E): E {
+  const safe: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry)) {
+    if (typeof value === 'string') safe[key] = terminalSafe(value);
+    else if (key === 'error' && typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string') {
+      safe[key] = { ...value, message: terminalSafe((value as { message: string }).message) };
+    } else safe[key] = value;
+  }
+  return safe as E;
 }
 
 function renderBody(entry: { level: string; message: unknown } & ProgressMeta, style: ProgressStyle): string {

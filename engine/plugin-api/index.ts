@@ -8,3 +8,4 @@ export type { PluginPack, SandboxOptions, SandboxInstance, SandboxProvider, Even
 export { defineAction } from './define-action.js';
 export { createMockActionContext, type MockActionContext, type MockActionContextOptions, type MockLogEntry } from './mock-context.js';
 export { isLoopbackHost } from './loopback-host.js';
+export { makePrivateDir, writeNewPrivateFile } from './private-files.js';

@@ -25,11 +25,23 @@ export interface ResumeRunRequest {
 }
 
 /**
+ * Refuses a run whose pinned template or recorded inputs changed since it started: every path
+ * that resumes a run (the CLI, serve, timers, a parent resuming its child) goes through it,
+ * before it loads the pinned template or runs anything.
+ *
+ * @throws RunRecordChangedError (`RUN_RECORD_CHANGED`) naming the changed file.
+ */
+export function verifyRunRecord(handle: RunHandle): void {
+  handle.pinnedRecord();
+}
+
+/**
  * Continues a failed, interrupted or killed run from where it stopped, with its pinned
  * template, its recorded inputs and variables, and the recorded outputs of the steps it
  * completed (which are not repeated). A run that already succeeded is left alone.
  *
- * @throws ConflictError when the run is still running in a live process;
+ * @throws ConflictError when the run is still running in a live process; RunRecordChangedError
+ *   when its pinned template or inputs changed since it started;
  *   ValidationError when a secret input must be given again; SubjectLockedError.
  */
 export async function resumeRun(request: ResumeRunRequest, services: RunServices): Promise<RunOutcome> {
@@ -38,6 +50,8 @@ export async function resumeRun(request: ResumeRunRequest, services: RunServices
   if (meta.status === 'running') {
     throw new ConflictError(`Run ${handle.id} is still running (process ${meta.pid} on ${meta.hostname}); stop it first or wait for it to end`, { code: 'RUN_ACTIVE' });
   }
+  // Before anything else: a run record edited since the start is not run.
+  verifyRunRecord(handle);
   const events = handle.events();
   const restored = restoreRun(events);
   if (restored.finished?.status === 'succeeded') {

@@ -18,6 +18,7 @@ import { asCancellation, createAttemptSignal } from './step-signal.js';
 import { runPool } from './concurrency-pool.js';
 import { restoreRun, unitKey, type RestoredRun, type FinishedUnit } from './restore-run.js';
 import type { ConsoleOptions, RunServices } from './run-services.js';
+import { tallySteps, type PartialResult } from './failure-report.js';
 
 /** How a run ended. */
 export interface RunOutcome {
@@ -28,6 +29,8 @@ export interface RunOutcome {
   error?: IdflowError;
   /** The step that failed the run. */
   failedStep?: string;
+  /** For a failed or interrupted run: what it had done (see {@link PartialResult}). */
+  partial?: PartialResult;
 }
 
 /** One unit's result inside the session. */
@@ -171,7 +174,34 @@ export class RunSession {
     this.append({ type: 'run.finished', at: now(), status: 'failed', error: error.toJSON(), ...(failedStep === undefined ? {} : { failedStep }) });
     this.finishMeta('failed', failedStep, error.message);
     this.logger.logger.error(`run failed`, { event: 'run.finished', status: 'failed', runId: this.handle.id, error: error.message, step: failedStep, durationMs: this.runDuration() });
-    return { runId: this.handle.id, status: 'failed', error, ...(failedStep === undefined ? {} : { failedStep }) };
+    return { runId: this.handle.id, status: 'failed', error, ...(failedStep === undefined ? {} : { failedStep }), partial: this.partialResult() };
+  }
+
+  /**
+   * What the run had done when it stopped: the returned data rendered with what the steps that
+   * ran produced (a step that did not run has an empty output, as a skipped one has, so that
+   * `default` in the template gives its counts as 0), and each step's tally from the journal.
+   * Never throws: a report of a failure must not fail in turn.
+   */
+  private partialResult(): PartialResult {
+    let steps: PartialResult['steps'] = {};
+    try {
+      steps = tallySteps(this.workflow, this.handle.events());
+    } catch (error) {
+      this.logger.logger.warn(`could not tally the steps of the run: ${(error as Error).message}`, { runId: this.handle.id });
+    }
+    if (this.workflow.output === undefined) return { steps };
+    const data: RunData = { ...this.data, steps: { ...this.data.steps } };
+    for (const step of [...this.workflow.steps, ...this.workflow.on_failure]) {
+      data.steps[step.id] ??= { status: 'skipped', output: {}, changed: false };
+    }
+    try {
+      const output = this.services.templates.renderValue(this.workflow.output, data, { secret: (name) => this.secret(name), where: 'output' });
+      return { output: this.services.redactor.redactDeep(output), steps };
+    } catch (error) {
+      this.logger.logger.debug(`the returned data cannot be rendered from the stopped run: ${(error as Error).message}`, { runId: this.handle.id });
+      return { steps };
+    }
   }
 
   private interrupted(error: IdflowError | undefined): RunOutcome {
@@ -179,7 +209,7 @@ export class RunSession {
     this.append({ type: 'run.interrupted', at: now(), reason });
     this.finishMeta('interrupted', undefined, reason);
     this.logger.logger.warn(`run interrupted (${reason}); resume it with: idflow resume ${this.handle.id}`, { event: 'run.finished', status: 'interrupted', runId: this.handle.id });
-    return { runId: this.handle.id, status: 'interrupted', error: error ?? new CancelledError() };
+    return { runId: this.handle.id, status: 'interrupted', error: error ?? new CancelledError(), partial: this.partialResult() };
   }
 
   // ---------------------------------------------------------------- steps

@@ -3,6 +3,7 @@ import type { RunData, Workflow } from '../language/types.js';
 import type { RunMeta } from '../store/journal-events.js';
 import { acquireSubjectLock } from '../store/subject-lock.js';
 import { newRunId } from '../store/run-id.js';
+import { AUDIT_PINNED_KEYS } from '../store/pinned-record.js';
 import { createRunLogger } from '../logging/run-logger.js';
 import { REDACTED } from '../logging/redactor.js';
 import { RunSession, driveUnderLock, type RunOutcome } from './run-session.js';
@@ -78,7 +79,15 @@ export async function startRun(request: StartRunRequest, services: RunServices):
     request.onRunCreated?.(runId);
     const logger = createRunLogger({ runId, workflowId: workflow.id, logFile: handle.logFile, redactor: services.redactor, console: request.console });
     handle.append({ type: 'run.started', at: startedAt, runId, workflowId: workflow.id, session: 1, pid: process.pid, vars: request.vars, ...(request.event === undefined ? {} : { event: request.event }) });
-    handle.audit.append({ operation: 'run.start', target: workflow.id, result: 'info', note: describeStart(subject, request.trigger, hostname()) });
+    // The pinned files' hashes go into the hash chain, so that `audit verify` sees them edited.
+    const pinned = handle.pinnedAtStart;
+    handle.audit.append({
+      operation: 'run.start',
+      target: workflow.id,
+      ...(pinned === undefined ? {} : { after: { [AUDIT_PINNED_KEYS.template]: pinned.template, [AUDIT_PINNED_KEYS.inputs]: pinned.inputs } }),
+      result: 'info',
+      note: describeStart(subject, request.trigger, hostname()),
+    });
     logger.logger.info(`run ${runId} started: ${workflow.name}${subject ? ` for ${subject}` : ''}`, { event: 'run.started', runId, name: workflow.name, workflowId: workflow.id, subject });
     const session = new RunSession({ workflow, handle, services, logger, data, signal: request.signal, ...(request.drain ? { drain: request.drain } : {}), console: request.console, templatePath: request.template.path, ...(runLock ? { runLock } : {}) });
     return { session, logger };

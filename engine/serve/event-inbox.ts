@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import type { Redactor } from '../logging/redactor.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { makePrivateDir } from '../store/private-files.js';
 
 /** Source names (webhook sources and event sources): also folder names. */
 const SOURCE_NAME = /^[a-z][a-z0-9_.-]*$/;
@@ -51,7 +52,7 @@ export class EventInbox {
    */
   create(record: EventRecord): { created: true; record: EventRecord } | { created: false; existing: EventRecord } {
     const path = this.pathOf(record.source, record.id);
-    mkdirSync(join(this.dir, record.source), { recursive: true });
+    makePrivateDir(join(this.dir, record.source));
     const safe = this.redact(record);
     const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     writeFileSync(temporary, `${JSON.stringify(safe, null, 2)}\n`, { flag: 'wx', mode: 0o600 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Problem } from '../diagnostics/problem.js';
 import { didYouMean } from '../diagnostics/suggest.js';
@@ -9,6 +9,7 @@ import type { ConnectionResolver } from '../plugin-api/context.js';
 import type { EventSourceProvider, SourcedEvent } from '../plugin-api/pack.js';
 import { sleep } from '../runner/sleep.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { makePrivateDir } from '../store/private-files.js';
 import type { EventIntake } from './event-intake.js';
 import { isEventName } from './event-name.js';
 import type { ServeLogger } from './serve-logger.js';
@@ -94,7 +95,7 @@ export class CursorStore {
 
   /** Stores a source's cursor (replaced atomically). */
   put(name: string, cursor: unknown): void {
-    mkdirSync(this.dir, { recursive: true });
+    makePrivateDir(this.dir);
     writeFileAtomic(join(this.dir, `${name}.json`), `${JSON.stringify({ source: name, at: new Date().toISOString(), cursor }, null, 2)}\n`);
   }
 }

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { makePrivateDir } from '../store/private-files.js';
 
 /** What serve remembers of one schedule trigger: the last slot it handled. */
 export interface ScheduleState {
@@ -42,7 +43,7 @@ export class ScheduleStateStore {
 
   /** Records a schedule trigger's state (replaced atomically). */
   put(state: ScheduleState): void {
-    mkdirSync(this.dir, { recursive: true });
+    makePrivateDir(this.dir);
     writeFileAtomic(this.pathOf(state.workflowId, state.trigger), `${JSON.stringify(state, null, 2)}\n`);
   }
 

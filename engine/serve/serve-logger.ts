@@ -1,4 +1,5 @@
 import type { Redactor } from '../logging/redactor.js';
+import { terminalSafe } from '../logging/terminal-text.js';
 
 /** What serve (and the event sources it hosts) log through. `meta` must be plain data. */
 export interface ServeLogger {
@@ -19,7 +20,8 @@ export function createServeLogger(stream: { write(text: string): unknown }, reda
   const make = (prefix: string): ServeLogger => {
     const write = (level: 'info' | 'warn' | 'error') => (message: string, meta?: Record<string, unknown>): void => {
       const extra = meta === undefined || Object.keys(meta).length === 0 ? '' : ` ${safeJson(meta)}`;
-      stream.write(`${redactor.redact(`${now().toISOString()} ${level.padEnd(5)} ${prefix}${message}${extra}`)}\n`);
+      // One line per entry, whatever a sender put in an event id or a subject.
+      stream.write(`${terminalSafe(redactor.redact(`${now().toISOString()} ${level.padEnd(5)} ${prefix}${message}${extra}`))}\n`);
     };
     return { info: write('info'), warn: write('warn'), error: write('error'), child: (name) => make(`${prefix}[${name}] `) };
   };

@@ -2,6 +2,7 @@ import { closeSync, fstatSync, fsyncSync, openSync, renameSync, rmSync, writeSyn
 import { randomBytes } from 'node:crypto';
 import { dirname, join, basename } from 'node:path';
 import type { Durability } from './durability.js';
+import { openPrivateFile } from './private-files.js';
 
 /**
  * Replaces a file's content atomically: a reader (another `idflow runs`, a resumed run) sees
@@ -30,7 +31,7 @@ export function writeFileAtomicIdentified(path: string, text: string, durability
 
 function writeAtomic(path: string, text: string, durability: Durability, identify: boolean): FileIdentity | undefined {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${temporarySuffix()}.tmp`);
-  const fd = openSync(temporary, 'wx', 0o600);
+  const fd = openPrivateFile(temporary, 'wx');
   let identity: FileIdentity | undefined;
   try {
     writeSync(fd, text);

@@ -1,5 +1,6 @@
 import type { Change } from '../plugin-api/action.js';
 import type { SerializedError } from '../errors/idflow-error.js';
+import type { PinnedHashes } from './pinned-record.js';
 
 /**
  * The events of a run's journal (`journal.jsonl`, one JSON object per line, appended and
@@ -66,6 +67,11 @@ export interface RunMeta {
   templatePath: string;
   /** sha256 of the pinned template text, hex. */
   templateHash: string;
+  /**
+   * sha256 (hex) of the pinned files' exact bytes as the store wrote them (`template.yaml`,
+   * `inputs.json`), checked whenever they are read back (absent in records of older versions).
+   */
+  pinned?: PinnedHashes;
   subject?: string;
   status: RunStatus;
   startedAt: string;

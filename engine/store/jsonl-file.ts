@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import type { Durability } from './durability.js';
+import { openPrivateFile } from './private-files.js';
 
 /**
  * Append-only JSON-lines files (the journal, the audit trail): one JSON value per line, each
@@ -47,7 +48,7 @@ export function readJsonLines(path: string): JsonLines {
  * operating system's hands before this returns; `fsync` too when asked.
  */
 export function appendLine(path: string, line: string, durability: Durability): void {
-  const fd = openSync(path, 'a', 0o600);
+  const fd = openPrivateFile(path, 'a');
   try {
     writeFully(fd, Buffer.from(`${line}\n`, 'utf8'));
     if (durability === 'fsync') fsyncSync(fd);
@@ -72,7 +73,7 @@ export class AppendOnlyFile {
 
   /** Appends one line (a newline is added), written through before returning. */
   append(line: string): void {
-    this.fd ??= openSync(this.path, 'a', 0o600);
+    this.fd ??= openPrivateFile(this.path, 'a');
     writeFully(this.fd, Buffer.from(`${line}\n`, 'utf8'));
     if (this.durability === 'fsync') fsyncSync(this.fd);
   }
@@ -85,7 +86,7 @@ export class AppendOnlyFile {
    */
   create(): void {
     if (this.fd !== undefined) throw new Error(`${this.path} is already open`);
-    this.fd = openSync(this.path, 'ax', 0o600);
+    this.fd = openPrivateFile(this.path, 'ax');
     if (this.durability === 'fsync') fsyncSync(this.fd);
   }
 
@@ -118,7 +119,7 @@ export function repairTail(path: string): TailRepair {
   const line = text.slice(0, cut).split('\n').length;
   try {
     JSON.parse(tail);
-    const fd = openSync(path, 'a');
+    const fd = openPrivateFile(path, 'a');
     try {
       writeFully(fd, Buffer.from('\n'));
     } finally {

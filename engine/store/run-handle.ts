@@ -10,6 +10,7 @@ import { AppendOnlyFile, readJsonLines, repairTail } from './jsonl-file.js';
 import type { JournalEvent, RunMeta } from './journal-events.js';
 import { RUN_FILES } from './run-files.js';
 import { effectiveStatus } from './run-status.js';
+import { verifyPinnedRecord, type PinnedHashes, type VerifiedPinnedRecord } from './pinned-record.js';
 
 /** How a handle writes: shared by every handle of a store. */
 export interface RunHandleOptions {
@@ -36,6 +37,11 @@ export class RunHandle {
   private journalChecked = false;
   /** The journal, kept open between appends (see {@link RunHandle.close}). */
   private readonly journal: AppendOnlyFile;
+  /**
+   * The pinned files' hashes, on the handle the store created the run with (for the audit
+   * trail's start entry); undefined on a handle opened later, which reads them from `run.json`.
+   */
+  pinnedAtStart: PinnedHashes | undefined;
   /** `run.json` as this handle last wrote it, and which file that was (see metaToUpdate). */
   private lastWritten: { text: string; file: FileIdentity } | undefined;
 
@@ -89,14 +95,35 @@ export class RunHandle {
     this.lastWritten = { text, file };
   }
 
-  /** The template text pinned when the run was created. */
-  templateText(): string {
-    return readFileSync(join(this.dir, RUN_FILES.template), 'utf8');
+  /**
+   * The pinned template and recorded inputs, each checked against the hashes recorded when the
+   * run started (see {@link verifyPinnedRecord}): what every reader of them goes through.
+   *
+   * @throws RunRecordChangedError (`RUN_RECORD_CHANGED`) when either changed since.
+   */
+  pinnedRecord(): VerifiedPinnedRecord {
+    return verifyPinnedRecord(this.dir, this.id, this.pinnedAtStart ?? this.storedMeta().pinned);
   }
 
-  /** The inputs as recorded (secrets redacted). */
+  /**
+   * The template text pinned when the run was created.
+   * @throws RunRecordChangedError when it changed since the run started.
+   */
+  templateText(): string {
+    return this.pinnedRecord().templateText;
+  }
+
+  /**
+   * The inputs as recorded (secrets redacted).
+   * @throws RunRecordChangedError when the template or the inputs changed since the run started.
+   */
   inputs(): Record<string, unknown> {
-    return this.readJson(RUN_FILES.inputs) as Record<string, unknown>;
+    const { inputsText } = this.pinnedRecord();
+    try {
+      return JSON.parse(inputsText) as Record<string, unknown>;
+    } catch (error) {
+      throw this.damaged(RUN_FILES.inputs, error);
+    }
   }
 
   /**

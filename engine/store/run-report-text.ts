@@ -4,6 +4,7 @@ import type { Change } from '../plugin-api/action.js';
 import { formatDuration } from '../logging/progress-view.js';
 import type { RunReport, StepReport, UnitReport } from './run-report.js';
 import { formatJsonBlock, formatLocalTime, formatTable, oneLine } from './text-layout.js';
+import { terminalSafe } from '../logging/terminal-text.js';
 
 /**
  * The human view of `idflow runs show`: the run's record, then every step in order with its
@@ -23,6 +24,7 @@ export function formatRunReport(report: RunReport): string {
   facts.push(['Started', formatLocalTime(meta.startedAt)]);
   if (meta.finishedAt !== undefined) facts.push(['Finished', `${formatLocalTime(meta.finishedAt)}${meta.durationMs === undefined ? '' : `  (${formatDuration(meta.durationMs)})`}`]);
   facts.push(['Template', `${meta.templatePath}  sha256 ${meta.templateHash.slice(0, 12)}`]);
+  if (report.recordChanged !== undefined) facts.push(['RECORD EDITED', `${report.recordChanged.replace(/^Run \S+: /, '')}`]);
   if (meta.sandbox) facts.push(['Sandbox', 'yes (built-in emulators, no real services)']);
   if (meta.parentRunId !== undefined) facts.push(['Parent run', meta.parentRunId]);
   if (meta.childRunIds.length > 0) facts.push(['Child runs', meta.childRunIds.join(', ')]);
@@ -36,7 +38,7 @@ export function formatRunReport(report: RunReport): string {
   if (report.skipped !== undefined) facts.push(['Skipped', report.skipped.reason]);
   if (meta.status === 'failed') facts.push(['Failed', `${meta.failedStep === undefined ? '' : `at step ${meta.failedStep}: `}${meta.error ?? errorText(report.finished?.error)}`]);
   const width = Math.max(...facts.map(([label]) => label.length));
-  for (const [label, value] of facts) lines.push(`  ${label.padEnd(width)}  ${value}`);
+  for (const [label, value] of facts) lines.push(`  ${label.padEnd(width)}  ${terminalSafe(value)}`);
 
   lines.push('', 'Steps');
   if (report.steps.length === 0) lines.push('  (no step has run)');
@@ -49,7 +51,9 @@ export function formatRunReport(report: RunReport): string {
     lines.push('', 'Returned data');
     lines.push(...formatJsonBlock(report.output, { indent: '  ', maxLines: 40 }));
   }
-  return lines.join('\n');
+  // Summaries, changes and errors quote names from outside (API answers, events): the lines are
+  // idflow's, every other control character is shown escaped.
+  return terminalSafe(lines.join('\n'), { keepNewlines: true });
 }
 
 function renderStep(step: StepReport, number: number, lines: string[]): void {

@@ -86,6 +86,11 @@ export interface RunReport {
   finished?: { at: string; status: 'succeeded' | 'failed'; error?: SerializedError; failedStep?: string };
   /** The returned data. */
   output?: unknown;
+  /**
+   * Set when the run's pinned template or recorded inputs changed since it started (what
+   * `RUN_RECORD_CHANGED` says): the run cannot be resumed, and what it shows may not be what ran.
+   */
+  recordChanged?: string;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { AmbiguousError } from '../errors/action-errors.js';
@@ -11,7 +11,8 @@ import { LatestRunIndex, isNewerRun } from './latest-runs.js';
 import { RunHandle } from './run-handle.js';
 import { RUN_FILES } from './run-files.js';
 import { isRunIdPrefix, newRunId } from './run-id.js';
-import { WriteOnceFiles } from './write-once-files.js';
+import { makePrivateDir, makePrivateDirOnce, writeNewPrivateFile } from './private-files.js';
+import { sha256Hex } from './pinned-record.js';
 
 export { resolveStoreRoot } from './store-root.js';
 export { RunHandle } from './run-handle.js';
@@ -62,12 +63,13 @@ export class RunStore {
   private readonly durability: Durability;
   /** Whether {@link RunStore.locksDir} has made the locks folder. */
   private madeLocksDir = false;
-  /** Pinned templates written by this store, for linking identical ones. */
-  private readonly pinnedTemplates = new WriteOnceFiles();
+  /**
+   * Whether this store object has made sure that the store's folder and `runs/` are private
+   * (once: they may come from an older version, or from a `mkdir` under a loose umask).
+   */
+  private checkedFolders = false;
   /** The newest run of each workflow, kept between calls of {@link RunStore.latestRunsByWorkflow}. */
   private latestRuns: LatestRunIndex | undefined;
-  /** Recorded inputs written by this store, likewise (a few: inputs repeat less than templates). */
-  private readonly recordedInputs = new WriteOnceFiles(4);
 
   /**
    * @param root - the store folder; created on first write.
@@ -101,18 +103,23 @@ export class RunStore {
     let id = '';
     let dir = '';
     let madeRunsDir = false;
+    if (!this.checkedFolders) {
+      makePrivateDir(this.root);
+      makePrivateDir(runsDir);
+      this.checkedFolders = true;
+    }
     for (let attempt = 0; ; attempt++) {
       id = options.id ?? newRunId(startedAt);
       dir = join(runsDir, id);
       try {
-        mkdirSync(dir);
+        makePrivateDirOnce(dir);
         break;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         // The store's folders are made on the first run (or again if they were removed since),
         // not looked for on every run.
         if (code === 'ENOENT' && !madeRunsDir) {
-          mkdirSync(runsDir, { recursive: true });
+          makePrivateDir(runsDir);
           madeRunsDir = true;
           attempt--;
           continue;
@@ -122,18 +129,22 @@ export class RunStore {
         if (attempt >= 20) throw error;
       }
     }
-    // The template is pinned exactly as given: resume needs its exact text and hash. Runs of the
-    // same template share the file (a hard link, see WriteOnceFiles), as do equal inputs.
-    this.pinnedTemplates.write(join(dir, RUN_FILES.template), run.templateText, 0o666);
-    this.recordedInputs.write(join(dir, RUN_FILES.inputs), `${JSON.stringify(this.redactor.redactDeep(run.inputs), null, 2)}\n`, 0o600);
+    // The template is pinned exactly as given: resume needs its exact text and hash. Each run
+    // has its own copy: runs that shared one file (a hard link) were all changed by one edit.
+    writeNewPrivateFile(join(dir, RUN_FILES.template), run.templateText);
+    const inputsText = `${JSON.stringify(this.redactor.redactDeep(run.inputs), null, 2)}\n`;
+    writeNewPrivateFile(join(dir, RUN_FILES.inputs), inputsText);
     const identity = { workflowId: run.workflow.id, initiatedBy: run.initiatedBy, ...(run.reason === undefined ? {} : { reason: run.reason }) };
     const handle = new RunHandle(dir, id, { redactor: this.redactor, durability: this.durability }, identity);
+    const pinned = { template: sha256Hex(run.templateText), inputs: sha256Hex(inputsText) };
+    handle.pinnedAtStart = pinned;
     handle.initialize();
     const meta: RunMeta = {
       id,
       workflow: { id: run.workflow.id, name: run.workflow.name, ...(run.workflow.version === undefined ? {} : { version: run.workflow.version }) },
       templatePath: run.templatePath,
       templateHash: run.templateHash,
+      pinned,
       ...(run.subject === undefined ? {} : { subject: run.subject }),
       status: 'running',
       startedAt: options.startedAt ?? startedAt.toISOString(),
@@ -214,7 +225,7 @@ export class RunStore {
   /** Where sandbox-mode emails are written (created if missing). */
   outboxDir(): string {
     const dir = join(this.root, 'outbox');
-    mkdirSync(dir, { recursive: true });
+    makePrivateDir(dir);
     return dir;
   }
 
@@ -225,7 +236,7 @@ export class RunStore {
   locksDir(): string {
     const dir = join(this.root, 'locks');
     if (!this.madeLocksDir) {
-      mkdirSync(dir, { recursive: true });
+      makePrivateDir(dir);
       this.madeLocksDir = true;
     }
     return dir;

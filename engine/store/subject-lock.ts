@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { SubjectLockedError } from '../errors/usage-errors.js';
 import { isProcessAlive, thisHost } from './process-liveness.js';
+import { makePrivateDir, openPrivateFile, writeNewPrivateFile } from './private-files.js';
 
 /**
  * One active run per subject (for offboarding: per user), across processes and within one.
@@ -199,12 +200,12 @@ function readRecord(path: string): RawRecord {
 function createExclusive(path: string, content: string): boolean {
   const temporary = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    writeFileSync(temporary, content, { flag: 'wx', mode: 0o644 });
+    writeNewPrivateFile(temporary, content);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     // The locks folder does not exist yet (or was removed): make it and try once more.
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(temporary, content, { flag: 'wx', mode: 0o644 });
+    makePrivateDir(dirname(path));
+    writeNewPrivateFile(temporary, content);
   }
   try {
     linkSync(temporary, path);
@@ -218,7 +219,7 @@ function createExclusive(path: string, content: string): boolean {
   }
   let fd: number;
   try {
-    fd = openSync(path, 'wx', 0o644);
+    fd = openPrivateFile(path, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw error;

@@ -1,3 +1,5 @@
+import { terminalSafe } from '../logging/terminal-text.js';
+
 /**
  * Small text helpers for the human views of `idflow runs` and `idflow audit`.
  */
@@ -11,8 +13,13 @@ export function formatLocalTime(iso: string | undefined): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
-/** Columns padded to their widest cell, separated by two spaces; trailing spaces trimmed. */
-export function formatTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+/**
+ * Columns padded to their widest cell, separated by two spaces; trailing spaces trimmed. Cells
+ * are shown terminal-safe (see {@link terminalSafe}): a subject or a name with a newline or an
+ * escape sequence cannot break the table or act on the terminal.
+ */
+export function formatTable(headers: readonly string[], cells: ReadonlyArray<readonly string[]>): string {
+  const rows = cells.map((row) => row.map((cell) => terminalSafe(cell)));
   const widths = headers.map((header, column) => Math.max(displayWidth(header), ...rows.map((row) => displayWidth(row[column] ?? ''))));
   const line = (cells: readonly string[]): string =>
     cells

@@ -1,5 +1,6 @@
-import { closeSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, rmSync, statSync, writeSync } from 'node:fs';
 import { IdflowError } from '../errors/idflow-error.js';
+import { openPrivateFile } from '../store/private-files.js';
 
 /** How long a lock file may exist before it counts as left behind by a killed process. */
 const STALE_MS = 30_000;
@@ -20,7 +21,7 @@ export function withFileLock<T>(lockFile: string, fn: () => T): T {
   for (;;) {
     let fd: number | undefined;
     try {
-      fd = openSync(lockFile, 'wx', 0o600);
+      fd = openPrivateFile(lockFile, 'wx');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }

@@ -1,9 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { AmbiguousError, ConflictError, NotFoundError } from '../errors/action-errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { makePrivateDir } from '../store/private-files.js';
 import type { Durability } from '../store/durability.js';
 import { withFileLock } from './timer-lock.js';
 import { isSandboxTimer, TIMER_STATES, type TimerRecord, type TimerState } from './timer-record.js';
@@ -63,7 +64,7 @@ export class TimerStore {
    * run's timer never replaces a real one, nor the other way round.
    */
   schedule(timer: NewTimer): TimerRecord {
-    mkdirSync(this.dir, { recursive: true });
+    makePrivateDir(this.dir);
     const createdAt = this.now().toISOString();
     const id = this.newId();
     const record: TimerRecord = {

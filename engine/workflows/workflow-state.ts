@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
+import { makePrivateDir } from '../store/private-files.js';
 
 /** Workflow ids, as the template language allows them (also safe as file names). */
 const WORKFLOW_ID = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -79,7 +80,7 @@ export class WorkflowStateStore {
       changedBy: by.changedBy,
       ...(by.reason === undefined || by.reason.trim() === '' ? {} : { reason: by.reason.trim() }),
     };
-    mkdirSync(this.dir, { recursive: true });
+    makePrivateDir(this.dir);
     writeFileAtomic(join(this.dir, `${id}.json`), `${JSON.stringify(state, null, 2)}\n`);
     return { state, changed: true };
   }

@@ -73,6 +73,26 @@ describe('a step that cannot succeed', () => {
       expect(failed.stderr).toContain('GitHub Admins');
       const [runId] = runIds(ws.store);
       expect(failed.stderr).toContain(`idflow resume ${runId}`);
+      // --json prints what was done before the failure: the step that failed had removed him
+      // from his other four groups before the 403 (its own output is lost with it; its tally is not).
+      const result = JSON.parse(failed.stdout) as Record<string, unknown>;
+      expect(result).toMatchObject({
+        success: false,
+        run_id: runId,
+        status: 'failed',
+        failed_step: 'remove_groups',
+        error: { message: expect.stringContaining('GitHub Admins') as unknown as string },
+        user_info: { username: 'john.smith' },
+        backup: { backed_up: true },
+        steps: {
+          lookup: { status: 'succeeded', changes: 0 },
+          backup: { status: 'succeeded', changes: 1 },
+          remove_groups: { status: 'failed', changes: 4 },
+          unbind_systems: { status: 'not run', changes: 0 },
+          deactivate: { status: 'not run', changes: 0 },
+          notify_it_failed: { status: 'succeeded', on_failure: true },
+        },
+      });
       // A 403 is permanent: tried once, by neither the client nor the engine again.
       expect(emulator.requests().filter((r) => r.path === forbidden)).toEqual([expect.objectContaining({ status: 403, fault: 'rule' })]);
 

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { PermanentError } from '../../../engine/errors/action-errors.js';
+import { makePrivateDir } from '../../../engine/plugin-api/private-files.js';
 
 /** Where a backup goes: the root, the path under it as given, and the absolute file. */
 export interface BackupPath {
@@ -70,7 +71,7 @@ export async function readIfExists(absolute: string): Promise<Buffer | undefined
  */
 export async function writeNewFile(absolute: string, content: string): Promise<'written' | 'exists'> {
   const directory = dirname(absolute);
-  await mkdir(directory, { recursive: true, mode: 0o700 });
+  await makePrivateDir(directory);
   const temp = join(directory, `.${basename(absolute)}.${randomBytes(6).toString('hex')}.tmp`);
   const handle = await open(temp, 'wx', 0o600);
   try {

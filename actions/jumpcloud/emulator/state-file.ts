@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ValidationError } from '../../../engine/errors/index.js';
 import { writeFileAtomic } from '../../../engine/store/atomic-write.js';
+import { makePrivateDir } from '../../../engine/store/private-files.js';
 import type { SandboxData } from './data/sandbox-data.js';
 import type { PersistedEventLog } from './events/event-log.js';
 import type { PersistedOrg } from './org/persisted-org.js';
@@ -78,7 +79,7 @@ export function readStateFile(file: string, source: string): SavedState {
 
 /** Writes a state file atomically (a temporary file renamed over it), creating its folder. */
 export function writeStateFile(file: string, content: Omit<EmulatorStateFile, 'format' | 'version' | 'savedAt'>): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makePrivateDir(dirname(file));
   const full: EmulatorStateFile = { format: STATE_FORMAT, version: 1, source: content.source, savedAt: new Date().toISOString(), org: content.org, events: content.events };
   writeFileAtomic(file, JSON.stringify(full));
 }

@@ -21,7 +21,7 @@ export function register(program: Command): void {
   audit
     .command('verify')
     .summary('check that a run\'s audit trail is intact')
-    .description('Check the hash chain of a run\'s audit trail from its first entry to the recorded head, and list every edited, deleted, inserted or reordered entry with its line.')
+    .description('Check the hash chain of a run\'s audit trail from its first entry to the recorded head, and the run\'s pinned template and inputs against the hashes its start entry recorded; list every edited, deleted, inserted or reordered entry, and every changed pinned file, with its line.')
     .argument('<run-id>', 'the run id, or a unique prefix of it')
     .option('--json', 'print {runId, ok, entries, problems: [{line, seq, kind, severity, message}]} instead of text')
     .option('--store <dir>', STORE_OPTION_HELP)
@@ -30,7 +30,7 @@ export function register(program: Command): void {
       '',
       'Exit codes:',
       '  0  the trail is intact (a torn last line from an interrupted write is only a warning)',
-      '  1  the trail is broken: each problem is listed',
+      '  1  the trail is broken, or a pinned file changed: each problem is listed',
       '  2  no such run, or an invalid config file',
     ].join('\n'))
     .action(async (runId: string, _options: AuditOptions, command: Command) => {

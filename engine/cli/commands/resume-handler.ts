@@ -5,6 +5,7 @@ import { handleInterrupts } from '../interrupts.js';
 import { resumeRun } from '../../runner/resume-run.js';
 import { UsageError } from '../../errors/usage-errors.js';
 import { consoleFor, runtimeFor } from './execution.js';
+import { terminalSafe } from '../../logging/terminal-text.js';
 import { reportOutcome } from './run-handler.js';
 import { parseInputPairs, type ExecutionOptions } from './run-options.js';
 import { openRunFor } from './runs.js';
@@ -59,7 +60,7 @@ export async function resumeCommand(runId: string, options: ExecutionOptions, io
     }
     const templateChanged = current === undefined || createHash('sha256').update(current).digest('hex') !== meta.templateHash;
     if (templateChanged) {
-      io.stderr.write(`idflow: warning: ${meta.templatePath} ${current === undefined ? 'no longer exists' : 'changed since this run started'}; resuming with the template pinned in the run record\n`);
+      io.stderr.write(`idflow: warning: ${terminalSafe(meta.templatePath)} ${current === undefined ? 'no longer exists' : 'changed since this run started'}; resuming with the template pinned in the run record\n`);
     }
     const given = secretInputsFrom(loaded.workflow, pairs.values);
     const interrupts = handleInterrupts((signal) => io.stderr.write(`\nidflow: ${signal}: stopping after the current step (press Ctrl-C again to stop at once)\n`));

@@ -6,6 +6,8 @@ import type { Runtime, LoadedWorkflow } from '../../runtime/runtime.js';
 import { readBulkRows, type BulkRow } from '../../bulk/read-bulk-rows.js';
 import { startRun, renderSubject, redactSecretInputs } from '../../runner/start-run.js';
 import type { RunOutcome } from '../../runner/run-session.js';
+import type { PartialResult } from '../../runner/failure-report.js';
+import { terminalSafe } from '../../logging/terminal-text.js';
 import { runPool } from '../../runner/concurrency-pool.js';
 import type { Problem } from '../../diagnostics/problem.js';
 import { ValidationError, UsageError } from '../../errors/usage-errors.js';
@@ -36,6 +38,10 @@ interface RowResult {
   durationMs?: number;
   output?: unknown;
   error?: string;
+  /** A run that did not succeed: the step that failed it, its error code, and each step's tally (see PartialResult). */
+  failedStep?: string;
+  errorCode?: string;
+  steps?: PartialResult['steps'];
 }
 
 /**
@@ -99,13 +105,21 @@ export async function runBulk(args: {
           // Per-run step lines from several runs at once are unreadable; each run's log file has them.
           console: { stream: io.stderr as NodeJS.WritableStream, mode: 'silent' },
         }, runtime.services);
-        Object.assign(result, { runId: outcome.runId, status: outcome.status, ...(outcome.output === undefined ? {} : { output: outcome.output }), ...(outcome.error ? { error: outcome.error.message } : {}) });
+        const output = outcome.output ?? outcome.partial?.output;
+        Object.assign(result, {
+          runId: outcome.runId,
+          status: outcome.status,
+          ...(output === undefined ? {} : { output: outcome.partial === undefined ? output : failedOutput(output) }),
+          ...(outcome.error ? { error: outcome.error.message, errorCode: outcome.error.code } : {}),
+          ...(outcome.failedStep === undefined ? {} : { failedStep: outcome.failedStep }),
+          ...(outcome.partial === undefined ? {} : { steps: outcome.partial.steps }),
+        });
       } catch (error) {
         Object.assign(result, { status: 'failed', error: classifyError(error).message });
       }
       result.durationMs = Date.now() - started;
       done++;
-      if (!options.quiet) io.stderr.write(`${runtime.services.redactor.redact(progressLine(done, total, result))}\n`);
+      if (!options.quiet) io.stderr.write(`${terminalSafe(runtime.services.redactor.redact(progressLine(done, total, result)))}\n`);
     }, () => interrupts.signal.aborted);
   } finally {
     interrupts.dispose();
@@ -179,11 +193,17 @@ function progressLine(done: number, total: number, result: RowResult): string {
   return `[${String(done).padStart(width)}/${total}] ${mark} ${result.subject}  ${result.runId ?? ''}${timing}${result.error ? `  ${result.error}` : ''}`;
 }
 
+/** The returned data of a run that did not succeed, as far as it rendered: marked `success: false`. */
+function failedOutput(output: unknown): unknown {
+  return typeof output === 'object' && output !== null && !Array.isArray(output) ? { ...output, success: false } : output;
+}
+
 /** The table printed after a bulk run. */
 export function summaryTable(results: readonly RowResult[]): string {
   const count = (status: RowResult['status']) => results.filter((r) => r.status === status).length;
   const header = ['LINE', 'SUBJECT', 'STATUS', 'RUN', 'ERROR'];
-  const rows = results.map((r) => [String(r.line), r.subject, r.status, r.runId ?? '-', r.error ?? '']);
+  // Subjects and errors come from the bulk file's rows: shown terminal-safe.
+  const rows = results.map((r) => [String(r.line), r.subject, r.status, r.runId ?? '-', r.error ?? ''].map((cell) => terminalSafe(cell)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const format = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
   const lines = [format(header), ...rows.map(format)];

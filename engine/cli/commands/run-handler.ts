@@ -12,6 +12,8 @@ import { runBulk } from './run-bulk.js';
 import { consoleFor, planOnce, reasonFor, runtimeFor } from './execution.js';
 import { disabledWorkflowWarning } from '../../workflows/workflow-state.js';
 import { templatePin } from '../../runtime/template-pin.js';
+import { failureJson } from '../../runner/failure-report.js';
+import { terminalSafe } from '../../logging/terminal-text.js';
 
 /** Options of `idflow run` (and `plan`, which ignores the bulk-only ones). */
 export interface RunOptions extends WorkflowOptions {
@@ -35,7 +37,7 @@ export async function runWorkflowCommand(file: string, options: RunOptions, mode
     const loaded = await runtime.loadWorkflow(file);
     if (!planOnly) {
       const disabled = disabledWorkflowWarning(runtime.services.store.root, loaded.workflow.id);
-      if (disabled !== undefined) io.stderr.write(`idflow: warning: ${disabled}\n`);
+      if (disabled !== undefined) io.stderr.write(`idflow: warning: ${terminalSafe(disabled, { keepNewlines: true })}\n`);
     }
     if (options.inputsFile !== undefined) {
       return await runBulk({ runtime, loaded, bulkFile: resolve(io.cwd, options.inputsFile), pairs: pairs.values, options, planOnly, io });
@@ -78,7 +80,9 @@ export async function runWorkflowCommand(file: string, options: RunOptions, mode
 /**
  * Prints a run's outcome (the returned data on stdout, hints on stderr) and returns the exit code.
  * The returned data is redacted here, at the sink, like everything else a run writes: a template
- * may return a value that is a secret, or holds one.
+ * may return a value that is a secret, or holds one. With `--json`, a run that failed or was
+ * interrupted prints its result too (see {@link failureJson}): what it had done, the failed step
+ * and the error, so that a script knows what was revoked before it stopped.
  */
 export function reportOutcome(outcome: RunOutcome, options: { json?: boolean; quiet?: boolean }, io: CommandIo, signal: NodeJS.Signals | undefined, redactor: Pick<Redactor, 'redactDeep'>): number {
   if (outcome.status === 'succeeded' || outcome.status === 'skipped') {
@@ -88,6 +92,7 @@ export function reportOutcome(outcome: RunOutcome, options: { json?: boolean; qu
     if (!options.json && !options.quiet) io.stderr.write(`Details: idflow runs show ${outcome.runId}\n`);
     return ExitCode.ok;
   }
+  if (options.json) io.stdout.write(`${JSON.stringify(redactor.redactDeep(failureJson(outcome, outcome.partial)))}\n`);
   io.stderr.write(`Details: idflow runs show ${outcome.runId}   Resume: idflow resume ${outcome.runId}\n`);
   if (outcome.status === 'interrupted') return signal === undefined ? ExitCode.failure : exitCodeFor(signal);
   return ExitCode.failure;

@@ -3,6 +3,7 @@ import { ExitCode, runCommand, type CommandIo } from '../command-runner.js';
 import type { RunHandle } from '../../store/run-handle.js';
 import type { RunStore } from '../../store/run-store.js';
 import { CONFIG_OPTION_HELP } from './options.js';
+import { terminalSafe } from '../../logging/terminal-text.js';
 
 /** Help text of `--store`, shared with `idflow audit`. */
 export const STORE_OPTION_HELP = 'the run store folder (default: $IDFLOW_HOME, else the config\'s store:, else ./.idflow)';
@@ -110,7 +111,7 @@ export async function runsListCommand(options: RunsListOptions, io: CommandIo): 
     ...(options.workflow === undefined ? {} : { workflow: options.workflow }),
     ...(status === undefined ? {} : { status: status as (typeof STATUSES)[number] }),
     ...(limit === undefined ? {} : { limit }),
-    onUnreadable: (id, error) => io.stderr.write(`idflow: warning: run ${id} is left out: ${error.message}\n`),
+    onUnreadable: (id, error) => io.stderr.write(`idflow: warning: run ${terminalSafe(id)} is left out: ${terminalSafe(error.message)}\n`),
   });
   if (options.json) {
     io.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
@@ -136,8 +137,23 @@ export async function runsShowCommand(runId: string, options: RunsShowOptions, i
   const root = await storeRootFor(options, io);
   const handle = await openRunFor(new RunStore(root), runId, root);
   const report = buildRunReport(handle.meta(), handle.events(), handle.output());
+  const changed = recordChange(handle);
+  if (changed !== undefined) report.recordChanged = changed;
   io.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatRunReport(report)}\n`);
   return ExitCode.ok;
+}
+
+/** Why the run's pinned template or inputs cannot be trusted, if they cannot (see RunHandle.pinnedRecord). */
+function recordChange(handle: RunHandle): string | undefined {
+  try {
+    handle.pinnedRecord();
+    return undefined;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'RUN_RECORD_CHANGED') return (error as Error).message;
+    // A pinned file that cannot be read at all is not this report's business: the report is
+    // built from the journal, and resume says what is wrong.
+    return undefined;
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { ExitCode, type CommandIo } from '../command-runner.js';
 import { AmbiguousError, NotFoundError } from '../../errors/action-errors.js';
 import { UsageError } from '../../errors/usage-errors.js';
 import { formatLocalTime, formatTable, oneLine } from '../../store/text-layout.js';
+import { terminalSafe } from '../../logging/terminal-text.js';
 import { TimerStore } from '../../timers/timer-store.js';
 import { isSandboxTimer, type TimerRecord } from '../../timers/timer-record.js';
 import { storeRootFor } from './runs.js';
@@ -13,7 +14,7 @@ export async function timersListCommand(options: TimersListOptions, io: CommandI
   const root = await storeRootFor(options, io);
   const timers = new TimerStore(root).list({
     ...(options.all ? {} : { states: ['pending'] }),
-    onUnreadable: (file, error) => io.stderr.write(`idflow: warning: ${file} is left out: ${error.message}\n`),
+    onUnreadable: (file, error) => io.stderr.write(`idflow: warning: ${terminalSafe(file)} is left out: ${terminalSafe(error.message)}\n`),
   });
   if (options.json) io.stdout.write(`${JSON.stringify(timers, null, 2)}\n`);
   else if (timers.length === 0) io.stdout.write(options.all ? `No timers (store: ${root}).\n` : `No pending timers (store: ${root}; --all shows ended ones).\n`);
@@ -38,7 +39,7 @@ export async function timersCancelCommand(timerId: string, options: TimersCancel
     throw error;
   }
   if (options.json) io.stdout.write(`${JSON.stringify(cancelled, null, 2)}\n`);
-  else io.stdout.write(`Cancelled timer ${cancelled.id}: ${cancelled.description} (was due ${formatLocalTime(cancelled.dueAt)})\n`);
+  else io.stdout.write(`Cancelled timer ${cancelled.id}: ${terminalSafe(cancelled.description)} (was due ${formatLocalTime(cancelled.dueAt)})\n`);
   return ExitCode.ok;
 }
 

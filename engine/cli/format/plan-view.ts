@@ -1,6 +1,7 @@
 import type { Change } from '../../plugin-api/action.js';
 import type { PlanResult, PlannedStep, PlannedUnit } from '../../runner/plan-run.js';
 import { describeTransition } from './change-transition.js';
+import { terminalSafeDeep } from '../../logging/terminal-text.js';
 
 export { describeTransition };
 
@@ -66,7 +67,9 @@ function renderStep(step: PlannedStep, style: PlanStyle, lines: string[]): void 
 }
 
 /** The whole plan as readable lines (no trailing newline). */
-export function renderPlan(plan: PlanResult, style: PlanStyle): string {
+export function renderPlan(given: PlanResult, style: PlanStyle): string {
+  // Subjects, names and targets come from inputs and API answers: shown terminal-safe.
+  const plan = terminalSafeDeep(given);
   const lines: string[] = [];
   lines.push(paint(style, 1, `Plan: ${plan.workflow.name} (${plan.workflow.id})${plan.subject ? ` for ${plan.subject}` : ''}`));
   if (!plan.when) {

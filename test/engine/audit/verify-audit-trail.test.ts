@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { canonicalJson } from '../../../engine/audit/canonical-json.js';
 import { verifyAuditTrail } from '../../../engine/audit/verify-audit-trail.js';
 import type { RunHandle } from '../../../engine/store/run-handle.js';
+import { AUDIT_PINNED_KEYS } from '../../../engine/store/pinned-record.js';
 import { appendEntries, auditFixture } from './audit-fixture.js';
 
 let root: string;
@@ -169,5 +170,26 @@ describe('verifyAuditTrail', () => {
     expect(verifyAuditTrail(run.dir).problems).toEqual([expect.objectContaining({ line: 0, kind: 'head', message: 'audit.head.json is missing: entries deleted at the end of the trail could not be detected' })]);
     rmSync(trail);
     expect(verifyAuditTrail(run.dir)).toEqual({ ok: false, entries: 0, problems: [{ line: 0, kind: 'no-trail', severity: 'error', message: `audit.jsonl is missing from ${run.dir}` }] });
+  });
+});
+
+describe('verifyAuditTrail and the pinned files', () => {
+  it('reports a pinned template or inputs file that no longer has the hash the start entry recorded', () => {
+    const { root: own, run } = auditFixture();
+    onTestFinished(() => rmSync(own, { recursive: true, force: true }));
+    const pinned = run.pinnedAtStart;
+    expect(pinned).toBeDefined();
+    run.audit.append({ operation: 'run.start', target: 'offboard', after: { [AUDIT_PINNED_KEYS.template]: pinned?.template, [AUDIT_PINNED_KEYS.inputs]: pinned?.inputs }, result: 'info' });
+    appendEntries(run, 2);
+    expect(verifyAuditTrail(run.dir)).toMatchObject({ ok: true, problems: [] });
+
+    writeFileSync(join(run.dir, 'template.yaml'), 'id: offboard\nsteps: [{ id: injected, action: log, with: { message: hi } }]\n');
+    writeFileSync(join(run.dir, 'inputs.json'), '{"user_identifier": "admin"}\n');
+    const result = verifyAuditTrail(run.dir);
+    expect(result.ok).toBe(false);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ kind: 'pinned', severity: 'error', line: 1, seq: 1, message: expect.stringContaining('template.yaml changed since the run started') as unknown as string }),
+      expect.objectContaining({ kind: 'pinned', severity: 'error', line: 1, seq: 1, message: expect.stringContaining('inputs.json changed since the run started') as unknown as string }),
+    ]);
   });
 });

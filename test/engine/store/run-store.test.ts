@@ -1,9 +1,10 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AmbiguousError } from '../../../engine/errors/action-errors.js';
-import { RunNotFoundError, UsageError } from '../../../engine/errors/usage-errors.js';
+import { RunNotFoundError, RunRecordChangedError, UsageError } from '../../../engine/errors/usage-errors.js';
 import type { JournalEvent } from '../../../engine/store/journal-events.js';
 import { RunStore, resolveStoreRoot, type NewRun } from '../../../engine/store/run-store.js';
 import { deadPid, startChild } from './child-process-helpers.js';
@@ -22,6 +23,68 @@ function newRun(overrides: Partial<NewRun> = {}): NewRun {
 }
 
 const at = (): string => new Date().toISOString();
+const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+
+describe('the pinned template and recorded inputs', () => {
+  it('are each run\'s own copy, written 0600, not one file linked into every run of the template', () => {
+    const store = new RunStore(root);
+    const first = store.createRun(newRun());
+    const second = store.createRun(newRun());
+    for (const name of ['template.yaml', 'inputs.json']) {
+      const [a, b] = [statSync(join(first.dir, name)), statSync(join(second.dir, name))];
+      expect(a.ino, name).not.toBe(b.ino);
+      expect(a.nlink, name).toBe(1);
+      expect(a.mode & 0o777, name).toBe(0o600);
+    }
+  });
+
+  it('a store made by an older version, or under a loose umask, is made private on the first run', () => {
+    mkdirSync(join(root, 'runs'), { recursive: true });
+    chmodSync(root, 0o755);
+    chmodSync(join(root, 'runs'), 0o777);
+    const run = new RunStore(root).createRun(newRun());
+    expect(statSync(root).mode & 0o777).toBe(0o700);
+    expect(statSync(join(root, 'runs')).mode & 0o777).toBe(0o700);
+    expect(statSync(run.dir).mode & 0o777).toBe(0o700);
+    for (const name of readdirSync(run.dir)) expect(statSync(join(run.dir, name)).mode & 0o777, name).toBe(0o600);
+  });
+
+  it('are refused when read back after an edit, with the file named, from a handle opened later too', () => {
+    const store = new RunStore(root);
+    const run = store.createRun(newRun());
+    const template = join(run.dir, 'template.yaml');
+    writeFileSync(template, TEMPLATE.replace('message: hi', 'message: injected'));
+    for (const handle of [run, store.openRun(run.id)]) {
+      expect(() => handle.templateText()).toThrow(RunRecordChangedError);
+      expect(() => handle.templateText()).toThrow(`Run ${run.id}: ${template} changed since the run started`);
+      // The inputs come with their template: one is not used without the other being checked.
+      expect(() => handle.inputs()).toThrow(RunRecordChangedError);
+    }
+    writeFileSync(template, TEMPLATE);
+    expect(store.openRun(run.id).templateText()).toBe(TEMPLATE);
+
+    const inputs = join(run.dir, 'inputs.json');
+    const recorded = readFileSync(inputs, 'utf8');
+    writeFileSync(inputs, recorded.replace('john@example.com', 'admin@example.com'));
+    let caught: unknown;
+    try {
+      store.openRun(run.id).inputs();
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(RunRecordChangedError);
+    expect(caught).toMatchObject({ code: 'RUN_RECORD_CHANGED', details: { runId: run.id, file: inputs, actualHash: sha256(recorded.replace('john@example.com', 'admin@example.com')) } });
+  });
+
+  it('of a run recorded before the hashes were kept are read as they are', () => {
+    const store = new RunStore(root);
+    const run = store.createRun(newRun());
+    const { pinned: _dropped, ...older } = JSON.parse(readFileSync(join(run.dir, 'run.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(run.dir, 'run.json'), JSON.stringify(older));
+    writeFileSync(join(run.dir, 'template.yaml'), `${TEMPLATE}# edited\n`);
+    expect(store.openRun(run.id).templateText()).toBe(`${TEMPLATE}# edited\n`);
+  });
+});
 
 describe('RunStore.createRun / openRun', () => {
   it('creates a run folder with the pinned template, inputs, record, journal and audit trail', () => {
@@ -38,6 +101,7 @@ describe('RunStore.createRun / openRun', () => {
       workflow: { id: 'offboard', name: 'Offboard a user', version: '1' },
       templatePath: '/templates/offboard.yaml',
       templateHash: 'a'.repeat(64),
+      pinned: { template: sha256(TEMPLATE), inputs: sha256(readFileSync(join(run.dir, 'inputs.json'), 'utf8')) },
       subject: 'john@example.com',
       status: 'running',
       startedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) as unknown as string,
