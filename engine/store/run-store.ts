@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { AmbiguousError } from '../errors/action-errors.js';
@@ -122,6 +122,22 @@ export class RunStore {
         if (attempt >= 20) throw error;
       }
     }
+    try {
+      return this.fillRun(dir, id, run, options.startedAt ?? startedAt.toISOString());
+    } catch (error) {
+      // A run that could not be created (no file descriptor or disk space left, say) leaves no
+      // folder behind; if even removing it fails, the folder has no run.json and is ignored.
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // ignored: see above
+      }
+      throw error;
+    }
+  }
+
+  /** Writes a new run's files into its folder, `run.json` last. */
+  private fillRun(dir: string, id: string, run: NewRun, startedAt: string): RunHandle {
     // The template is pinned exactly as given: resume needs its exact text and hash. Runs of the
     // same template share the file (a hard link, see WriteOnceFiles), as do equal inputs.
     this.pinnedTemplates.write(join(dir, RUN_FILES.template), run.templateText, 0o666);
@@ -136,7 +152,7 @@ export class RunStore {
       templateHash: run.templateHash,
       ...(run.subject === undefined ? {} : { subject: run.subject }),
       status: 'running',
-      startedAt: options.startedAt ?? startedAt.toISOString(),
+      startedAt,
       initiatedBy: run.initiatedBy,
       ...(run.reason === undefined ? {} : { reason: run.reason }),
       trigger: run.trigger,
