@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { classifyError } from '../errors/classify.js';
+import { SubjectLockedError } from '../errors/usage-errors.js';
+import type { ConsoleOptions } from '../runner/run-services.js';
+import { resumeRun } from '../runner/resume-run.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { RunMeta } from '../store/journal-events.js';
+import { acquireSubjectLock, type SubjectLock } from '../store/subject-lock.js';
+import type { RunDispatcher } from './run-dispatcher.js';
+import type { ServeLogger } from './serve-logger.js';
+import type { ServeSettings } from './serve-settings.js';
+import { retryTransientStart, type StartRetryPolicy } from './transient-start.js';
+
+/**
+ * The prefix of the `initiatedBy` of every run serve starts (`idflow serve (hr)`,
+ * `idflow serve (schedule)`): with an `event` or `schedule` trigger, which only serve gives a
+ * run, it tells serve's runs from runs an administrator started with the CLI.
+ */
+export const SERVE_INITIATOR_PREFIX = 'idflow serve (';
+
+/**
+ * Whether serve started this run, so that serve (and not only an administrator) may resume it:
+ * an event or schedule run, not a sub-workflow's run (its parent resumes it) and not a timer's
+ * run (the timer loop resumes those), recorded against the same kind of organisation (sandbox
+ * or real) this serve uses.
+ */
+export function isServeRun(meta: RunMeta, sandbox: boolean): boolean {
+  return (meta.trigger.type === 'event' || meta.trigger.type === 'schedule')
+    && meta.initiatedBy.startsWith(SERVE_INITIATOR_PREFIX)
+    && meta.parentRunId === undefined
+    && meta.sandbox === sandbox;
+}
+
+/** What {@link recoverInterruptedRuns} needs. */
+export interface RunRecoveryDeps {
+  runtime: Runtime;
+  dispatcher: RunDispatcher;
+  mode: ServeSettings['recover'];
+  console(label: string): ConsoleOptions;
+  logger: ServeLogger;
+  /** How a resume that fails for a transient reason is retried. */
+  startRetry?: StartRetryPolicy;
+}
+
+/** What recovery found and did. */
+export interface RecoveryReport {
+  /** Interrupted runs serve started (their process gone). */
+  found: string[];
+  /** Handed to the dispatcher to resume. */
+  resuming: string[];
+  /** Left alone: another live process holds the subject (an administrator resuming it, say). */
+  held: string[];
+}
+
+/**
+ * Serve's recovery at start-up (after it took the store's serve lock, before it listens): the
+ * runs it started that are `interrupted` (stopped by a shutdown, or `running` with their
+ * process gone after a crash or `kill -9`) are resumed through the same path as
+ * `idflow resume`, so every step they completed is not repeated and a change made in the
+ * instant before the kill is found by its intent. Each is logged. With `serve.recover: report`
+ * each is only logged, with the command that resumes it.
+ *
+ * The subject lock of each run is taken here, synchronously and for that run, before serve
+ * takes new work: a new event for the same user then waits for (is refused behind) the
+ * resumed run instead of racing it. The resume job holds it re-entrantly and releases it when
+ * the run ends.
+ */
+export function recoverInterruptedRuns(deps: RunRecoveryDeps): RecoveryReport {
+  const { runtime, logger } = deps;
+  const { store } = runtime.services;
+  const report: RecoveryReport = { found: [], resuming: [], held: [] };
+  const runs = store.listRuns({ status: 'interrupted', onUnreadable: (runId, error) => logger.warn(`cannot read run ${runId}: ${error.message}`) })
+    .filter((meta) => isServeRun(meta, runtime.services.sandbox))
+    .reverse(); // oldest first: the order they were accepted in
+  for (const meta of runs) {
+    report.found.push(meta.id);
+    const what = `run ${meta.id} (${meta.workflow.id}${meta.subject === undefined ? '' : ` for ${meta.subject}`}, ${describeTrigger(meta)})`;
+    if (deps.mode === 'report') {
+      logger.warn(`${what} was interrupted when serve stopped; resume it with: idflow resume ${meta.id} (serve.recover is report)`);
+      continue;
+    }
+    let lock: SubjectLock | undefined;
+    if (meta.subject !== undefined) {
+      try {
+        lock = acquireSubjectLock(store.locksDir(), meta.subject, meta.id);
+      } catch (error) {
+        if (!(error instanceof SubjectLockedError)) throw error;
+        report.held.push(meta.id);
+        logger.warn(`${what} was interrupted, but ${meta.subject} is held by run ${String(error.details['heldBy'] ?? '?')} in a live process; not resuming it`);
+        continue;
+      }
+    }
+    report.resuming.push(meta.id);
+    logger.info(`${what} was interrupted when serve stopped: resuming it`);
+    submitResume(meta, lock, deps);
+  }
+  return report;
+}
+
+/** Resumes one run as a dispatcher job, holding `lock` (taken for it) until the run ends. */
+function submitResume(meta: RunMeta, lock: SubjectLock | undefined, deps: RunRecoveryDeps): void {
+  const { runtime, logger } = deps;
+  const services = runtime.services;
+  const label = `${meta.workflow.id} (resuming run ${meta.id})`;
+  const submission = deps.dispatcher.submit({
+    label,
+    start: async (job) => {
+      // The run exists already: the dispatcher counts it as started from the first moment.
+      job.onRunCreated(meta.id);
+      try {
+        const attempt = await retryTransientStart(async () => {
+          const handle = services.store.openRun(meta.id);
+          const loaded = await runtime.loadPinnedWorkflow(handle.templateText(), meta.templatePath);
+          return resumeRun({
+            handle,
+            workflow: loaded.workflow,
+            templateChanged: templateChanged(meta),
+            signal: job.signal,
+            drain: job.drain,
+            console: deps.console(meta.workflow.id),
+          }, services);
+        }, { label, stop: job.drain, logger, ...(deps.startRetry === undefined ? {} : { policy: deps.startRetry }) });
+        if (attempt.kind === 'stopped') {
+          logger.warn(`run ${meta.id} was not resumed before serve stopped; it is resumed at the next start`);
+          return;
+        }
+        const outcome = attempt.value;
+        logger[outcome.status === 'succeeded' ? 'info' : 'warn'](`run ${meta.id} ${outcome.status} after resuming: ${meta.workflow.id}${outcome.error ? `: ${outcome.error.message}` : ''}`);
+      } catch (error) {
+        logger.error(`run ${meta.id} could not be resumed: ${classifyError(error).message}; resume it with: idflow resume ${meta.id}`);
+      } finally {
+        lock?.release();
+      }
+    },
+  });
+  void submission.started.then((start) => {
+    if (start.kind !== 'dropped') return;
+    lock?.release();
+    logger.warn(`run ${meta.id} was not resumed before serve stopped; it is resumed at the next start`);
+  });
+}
+
+/** Whether the template file changed since the run started (the pinned one is used either way). */
+function templateChanged(meta: RunMeta): boolean {
+  try {
+    return createHash('sha256').update(readFileSync(meta.templatePath, 'utf8')).digest('hex') !== meta.templateHash;
+  } catch {
+    return true;
+  }
+}
+
+function describeTrigger(meta: RunMeta): string {
+  const { trigger } = meta;
+  if (trigger.type === 'event') return `event ${trigger.event ?? ''} ${trigger.eventId ?? ''} from ${trigger.source ?? ''}`.replace(/\s+/g, ' ').trim();
+  return `schedule ${trigger.source ?? ''} slot ${trigger.eventId ?? ''}`;
+}
