@@ -6,6 +6,7 @@ import type { ConsoleOptions } from '../runner/run-services.js';
 import { resumeRun } from '../runner/resume-run.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { RunMeta } from '../store/journal-events.js';
+import { thisHost } from '../store/process-liveness.js';
 import { acquireSubjectLock, type SubjectLock } from '../store/subject-lock.js';
 import type { RunDispatcher } from './run-dispatcher.js';
 import type { ServeLogger } from './serve-logger.js';
@@ -96,6 +97,57 @@ export function recoverInterruptedRuns(deps: RunRecoveryDeps): RecoveryReport {
     submitResume(meta, lock, deps);
   }
   return report;
+}
+
+/**
+ * A run serve started whose session ended without recording its end (it threw: the store could
+ * not be written, no file descriptor or disk space left), or that failed for such a reason,
+ * while serve lives on. Left alone, its record would say `running` for as long as serve runs
+ * (its process is alive) and nothing would resume it. So it is marked `interrupted` (retried
+ * with backoff while the shortage lasts), its subject lock taken for it, and it is resumed like
+ * a run interrupted by a crash. When serve stops first, the next start recovers it (its record
+ * then names a process that is gone).
+ */
+export function resumeStrandedRun(runId: string, cause: unknown, deps: RunRecoveryDeps): void {
+  const { runtime, logger } = deps;
+  const { store } = runtime.services;
+  const why = classifyError(cause).message;
+  const retry = { stop: deps.dispatcher.drainSignal, logger, ...(deps.startRetry === undefined ? {} : { policy: deps.startRetry }) };
+  const settle = async (): Promise<RunMeta | undefined> => {
+    const handle = store.openRun(runId);
+    try {
+      const meta = handle.meta();
+      if (meta.status === 'succeeded' || meta.status === 'skipped') return undefined;
+      if (meta.status === 'running') {
+        if (meta.pid !== process.pid || meta.hostname !== thisHost()) return undefined; // another process resumed it meanwhile
+        handle.updateMeta({ status: 'interrupted', finishedAt: new Date().toISOString(), error: `its session ended without recording its end: ${why}` });
+      }
+      return handle.meta();
+    } finally {
+      handle.close();
+    }
+  };
+  void (async () => {
+    const settled = await retryTransientStart(settle, { label: `the record of run ${runId}`, ...retry });
+    if (settled.kind === 'stopped') {
+      logger.warn(`run ${runId} ended without recording its end (${why}); serve is stopping: it is resumed at the next start`);
+      return;
+    }
+    const meta = settled.value;
+    if (meta === undefined) return;
+    const what = `run ${meta.id} (${meta.workflow.id}${meta.subject === undefined ? '' : ` for ${meta.subject}`}, ${describeTrigger(meta)})`;
+    let lock: SubjectLock | undefined;
+    if (meta.subject !== undefined) {
+      const subject = meta.subject;
+      const taken = await retryTransientStart(async () => acquireSubjectLock(store.locksDir(), subject, meta.id), { label: `the lock of run ${meta.id}`, ...retry });
+      if (taken.kind === 'stopped') return;
+      lock = taken.value;
+    }
+    logger.warn(`${what} ended ${meta.status === 'failed' ? 'failed' : 'without recording its end'} for a transient reason (${why}): resuming it`);
+    submitResume(meta, lock, deps);
+  })().catch((error: unknown) => {
+    logger.error(`run ${runId} ended without recording its end (${why}) and cannot be resumed now: ${classifyError(error).message}; resume it with: idflow resume ${runId}`);
+  });
 }
 
 /** Resumes one run as a dispatcher job, holding `lock` (taken for it) until the run ends. */

@@ -17,7 +17,7 @@ import { EventIntake, initiatedByFor } from './event-intake.js';
 import { CursorStore, EventSourceHost, resolveEventSources } from './event-source-host.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
 import { RunDispatcher } from './run-dispatcher.js';
-import { recoverInterruptedRuns } from './run-recovery.js';
+import { recoverInterruptedRuns, resumeStrandedRun, type RunRecoveryDeps } from './run-recovery.js';
 import { ScheduleRunner, type ScheduleClock } from './schedule-runner.js';
 import { ScheduleStateStore } from './schedule-state.js';
 import { dispatchScheduledRun, SCHEDULE_INITIATOR } from './scheduled-run.js';
@@ -112,10 +112,13 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       }
     };
     const matchContext = (initiatedBy: string): MatchContext => ({ templates: services.templates, isEnabled, varsFor: (workflow) => runtime.resolveVars(workflow), initiatedBy, now: now() });
+    const recoveryDeps: RunRecoveryDeps = { runtime, dispatcher, mode: settings.recover, console: runConsole, logger };
+    const onStranded = (runId: string, error: unknown): void => resumeStrandedRun(runId, error, recoveryDeps);
     const intake = new EventIntake({
       inbox,
       dispatcher,
       services,
+      onStranded,
       workflows: folder.workflows,
       workflowsDir: folder.dir,
       matchContext: (source) => matchContext(initiatedByFor(source)),
@@ -128,7 +131,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       states: new ScheduleStateStore(services.store.root),
       isEnabled,
       missedWindowMs: settings.missedScheduleWindowMs,
-      fire: (loaded, index, slot) => dispatchScheduledRun(loaded, index, slot, { dispatcher, services, matchContext: matchContext(SCHEDULE_INITIATOR), console: runConsole, logger }),
+      fire: (loaded, index, slot) => dispatchScheduledRun(loaded, index, slot, { dispatcher, services, matchContext: matchContext(SCHEDULE_INITIATOR), console: runConsole, logger, onStranded }),
       logger,
       ...(options.scheduleClock === undefined ? {} : { clock: options.scheduleClock }),
     });
@@ -137,7 +140,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
 
     // Before any new work is taken: the runs serve started and did not finish resume first,
     // holding their subjects, so a new event for the same user cannot overtake them.
-    const recovery = recoverInterruptedRuns({ runtime, dispatcher, mode: settings.recover, console: runConsole, logger });
+    const recovery = recoverInterruptedRuns(recoveryDeps);
     if (recovery.found.length > 0) {
       logger.info(settings.recover === 'resume'
         ? `resuming ${recovery.resuming.length} interrupted run${recovery.resuming.length === 1 ? '' : 's'} serve started before it stopped${recovery.held.length > 0 ? ` (${recovery.held.length} held by another process)` : ''}`

@@ -253,6 +253,43 @@ describe('idflow serve: transient failures to start a run', () => {
   });
 });
 
+describe('idflow serve: a run whose end cannot be recorded', () => {
+  it('is marked interrupted and resumed by serve, instead of staying running (and holding its user) while serve lives', async () => {
+    const folder = serveFolder({ 'leaver.yaml': LEAVER });
+    const file = members(folder.dir, ['ann@x.com', 'bob@x.com']);
+    const serving = await folder.start();
+    // The run's steps go through; recording its end fails twice (succeeded, then failed), as
+    // when the process has no file descriptor left at that moment: the session throws.
+    let failures = 0;
+    const real = RunHandle.prototype.updateMeta;
+    const spy = vi.spyOn(RunHandle.prototype, 'updateMeta').mockImplementation(function (this: RunHandle, patch) {
+      if ((patch.status === 'succeeded' || patch.status === 'failed') && failures < 2) {
+        failures++;
+        throw emfile();
+      }
+      real.call(this, patch);
+    });
+    try {
+      const posted = await serving.post('hr.employee.terminated', event(file, 'ann@x.com'));
+      const runId = posted.body.runs[0].runId as string;
+      const store = serving.runtime.services.store;
+      await eventually(() => store.openRun(runId).meta().status === 'succeeded', 'serve to resume the run to its end');
+      expect(failures).toBe(2);
+      expect(folder.log()).toContain(`run ${runId} (hr-leaver for ann@x.com, event hr.employee.terminated evt-ann@x.com from hr) ended without recording its end for a transient reason`);
+      // Its step was not repeated: one session took it, the resumed one found it done.
+      expect(store.openRun(runId).events().filter((e) => e.type === 'step.started').map((e) => (e as { step: string }).step)).toEqual(['remove', 'done']);
+      expect(JSON.parse(readFileSync(file, 'utf8')).members).toEqual(['bob@x.com']);
+      await eventually(() => readdirSync(join(folder.store, 'locks')).filter((name) => name.endsWith('.lock')).length === 1, 'only serve\'s own lock to remain');
+      // The user is free again: a new event for them runs.
+      const again = await serving.post('hr.employee.terminated', { ...event(file, 'ann@x.com'), id: 'evt-2' });
+      expect(again.body).toMatchObject({ skipped: [], runs: [{ workflow: 'hr-leaver' }] });
+    } finally {
+      spy.mockRestore();
+      await serving.stop();
+    }
+  });
+});
+
 describe('idflow serve: restarts', () => {
   it('starts the runs an accepted event still owed when serve stopped, once', async () => {
     const folder = serveFolder({ 'leaver.yaml': LEAVER }, serveConfig().replace('concurrency: 2', 'concurrency: 1'));
