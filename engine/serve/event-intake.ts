@@ -165,6 +165,9 @@ export class EventIntake {
       const label = `${workflowId} (event ${record.event} ${record.id})`;
       // Set when serve stopped while the start was being retried: the workflow stays pending.
       let deferred = false;
+      // A start that is being retried is answered as queued: the sender is not kept waiting.
+      let retrying!: () => void;
+      const firstRetry = new Promise<void>((resolve) => { retrying = resolve; });
       const submission = deps.dispatcher.submit({
         label,
         start: async (job) => {
@@ -178,7 +181,7 @@ export class EventIntake {
               created = true;
               this.recordRun(record, workflowId, runId);
             },
-          }, job, deps), { label, stop: job.drain, logger: deps.logger, ...(deps.startRetry === undefined ? {} : { policy: deps.startRetry }), retryable: () => !created });
+          }, job, deps), { label, stop: job.drain, logger: deps.logger, ...(deps.startRetry === undefined ? {} : { policy: deps.startRetry }), retryable: () => !created, onRetry: () => retrying() });
           if (attempt.kind === 'stopped') deferred = true;
         },
       });
@@ -186,7 +189,7 @@ export class EventIntake {
         deps.logger.error(`event ${record.event} (${record.id}): could not record how ${workflowId} started: ${(error as Error).message}`);
       });
       if (submission.queued) queued.push({ workflow: workflowId });
-      else immediate.push(settled);
+      else immediate.push(Promise.race([settled, firstRetry]));
     }
     await Promise.all(immediate);
     return queued;

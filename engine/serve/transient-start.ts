@@ -44,10 +44,11 @@ export type RetriedStart<T> = { kind: 'done'; value: T } | { kind: 'stopped'; at
  * work owed (an event's pending workflow, an interrupted run) for the next start.
  *
  * @param retryable - e.g. "no run exists yet": a failure after the run record exists is the run's own.
+ * @param onRetry - told before each pause (e.g. to stop waiting for the start and answer "queued").
  */
 export async function retryTransientStart<T>(
   attempt: () => Promise<T>,
-  options: { label: string; stop: AbortSignal; logger: ServeLogger; policy?: StartRetryPolicy; retryable?: (error: unknown) => boolean },
+  options: { label: string; stop: AbortSignal; logger: ServeLogger; policy?: StartRetryPolicy; retryable?: (error: unknown) => boolean; onRetry?: (error: unknown) => void },
 ): Promise<RetriedStart<T>> {
   const policy = options.policy ?? START_RETRY_DEFAULTS;
   for (let attempts = 1; ; attempts++) {
@@ -59,6 +60,7 @@ export async function retryTransientStart<T>(
       const ceiling = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.min(attempts - 1, 30));
       const pause = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
       options.logger.warn(`${options.label} could not start (attempt ${attempts}): ${(error as Error).message}; trying again in ${pause} ms`);
+      options.onRetry?.(error);
       if (!(await sleepUnlessStopped(pause, options.stop))) return { kind: 'stopped', attempts, error };
     }
   }

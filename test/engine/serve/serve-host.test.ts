@@ -231,13 +231,14 @@ describe('idflow serve: transient failures to start a run', () => {
       real.call(this, meta);
     });
     try {
+      // The sender is not kept waiting while the start is retried: the run is owed (queued), not skipped.
       const posted = await serving.post('hr.employee.terminated', event(file, 'ann@x.com'));
       expect(posted.status).toBe(202);
-      expect(posted.body).toMatchObject({ skipped: [], runs: [{ workflow: 'hr-leaver', runId: expect.any(String) }] });
-      expect(failures).toBe(3);
-      const runId = posted.body.runs[0].runId as string;
+      expect(posted.body).toMatchObject({ skipped: [], runs: [], queued: [{ workflow: 'hr-leaver' }] });
       const store = serving.runtime.services.store;
-      await eventually(() => store.openRun(runId).meta().status === 'succeeded', 'the run to succeed');
+      await eventually(() => store.listRuns({ status: 'succeeded' }).length === 1, 'the run to start and succeed');
+      expect(failures).toBe(3);
+      const runId = store.listRuns()[0]?.id as string;
       expect(JSON.parse(readFileSync(file, 'utf8')).members).toEqual(['bob@x.com']);
       // The attempts that failed left no run folder and no lock behind.
       expect(readdirSync(join(folder.store, 'runs'))).toEqual([runId]);
@@ -250,6 +251,48 @@ describe('idflow serve: transient failures to start a run', () => {
       await serving.stop();
     }
     expect(readdirSync(join(folder.store, 'locks')).filter((name) => name.endsWith('.lock'))).toEqual([]);
+  });
+});
+
+describe('idflow serve: a start that keeps failing until serve stops', () => {
+  it('leaves the event\'s workflow pending (never skipped), and the next serve starts it once', async () => {
+    const folder = serveFolder({ 'leaver.yaml': LEAVER });
+    const file = members(folder.dir, ['ann@x.com']);
+    const first = await folder.start();
+    let failing = true;
+    let failures = 0;
+    const real = RunHandle.prototype.writeMeta;
+    const spy = vi.spyOn(RunHandle.prototype, 'writeMeta').mockImplementation(function (this: RunHandle, meta) {
+      if (failing && meta.status === 'running') {
+        failures++;
+        throw emfile();
+      }
+      real.call(this, meta);
+    });
+    try {
+      const posted = await first.post('hr.employee.terminated', event(file, 'ann@x.com'));
+      expect(posted).toMatchObject({ status: 202, body: { runs: [], skipped: [], queued: [{ workflow: 'hr-leaver' }] } });
+      await eventually(() => failures >= 2, 'a few attempts');
+      const owed = await first.get(`/events/hr/${encodeURIComponent('evt-ann@x.com')}`, ENV.SERVE_TOKEN);
+      expect(owed.body).toMatchObject({ runs: [], pending: ['hr-leaver'], skipped: [] });
+      await first.stop();
+    } finally {
+      failing = false;
+      spy.mockRestore();
+    }
+    expect(folder.log()).toContain('hr-leaver for event hr.employee.terminated (evt-ann@x.com) did not start before serve stopped; it stays pending and starts when serve is back');
+    expect(readdirSync(join(folder.store, 'locks')).filter((name) => name.endsWith('.lock'))).toEqual([]);
+    expect(new RunStore(folder.store).listRuns()).toEqual([]);
+
+    const second = await folder.start();
+    try {
+      await eventually(() => new RunStore(folder.store).listRuns({ status: 'succeeded' }).length === 1, 'the owed run to start and succeed');
+      const repeat = await second.post('hr.employee.terminated', event(file, 'ann@x.com'));
+      expect(repeat.body).toMatchObject({ duplicate: true, queued: [], skipped: [], runs: [{ workflow: 'hr-leaver', status: 'succeeded' }] });
+    } finally {
+      await second.stop();
+    }
+    expect(JSON.parse(readFileSync(file, 'utf8')).members).toEqual([]);
   });
 });
 
