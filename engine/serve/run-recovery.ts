@@ -71,10 +71,11 @@ export function recoverInterruptedRuns(deps: RunRecoveryDeps): RecoveryReport {
   const { runtime, logger } = deps;
   const { store } = runtime.services;
   const report: RecoveryReport = { found: [], resuming: [], held: [] };
-  const runs = store.listRuns({ status: 'interrupted', onUnreadable: (runId, error) => logger.warn(`cannot read run ${runId}: ${error.message}`) })
-    .filter((meta) => isServeRun(meta, runtime.services.sandbox))
+  const runs = store.listRuns({ onUnreadable: (runId, error) => logger.warn(`cannot read run ${runId}: ${error.message}`) })
+    .filter((meta) => isServeRun(meta, runtime.services.sandbox) && (meta.status === 'interrupted' || leftByEarlierProcess(meta)))
     .reverse(); // oldest first: the order they were accepted in
-  for (const meta of runs) {
+  for (const found of runs) {
+    const meta = leftByEarlierProcess(found) ? markInterrupted(found, runtime) : found;
     report.found.push(meta.id);
     const what = `run ${meta.id} (${meta.workflow.id}${meta.subject === undefined ? '' : ` for ${meta.subject}`}, ${describeTrigger(meta)})`;
     if (deps.mode === 'report') {
@@ -148,6 +149,25 @@ export function resumeStrandedRun(runId: string, cause: unknown, deps: RunRecove
   })().catch((error: unknown) => {
     logger.error(`run ${runId} ended without recording its end (${why}) and cannot be resumed now: ${classifyError(error).message}; resume it with: idflow resume ${runId}`);
   });
+}
+
+/**
+ * A run recorded `running` under this very process id before this serve started any run: a
+ * process before it had the same id (serve restarted as PID 1 in a container, say), so the run's
+ * process is gone although its pid is alive.
+ */
+function leftByEarlierProcess(meta: RunMeta): boolean {
+  return meta.status === 'running' && meta.pid === process.pid && meta.hostname === thisHost();
+}
+
+function markInterrupted(meta: RunMeta, runtime: Runtime): RunMeta {
+  const handle = runtime.services.store.openRun(meta.id);
+  try {
+    handle.updateMeta({ status: 'interrupted', error: 'its process ended (a later idflow serve has the same process id)' });
+    return handle.meta();
+  } finally {
+    handle.close();
+  }
 }
 
 /** Resumes one run as a dispatcher job, holding `lock` (taken for it) until the run ends. */

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import type { RunMeta } from '../../../engine/store/journal-events.js';
 import { describe, expect, it, vi } from 'vitest';
 import { RunHandle } from '../../../engine/store/run-handle.js';
 import { WorkflowStateStore } from '../../../engine/workflows/workflow-state.js';
@@ -328,6 +330,46 @@ describe('idflow serve: a run whose end cannot be recorded', () => {
       expect(again.body).toMatchObject({ skipped: [], runs: [{ workflow: 'hr-leaver' }] });
     } finally {
       spy.mockRestore();
+      await serving.stop();
+    }
+  });
+});
+
+/** A run recorded as serve (or an administrator) left it: `running` under this process's id, or interrupted. */
+function leftRun(store: RunStore, folder: { dir: string }, file: string, email: string, origin: { initiatedBy: string; trigger: RunMeta['trigger'] }, status: 'running' | 'interrupted'): string {
+  const handle = store.createRun({
+    workflow: { id: 'hr-leaver', name: 'HR leaver' },
+    templatePath: join(folder.dir, 'templates', 'leaver.yaml'),
+    templateText: LEAVER,
+    templateHash: createHash('sha256').update(LEAVER).digest('hex'),
+    inputs: { email, reason: 'termination', file, gate: null },
+    subject: email,
+    ...origin,
+    sandbox: false,
+  });
+  handle.append({ type: 'run.started', at: new Date().toISOString(), runId: handle.id, workflowId: 'hr-leaver', session: 1, pid: process.pid, vars: {}, event: { id: `evt-${email}`, employee: { email, status: 'terminated' }, file } });
+  if (status === 'interrupted') handle.updateMeta({ status: 'interrupted' });
+  handle.close();
+  return handle.id;
+}
+
+describe('idflow serve: recovery at start-up', () => {
+  it('resumes a run it started that is recorded running under its own (reused) process id, and leaves an administrator\'s interrupted run alone', async () => {
+    const folder = serveFolder({ 'leaver.yaml': LEAVER });
+    const file = members(folder.dir, ['ann@x.com', 'bob@x.com']);
+    const store = new RunStore(folder.store);
+    // Serve restarted as PID 1 in a container: the run the previous serve left names this very pid.
+    const served = leftRun(store, folder, file, 'ann@x.com', { initiatedBy: 'idflow serve (hr)', trigger: { type: 'event', event: 'hr.employee.terminated', eventId: 'evt-ann@x.com', source: 'hr' } }, 'running');
+    const manual = leftRun(store, folder, file, 'bob@x.com', { initiatedBy: 'alice', trigger: { type: 'manual' } }, 'interrupted');
+    expect(store.openRun(served).meta().status).toBe('running');
+    const serving = await folder.start();
+    try {
+      await eventually(() => serving.runtime.services.store.openRun(served).meta().status === 'succeeded', 'serve to resume its run');
+      expect(folder.log()).toContain(`run ${served} (hr-leaver for ann@x.com, event hr.employee.terminated evt-ann@x.com from hr) was interrupted when serve stopped: resuming it`);
+      expect(folder.log()).not.toContain(manual);
+      expect(serving.runtime.services.store.openRun(manual).meta().status).toBe('interrupted');
+      expect(JSON.parse(readFileSync(file, 'utf8')).members).toEqual(['bob@x.com']);
+    } finally {
       await serving.stop();
     }
   });
