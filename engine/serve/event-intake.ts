@@ -7,11 +7,14 @@ import { startPlannedRun, type PlannedRunDeps } from './start-planned-run.js';
 import { retryTransientStart, type StartRetryPolicy } from './transient-start.js';
 import { matchEvent, type IncomingEvent, type MatchContext, type PlannedRun } from './trigger-matching.js';
 
-/** A run an event started, with its status now (`missing` when its folder was removed since). */
+/**
+ * A run an event started, with its status now: `missing` when its folder was removed since,
+ * `unreadable` when its record cannot be read (the answer to the sender must not fail for it).
+ */
 export interface EventRun {
   workflow: string;
   runId: string;
-  status: RunStatus | 'missing';
+  status: RunStatus | 'missing' | 'unreadable';
 }
 
 /** What `GET /events/{source}/{id}` shows: the event's record with its runs' statuses now. */
@@ -256,7 +259,8 @@ export class EventIntake {
       return { ...run, status: this.deps.services.store.openRun(run.runId).meta().status };
     } catch (error) {
       if (error instanceof RunNotFoundError) return { ...run, status: 'missing' };
-      throw error;
+      this.deps.logger.warn(`cannot read run ${run.runId}: ${(error as Error).message}`);
+      return { ...run, status: 'unreadable' };
     }
   }
 
