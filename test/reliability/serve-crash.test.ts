@@ -20,7 +20,7 @@ import { FULL, pool, RELIABILITY_SEED } from './support/suite-settings.js';
  * and no event record still owes a run.
  */
 
-const LEAVERS = FULL ? 60 : 20;
+const LEAVERS = FULL ? 60 : 16;
 const KILLS = FULL ? 30 : 10;
 const LATENCY_MS = 5;
 const SENDERS = 6;
