@@ -570,4 +570,28 @@ describe('idflow serve: schedules', () => {
     expect(run).toMatchObject({ trigger: { type: 'schedule', source: '* * * * * *' }, initiatedBy: 'idflow serve (schedule)' });
     expect(JSON.parse(readFileSync(join(folder.store, 'runs', run?.id as string, 'inputs.json'), 'utf8'))).toEqual({ note: 'tick from idflow serve (schedule)' });
   });
+
+  it('retries a slot whose run cannot start for want of file descriptors instead of losing it', async () => {
+    const ticker = 'id: ticker\nname: Ticker\ntriggers:\n  - type: schedule\n    cron: "* * * * * *"\nsteps:\n  - { id: tick, action: log, with: { message: tick } }\n';
+    const folder = serveFolder({ 'ticker.yaml': ticker });
+    let failures = 0;
+    let failedSlot: string | undefined;
+    const real = RunHandle.prototype.writeMeta;
+    const spy = vi.spyOn(RunHandle.prototype, 'writeMeta').mockImplementation(function (this: RunHandle, meta) {
+      if (meta.status === 'running' && failures < 2) {
+        failures++;
+        failedSlot ??= meta.trigger.eventId;
+        throw emfile();
+      }
+      real.call(this, meta);
+    });
+    const serving = await folder.start();
+    try {
+      await eventually(() => failedSlot !== undefined && new RunStore(folder.store).listRuns({ workflow: 'ticker' }).some((r) => r.trigger.eventId === failedSlot && r.status === 'succeeded'), 'the slot that failed to start to run after all', 10_000);
+      expect(folder.log()).toMatch(/ticker \(schedule slot [^)]+\) could not start \(attempt 2\): EMFILE/);
+    } finally {
+      spy.mockRestore();
+      await serving.stop();
+    }
+  });
 });
