@@ -75,27 +75,30 @@ export function recoverInterruptedRuns(deps: RunRecoveryDeps): RecoveryReport {
     .filter((meta) => isServeRun(meta, runtime.services.sandbox) && (meta.status === 'interrupted' || leftByEarlierProcess(meta)))
     .reverse(); // oldest first: the order they were accepted in
   for (const found of runs) {
-    const meta = leftByEarlierProcess(found) ? markInterrupted(found, runtime) : found;
-    report.found.push(meta.id);
-    const what = `run ${meta.id} (${meta.workflow.id}${meta.subject === undefined ? '' : ` for ${meta.subject}`}, ${describeTrigger(meta)})`;
-    if (deps.mode === 'report') {
-      logger.warn(`${what} was interrupted when serve stopped; resume it with: idflow resume ${meta.id} (serve.recover is report)`);
-      continue;
-    }
+    report.found.push(found.id);
+    const what = `run ${found.id} (${found.workflow.id}${found.subject === undefined ? '' : ` for ${found.subject}`}, ${describeTrigger(found)})`;
     let lock: SubjectLock | undefined;
-    if (meta.subject !== undefined) {
-      try {
-        lock = acquireSubjectLock(store.locksDir(), meta.subject, meta.id);
-      } catch (error) {
-        if (!(error instanceof SubjectLockedError)) throw error;
-        report.held.push(meta.id);
-        logger.warn(`${what} was interrupted, but ${meta.subject} is held by run ${String(error.details['heldBy'] ?? '?')} in a live process; not resuming it`);
+    try {
+      const meta = leftByEarlierProcess(found) ? markInterrupted(found, runtime) : found;
+      if (deps.mode === 'report') {
+        logger.warn(`${what} was interrupted when serve stopped; resume it with: idflow resume ${meta.id} (serve.recover is report)`);
         continue;
       }
+      if (meta.subject !== undefined) lock = acquireSubjectLock(store.locksDir(), meta.subject, meta.id);
+      report.resuming.push(meta.id);
+      logger.info(`${what} was interrupted when serve stopped: resuming it`);
+      submitResume(meta, lock, deps);
+    } catch (error) {
+      lock?.release();
+      if (error instanceof SubjectLockedError) {
+        report.held.push(found.id);
+        logger.warn(`${what} was interrupted, but ${found.subject ?? ''} is held by run ${String(error.details['heldBy'] ?? '?')} in a live process; not resuming it`);
+        continue;
+      }
+      // One run that cannot be taken up now (its record unwritable, say) does not keep serve
+      // from starting: it is still interrupted, and the next start tries again.
+      logger.error(`${what} was interrupted and cannot be resumed now: ${classifyError(error).message}; resume it with: idflow resume ${found.id}`);
     }
-    report.resuming.push(meta.id);
-    logger.info(`${what} was interrupted when serve stopped: resuming it`);
-    submitResume(meta, lock, deps);
   }
   return report;
 }
