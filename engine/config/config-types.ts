@@ -67,6 +67,8 @@ export interface ServeConfig {
   missed_schedule_window?: DurationSetting;
   /** How long accepted events' records are kept for exactly-once (default 720h; 0: forever). */
   event_retention?: DurationSetting;
+  /** What to do at start-up with interrupted runs serve started: `resume` them (default) or only `report` them. */
+  recover?: 'resume' | 'report';
 }
 
 /** One entry of `event_sources:`; keys beyond these are the provider's own options. */

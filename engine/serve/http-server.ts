@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { classifyError } from '../errors/classify.js';
 import { IdflowError } from '../errors/idflow-error.js';
 import { errorReply, sendReply, type HttpReply } from './http-io.js';
-import { authorise, health, listRuns, listWorkflows, showRun, type MonitoringDeps } from './monitoring-routes.js';
+import { authorise, health, listRuns, listWorkflows, showEvent, showRun, type MonitoringDeps } from './monitoring-routes.js';
 import type { ServeLogger } from './serve-logger.js';
 import { handleEventRequest, type WebhookDeps } from './webhook-route.js';
 
@@ -32,7 +32,7 @@ export interface RunningHttpServer {
  * and no dependency to keep patched for a service that holds admin credentials.
  *
  * Routes: `POST /events/{name}` (signed webhooks), `GET /workflows`, `GET /runs`,
- * `GET /runs/{id}` (bearer token), `GET /healthz` (open). Anything else is 404; a known path
+ * `GET /runs/{id}`, `GET /events/{source}/{id}` (bearer token), `GET /healthz` (open). Anything else is 404; a known path
  * with the wrong method is 405 with `Allow`. While shutting down every request is 503.
  */
 export async function startHttpServer(deps: HttpServerDeps, host: string, port: number): Promise<RunningHttpServer> {
@@ -102,6 +102,14 @@ async function route(request: IncomingMessage, deps: HttpServerDeps): Promise<Ht
     return only('POST') ?? (name === undefined ? errorReply(404, 'UNKNOWN_EVENT', 'the event name is not valid URL text') : handleEventRequest(request, name, deps.webhook));
   }
   if (path === '/healthz') return only('GET') ?? health(deps.monitoring, false);
+  const accepted = /^\/events\/([^/]+)\/([^/]+)$/.exec(path);
+  if (accepted !== null) {
+    const refused = only('GET') ?? authorise(request, deps.monitoring.token);
+    if (refused !== undefined) return refused;
+    const source = decode(accepted[1] as string);
+    const id = decode(accepted[2] as string);
+    return source === undefined || id === undefined ? errorReply(404, 'EVENT_NOT_FOUND', 'the source or event id is not valid URL text') : showEvent(source, id, deps.monitoring);
+  }
   const run = /^\/runs\/([^/]+)$/.exec(path);
   if (path === '/workflows' || path === '/runs' || run !== null) {
     const refused = only('GET') ?? authorise(request, deps.monitoring.token);
@@ -111,7 +119,7 @@ async function route(request: IncomingMessage, deps: HttpServerDeps): Promise<Ht
     const id = decode((run as RegExpExecArray)[1] as string);
     return id === undefined ? errorReply(404, 'RUN_NOT_FOUND', 'the run id is not valid URL text') : showRun(id, deps.monitoring);
   }
-  return errorReply(404, 'NOT_FOUND', `no route ${path}; idflow serve answers POST /events/{name}, GET /workflows, GET /runs, GET /runs/{id} and GET /healthz`);
+  return errorReply(404, 'NOT_FOUND', `no route ${path}; idflow serve answers POST /events/{name}, GET /events/{source}/{id}, GET /workflows, GET /runs, GET /runs/{id} and GET /healthz`);
 }
 
 function decode(segment: string): string | undefined {

@@ -1,10 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { AmbiguousError } from '../errors/action-errors.js';
+import { IdflowError } from '../errors/idflow-error.js';
 import { RunNotFoundError } from '../errors/usage-errors.js';
 import type { RunStatus } from '../store/journal-events.js';
 import { buildRunReport } from '../store/run-report.js';
 import type { RunStore } from '../store/run-store.js';
 import type { WorkflowSummary } from '../workflows/workflow-summary.js';
+import type { EventView } from './event-intake.js';
 import { errorReply, header, type HttpReply } from './http-io.js';
 import { sameSecret } from './signature.js';
 
@@ -16,6 +18,8 @@ export interface MonitoringDeps {
   token: string | undefined;
   store: RunStore;
   workflows(): WorkflowSummary[];
+  /** An accepted event's record with its runs' statuses; undefined when unknown. */
+  event(source: string, id: string): EventView | undefined;
   health(): Record<string, unknown>;
 }
 
@@ -62,6 +66,24 @@ export function showRun(runId: string, deps: MonitoringDeps): HttpReply {
     if (error instanceof AmbiguousError) return errorReply(400, 'AMBIGUOUS_RUN_ID', error.message);
     throw error;
   }
+}
+
+/**
+ * `GET /events/{source}/{id}`: what became of an event: its runs with their status now, the
+ * workflows still pending (waiting for a slot, or for a transient failure to pass) and the ones
+ * skipped, with why. A sender that got no answer, or whose retry was answered `duplicate`, can
+ * tell a succeeded run from an interrupted or failed one.
+ */
+export function showEvent(source: string, id: string, deps: MonitoringDeps): HttpReply {
+  let view: EventView | undefined;
+  try {
+    view = deps.event(source, id);
+  } catch (error) {
+    if (error instanceof IdflowError && error.code === 'INVALID_SOURCE') return errorReply(404, 'EVENT_NOT_FOUND', error.message);
+    throw error;
+  }
+  if (view === undefined) return errorReply(404, 'EVENT_NOT_FOUND', `no event with id "${id}" was accepted from the source "${source}" (or its record is older than serve.event_retention)`);
+  return { status: 200, body: view };
 }
 
 /** `GET /healthz` (open, no token): whether serve accepts work. */

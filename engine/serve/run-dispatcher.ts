@@ -78,6 +78,11 @@ export class RunDispatcher {
     return this.closed;
   }
 
+  /** Aborted when shutdown begins (for work serve retries in the background, which then stops). */
+  get drainSignal(): AbortSignal {
+    return this.drainController.signal;
+  }
+
   /** Starts the job now when a slot is free, else queues it. After shutdown began, it is dropped at once. */
   submit(job: RunJob): Submission {
     let resolveStarted!: (start: JobStart) => void;

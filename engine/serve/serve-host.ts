@@ -17,6 +17,7 @@ import { EventIntake, initiatedByFor } from './event-intake.js';
 import { CursorStore, EventSourceHost, resolveEventSources } from './event-source-host.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
 import { RunDispatcher } from './run-dispatcher.js';
+import { recoverInterruptedRuns, resumeStrandedRun, type RunRecoveryDeps } from './run-recovery.js';
 import { ScheduleRunner, type ScheduleClock } from './schedule-runner.js';
 import { ScheduleStateStore } from './schedule-state.js';
 import { dispatchScheduledRun, SCHEDULE_INITIATOR } from './scheduled-run.js';
@@ -67,7 +68,8 @@ export interface RunningServe {
  * and the `event_sources:`; refuses to start, listing every problem, when anything is wrong
  * (`ValidationError`, exit 2). Then listens, removes the records of events older than
  * `serve.event_retention` (and again every hour), starts the runs accepted events still owe
- * (from before a restart), arms the schedules, checks due timers, and starts the event sources.
+ * (from before a restart) and resumes the runs it started that were interrupted (see
+ * recoverInterruptedRuns; `serve.recover: report` only logs them), arms the schedules, checks due timers, and starts the event sources.
  *
  * @throws ValidationError listing every problem; ConflictError `SERVE_RUNNING` when another serve uses the store.
  */
@@ -113,10 +115,13 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       }
     };
     const matchContext = (initiatedBy: string): MatchContext => ({ templates: services.templates, isEnabled, varsFor: (workflow) => runtime.resolveVars(workflow), initiatedBy, now: now() });
+    const recoveryDeps: RunRecoveryDeps = { runtime, dispatcher, mode: settings.recover, console: runConsole, logger };
+    const onStranded = (runId: string, error: unknown): void => resumeStrandedRun(runId, error, recoveryDeps);
     const intake = new EventIntake({
       inbox,
       dispatcher,
       services,
+      onStranded,
       workflows: folder.workflows,
       workflowsDir: folder.dir,
       matchContext: (source) => matchContext(initiatedByFor(source)),
@@ -129,12 +134,21 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       states: new ScheduleStateStore(services.store.root),
       isEnabled,
       missedWindowMs: settings.missedScheduleWindowMs,
-      fire: (loaded, index, slot) => dispatchScheduledRun(loaded, index, slot, { dispatcher, services, matchContext: matchContext(SCHEDULE_INITIATOR), console: runConsole, logger }),
+      fire: (loaded, index, slot) => dispatchScheduledRun(loaded, index, slot, { dispatcher, services, matchContext: matchContext(SCHEDULE_INITIATOR), console: runConsole, logger, onStranded }),
       logger,
       ...(options.scheduleClock === undefined ? {} : { clock: options.scheduleClock }),
     });
     const timerLoop = new TimerLoop({ timers: new TimerStore(services.store.root, { now }), runtime, dispatcher, intervalMs: settings.timerIntervalMs, console: runConsole, logger, now });
     const sourceHost = new EventSourceHost({ sources, connections: services.connections, sandbox: services.sandbox, cursors: new CursorStore(services.store.root), intake, logger });
+
+    // Before any new work is taken: the runs serve started and did not finish resume first,
+    // holding their subjects, so a new event for the same user cannot overtake them.
+    const recovery = recoverInterruptedRuns(recoveryDeps);
+    if (recovery.found.length > 0) {
+      logger.info(settings.recover === 'resume'
+        ? `resuming ${recovery.resuming.length} interrupted run${recovery.resuming.length === 1 ? '' : 's'} serve started before it stopped${recovery.held.length > 0 ? ` (${recovery.held.length} held by another process)` : ''}`
+        : `${recovery.found.length} interrupted run${recovery.found.length === 1 ? '' : 's'} serve started before it stopped; not resumed (serve.recover: report)`);
+    }
 
     let draining = false;
     http = await startHttpServer({
@@ -143,6 +157,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
         token: settings.token,
         store: services.store,
         workflows: () => summariseWorkflows(folder.workflows, { states, store: services.store, now: now() }),
+        event: (source, id) => intake.view(source, id),
         health: () => ({ workflows: folder.workflows.length, running: dispatcher.running, queued: dispatcher.waiting }),
       },
       draining: () => draining,
@@ -189,7 +204,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
           const result = await dispatcher.shutdown(settings.shutdownGraceMs);
           await server.close();
           serveLock.release();
-          logger.info(`stopped${result.dropped > 0 ? `; ${result.dropped} queued run${result.dropped === 1 ? '' : 's'} start${result.dropped === 1 ? 's' : ''} when serve is back` : ''}; interrupted runs resume with "idflow resume RUN_ID"`);
+          logger.info(`stopped${result.dropped > 0 ? `; ${result.dropped} queued run${result.dropped === 1 ? '' : 's'} start${result.dropped === 1 ? 's' : ''} when serve is back` : ''}; ${settings.recover === 'resume' ? 'interrupted runs resume when serve starts again (or with "idflow resume RUN_ID")' : 'interrupted runs resume with "idflow resume RUN_ID" (serve.recover: report)'}`);
           return result;
         })();
         return shutdown;

@@ -19,6 +19,8 @@ export interface ServeSettings {
   missedScheduleWindowMs: number;
   /** How long accepted events' records are kept; 0 keeps them forever. */
   eventRetentionMs: number;
+  /** At start-up, whether serve resumes the runs it started that were interrupted, or only reports them. */
+  recover: 'resume' | 'report';
 }
 
 /** Defaults of {@link ServeSettings}. */
@@ -32,6 +34,7 @@ export const SERVE_DEFAULTS = {
   timerIntervalMs: 30_000,
   missedScheduleWindowMs: 60 * 60_000,
   eventRetentionMs: 30 * 24 * 60 * 60_000,
+  recover: 'resume',
 } as const;
 
 /** The command line's say, which wins over the config. */
@@ -95,6 +98,7 @@ export function resolveServeSettings(
       timerIntervalMs: Math.max(100, duration(serve.timer_interval, SERVE_DEFAULTS.timerIntervalMs)),
       missedScheduleWindowMs: duration(serve.missed_schedule_window, SERVE_DEFAULTS.missedScheduleWindowMs),
       eventRetentionMs: duration(serve.event_retention, SERVE_DEFAULTS.eventRetentionMs),
+      recover: serve.recover ?? SERVE_DEFAULTS.recover,
     },
     problems,
   };

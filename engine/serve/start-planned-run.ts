@@ -1,10 +1,12 @@
 import type { RunMeta } from '../store/journal-events.js';
+import type { RunOutcome } from '../runner/run-session.js';
 import type { ConsoleOptions, RunServices } from '../runner/run-services.js';
 import { startRun } from '../runner/start-run.js';
 import type { JobContext } from './run-dispatcher.js';
 import type { ServeLogger } from './serve-logger.js';
 import type { PlannedRun } from './trigger-matching.js';
 import { templatePin } from '../runtime/template-pin.js';
+import { isTransientStartError } from './transient-start.js';
 
 /** Why a planned run starts: what its run record says about it. */
 export interface RunOrigin {
@@ -22,6 +24,13 @@ export interface PlannedRunDeps {
   services: RunServices;
   console(workflowId: string): ConsoleOptions;
   logger: ServeLogger;
+  /**
+   * Told about a run whose session ended by throwing after its record existed (the store could
+   * not be written: no file descriptor or disk space left): its record may still say `running`
+   * in this live process, which nothing would ever resume. Serve marks it interrupted and
+   * resumes it (see resumeStrandedRun).
+   */
+  onStranded?(runId: string, error: unknown): void;
 }
 
 /**
@@ -29,27 +38,37 @@ export interface PlannedRunDeps {
  * store under the job's stop and drain signals, its end logged. Resolves when the run ends.
  *
  * @throws what `startRun` throws before the run exists (e.g. SubjectLockedError), which the
- *   dispatcher reports as a refused start.
+ *   dispatcher reports as a refused start; after it exists, `deps.onStranded` is told first.
  */
 export async function startPlannedRun(run: PlannedRun, origin: RunOrigin, job: JobContext, deps: PlannedRunDeps): Promise<void> {
   const { loaded } = run;
   const workflowId = loaded.workflow.id;
-  const outcome = await startRun({
-    workflow: loaded.workflow,
-    template: templatePin(loaded),
-    inputs: run.inputs,
-    vars: run.vars,
-    ...(origin.event === undefined ? {} : { event: origin.event }),
-    trigger: origin.trigger,
-    initiatedBy: origin.initiatedBy,
-    reason: origin.reason,
-    signal: job.signal,
-    drain: job.drain,
-    console: deps.console(workflowId),
-    onRunCreated: (runId) => {
-      origin.onRunCreated(runId);
-      job.onRunCreated(runId);
-    },
-  }, deps.services);
+  let created: string | undefined;
+  let outcome: RunOutcome;
+  try {
+    outcome = await startRun({
+      workflow: loaded.workflow,
+      template: templatePin(loaded),
+      inputs: run.inputs,
+      vars: run.vars,
+      ...(origin.event === undefined ? {} : { event: origin.event }),
+      trigger: origin.trigger,
+      initiatedBy: origin.initiatedBy,
+      reason: origin.reason,
+      signal: job.signal,
+      drain: job.drain,
+      console: deps.console(workflowId),
+      onRunCreated: (runId) => {
+        created = runId;
+        origin.onRunCreated(runId);
+        job.onRunCreated(runId);
+      },
+    }, deps.services);
+  } catch (error) {
+    if (created !== undefined) deps.onStranded?.(created, error);
+    throw error;
+  }
   deps.logger[outcome.status === 'failed' ? 'warn' : 'info'](`run ${outcome.runId} ${outcome.status}: ${workflowId}${outcome.error ? `: ${outcome.error.message}` : ''}`);
+  // A run that failed because the store could not be written for a moment is owed, not done.
+  if (outcome.status === 'failed' && isTransientStartError(outcome.error)) deps.onStranded?.(outcome.runId, outcome.error);
 }

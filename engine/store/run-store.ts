@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { AmbiguousError } from '../errors/action-errors.js';
@@ -129,6 +129,22 @@ export class RunStore {
         if (attempt >= 20) throw error;
       }
     }
+    try {
+      return this.fillRun(dir, id, run, options.startedAt ?? startedAt.toISOString());
+    } catch (error) {
+      // A run that could not be created (no file descriptor or disk space left, say) leaves no
+      // folder behind; if even removing it fails, the folder has no run.json and is ignored.
+      try {
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // ignored: see above
+      }
+      throw error;
+    }
+  }
+
+  /** Writes a new run's files into its folder, `run.json` last. */
+  private fillRun(dir: string, id: string, run: NewRun, startedAt: string): RunHandle {
     // The template is pinned exactly as given: resume needs its exact text and hash. Each run
     // has its own copy: runs that shared one file (a hard link) were all changed by one edit.
     writeNewPrivateFile(join(dir, RUN_FILES.template), run.templateText);
@@ -147,7 +163,7 @@ export class RunStore {
       pinned,
       ...(run.subject === undefined ? {} : { subject: run.subject }),
       status: 'running',
-      startedAt: options.startedAt ?? startedAt.toISOString(),
+      startedAt,
       initiatedBy: run.initiatedBy,
       ...(run.reason === undefined ? {} : { reason: run.reason }),
       trigger: run.trigger,

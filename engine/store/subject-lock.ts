@@ -51,6 +51,17 @@ export interface LockRecord {
 /** Locks this process holds, by lock file: a run may claim its subject more than once (re-entrant). */
 const heldHere = new Map<string, { runId: string; nonce: string; count: number }>();
 
+/**
+ * Lock files whose release failed (the file could not be read or removed at that moment: no
+ * file descriptor left, an I/O error), by path, with the nonce of the lock that was released.
+ * They are retried in the background: left alone, the file would name this live process and
+ * keep other processes away from the subject for as long as it runs.
+ */
+const unreleased = new Map<string, string>();
+let unreleasedTimer: NodeJS.Timeout | undefined;
+/** Pause before a failed release is tried again, in milliseconds. */
+const RELEASE_RETRY_MS = 200;
+
 /** How many times acquiring looks again while another process is mid-takeover. */
 const MAX_ROUNDS = 100;
 /** Pause between rounds, in milliseconds. */
@@ -249,11 +260,40 @@ function handle(path: string, subject: string, runId: string, nonce: string): Su
       if (entry === undefined || entry.nonce !== nonce) return;
       if (--entry.count > 0) return;
       heldHere.delete(path);
-      const holder = readHolder(path);
-      // Only our own lock file: after a takeover (we were wrongly thought dead) it is someone else's.
-      if (holder.kind === 'record' && holder.record.nonce === nonce) removeQuietly(path);
+      try {
+        removeIfOurs(path, nonce);
+      } catch {
+        // Never thrown at the run that ends: the lock is no longer held here, and the file is
+        // removed once it can be (see `unreleased`).
+        unreleased.set(path, nonce);
+        retryUnreleasedLater();
+      }
     },
   };
+}
+
+/** Removes a lock file if it is still the lock with this nonce (after a takeover it is someone else's). */
+function removeIfOurs(path: string, nonce: string): void {
+  const holder = readHolder(path);
+  if (holder.kind === 'record' && holder.record.nonce === nonce) removeQuietly(path);
+}
+
+function retryUnreleasedLater(): void {
+  if (unreleasedTimer !== undefined) return;
+  unreleasedTimer = setTimeout(() => {
+    unreleasedTimer = undefined;
+    for (const [path, nonce] of unreleased) {
+      try {
+        removeIfOurs(path, nonce);
+        unreleased.delete(path);
+      } catch {
+        // still failing: next round
+      }
+    }
+    if (unreleased.size > 0) retryUnreleasedLater();
+  }, RELEASE_RETRY_MS);
+  // Pending releases must not keep a process alive; one that exits frees its locks anyway (its pid is dead).
+  unreleasedTimer.unref();
 }
 
 function removeQuietly(path: string): void {

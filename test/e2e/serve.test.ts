@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../actions/jumpcloud/emulator/index.js';
@@ -119,6 +119,55 @@ describe('idflow serve (built CLI)', () => {
     const after = JSON.parse((await cli(['runs', 'show', runId, '--json'], ws)).stdout);
     expect(after.meta.status).toBe('succeeded');
     expect(after.steps.map((s: { step: string; status: string; attempts: number }) => [s.step, s.status, s.attempts])).toEqual([['remove', 'succeeded', 1], ['announce', 'succeeded', 1]]);
+  });
+
+  it('after kill -9 mid-run, the restarted serve resumes the run it left running; a retry of the event is told the run and its status', async () => {
+    const ws = serveWorkspace();
+    mkdirSync(join(ws.dir, 'templates'));
+    const state = join(ws.dir, 'members.json');
+    writeFileSync(state, JSON.stringify({ members: ['ann@x.com', 'bob@x.com'] }));
+    const gate = join(ws.dir, 'gate.open');
+    writeFileSync(join(ws.dir, 'templates', 'slow.yaml'), [
+      'id: slow-leaver',
+      'name: Slow leaver',
+      'subject: "{{inputs.email}}"',
+      'inputs: { email: { type: string, required: true } }',
+      'triggers: [{ type: event, event: hr.employee.terminated, inputs: { email: "{{event.email}}" } }]',
+      'steps:',
+      `  - { id: remove, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: ["{{inputs.email}}"], wait_for: ${JSON.stringify(gate)} } }`,
+      '  - { id: announce, action: log, with: { message: "removed {{inputs.email}}" } }',
+      '',
+    ].join('\n'));
+    writeServeConfig(ws, config());
+    const first = await startServeProcess(['--plugin', plugin], ws);
+    const answer = await first.post('hr.employee.terminated', { id: 'crash-1', email: 'ann@x.com' });
+    expect(answer.status).toBe(202);
+    const runId = answer.body.runs[0].runId as string;
+    await waitFor(() => readFileSync(join(ws.store, 'runs', runId, 'journal.jsonl'), 'utf8').includes('"step.started"'), 10_000, 'the first step to start');
+    first.kill();
+    await first.exited();
+    // Left as serve died: recorded running, its process gone, its subject lock still on disk.
+    expect(JSON.parse(readFileSync(join(ws.store, 'runs', runId, 'run.json'), 'utf8')).status).toBe('running');
+    writeFileSync(gate, '');
+
+    const second = await startServeProcess(['--plugin', plugin], ws);
+    try {
+      expect(second.stderr()).toContain(`run ${runId} (slow-leaver for ann@x.com, event hr.employee.terminated crash-1 from hr) was interrupted when serve stopped: resuming it`);
+      // The sender retries (it never trusts one answer): told the run and how it stands, not "nothing started".
+      const retry = await second.post('hr.employee.terminated', { id: 'crash-1', email: 'ann@x.com' });
+      expect(retry.status).toBe(200);
+      expect(retry.body).toMatchObject({ duplicate: true, runs: [{ workflow: 'slow-leaver', runId, status: expect.stringMatching(/^(running|succeeded)$/) }] });
+      await waitFor(() => /succeeded after resuming/.test(second.stderr()), 15_000, 'the resumed run to end');
+      const view = await second.get('/events/hr/crash-1', SERVE_ENV.IDFLOW_SERVE_TOKEN);
+      expect(view.body).toMatchObject({ id: 'crash-1', runs: [{ runId, status: 'succeeded' }], pending: [], skipped: [] });
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+    expect(JSON.parse(readFileSync(state, 'utf8')).members).toEqual(['bob@x.com']);
+    const shown = JSON.parse((await cli(['runs', 'show', runId, '--json'], ws)).stdout);
+    expect(shown.meta.status).toBe('succeeded');
+    expect(shown.steps.map((s: { step: string; status: string }) => [s.step, s.status])).toEqual([['remove', 'succeeded'], ['announce', 'succeeded']]);
+    expect(readdirSync(join(ws.store, 'locks')).filter((name) => name.endsWith('.lock'))).toEqual([]);
   });
 
   it('a Directory Insights event starts its workflow exactly once across a restart, and one that happens while serve is down is not missed', async () => {

@@ -23,9 +23,10 @@ export function register(program: Command): void {
     .description(
       'Serve a folder of templates until SIGTERM or Ctrl-C: POST /events/{name} starts the workflows whose event trigger matches ' +
         '(HMAC-signed per source, each event id accepted once), schedule triggers fire on their cron slots, event sources such as ' +
-        'JumpCloud Directory Insights are polled, and due durable timers fire. GET /workflows, /runs and /runs/{id} (bearer token) ' +
-        'and GET /healthz monitor it. Every template is checked first: serve does not start while one has a problem. ' +
-        'Runs are ordinary runs in the store ("idflow runs" lists them); on SIGTERM the runs in flight stop at a step boundary and stay resumable.',
+        'JumpCloud Directory Insights are polled, and due durable timers fire. GET /workflows, /runs, /runs/{id} and /events/{source}/{id} ' +
+        '(bearer token) and GET /healthz monitor it. Every template is checked first: serve does not start while one has a problem. ' +
+        'Runs are ordinary runs in the store ("idflow runs" lists them); on SIGTERM the runs in flight stop at a step boundary, and at its ' +
+        'next start serve resumes the runs it started that a shutdown or a crash interrupted (serve.recover: report only lists them).',
     )
     .option('--workflows <dir>', WORKFLOWS_OPTION_HELP)
     .option('--config <file>', CONFIG_OPTION_HELP)

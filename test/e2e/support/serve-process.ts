@@ -29,7 +29,10 @@ export interface ServeProcess {
   get(path: string, token?: string): Promise<{ status: number; body: any }>;
   /** Sends SIGTERM and waits for the exit code. */
   stop(): Promise<number | null>;
+  /** Sends SIGKILL (no chance to clean up, as in a crash). */
   kill(): void;
+  /** Resolves with the exit code (null after a signal) once the process has ended. */
+  exited(): Promise<number | null>;
 }
 
 /** Starts the built CLI's `idflow serve` on a free port and waits until it listens. */
@@ -64,6 +67,7 @@ export async function startServeProcess(args: readonly string[], ws: ServeWorksp
       return child.exited;
     },
     kill: () => child.kill('SIGKILL'),
+    exited: () => child.exited,
   };
 }
 

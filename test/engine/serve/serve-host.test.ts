@@ -1,8 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import type { RunMeta } from '../../../engine/store/journal-events.js';
+import { describe, expect, it, vi } from 'vitest';
+import { RunHandle } from '../../../engine/store/run-handle.js';
 import { WorkflowStateStore } from '../../../engine/workflows/workflow-state.js';
-import { resumeRun } from '../../../engine/runner/resume-run.js';
 import { RunStore } from '../../../engine/store/run-store.js';
 import { Writable } from 'node:stream';
 import { resolve } from 'node:path';
@@ -80,7 +82,7 @@ describe('idflow serve: webhooks', () => {
       const first = await serving.post('hr.employee.terminated', event(file, 'ann@x.com', { reason: 'Resigned' }));
       expect(first.status).toBe(202);
       expect(first.body).toMatchObject({ event: 'hr.employee.terminated', id: 'evt-ann@x.com', source: 'hr', duplicate: false, queued: [], skipped: [] });
-      expect(first.body.runs).toEqual([{ workflow: 'hr-leaver', runId: expect.any(String) }]);
+      expect(first.body.runs).toEqual([{ workflow: 'hr-leaver', runId: expect.any(String), status: 'running' }]);
       runId = first.body.runs[0].runId;
       const store = serving.runtime.services.store;
       await eventually(() => store.openRun(runId).meta().status === 'succeeded', 'the run to succeed');
@@ -94,7 +96,8 @@ describe('idflow serve: webhooks', () => {
 
       const again = await serving.post('hr.employee.terminated', event(file, 'ann@x.com', { reason: 'Resigned' }));
       expect(again.status).toBe(200);
-      expect(again.body).toMatchObject({ duplicate: true, runs: [{ workflow: 'hr-leaver', runId }] });
+      // A repeat is told how its run went, so a sender can tell a finished run from one still owed.
+      expect(again.body).toMatchObject({ duplicate: true, runs: [{ workflow: 'hr-leaver', runId, status: 'succeeded' }] });
       // The id decides, not the body: the same id with another body is still a repeat.
       const sameId = await serving.post('hr.employee.terminated', { ...event(file, 'bob@x.com'), id: 'evt-ann@x.com' });
       expect(sameId.body).toMatchObject({ duplicate: true });
@@ -208,13 +211,177 @@ describe('idflow serve: webhooks', () => {
   });
 });
 
+/** An error as `fs` raises it when the process has no file descriptor left. */
+function emfile(): NodeJS.ErrnoException {
+  return Object.assign(new Error("EMFILE: too many open files, open 'run.json'"), { code: 'EMFILE', errno: -24, syscall: 'open' });
+}
+
+describe('idflow serve: transient failures to start a run', () => {
+  it('retries a run that cannot start for want of file descriptors until it starts: no skip, no lock, no half-made run folder', async () => {
+    const folder = serveFolder({ 'leaver.yaml': LEAVER });
+    const file = members(folder.dir, ['ann@x.com', 'bob@x.com']);
+    const serving = await folder.start();
+    // The run record cannot be written three times over (after the subject lock was taken and
+    // the run folder made), as under file-descriptor exhaustion; then the machine recovers.
+    let failures = 0;
+    const real = RunHandle.prototype.writeMeta;
+    const spy = vi.spyOn(RunHandle.prototype, 'writeMeta').mockImplementation(function (this: RunHandle, meta) {
+      if (meta.status === 'running' && failures < 3) {
+        failures++;
+        throw emfile();
+      }
+      real.call(this, meta);
+    });
+    try {
+      // The sender is not kept waiting while the start is retried: the run is owed (queued), not skipped.
+      const posted = await serving.post('hr.employee.terminated', event(file, 'ann@x.com'));
+      expect(posted.status).toBe(202);
+      expect(posted.body).toMatchObject({ skipped: [], runs: [], queued: [{ workflow: 'hr-leaver' }] });
+      const store = serving.runtime.services.store;
+      await eventually(() => store.listRuns({ status: 'succeeded' }).length === 1, 'the run to start and succeed');
+      expect(failures).toBe(3);
+      const runId = store.listRuns()[0]?.id as string;
+      expect(JSON.parse(readFileSync(file, 'utf8')).members).toEqual(['bob@x.com']);
+      // The attempts that failed left no run folder and no lock behind.
+      expect(readdirSync(join(folder.store, 'runs'))).toEqual([runId]);
+      expect(readdirSync(join(folder.store, 'locks')).filter((name) => name.endsWith('.lock'))).toHaveLength(1); // serve's own lock only
+      expect(folder.log()).toMatch(/hr-leaver \(event hr\.employee\.terminated evt-ann@x\.com\) could not start \(attempt 3\): EMFILE/);
+      const record = await serving.get(`/events/hr/${encodeURIComponent('evt-ann@x.com')}`, ENV.SERVE_TOKEN);
+      expect(record.body).toMatchObject({ runs: [{ runId, status: 'succeeded' }], pending: [], skipped: [] });
+    } finally {
+      spy.mockRestore();
+      await serving.stop();
+    }
+    expect(readdirSync(join(folder.store, 'locks')).filter((name) => name.endsWith('.lock'))).toEqual([]);
+  });
+});
+
+describe('idflow serve: a start that keeps failing until serve stops', () => {
+  it('leaves the event\'s workflow pending (never skipped), and the next serve starts it once', async () => {
+    const folder = serveFolder({ 'leaver.yaml': LEAVER });
+    const file = members(folder.dir, ['ann@x.com']);
+    const first = await folder.start();
+    let failing = true;
+    let failures = 0;
+    const real = RunHandle.prototype.writeMeta;
+    const spy = vi.spyOn(RunHandle.prototype, 'writeMeta').mockImplementation(function (this: RunHandle, meta) {
+      if (failing && meta.status === 'running') {
+        failures++;
+        throw emfile();
+      }
+      real.call(this, meta);
+    });
+    try {
+      const posted = await first.post('hr.employee.terminated', event(file, 'ann@x.com'));
+      expect(posted).toMatchObject({ status: 202, body: { runs: [], skipped: [], queued: [{ workflow: 'hr-leaver' }] } });
+      await eventually(() => failures >= 2, 'a few attempts');
+      const owed = await first.get(`/events/hr/${encodeURIComponent('evt-ann@x.com')}`, ENV.SERVE_TOKEN);
+      expect(owed.body).toMatchObject({ runs: [], pending: ['hr-leaver'], skipped: [] });
+      await first.stop();
+    } finally {
+      failing = false;
+      spy.mockRestore();
+    }
+    expect(folder.log()).toContain('hr-leaver for event hr.employee.terminated (evt-ann@x.com) did not start before serve stopped; it stays pending and starts when serve is back');
+    expect(readdirSync(join(folder.store, 'locks')).filter((name) => name.endsWith('.lock'))).toEqual([]);
+    expect(new RunStore(folder.store).listRuns()).toEqual([]);
+
+    const second = await folder.start();
+    try {
+      await eventually(() => new RunStore(folder.store).listRuns({ status: 'succeeded' }).length === 1, 'the owed run to start and succeed');
+      const repeat = await second.post('hr.employee.terminated', event(file, 'ann@x.com'));
+      expect(repeat.body).toMatchObject({ duplicate: true, queued: [], skipped: [], runs: [{ workflow: 'hr-leaver', status: 'succeeded' }] });
+    } finally {
+      await second.stop();
+    }
+    expect(JSON.parse(readFileSync(file, 'utf8')).members).toEqual([]);
+  });
+});
+
+describe('idflow serve: a run whose end cannot be recorded', () => {
+  it('is marked interrupted and resumed by serve, instead of staying running (and holding its user) while serve lives', async () => {
+    const folder = serveFolder({ 'leaver.yaml': LEAVER });
+    const file = members(folder.dir, ['ann@x.com', 'bob@x.com']);
+    const serving = await folder.start();
+    // The run's steps go through; recording its end fails twice (succeeded, then failed), as
+    // when the process has no file descriptor left at that moment: the session throws.
+    let failures = 0;
+    const real = RunHandle.prototype.updateMeta;
+    const spy = vi.spyOn(RunHandle.prototype, 'updateMeta').mockImplementation(function (this: RunHandle, patch) {
+      if ((patch.status === 'succeeded' || patch.status === 'failed') && failures < 2) {
+        failures++;
+        throw emfile();
+      }
+      real.call(this, patch);
+    });
+    try {
+      const posted = await serving.post('hr.employee.terminated', event(file, 'ann@x.com'));
+      const runId = posted.body.runs[0].runId as string;
+      const store = serving.runtime.services.store;
+      await eventually(() => store.openRun(runId).meta().status === 'succeeded', 'serve to resume the run to its end');
+      expect(failures).toBe(2);
+      expect(folder.log()).toContain(`run ${runId} (hr-leaver for ann@x.com, event hr.employee.terminated evt-ann@x.com from hr) ended without recording its end for a transient reason`);
+      // Its step was not repeated: one session took it, the resumed one found it done.
+      expect(store.openRun(runId).events().filter((e) => e.type === 'step.started').map((e) => (e as { step: string }).step)).toEqual(['remove', 'done']);
+      expect(JSON.parse(readFileSync(file, 'utf8')).members).toEqual(['bob@x.com']);
+      await eventually(() => readdirSync(join(folder.store, 'locks')).filter((name) => name.endsWith('.lock')).length === 1, 'only serve\'s own lock to remain');
+      // The user is free again: a new event for them runs.
+      const again = await serving.post('hr.employee.terminated', { ...event(file, 'ann@x.com'), id: 'evt-2' });
+      expect(again.body).toMatchObject({ skipped: [], runs: [{ workflow: 'hr-leaver' }] });
+    } finally {
+      spy.mockRestore();
+      await serving.stop();
+    }
+  });
+});
+
+/** A run recorded as serve (or an administrator) left it: `running` under this process's id, or interrupted. */
+function leftRun(store: RunStore, folder: { dir: string }, file: string, email: string, origin: { initiatedBy: string; trigger: RunMeta['trigger'] }, status: 'running' | 'interrupted'): string {
+  const handle = store.createRun({
+    workflow: { id: 'hr-leaver', name: 'HR leaver' },
+    templatePath: join(folder.dir, 'templates', 'leaver.yaml'),
+    templateText: LEAVER,
+    templateHash: createHash('sha256').update(LEAVER).digest('hex'),
+    inputs: { email, reason: 'termination', file, gate: null },
+    subject: email,
+    ...origin,
+    sandbox: false,
+  });
+  handle.append({ type: 'run.started', at: new Date().toISOString(), runId: handle.id, workflowId: 'hr-leaver', session: 1, pid: process.pid, vars: {}, event: { id: `evt-${email}`, employee: { email, status: 'terminated' }, file } });
+  if (status === 'interrupted') handle.updateMeta({ status: 'interrupted' });
+  handle.close();
+  return handle.id;
+}
+
+describe('idflow serve: recovery at start-up', () => {
+  it('resumes a run it started that is recorded running under its own (reused) process id, and leaves an administrator\'s interrupted run alone', async () => {
+    const folder = serveFolder({ 'leaver.yaml': LEAVER });
+    const file = members(folder.dir, ['ann@x.com', 'bob@x.com']);
+    const store = new RunStore(folder.store);
+    // Serve restarted as PID 1 in a container: the run the previous serve left names this very pid.
+    const served = leftRun(store, folder, file, 'ann@x.com', { initiatedBy: 'idflow serve (hr)', trigger: { type: 'event', event: 'hr.employee.terminated', eventId: 'evt-ann@x.com', source: 'hr' } }, 'running');
+    const manual = leftRun(store, folder, file, 'bob@x.com', { initiatedBy: 'alice', trigger: { type: 'manual' } }, 'interrupted');
+    expect(store.openRun(served).meta().status).toBe('running');
+    const serving = await folder.start();
+    try {
+      await eventually(() => serving.runtime.services.store.openRun(served).meta().status === 'succeeded', 'serve to resume its run');
+      expect(folder.log()).toContain(`run ${served} (hr-leaver for ann@x.com, event hr.employee.terminated evt-ann@x.com from hr) was interrupted when serve stopped: resuming it`);
+      expect(folder.log()).not.toContain(manual);
+      expect(serving.runtime.services.store.openRun(manual).meta().status).toBe('interrupted');
+      expect(JSON.parse(readFileSync(file, 'utf8')).members).toEqual(['bob@x.com']);
+    } finally {
+      await serving.stop();
+    }
+  });
+});
+
 describe('idflow serve: restarts', () => {
   it('starts the runs an accepted event still owed when serve stopped, once', async () => {
     const folder = serveFolder({ 'leaver.yaml': LEAVER }, serveConfig().replace('concurrency: 2', 'concurrency: 1'));
     const file = members(folder.dir, ['a@x.com', 'b@x.com']);
     const first = await folder.start();
     const held = gate(folder.dir);
-    await first.post('hr.employee.terminated', event(file, 'a@x.com', { gate: held.path }));
+    const interrupted = await first.post('hr.employee.terminated', event(file, 'a@x.com', { gate: held.path }));
     const queued = await first.post('hr.employee.terminated', event(file, 'b@x.com'));
     expect(queued.body.queued).toEqual([{ workflow: 'hr-leaver' }]);
     const stopping = first.stop(); // b never gets a slot: the queue is dropped before a's step ends
@@ -225,8 +392,10 @@ describe('idflow serve: restarts', () => {
 
     const second = await folder.start();
     try {
-      await eventually(() => new RunStore(folder.store).listRuns({ status: 'succeeded' }).length === 1 && JSON.parse(readFileSync(file, 'utf8')).members.length === 0, 'b to be offboarded');
+      // a's run, stopped at a step boundary by the shutdown, is resumed; b's run starts.
+      await eventually(() => new RunStore(folder.store).listRuns({ status: 'succeeded' }).length === 2 && JSON.parse(readFileSync(file, 'utf8')).members.length === 0, 'b to be offboarded and a resumed');
       expect(folder.log()).toContain('starting 1 run it matched before serve stopped');
+      expect(folder.log()).toContain(`run ${interrupted.body.runs[0].runId as string} (hr-leaver for a@x.com, event hr.employee.terminated evt-a@x.com from hr) was interrupted when serve stopped: resuming it`);
       const repeat = await second.post('hr.employee.terminated', event(file, 'b@x.com'));
       expect(repeat.body).toMatchObject({ duplicate: true, queued: [], runs: [{ workflow: 'hr-leaver' }] });
     } finally {
@@ -316,11 +485,43 @@ describe('idflow serve: shutdown', () => {
     expect(store.openRun(runId).events().filter((e) => e.type === 'step.started').map((e) => (e as { step: string }).step)).toEqual(['remove']);
     expect(folder.log()).toContain('shutting down');
 
+    // Serve resumes the run it started when it is back (its completed step is not repeated).
     const restarted = await folder.start();
     try {
-      const loaded = await restarted.runtime.loadPinnedWorkflow(store.openRun(runId).templateText(), meta.templatePath);
-      const outcome = await resumeRun({ handle: restarted.runtime.services.store.openRun(runId), workflow: loaded.workflow, templateChanged: false, signal: new AbortController().signal, console: { stream: new Writable({ write: (_c, _e, cb) => cb() }), mode: 'silent' } }, restarted.runtime.services);
-      expect(outcome).toMatchObject({ status: 'succeeded', output: { removed: 1 } });
+      await eventually(() => restarted.runtime.services.store.openRun(runId).meta().status === 'succeeded', 'serve to resume the run');
+      expect(restarted.runtime.services.store.openRun(runId).output()).toEqual({ removed: 1 });
+      expect(store.openRun(runId).events().filter((e) => e.type === 'step.started').map((e) => (e as { step: string }).step)).toEqual(['remove', 'done']);
+      await eventually(() => folder.log().includes(`run ${runId} succeeded after resuming: hr-leaver`), 'the resume to be logged');
+    } finally {
+      await restarted.stop();
+    }
+  });
+
+  it('with serve.recover: report, logs an interrupted run with the command to resume it and leaves it alone', async () => {
+    const folder = serveFolder({ 'leaver.yaml': LEAVER }, serveConfig('  recover: report'));
+    const file = members(folder.dir, ['ann@x.com']);
+    const serving = await folder.start();
+    const held = gate(folder.dir);
+    const posted = await serving.post('hr.employee.terminated', event(file, 'ann@x.com', { gate: held.path }));
+    const runId = posted.body.runs[0].runId as string;
+    const stopping = serving.shutdown();
+    held.open();
+    await stopping;
+    await serving.runtime.close();
+
+    const restarted = await folder.start();
+    try {
+      expect(folder.log()).toContain(`run ${runId} (hr-leaver for ann@x.com, event hr.employee.terminated evt-ann@x.com from hr) was interrupted when serve stopped; resume it with: idflow resume ${runId} (serve.recover is report)`);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(restarted.runtime.services.store.openRun(runId).meta().status).toBe('interrupted');
+      // A repeat of the event is told its run is interrupted, not that all is done.
+      const repeat = await restarted.post('hr.employee.terminated', event(file, 'ann@x.com'));
+      expect(repeat).toMatchObject({ status: 200, body: { duplicate: true, runs: [{ workflow: 'hr-leaver', runId, status: 'interrupted' }] } });
+      const shown = await restarted.get(`/events/hr/${encodeURIComponent('evt-ann@x.com')}`, ENV.SERVE_TOKEN);
+      expect(shown).toMatchObject({ status: 200, body: { source: 'hr', id: 'evt-ann@x.com', event: 'hr.employee.terminated', runs: [{ workflow: 'hr-leaver', runId, status: 'interrupted' }], pending: [], skipped: [] } });
+      expect((await restarted.get('/events/hr/evt-ann@x.com')).status).toBe(401);
+      expect(await restarted.get('/events/hr/evt-nobody', ENV.SERVE_TOKEN)).toMatchObject({ status: 404, body: { error: { code: 'EVENT_NOT_FOUND' } } });
+      expect(await restarted.get('/events/NOT_A_SOURCE/x', ENV.SERVE_TOKEN)).toMatchObject({ status: 404, body: { error: { code: 'EVENT_NOT_FOUND' } } });
     } finally {
       await restarted.stop();
     }
@@ -368,5 +569,29 @@ describe('idflow serve: schedules', () => {
     const run = new RunStore(folder.store).listRuns({ workflow: 'ticker' })[0];
     expect(run).toMatchObject({ trigger: { type: 'schedule', source: '* * * * * *' }, initiatedBy: 'idflow serve (schedule)' });
     expect(JSON.parse(readFileSync(join(folder.store, 'runs', run?.id as string, 'inputs.json'), 'utf8'))).toEqual({ note: 'tick from idflow serve (schedule)' });
+  });
+
+  it('retries a slot whose run cannot start for want of file descriptors instead of losing it', async () => {
+    const ticker = 'id: ticker\nname: Ticker\ntriggers:\n  - type: schedule\n    cron: "* * * * * *"\nsteps:\n  - { id: tick, action: log, with: { message: tick } }\n';
+    const folder = serveFolder({ 'ticker.yaml': ticker });
+    let failures = 0;
+    let failedSlot: string | undefined;
+    const real = RunHandle.prototype.writeMeta;
+    const spy = vi.spyOn(RunHandle.prototype, 'writeMeta').mockImplementation(function (this: RunHandle, meta) {
+      if (meta.status === 'running' && failures < 2) {
+        failures++;
+        failedSlot ??= meta.trigger.eventId;
+        throw emfile();
+      }
+      real.call(this, meta);
+    });
+    const serving = await folder.start();
+    try {
+      await eventually(() => failedSlot !== undefined && new RunStore(folder.store).listRuns({ workflow: 'ticker' }).some((r) => r.trigger.eventId === failedSlot && r.status === 'succeeded'), 'the slot that failed to start to run after all', 10_000);
+      expect(folder.log()).toMatch(/ticker \(schedule slot [^)]+\) could not start \(attempt 2\): EMFILE/);
+    } finally {
+      spy.mockRestore();
+      await serving.stop();
+    }
   });
 });

@@ -30,6 +30,15 @@ describe('resolveServeSettings', () => {
     ]);
   });
 
+  it('resumes interrupted runs at start-up unless serve.recover says report; any other value is refused where it stands', () => {
+    expect(resolveServeSettings(undefined, {}, {}, { file: 'c.yaml' }).settings.recover).toBe('resume');
+    const report = parseConfig('serve:\n  recover: report\n', 'c.yaml', '/tmp');
+    expect(report.problems).toEqual([]);
+    expect(resolveServeSettings(report.config.serve, {}, {}, { file: 'c.yaml' }).settings.recover).toBe('report');
+    const wrong = parseConfig('serve:\n  recover: maybe\n', 'c.yaml', '/tmp');
+    expect(wrong.problems).toEqual([expect.objectContaining({ file: 'c.yaml', line: 2, path: '/serve/recover', severity: 'error' })]);
+  });
+
   it('accepts the example serve config', () => {
     const loaded = parseConfig(readFileSync('examples/serve/idflow.config.yaml', 'utf8'), 'examples/serve/idflow.config.yaml', 'examples/serve');
     expect(loaded.problems).toEqual([]);

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AmbiguousError } from '../../../engine/errors/action-errors.js';
 import { RunNotFoundError, RunRecordChangedError, UsageError } from '../../../engine/errors/usage-errors.js';
 import type { JournalEvent } from '../../../engine/store/journal-events.js';
-import { RunStore, resolveStoreRoot, type NewRun } from '../../../engine/store/run-store.js';
+import { RunHandle, RunStore, resolveStoreRoot, type NewRun } from '../../../engine/store/run-store.js';
 import { deadPid, startChild } from './child-process-helpers.js';
 import { sampleNewRun } from './run-fixture.js';
 
@@ -167,6 +167,23 @@ describe('RunStore.createRun / openRun', () => {
     expect(() => store.createRun(newRun(), { id: '20261122-2305-k3x9p2' })).toThrow('Cannot create run 20261122-2305-k3x9p2: a run with that id already exists');
     expect(() => store.createRun(newRun(), { id: '../escape' })).toThrow(/is not a run id/);
     expect(() => store.createRun(newRun(), { startedAt: 'soon' })).toThrow(/is not an ISO-8601 time/);
+  });
+
+  it('leaves no run folder behind when the run cannot be created (no file descriptor left, say)', () => {
+    const store = new RunStore(root);
+    const kept = store.createRun(newRun());
+    const real = RunHandle.prototype.writeMeta;
+    const spy = vi.spyOn(RunHandle.prototype, 'writeMeta').mockImplementation(function (this: RunHandle) {
+      throw Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
+    });
+    try {
+      expect(() => store.createRun(newRun())).toThrow(/EMFILE/);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(RunHandle.prototype.writeMeta).toBe(real);
+    expect(readdirSync(join(root, 'runs'))).toEqual([kept.id]);
+    expect(store.listRuns().map((meta) => meta.id)).toEqual([kept.id]);
   });
 
   it('refuses an incomplete run description with every problem named', () => {

@@ -81,6 +81,23 @@ describe('acquireSubjectLock within one process', () => {
     expect(existsSync(lockFileFor(locksDir, 'john@example.com'))).toBe(false);
   });
 
+  it('a release that cannot read the lock file (no file descriptor left, say) does not throw, and removes it once it can', async () => {
+    const lock = acquireSubjectLock(locksDir, 'e@example.com', 'run-e');
+    const path = lockFileFor(locksDir, 'e@example.com');
+    const content = readFileSync(path, 'utf8');
+    // The lock file cannot be read for a moment (here: something else is at its name).
+    rmSync(path);
+    mkdirSync(path);
+    expect(() => lock.release()).not.toThrow();
+    rmSync(path, { recursive: true });
+    writeFileSync(path, content);
+    const deadline = Date.now() + 5_000;
+    while (existsSync(path) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(existsSync(path)).toBe(false);
+    // The subject is free for another run.
+    acquireSubjectLock(locksDir, 'e@example.com', 'run-f').release();
+  });
+
   it('takes over a lock whose process is dead', async () => {
     const pid = await deadPid();
     writeFileSync(lockFileFor(locksDir, 'john@example.com'), JSON.stringify({ subject: 'john@example.com', runId: 'run-dead', pid, hostname: hostname(), at: new Date().toISOString(), nonce: 'n1' }));
