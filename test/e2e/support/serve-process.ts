@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnIdflow, waitFor } from '../../support/cli.js';
-import { signEvent } from '../../../engine/serve/signature.js';
+import { signedEventHeaders } from '../../support/webhook-signing.js';
 
 /** Secrets the serve e2e configs read from the environment. */
 export const SERVE_ENV = { HR_WEBHOOK_SECRET: 'e2e-hr-secret-0001', IDFLOW_SERVE_TOKEN: 'e2e-monitoring-token-0002' };
@@ -47,10 +47,9 @@ export async function startServeProcess(args: readonly string[], ws: ServeWorksp
     stderr: () => child.output().stderr,
     async post(name, body) {
       const raw = JSON.stringify(body);
-      const timestamp = String(Math.floor(Date.now() / 1000));
       const response = await fetch(`${base}/events/${name}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-idflow-timestamp': timestamp, 'x-idflow-signature': signEvent(SERVE_ENV.HR_WEBHOOK_SECRET, timestamp, raw) },
+        headers: { 'content-type': 'application/json', ...signedEventHeaders(SERVE_ENV.HR_WEBHOOK_SECRET, name, raw) },
         body: raw,
       });
       return { status: response.status, body: await response.json() };
