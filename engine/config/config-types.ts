@@ -67,6 +67,10 @@ export interface ServeConfig {
   missed_schedule_window?: DurationSetting;
   /** How long accepted events' records are kept for exactly-once (default 720h; 0: forever). */
   event_retention?: DurationSetting;
+  /** Connections served at once (default 256; lowered to fit the open-file limit). */
+  max_connections?: number;
+  /** Of those, connections not yet authenticated (default 64). */
+  max_unauthenticated_connections?: number;
 }
 
 /** One entry of `event_sources:`; keys beyond these are the provider's own options. */

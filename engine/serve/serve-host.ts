@@ -15,6 +15,7 @@ import { summariseWorkflows } from '../workflows/workflow-summary.js';
 import { EventInbox } from './event-inbox.js';
 import { EventIntake, initiatedByFor } from './event-intake.js';
 import { CursorStore, EventSourceHost, resolveEventSources } from './event-source-host.js';
+import { connectionCaps, readFdUsage } from './fd-budget.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
 import { RunDispatcher } from './run-dispatcher.js';
 import { ScheduleRunner, type ScheduleClock } from './schedule-runner.js';
@@ -134,6 +135,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const sourceHost = new EventSourceHost({ sources, connections: services.connections, sandbox: services.sandbox, cursors: new CursorStore(services.store.root), intake, logger });
 
     let draining = false;
+    // Sized now, with the store, plugins and event sources' descriptors already open.
+    const connections = connectionCaps(settings, readFdUsage());
     http = await startHttpServer({
       webhook: { settings, intake, now },
       monitoring: {
@@ -144,9 +147,13 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       },
       draining: () => draining,
       logger,
+      connections,
     }, settings.host, settings.port);
     const server = http;
     logger.info(`listening on ${server.url}: ${folder.workflows.length} workflow${folder.workflows.length === 1 ? '' : 's'} from ${folder.dir}, ${schedules.size} schedule${schedules.size === 1 ? '' : 's'}, ${sources.length} event source${sources.length === 1 ? '' : 's'}, store ${services.store.root}`);
+    if (connections.limitedBy !== undefined) {
+      logger.warn(`serving at most ${connections.total} connections (${connections.unauthenticated} not yet authenticated), fewer than serve.max_connections, because of ${connections.limitedBy}; raise the limit to serve more`);
+    }
     if (settings.token === undefined) logger.warn('serve.token is not configured: the monitoring API (GET /workflows, /runs) answers 401 to everyone');
     if (settings.sources.size === 0) logger.warn('serve.sources is empty: every POST /events/... is refused (404); add a source with a shared secret');
 

@@ -19,6 +19,10 @@ export interface ServeSettings {
   missedScheduleWindowMs: number;
   /** How long accepted events' records are kept; 0 keeps them forever. */
   eventRetentionMs: number;
+  /** Connections served at once, as configured (the descriptor limit may lower it: see `fd-budget.ts`). */
+  maxConnections: number;
+  /** Of those, connections not yet authenticated. */
+  maxUnauthenticatedConnections: number;
 }
 
 /** Defaults of {@link ServeSettings}. */
@@ -32,6 +36,8 @@ export const SERVE_DEFAULTS = {
   timerIntervalMs: 30_000,
   missedScheduleWindowMs: 60 * 60_000,
   eventRetentionMs: 30 * 24 * 60 * 60_000,
+  maxConnections: 256,
+  maxUnauthenticatedConnections: 64,
 } as const;
 
 /** The command line's say, which wins over the config. */
@@ -95,7 +101,10 @@ export function resolveServeSettings(
       timerIntervalMs: Math.max(100, duration(serve.timer_interval, SERVE_DEFAULTS.timerIntervalMs)),
       missedScheduleWindowMs: duration(serve.missed_schedule_window, SERVE_DEFAULTS.missedScheduleWindowMs),
       eventRetentionMs: duration(serve.event_retention, SERVE_DEFAULTS.eventRetentionMs),
+      maxConnections: serve.max_connections ?? SERVE_DEFAULTS.maxConnections,
+      maxUnauthenticatedConnections: serve.max_unauthenticated_connections ?? SERVE_DEFAULTS.maxUnauthenticatedConnections,
     },
     problems,
   };
 }
+

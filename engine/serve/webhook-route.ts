@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { markAuthenticated } from './connection-gate.js';
 import type { EventIntake } from './event-intake.js';
 import { isEventName } from './event-name.js';
 import { errorReply, header, readBody, type HttpReply } from './http-io.js';
@@ -49,6 +50,7 @@ export async function handleEventRequest(request: IncomingMessage, name: string,
   const given = eventIdOf(idHeader, payload);
   const check = verifySignature(configured.secret, { signature: header(request, SIGNATURE_HEADER), timestamp: header(request, TIMESTAMP_HEADER) }, { event: name, id: given ?? '', body: read.body }, deps.now().getTime(), deps.settings.signatureToleranceMs);
   if (!check.ok) return errorReply(401, check.reason === 'stale-timestamp' ? 'STALE_TIMESTAMP' : 'BAD_SIGNATURE', check.message, { 'www-authenticate': 'IdflowSignature' });
+  markAuthenticated(request);
   if (parseError !== undefined) return errorReply(400, 'INVALID_JSON', `the body is not JSON: ${parseError.message}`);
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return errorReply(400, 'INVALID_EVENT', 'the body must be a JSON object (the event)');
   if (given === undefined || given === '') return errorReply(400, 'MISSING_EVENT_ID', 'the event has no id: send it as the X-Idflow-Event-Id header or as "id" in the body (each id is accepted once)');

@@ -35,4 +35,11 @@ describe('resolveServeSettings', () => {
     expect(loaded.problems).toEqual([]);
     expect(loaded.config.event_sources).toEqual([{ type: 'jumpcloud.directory_insights', connection: 'jumpcloud', interval: '30s', services: ['directory'], start: 'now' }]);
   });
+
+  it('reads the connection caps', () => {
+    const loaded = parseConfig('serve:\n  max_connections: 50\n  max_unauthenticated_connections: 10\n', 'c.yaml', '/tmp');
+    expect(loaded.problems).toEqual([]);
+    expect(resolveServeSettings(loaded.config.serve, {}, {}, { file: 'c.yaml' }).settings).toMatchObject({ maxConnections: 50, maxUnauthenticatedConnections: 10 });
+    expect(parseConfig('serve:\n  max_connections: 0\n', 'c.yaml', '/tmp').problems.map((p) => p.path)).toEqual(['/serve/max_connections']);
+  });
 });

@@ -32,7 +32,7 @@ export interface ServeFolder {
   /** Everything serve logged. */
   log(): string;
   /** Starts serve on a free port (a new runtime each time, as a restart would). */
-  start(options?: { now?: () => Date; plugins?: string[] }): Promise<Serving>;
+  start(options?: { now?: () => Date; plugins?: string[]; host?: string }): Promise<Serving>;
 }
 
 /** A running serve and HTTP helpers for it. */
@@ -62,7 +62,7 @@ export function serveFolder(templates: Record<string, string>, config: string = 
       runtime.services.retryDelayScale = 0.001;
       let serving: RunningServe;
       try {
-        serving = await startServe({ runtime, workflowsDir: 'templates', cwd: dir, env, flags: { port: '0', host: '127.0.0.1' }, log: stream, ...(options.now ? { now: options.now } : {}) });
+        serving = await startServe({ runtime, workflowsDir: 'templates', cwd: dir, env, flags: { port: '0', host: options.host ?? '127.0.0.1' }, log: stream, ...(options.now ? { now: options.now } : {}) });
       } catch (error) {
         await runtime.close();
         throw error;
