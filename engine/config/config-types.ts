@@ -71,6 +71,8 @@ export interface ServeConfig {
   max_connections?: number;
   /** Of those, connections not yet authenticated (default 64). */
   max_unauthenticated_connections?: number;
+  /** Serve HTTPS: PEM files, relative to the config file. */
+  tls?: { cert: string; key: string };
 }
 
 /** One entry of `event_sources:`; keys beyond these are the provider's own options. */

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { classifyError } from '../errors/classify.js';
 import { IdflowError } from '../errors/idflow-error.js';
@@ -18,12 +19,14 @@ export interface HttpServerDeps {
   logger: ServeLogger;
   /** How many connections to serve at once (see `fd-budget.ts`). */
   connections: ConnectionCaps;
+  /** A PEM certificate chain and private key: serve HTTPS instead of HTTP. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** A listening server. */
 export interface RunningHttpServer {
   server: Server;
-  /** `http://host:port`. */
+  /** `http://host:port`, or `https://…` with TLS. */
   url: string;
   port: number;
   /** Stops accepting connections, closes idle ones, and waits (at most `waitMs`) for open requests. */
@@ -48,7 +51,7 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     void handle(request, response, deps, gate);
   };
-  const server: Server = createServer(options, onRequest);
+  const server: Server = deps.tls === undefined ? createServer(options, onRequest) : createHttpsServer({ ...options, cert: deps.tls.cert, key: deps.tls.key }, onRequest);
   gate.attach(server);
   // Slow clients must not hold a connection open forever (headers in 10 s, a whole request in 30 s).
   server.headersTimeout = 10_000;
@@ -68,7 +71,7 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     server,
-    url: `http://${shownHost}:${address.port}`,
+    url: `${deps.tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`,
     port: address.port,
     close: (waitMs = 5_000) => new Promise<void>((resolve) => {
       const timer = setTimeout(() => {

@@ -4,6 +4,7 @@ import type { Problem } from '../diagnostics/problem.js';
 import type { Environment } from '../config/index.js';
 import { ConflictError } from '../errors/action-errors.js';
 import { SubjectLockedError, ValidationError } from '../errors/usage-errors.js';
+import { isLoopbackHost } from '../plugin-api/loopback-host.js';
 import type { EventSourceProvider } from '../plugin-api/pack.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ConsoleOptions } from '../runner/run-services.js';
@@ -79,7 +80,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const loadedConfig = runtime.environment.loadedConfig;
   const configFile = loadedConfig.file ?? 'idflow.config.yaml';
   const locate = loadedConfig.locate === undefined ? undefined : (pointer: string) => loadedConfig.locate?.(pointer);
-  const where = { file: configFile, ...(locate === undefined ? {} : { locate }) };
+  const where = { file: configFile, baseDir: runtime.environment.config.baseDir, ...(locate === undefined ? {} : { locate }) };
 
   const folder = await loadWorkflowFolder(runtime, options.workflowsDir, options.cwd, loadedConfig.file === undefined ? {} : { exclude: [resolve(options.cwd, loadedConfig.file)] });
   const { settings, problems: settingProblems } = resolveServeSettings(runtime.environment.config.serve, options.env, options.flags, where);
@@ -148,9 +149,13 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       draining: () => draining,
       logger,
       connections,
+      ...(settings.tls === undefined ? {} : { tls: { cert: settings.tls.cert, key: settings.tls.key } }),
     }, settings.host, settings.port);
     const server = http;
     logger.info(`listening on ${server.url}: ${folder.workflows.length} workflow${folder.workflows.length === 1 ? '' : 's'} from ${folder.dir}, ${schedules.size} schedule${schedules.size === 1 ? '' : 's'}, ${sources.length} event source${sources.length === 1 ? '' : 's'}, store ${services.store.root}`);
+    if (settings.tls === undefined && !isLoopbackHost(settings.host)) {
+      logger.warn(`listening on ${settings.host}, beyond this machine, without TLS: events, their signatures and the monitoring API's bearer token travel in plain text; set serve.tls: { cert, key } or put a TLS proxy in front`);
+    }
     if (connections.limitedBy !== undefined) {
       logger.warn(`serving at most ${connections.total} connections (${connections.unauthenticated} not yet authenticated), fewer than serve.max_connections, because of ${connections.limitedBy}; raise the limit to serve more`);
     }
