@@ -161,10 +161,11 @@ describe('idflow serve under a low open-file limit', () => {
       const users = emulator.state.snapshot().users.filter((u) => u.username?.startsWith('burst.user'));
       expect(users.filter((u) => u.state !== 'SUSPENDED').map((u) => u.username)).toEqual([]);
       expect(serve.stderr()).not.toMatch(/EMFILE|too many open files/i);
-      // Shedding is logged once per burst, not once per refused request.
+      // Shedding is logged once per burst (both phases fall in one, or two on a slow machine), not
+      // once for each of the dozens of connections turned away.
       const shedLines = serve.stderr().split('\n').filter((line) => line.includes('shedding load:')).length;
       expect(shedLines).toBeGreaterThan(0);
-      expect(shedLines).toBeLessThan(IDLE_CONNECTIONS);
+      expect(shedLines).toBeLessThanOrEqual(2);
     } finally {
       for (const socket of idle) socket.destroy();
       agent.destroy();
