@@ -69,6 +69,12 @@ export interface ServeConfig {
   event_retention?: DurationSetting;
   /** What to do at start-up with interrupted runs serve started: `resume` them (default) or only `report` them. */
   recover?: 'resume' | 'report';
+  /** Connections served at once (default 256; lowered to fit the open-file limit). */
+  max_connections?: number;
+  /** Of those, connections not yet authenticated (default 64). */
+  max_unauthenticated_connections?: number;
+  /** Serve HTTPS: PEM files, relative to the config file. */
+  tls?: { cert: string; key: string };
 }
 
 /** One entry of `event_sources:`; keys beyond these are the provider's own options. */

@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { classifyError } from '../errors/classify.js';
 import { IdflowError } from '../errors/idflow-error.js';
+import { ConnectionGate } from './connection-gate.js';
+import type { ConnectionCaps } from './fd-budget.js';
 import { errorReply, sendReply, type HttpReply } from './http-io.js';
 import { authorise, health, listRuns, listWorkflows, showEvent, showRun, type MonitoringDeps } from './monitoring-routes.js';
 import type { ServeLogger } from './serve-logger.js';
@@ -14,12 +17,16 @@ export interface HttpServerDeps {
   /** True once shutdown began: every request is then answered 503. */
   draining(): boolean;
   logger: ServeLogger;
+  /** How many connections to serve at once (see `fd-budget.ts`). */
+  connections: ConnectionCaps;
+  /** A PEM certificate chain and private key: serve HTTPS instead of HTTP. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** A listening server. */
 export interface RunningHttpServer {
   server: Server;
-  /** `http://host:port`. */
+  /** `http://host:port`, or `https://…` with TLS. */
   url: string;
   port: number;
   /** Stops accepting connections, closes idle ones, and waits (at most `waitMs`) for open requests. */
@@ -33,12 +40,19 @@ export interface RunningHttpServer {
  *
  * Routes: `POST /events/{name}` (signed webhooks), `GET /workflows`, `GET /runs`,
  * `GET /runs/{id}`, `GET /events/{source}/{id}` (bearer token), `GET /healthz` (open). Anything else is 404; a known path
- * with the wrong method is 405 with `Allow`. While shutting down every request is 503.
+ * with the wrong method is 405 with `Allow`. While shutting down every request is 503, and so is
+ * a request on a connection beyond the caps ({@link ConnectionGate}). An answer sent before the
+ * request's body was read to its end closes the connection: the rest is never read.
  */
 export async function startHttpServer(deps: HttpServerDeps, host: string, port: number): Promise<RunningHttpServer> {
-  const server = createServer((request, response) => {
-    void handle(request, response, deps);
-  });
+  const gate = new ConnectionGate({ caps: deps.connections, logger: deps.logger });
+  // Timeouts are checked every second (node's default is every 30 s), so they hold to the second.
+  const options = { connectionsCheckingInterval: 1_000 };
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    void handle(request, response, deps, gate);
+  };
+  const server: Server = deps.tls === undefined ? createServer(options, onRequest) : createHttpsServer({ ...options, cert: deps.tls.cert, key: deps.tls.key }, onRequest);
+  gate.attach(server);
   // Slow clients must not hold a connection open forever (headers in 10 s, a whole request in 30 s).
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -57,7 +71,7 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     server,
-    url: `http://${shownHost}:${address.port}`,
+    url: `${deps.tls === undefined ? 'http' : 'https'}://${shownHost}:${address.port}`,
     port: address.port,
     close: (waitMs = 5_000) => new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -73,19 +87,23 @@ export async function startHttpServer(deps: HttpServerDeps, host: string, port: 
   };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, deps: HttpServerDeps): Promise<void> {
+async function handle(request: IncomingMessage, response: ServerResponse, deps: HttpServerDeps, gate: ConnectionGate): Promise<void> {
   let reply: HttpReply;
   try {
-    reply = deps.draining() ? errorReply(503, 'SHUTTING_DOWN', 'idflow serve is shutting down; try again when it is back', { 'retry-after': '30' }) : await route(request, deps);
+    reply = gate.refusal(request) ?? (deps.draining() ? errorReply(503, 'SHUTTING_DOWN', 'idflow serve is shutting down; try again when it is back', { 'retry-after': '30' }) : await route(request, deps));
   } catch (error) {
     const classified = classifyError(error);
     deps.logger.error(`${request.method ?? ''} ${request.url ?? ''} failed: ${classified.message}`);
     reply = errorReply(500, 'INTERNAL', `the request could not be handled: ${classified.message}`);
   }
-  if (reply.status >= 400 && reply.status !== 404) deps.logger.warn(`${request.method ?? ''} ${pathOf(request)} → ${reply.status} ${(reply.body as { error?: { code?: string } }).error?.code ?? ''}`);
-  sendReply(response, reply);
-  // A request whose body was not read to its end (413): drop the connection once answered.
-  if (reply.close) response.once('finish', () => request.destroy());
+  const code = (reply.body as { error?: { code?: string } }).error?.code;
+  // Load shedding is logged once per burst by the gate, not once per request.
+  if (reply.status >= 400 && reply.status !== 404 && code !== 'OVERLOADED') deps.logger.warn(`${request.method ?? ''} ${pathOf(request)} → ${reply.status} ${code ?? ''}`);
+  // Answered before the body was read to its end (an unknown source, a wrong method, 413, 503):
+  // close once answered, rather than let node read the rest of a body nobody authenticated.
+  const close = reply.close === true || !request.complete;
+  sendReply(response, close ? { ...reply, close: true } : reply);
+  if (close) response.once('finish', () => request.destroy());
 }
 
 async function route(request: IncomingMessage, deps: HttpServerDeps): Promise<HttpReply> {

@@ -7,6 +7,7 @@ import { buildRunReport } from '../store/run-report.js';
 import type { RunStore } from '../store/run-store.js';
 import type { WorkflowSummary } from '../workflows/workflow-summary.js';
 import type { EventView } from './event-intake.js';
+import { markAuthenticated } from './connection-gate.js';
 import { errorReply, header, type HttpReply } from './http-io.js';
 import { sameSecret } from './signature.js';
 
@@ -33,6 +34,7 @@ export function authorise(request: IncomingMessage, token: string | undefined): 
   const given = /^Bearer\s+(.+)$/i.exec(header(request, 'authorization')?.trim() ?? '')?.[1];
   if (given === undefined) return errorReply(401, 'UNAUTHORISED', 'send the monitoring token as "Authorization: Bearer <token>"', challenge);
   if (!sameSecret(given.trim(), token)) return errorReply(401, 'UNAUTHORISED', 'the bearer token is wrong', challenge);
+  markAuthenticated(request);
   return undefined;
 }
 

@@ -4,6 +4,7 @@ import type { Problem } from '../diagnostics/problem.js';
 import type { Environment } from '../config/index.js';
 import { ConflictError } from '../errors/action-errors.js';
 import { SubjectLockedError, ValidationError } from '../errors/usage-errors.js';
+import { isLoopbackHost } from '../plugin-api/loopback-host.js';
 import type { EventSourceProvider } from '../plugin-api/pack.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ConsoleOptions } from '../runner/run-services.js';
@@ -15,6 +16,7 @@ import { summariseWorkflows } from '../workflows/workflow-summary.js';
 import { EventInbox } from './event-inbox.js';
 import { EventIntake, initiatedByFor } from './event-intake.js';
 import { CursorStore, EventSourceHost, resolveEventSources } from './event-source-host.js';
+import { connectionCaps, readFdUsage } from './fd-budget.js';
 import { startHttpServer, type RunningHttpServer } from './http-server.js';
 import { RunDispatcher } from './run-dispatcher.js';
 import { recoverInterruptedRuns, resumeStrandedRun, type RunRecoveryDeps } from './run-recovery.js';
@@ -80,7 +82,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const loadedConfig = runtime.environment.loadedConfig;
   const configFile = loadedConfig.file ?? 'idflow.config.yaml';
   const locate = loadedConfig.locate === undefined ? undefined : (pointer: string) => loadedConfig.locate?.(pointer);
-  const where = { file: configFile, ...(locate === undefined ? {} : { locate }) };
+  const where = { file: configFile, baseDir: runtime.environment.config.baseDir, ...(locate === undefined ? {} : { locate }) };
 
   const folder = await loadWorkflowFolder(runtime, options.workflowsDir, options.cwd, loadedConfig.file === undefined ? {} : { exclude: [resolve(options.cwd, loadedConfig.file)] });
   const { settings, problems: settingProblems } = resolveServeSettings(runtime.environment.config.serve, options.env, options.flags, where);
@@ -151,6 +153,8 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     }
 
     let draining = false;
+    // Sized now, with the store, plugins and event sources' descriptors already open.
+    const connections = connectionCaps(settings, readFdUsage());
     http = await startHttpServer({
       webhook: { settings, intake, now },
       monitoring: {
@@ -162,9 +166,17 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       },
       draining: () => draining,
       logger,
+      connections,
+      ...(settings.tls === undefined ? {} : { tls: { cert: settings.tls.cert, key: settings.tls.key } }),
     }, settings.host, settings.port);
     const server = http;
     logger.info(`listening on ${server.url}: ${folder.workflows.length} workflow${folder.workflows.length === 1 ? '' : 's'} from ${folder.dir}, ${schedules.size} schedule${schedules.size === 1 ? '' : 's'}, ${sources.length} event source${sources.length === 1 ? '' : 's'}, store ${services.store.root}`);
+    if (settings.tls === undefined && !isLoopbackHost(settings.host)) {
+      logger.warn(`listening on ${settings.host}, beyond this machine, without TLS: events, their signatures and the monitoring API's bearer token travel in plain text; set serve.tls: { cert, key } or put a TLS proxy in front`);
+    }
+    if (connections.limitedBy !== undefined) {
+      logger.warn(`serving at most ${connections.total} connections (${connections.unauthenticated} not yet authenticated), fewer than serve.max_connections, because of ${connections.limitedBy}; raise the limit to serve more`);
+    }
     if (settings.token === undefined) logger.warn('serve.token is not configured: the monitoring API (GET /workflows, /runs) answers 401 to everyone');
     if (settings.sources.size === 0) logger.warn('serve.sources is empty: every POST /events/... is refused (404); add a source with a shared secret');
 

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import type { Problem } from '../diagnostics/problem.js';
 import type { DurationSetting, Environment, ServeConfig } from '../config/index.js';
 import type { SourceLocation } from '../loader/source-map.js';
@@ -21,6 +24,12 @@ export interface ServeSettings {
   eventRetentionMs: number;
   /** At start-up, whether serve resumes the runs it started that were interrupted, or only reports them. */
   recover: 'resume' | 'report';
+  /** Connections served at once, as configured (the descriptor limit may lower it: see `fd-budget.ts`). */
+  maxConnections: number;
+  /** Of those, connections not yet authenticated. */
+  maxUnauthenticatedConnections: number;
+  /** The certificate and key to serve HTTPS with (read and checked as a pair); undefined: plain HTTP. */
+  tls: { cert: Buffer; key: Buffer; certFile: string; keyFile: string } | undefined;
 }
 
 /** Defaults of {@link ServeSettings}. */
@@ -35,6 +44,8 @@ export const SERVE_DEFAULTS = {
   missedScheduleWindowMs: 60 * 60_000,
   eventRetentionMs: 30 * 24 * 60 * 60_000,
   recover: 'resume',
+  maxConnections: 256,
+  maxUnauthenticatedConnections: 64,
 } as const;
 
 /** The command line's say, which wins over the config. */
@@ -48,6 +59,9 @@ export interface ServeFlags {
  * and reads its secrets from the environment. A secret whose variable is not set is a problem
  * now, at start-up, rather than a 401 for every sender later.
  *
+ * The TLS certificate and key are read now too (relative to `where.baseDir`, the config file's
+ * folder) and checked to be PEM and a matching pair.
+ *
  * @param locate - places problems at their config entry.
  * @returns the settings, or every problem found.
  */
@@ -55,7 +69,7 @@ export function resolveServeSettings(
   config: ServeConfig | undefined,
   env: Environment,
   flags: ServeFlags,
-  where: { file: string; locate?: (pointer: string) => SourceLocation | undefined },
+  where: { file: string; baseDir?: string; locate?: (pointer: string) => SourceLocation | undefined },
 ): { settings: ServeSettings; problems: Problem[] } {
   const serve = config ?? {};
   const problems: Problem[] = [];
@@ -84,6 +98,7 @@ export function resolveServeSettings(
     const value = secret(source.secret, `/serve/sources/${name}/secret`, `the shared secret of source "${name}"`);
     if (value !== undefined) sources.set(name, { secret: value });
   }
+  const tls = serve.tls === undefined ? undefined : readTls(serve.tls, where.baseDir ?? process.cwd(), problem);
   const duration = (value: DurationSetting | undefined, fallback: number): number => (value === undefined ? fallback : parseDuration(value) ?? fallback);
   return {
     settings: {
@@ -99,7 +114,47 @@ export function resolveServeSettings(
       missedScheduleWindowMs: duration(serve.missed_schedule_window, SERVE_DEFAULTS.missedScheduleWindowMs),
       eventRetentionMs: duration(serve.event_retention, SERVE_DEFAULTS.eventRetentionMs),
       recover: serve.recover ?? SERVE_DEFAULTS.recover,
+      maxConnections: serve.max_connections ?? SERVE_DEFAULTS.maxConnections,
+      maxUnauthenticatedConnections: serve.max_unauthenticated_connections ?? SERVE_DEFAULTS.maxUnauthenticatedConnections,
+      tls,
     },
     problems,
   };
+}
+
+/**
+ * Reads `serve.tls`'s PEM files and checks that they make a TLS context (PEM text, a key that
+ * belongs to the certificate), so a wrong file stops serve at start-up with the entry named,
+ * not at the first sender's handshake.
+ */
+function readTls(
+  tls: { cert: string; key: string },
+  baseDir: string,
+  problem: (pointer: string, code: string, message: string, suggestion?: string) => void,
+): ServeSettings['tls'] {
+  const read = (which: 'cert' | 'key', what: string): { file: string; text: Buffer } | undefined => {
+    const file = resolve(baseDir, tls[which]);
+    try {
+      return { file, text: readFileSync(file) };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
+      problem(`/serve/tls/${which}`, 'tls-unreadable', `serve.tls.${which}: cannot read the ${what} ${file}: ${why}`, 'Paths are relative to the config file');
+      return undefined;
+    }
+  };
+  const cert = read('cert', 'certificate');
+  const key = read('key', 'private key');
+  if (cert === undefined || key === undefined) return undefined;
+  try {
+    createSecureContext({ cert: cert.text, key: key.text });
+  } catch (error) {
+    const message = (error as Error).message;
+    const why = /key values mismatch/i.test(message)
+      ? `the private key ${key.file} does not belong to the certificate ${cert.file}`
+      : `${cert.file} and ${key.file} are not a PEM certificate and private key (${message})`;
+    problem('/serve/tls', 'tls-invalid', `serve.tls: ${why}`, 'Give the PEM certificate (chain) as cert and its unencrypted PEM private key as key');
+    return undefined;
+  }
+  return { cert: cert.text, key: key.text, certFile: cert.file, keyFile: key.file };
 }

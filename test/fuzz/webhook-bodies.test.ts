@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Runtime } from '../../engine/runtime/runtime.js';
 import { startServe, type RunningServe } from '../../engine/serve/serve-host.js';
-import { signEvent } from '../../engine/serve/signature.js';
+import { signedEventHeaders } from '../support/webhook-signing.js';
 import { repoRoot } from '../support/cli.js';
 import { FUZZ_SEED, FULL } from '../reliability/support/suite-settings.js';
 import { applyTextEdits, noise, textEdit, withinTime } from './support/mutations.js';
@@ -98,12 +98,10 @@ describe(`fuzzed webhook requests (${RUNS} runs, seed ${FUZZ_SEED})`, () => {
       fc.asyncProperty(eventName, body, signing, fc.boolean(), async (name, raw, sign, idHeader) => {
         const now = Math.floor(Date.now() / 1000);
         const timestamp = String(sign === 'stale' ? now - 3600 : now);
+        const eventId = idHeader ? `fuzz-${Math.random().toString(36).slice(2)}` : undefined;
         const headers: Record<string, string> = { 'content-type': 'application/json' };
-        if (sign !== 'none') {
-          headers['x-idflow-timestamp'] = timestamp;
-          headers['x-idflow-signature'] = signEvent(sign === 'wrong' ? 'not-the-secret' : SECRET, timestamp, raw);
-        }
-        if (idHeader) headers['x-idflow-event-id'] = `fuzz-${Math.random().toString(36).slice(2)}`;
+        if (sign !== 'none') Object.assign(headers, signedEventHeaders(sign === 'wrong' ? 'not-the-secret' : SECRET, name, raw, { timestamp, ...(eventId === undefined ? {} : { eventId }) }));
+        else if (eventId !== undefined) headers['x-idflow-event-id'] = eventId;
         const response = await withinTime(fetch(`${serve.url}/events/${name}`, { method: 'POST', headers, body: raw }), 10_000, 'a webhook request');
         const text = await response.text();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSandboxData, startEmulator, type RunningEmulator } from '../../actions/jumpcloud/emulator/index.js';
-import { signEvent } from '../../engine/serve/signature.js';
+import { signedEventHeaders } from '../support/webhook-signing.js';
 import { startSmtpServer, type SmtpTestServer } from '../actions/core/helpers/smtp-test-server.js';
 import { idflow, repoRoot, spawnIdflow, type CliResult } from '../support/cli.js';
 import { waitUntil } from './support/suite-settings.js';
@@ -133,8 +133,7 @@ describe('secrets', () => {
       const base = /listening on (http:\/\/[^\s:]+:\d+)/.exec(serve.output().stderr)?.[1];
       expect(base, serve.output().stderr).toBeDefined();
       const raw = JSON.stringify({ id: 'evt-secrets-1', employee: { email: 'chris.taylor@company.com', status: 'terminated' }, access_code: 'not-a-secret-here', hook_base: httpBase });
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const answer = await fetch(`${base}/events/hr.employee.terminated`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-idflow-timestamp': timestamp, 'x-idflow-signature': signEvent(SECRETS.webhookSecret, timestamp, raw) }, body: raw });
+      const answer = await fetch(`${base}/events/hr.employee.terminated`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedEventHeaders(SECRETS.webhookSecret, 'hr.employee.terminated', raw) }, body: raw });
       expect(answer.status).toBe(202);
       const monitoring = { authorization: `Bearer ${SECRETS.serveToken}` };
       await waitUntil(() => readdirSync(join(dir, 'store', 'runs')).length >= 3, 20_000, 'the event\'s run to start');

@@ -22,16 +22,17 @@ export function register(program: Command): void {
     .summary('run workflows from signed webhooks, schedules, directory events and due timers')
     .description(
       'Serve a folder of templates until SIGTERM or Ctrl-C: POST /events/{name} starts the workflows whose event trigger matches ' +
-        '(HMAC-signed per source, each event id accepted once), schedule triggers fire on their cron slots, event sources such as ' +
+        '(HMAC-signed per source over the timestamp, event name, event id and body; each event id accepted once), schedule triggers fire on their cron slots, event sources such as ' +
         'JumpCloud Directory Insights are polled, and due durable timers fire. GET /workflows, /runs, /runs/{id} and /events/{source}/{id} ' +
-        '(bearer token) and GET /healthz monitor it. Every template is checked first: serve does not start while one has a problem. ' +
+        '(bearer token) and GET /healthz monitor it. Connections are capped (serve.max_connections, lowered to fit the open-file limit; beyond, 503 with Retry-After) and serve.tls serves HTTPS. ' +
+        'Every template is checked first: serve does not start while one has a problem. ' +
         'Runs are ordinary runs in the store ("idflow runs" lists them); on SIGTERM the runs in flight stop at a step boundary, and at its ' +
         'next start serve resumes the runs it started that a shutdown or a crash interrupted (serve.recover: report only lists them).',
     )
     .option('--workflows <dir>', WORKFLOWS_OPTION_HELP)
     .option('--config <file>', CONFIG_OPTION_HELP)
     .option('--port <n>', 'the TCP port (default: serve.port in the config, else 8787; 0 picks a free one)')
-    .option('--host <address>', 'the address to listen on (default: serve.host in the config, else 127.0.0.1)')
+    .option('--host <address>', 'the address to listen on (default: serve.host in the config, else 127.0.0.1); beyond loopback, set serve.tls (serve warns when it listens there in plain HTTP)')
     .option('--plugin <path>', PLUGIN_OPTION_HELP, collect, [])
     .option('--store <dir>', 'the run store (default: IDFLOW_HOME, else store: in the config, else ./.idflow)')
     .option('--sandbox [file]', 'run against the built-in sandboxes (the JumpCloud emulator) instead of real services')

@@ -1,8 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnIdflow, waitFor } from '../../support/cli.js';
-import { signEvent } from '../../../engine/serve/signature.js';
+import { spawn } from 'node:child_process';
+import { cliPath, spawnIdflow, waitFor } from '../../support/cli.js';
+import { signedEventHeaders } from '../../support/webhook-signing.js';
 
 /** Secrets the serve e2e configs read from the environment. */
 export const SERVE_ENV = { HR_WEBHOOK_SECRET: 'e2e-hr-secret-0001', IDFLOW_SERVE_TOKEN: 'e2e-monitoring-token-0002' };
@@ -35,12 +36,16 @@ export interface ServeProcess {
   exited(): Promise<number | null>;
 }
 
-/** Starts the built CLI's `idflow serve` on a free port and waits until it listens. */
-export async function startServeProcess(args: readonly string[], ws: ServeWorkspace, cwd = ws.dir): Promise<ServeProcess> {
-  const child = spawnIdflow(['serve', '--port', '0', ...args], { cwd, env: ws.env });
+/**
+ * Starts the built CLI's `idflow serve` on a free port and waits until it listens; with
+ * `openFileLimit`, under `ulimit -n` of that many descriptors (through bash, as an operator would).
+ */
+export async function startServeProcess(args: readonly string[], ws: ServeWorkspace, cwd = ws.dir, options: { openFileLimit?: number } = {}): Promise<ServeProcess> {
+  const serveArgs = ['serve', '--port', '0', ...args];
+  const child = options.openFileLimit === undefined ? spawnIdflow(serveArgs, { cwd, env: ws.env }) : spawnLimited(serveArgs, options.openFileLimit, cwd, ws.env);
   let url: string | undefined;
   await waitFor(() => {
-    url = /listening on (http:\/\/[^\s:]+:\d+)/.exec(child.output().stderr)?.[1];
+    url = /listening on (https?:\/\/[^\s:]+:\d+)/.exec(child.output().stderr)?.[1];
     return url !== undefined || child.exitCode !== null;
   }, 20_000, 'idflow serve to listen');
   if (url === undefined) throw new Error(`idflow serve exited with ${String(child.exitCode)}:\n${child.output().stderr}`);
@@ -50,10 +55,9 @@ export async function startServeProcess(args: readonly string[], ws: ServeWorksp
     stderr: () => child.output().stderr,
     async post(name, body) {
       const raw = JSON.stringify(body);
-      const timestamp = String(Math.floor(Date.now() / 1000));
       const response = await fetch(`${base}/events/${name}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-idflow-timestamp': timestamp, 'x-idflow-signature': signEvent(SERVE_ENV.HR_WEBHOOK_SECRET, timestamp, raw) },
+        headers: { 'content-type': 'application/json', ...signedEventHeaders(SERVE_ENV.HR_WEBHOOK_SECRET, name, raw) },
         body: raw,
       });
       return { status: response.status, body: await response.json() };
@@ -69,6 +73,17 @@ export async function startServeProcess(args: readonly string[], ws: ServeWorksp
     kill: () => child.kill('SIGKILL'),
     exited: () => child.exited,
   };
+}
+
+/** {@link spawnIdflow} under `ulimit -n limit`. */
+function spawnLimited(args: readonly string[], limit: number, cwd: string, env: Record<string, string | undefined>): ReturnType<typeof spawnIdflow> {
+  const child = spawn('bash', ['-c', `ulimit -n ${limit} && exec "$0" "$@"`, process.execPath, cliPath, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+  return Object.assign(child, { output: () => ({ stdout, stderr }), exited });
 }
 
 /** Writes `idflow.config.yaml` into the workspace and returns its path. */

@@ -1,13 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../engine/config/load-config.js';
 import { resolveServeSettings, SERVE_DEFAULTS } from '../../../engine/serve/serve-settings.js';
+import { NO_OPENSSL, throwawayCertificate } from './support/tls-files.js';
 
 describe('resolveServeSettings', () => {
   it('fills the defaults when the config has no serve: section', () => {
     const { settings, problems } = resolveServeSettings(undefined, {}, {}, { file: 'c.yaml' });
     expect(problems).toEqual([]);
-    expect(settings).toEqual({ ...SERVE_DEFAULTS, token: undefined, sources: new Map() });
+    expect(settings).toEqual({ ...SERVE_DEFAULTS, token: undefined, sources: new Map(), tls: undefined });
   });
 
   it('reads durations, secrets from the environment, and lets the command line win', () => {
@@ -43,5 +45,34 @@ describe('resolveServeSettings', () => {
     const loaded = parseConfig(readFileSync('examples/serve/idflow.config.yaml', 'utf8'), 'examples/serve/idflow.config.yaml', 'examples/serve');
     expect(loaded.problems).toEqual([]);
     expect(loaded.config.event_sources).toEqual([{ type: 'jumpcloud.directory_insights', connection: 'jumpcloud', interval: '30s', services: ['directory'], start: 'now' }]);
+  });
+
+  it('reads the connection caps', () => {
+    const loaded = parseConfig('serve:\n  max_connections: 50\n  max_unauthenticated_connections: 10\n', 'c.yaml', '/tmp');
+    expect(loaded.problems).toEqual([]);
+    expect(resolveServeSettings(loaded.config.serve, {}, {}, { file: 'c.yaml' }).settings).toMatchObject({ maxConnections: 50, maxUnauthenticatedConnections: 10 });
+    expect(parseConfig('serve:\n  max_connections: 0\n', 'c.yaml', '/tmp').problems.map((p) => p.path)).toEqual(['/serve/max_connections']);
+  });
+
+  it.skipIf(NO_OPENSSL !== undefined)('reads serve.tls relative to the config file, and refuses a key of another certificate or a missing file, naming the entry', () => {
+    const files = throwawayCertificate();
+    writeFileSync(join(files.dir, 'not-pem.txt'), 'hello');
+    const resolveWith = (tls: string) => {
+      const loaded = parseConfig(`serve:\n  tls: ${tls}\n`, join(files.dir, 'c.yaml'), files.dir);
+      expect(loaded.problems).toEqual([]);
+      return resolveServeSettings(loaded.config.serve, {}, {}, { file: 'c.yaml', baseDir: files.dir, locate: (pointer) => loaded.locate?.(pointer) });
+    };
+    const good = resolveWith('{ cert: serve.crt, key: serve.key }');
+    expect(good.problems).toEqual([]);
+    expect(good.settings.tls).toMatchObject({ certFile: files.cert, keyFile: files.key });
+    expect(good.settings.tls?.cert.toString()).toContain('BEGIN CERTIFICATE');
+    const mismatched = resolveWith('{ cert: serve.crt, key: other.key }');
+    expect(mismatched.settings.tls).toBeUndefined();
+    expect(mismatched.problems.map((p) => [p.line, p.code, p.message])).toEqual([[2, 'tls-invalid', `serve.tls: the private key ${files.otherKey} does not belong to the certificate ${files.cert}`]]);
+    const missing = resolveWith('{ cert: nope.crt, key: serve.key }');
+    expect(missing.problems.map((p) => [p.code, p.path, p.message])).toEqual([['tls-unreadable', '/serve/tls/cert', `serve.tls.cert: cannot read the certificate ${join(files.dir, 'nope.crt')}: there is no such file`]]);
+    const notPem = resolveWith('{ cert: not-pem.txt, key: serve.key }');
+    expect(notPem.problems.map((p) => p.code)).toEqual(['tls-invalid']);
+    expect(notPem.problems[0]?.message).toContain('are not a PEM certificate and private key');
   });
 });

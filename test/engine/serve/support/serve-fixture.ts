@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { Runtime } from '../../../../engine/runtime/runtime.js';
 import { startServe, type RunningServe } from '../../../../engine/serve/serve-host.js';
-import { signEvent } from '../../../../engine/serve/signature.js';
+import { signedEventHeaders } from '../../../support/webhook-signing.js';
 
 /** The secrets the fixtures' configs read from the environment. */
 export const ENV = { HR_SECRET: 'hr-shared-secret-123', PSA_SECRET: 'psa-shared-secret-456', SERVE_TOKEN: 'monitoring-token-789' };
@@ -32,7 +32,7 @@ export interface ServeFolder {
   /** Everything serve logged. */
   log(): string;
   /** Starts serve on a free port (a new runtime each time, as a restart would). */
-  start(options?: { now?: () => Date; plugins?: string[] }): Promise<Serving>;
+  start(options?: { now?: () => Date; plugins?: string[]; host?: string }): Promise<Serving>;
 }
 
 /** A running serve and HTTP helpers for it. */
@@ -62,7 +62,7 @@ export function serveFolder(templates: Record<string, string>, config: string = 
       runtime.services.retryDelayScale = 0.001;
       let serving: RunningServe;
       try {
-        serving = await startServe({ runtime, workflowsDir: 'templates', cwd: dir, env, flags: { port: '0', host: '127.0.0.1' }, log: stream, ...(options.now ? { now: options.now } : {}) });
+        serving = await startServe({ runtime, workflowsDir: 'templates', cwd: dir, env, flags: { port: '0', host: options.host ?? '127.0.0.1' }, log: stream, ...(options.now ? { now: options.now } : {}) });
       } catch (error) {
         await runtime.close();
         throw error;
@@ -74,7 +74,8 @@ export function serveFolder(templates: Record<string, string>, config: string = 
           const raw = o.raw ?? JSON.stringify(body);
           const timestamp = String(o.timestamp ?? Math.floor(Date.now() / 1000));
           const secret = o.secret ?? (name.startsWith('psa.') ? ENV.PSA_SECRET : ENV.HR_SECRET);
-          const headers: Record<string, string> = { 'content-type': 'application/json', ...(o.sign === false ? {} : { 'x-idflow-timestamp': timestamp, 'x-idflow-signature': signEvent(secret, timestamp, raw) }), ...o.headers };
+          const eventId = o.headers?.['x-idflow-event-id'];
+          const headers: Record<string, string> = { 'content-type': 'application/json', ...(o.sign === false ? {} : signedEventHeaders(secret, name, raw, { timestamp, ...(eventId === undefined ? {} : { eventId }) })), ...o.headers };
           const response = await fetch(`${url}/events/${name}`, { method: 'POST', headers, body: raw });
           return { status: response.status, body: await response.json() };
         },
