@@ -11,7 +11,7 @@ import { cli, returned, TEMPLATE, workspace } from './support/offboarding.js';
 
 describe('offboarding through a 429/5xx storm', () => {
   it('retries its way to the exact counts', async () => {
-    const sandbox = spawnIdflow(['sandbox', '--api-key', 'storm-key', '--rate-limit', '15', '--fail-rate', '0.1', '--seed', '11'], { cwd: repoRoot });
+    const sandbox = spawnIdflow(['sandbox', '--api-key', 'storm-test-key-0123', '--rate-limit', '15', '--fail-rate', '0.1', '--seed', '11'], { cwd: repoRoot });
     try {
       await waitFor(() => sandbox.output().stdout.includes('Serving until'), 15_000, 'idflow sandbox to serve');
       const exports = /export JUMPCLOUD_API_URL=(\S+) JUMPCLOUD_API_KEY=(\S+)/.exec(sandbox.output().stdout);

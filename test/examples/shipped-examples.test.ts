@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSandboxData, startEmulator, type RunningEmulator } from '../../actions/jumpcloud/emulator/index.js';
 import { startSmtpServer, type SmtpTestServer } from '../actions/core/helpers/smtp-test-server.js';
-import { signEvent } from '../../engine/serve/signature.js';
+import { signedEventHeaders } from '../support/webhook-signing.js';
 import { idflow, repoRoot, spawnIdflow, waitFor, type CliResult } from '../support/cli.js';
 
 /**
@@ -173,8 +173,7 @@ describe('the shipped examples run as shipped', () => {
       expect(base, stderr()).toBeDefined();
       const post = async (name: string, body: unknown): Promise<{ status: number; body: unknown }> => {
         const raw = JSON.stringify(body);
-        const timestamp = String(Math.floor(Date.now() / 1000));
-        const response = await fetch(`${base}/events/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-idflow-timestamp': timestamp, 'x-idflow-signature': signEvent(hrSecret, timestamp, raw) }, body: raw });
+        const response = await fetch(`${base}/events/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedEventHeaders(hrSecret, name, raw) }, body: raw });
         return { status: response.status, body: await response.json() };
       };
       const event = readJson(join(examples, 'serve', 'hr-employee-terminated.json')) as { id: string };

@@ -199,8 +199,7 @@ describe('secrets', () => {
       // A careless sender pastes serve's secrets into the event (the other source's too).
       const note = `hr=${SECRETS.webhookSecret} token=${SECRETS.serveToken} psa=${psaSecret}`;
       const raw = JSON.stringify({ id: 'evt-serve-secrets-1', note, nested: { again: [SECRETS.serveToken] } });
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const answer = await fetch(`${base}/events/hr.note.posted`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-idflow-timestamp': timestamp, 'x-idflow-signature': signEvent(SECRETS.webhookSecret, timestamp, raw) }, body: raw });
+      const answer = await fetch(`${base}/events/hr.note.posted`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedEventHeaders(SECRETS.webhookSecret, 'hr.note.posted', raw) }, body: raw });
       expect(answer.status).toBe(202);
       const runId = ((await answer.json()) as { runs: Array<{ runId: string }> }).runs[0]?.runId as string;
       expect(runId).toBeDefined();

@@ -1,6 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { ExitCode, type CommandIo } from '../command-runner.js';
 import { createEnvironment } from '../environment.js';
+import { weakSecretReason } from '../../config/secret-strength.js';
 import { didYouMean } from '../../diagnostics/suggest.js';
 import { IdflowError } from '../../errors/idflow-error.js';
 import { UsageError, ValidationError } from '../../errors/usage-errors.js';
@@ -119,6 +120,9 @@ function commonOptions(options: SandboxCommandOptions): SandboxOptions {
   const dropRate = options.dropRate === undefined ? undefined : probabilityOption('--drop-rate', options.dropRate);
   const rateLimit = options.rateLimit === undefined ? undefined : numberOption('--rate-limit', options.rateLimit, 0, Number.MAX_SAFE_INTEGER, 'a number of requests per second ≥ 0 (0: no limit)');
   if (options.apiKey !== undefined && options.apiKey.trim() === '') throw new UsageError('--api-key must not be empty');
+  // idflow refuses a shorter secret as JUMPCLOUD_API_KEY, so a sandbox accepting one could never be used.
+  const weak = options.apiKey === undefined ? undefined : weakSecretReason(options.apiKey);
+  if (weak !== undefined) throw new UsageError(`--api-key ${weak}`);
   if (options.orgId !== undefined && !/^[0-9a-f]{24}$/.test(options.orgId)) {
     throw new UsageError(`--org-id must be an organisation id of 24 lowercase hexadecimal characters, got ${JSON.stringify(options.orgId)}`);
   }

@@ -41,7 +41,7 @@ export function register(program: Command): void {
       '',
       'Examples:',
       '  idflow sandbox',
-      '  idflow sandbox --port 4010 --api-key test-key --state .idflow/sandbox.json',
+      '  idflow sandbox --port 4010 --api-key sandbox-test-key-0123 --state .idflow/sandbox.json',
       '  idflow sandbox --rate-limit 5 --fail-rate 0.2 --latency 50 --seed 7',
       '  idflow sandbox --data my-org.json --org-id 5f1b2c3d4e5f6a7b8c9d0e1f',
     ].join('\n'))

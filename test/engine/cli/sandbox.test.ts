@@ -39,29 +39,29 @@ async function serve(options: SandboxCommandOptions, cwd?: string) {
 
 describe('idflow sandbox (handler)', () => {
   it('starts the JumpCloud emulator seeded from the example org, prints its URL, key and the exports, serves, and stops with exit code 0', async () => {
-    const sandbox = await serve({ apiKey: 'test-key-1', rateLimit: '50', seed: '7' });
-    expect(sandbox.key).toBe('test-key-1');
+    const sandbox = await serve({ apiKey: 'sandbox-test-key-1', rateLimit: '50', seed: '7' });
+    expect(sandbox.key).toBe('sandbox-test-key-1');
     expect(sandbox.io.out()).toContain('Organization: Company Inc.');
     expect(sandbox.io.out()).toContain('34 users');
     expect(sandbox.io.out()).toContain('Faults: rateLimit=50');
-    expect(sandbox.io.out()).toContain(`export JUMPCLOUD_API_URL=${sandbox.url} JUMPCLOUD_API_KEY=test-key-1`);
-    const reply = await fetch(`${sandbox.url}/api/systemusers?filter=${encodeURIComponent('username:$eq:john.smith')}`, { headers: { 'x-api-key': 'test-key-1' } });
+    expect(sandbox.io.out()).toContain(`export JUMPCLOUD_API_URL=${sandbox.url} JUMPCLOUD_API_KEY=sandbox-test-key-1`);
+    const reply = await fetch(`${sandbox.url}/api/systemusers?filter=${encodeURIComponent('username:$eq:john.smith')}`, { headers: { 'x-api-key': 'sandbox-test-key-1' } });
     expect(((await reply.json()) as { totalCount: number }).totalCount).toBe(1);
     expect(await sandbox.stop()).toBe(0);
     expect(sandbox.io.err()).toContain('test done: stopping');
-    await expect(fetch(`${sandbox.url}/api/systemusers`, { headers: { 'x-api-key': 'test-key-1' } })).rejects.toThrow();
+    await expect(fetch(`${sandbox.url}/api/systemusers`, { headers: { 'x-api-key': 'sandbox-test-key-1' } })).rejects.toThrow();
   });
 
   it('keeps the organisation in --state FILE across sessions', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'idflow-sandbox-cmd-'));
-    const first = await serve({ state: 'state.json', apiKey: 'k' }, dir);
+    const first = await serve({ state: 'state.json', apiKey: 'sandbox-state-key-1' }, dir);
     expect(first.io.out()).toContain(`State: ${join(dir, 'state.json')} (new, starting from the org file)`);
-    const headers = { 'x-api-key': 'k', 'content-type': 'application/json' };
+    const headers = { 'x-api-key': 'sandbox-state-key-1', 'content-type': 'application/json' };
     const found = (await (await fetch(`${first.url}/api/systemusers?filter=${encodeURIComponent('username:$eq:john.smith')}`, { headers })).json()) as { results: Array<{ _id: string }> };
     const id = found.results[0]!._id;
     expect((await fetch(`${first.url}/api/systemusers/${id}`, { method: 'PUT', headers, body: JSON.stringify({ suspended: true }) })).status).toBe(200);
     await first.stop();
-    const second = await serve({ state: 'state.json', apiKey: 'k' }, dir);
+    const second = await serve({ state: 'state.json', apiKey: 'sandbox-state-key-1' }, dir);
     expect(second.io.out()).toContain('(continuing from the state saved');
     const user = (await (await fetch(`${second.url}/api/systemusers/${id}`, { headers })).json()) as { state: string };
     expect(user.state).toBe('SUSPENDED');
@@ -91,6 +91,7 @@ describe('idflow sandbox (handler)', () => {
       [{ latency: '2.5' }, '--latency must be a whole number from 0 to 600000, got "2.5"'],
       [{ orgId: 'ACME' }, '--org-id must be an organisation id of 24 lowercase hexadecimal characters, got "ACME"'],
       [{ apiKey: ' ' }, '--api-key must not be empty'],
+      [{ apiKey: 'short-key' }, '--api-key is 9 characters long; a secret needs at least 16 (a short secret is easy to guess and cannot be redacted safely from logs and records)'],
       [{ pack: 'jumpclod' }, '--pack jumpclod: no plugin pack of that name is loaded (loaded: core, jumpcloud). Did you mean "jumpcloud"?'],
       [{ pack: 'core' }, '--pack core: the pack has no sandbox (packs with one: jumpcloud)'],
     ];
@@ -118,13 +119,13 @@ describe('idflow sandbox (handler)', () => {
 
 describe('idflow sandbox (built CLI)', () => {
   it('prints its URL and key, serves, and exits 0 on SIGTERM', async () => {
-    const child = spawnIdflow(['sandbox', '--api-key', 'cli-key', '--fail-rate', '0.1', '--latency', '5', '--seed', '3'], { cwd: repoRoot });
+    const child = spawnIdflow(['sandbox', '--api-key', 'sandbox-cli-key-0123', '--fail-rate', '0.1', '--latency', '5', '--seed', '3'], { cwd: repoRoot });
     try {
       await waitFor(() => child.output().stdout.includes('Serving until'), 15_000, 'idflow sandbox to serve');
       const url = /listening on (http:\/\/\S+)/.exec(child.output().stdout)?.[1] as string;
-      expect(child.output().stdout).toContain('API key: cli-key');
+      expect(child.output().stdout).toContain('API key: sandbox-cli-key-0123');
       expect(child.output().stdout).toContain('Faults: latencyMs=5, failRate=0.1');
-      const reply = await fetch(`${url}/__sandbox/state`, { headers: { 'x-api-key': 'cli-key' } });
+      const reply = await fetch(`${url}/__sandbox/state`, { headers: { 'x-api-key': 'sandbox-cli-key-0123' } });
       expect(reply.status).toBe(200);
       child.kill('SIGTERM');
       expect(await child.exited).toBe(0);
