@@ -17,7 +17,7 @@ const params = {
   type: 'object',
   description: 'Finds the JumpCloud user to offboard by id, username or email.',
   properties: {
-    identifier: { type: 'string', minLength: 1, description: 'A JumpCloud user id (24 hex), a username, or an email (matched without regard to case).' },
+    identifier: { type: 'string', minLength: 1, pattern: '\\S', description: 'A JumpCloud user id (24 hex), a username, or an email (matched without regard to case).' },
     refuse_protected: {
       type: 'boolean',
       default: false,
