@@ -46,7 +46,8 @@ export function checkParamsBeforeRun(workflow: Workflow, data: RunData, services
   const sections = [['steps', workflow.steps], ['on_failure', workflow.on_failure]] as const;
   for (const [section, steps] of sections) {
     steps.forEach((step, index) => {
-      const surely = section === 'steps' ? surelyRuns(step, data) : false;
+      // on_failure steps run only if the run fails: never sure.
+      const surely = section === 'steps' ? surelyRuns(step, data) : 'maybe';
       if (surely === 'never') return;
       for (const problem of checkStep(step, data, services, surely === 'yes')) {
         found.push({ ...problem, pointer: `/${section}/${index}/with${problem.key === undefined ? '' : `/${escapePointer(problem.key)}`}` });
