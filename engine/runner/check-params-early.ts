@@ -29,13 +29,15 @@ export interface TemplateSource {
  * email list) then stops the run before its first step changes anything, rather than halfway.
  *
  * @remarks
- * Only what is certain is reported. A parameter's own schema errors count for every step (a bad
- * value is bad whenever its step runs); a parameter that renders to nothing where one is required,
- * or a template that cannot render, counts only for a step that surely runs: a main step without
- * `foreach` whose `if` is absent or reads only known data and is true. Steps whose known `if` is
- * false, and every step of a workflow whose `when` is known false, are not checked. Errors of
- * schema keywords that relate several parameters (`if`/`then`, `oneOf`, …) are left to the step:
- * the parameters that depend on earlier steps are not known yet.
+ * Only what is certain is reported. Steps whose `if` depends on earlier steps are not checked
+ * (the condition may guard against exactly this value, e.g. no IT recipients), unless a part of
+ * an `and` known now is false; nor are steps whose known `if` is false, nor any step of a
+ * workflow whose known `when` is false. For the others, a parameter's own schema errors count
+ * (a bad value is bad whenever its step runs: `foreach` and `on_failure` steps included); a
+ * parameter that renders to nothing where one is required, or a template that cannot render,
+ * counts only for a main step without `foreach` that surely runs. Errors of schema keywords that
+ * relate several parameters (`if`/`then`, `oneOf`, …) are left to the step: the parameters that
+ * depend on earlier steps are not known yet.
  *
  * @throws ValidationError (`INVALID_PARAMS`, exit 2) listing every problem, each naming the step,
  *   the parameter and what is wrong with its value, at its place in the template when given.
@@ -46,10 +48,11 @@ export function checkParamsBeforeRun(workflow: Workflow, data: RunData, services
   const sections = [['steps', workflow.steps], ['on_failure', workflow.on_failure]] as const;
   for (const [section, steps] of sections) {
     steps.forEach((step, index) => {
+      const surely = surelyRuns(step, data);
+      // A step whose "if" depends on earlier steps may be guarded against exactly this value.
+      if (surely === 'never' || surely === 'unknown') return;
       // on_failure steps run only if the run fails: never sure.
-      const surely = section === 'steps' ? surelyRuns(step, data) : 'maybe';
-      if (surely === 'never') return;
-      for (const problem of checkStep(step, data, services, surely === 'yes')) {
+      for (const problem of checkStep(step, data, services, section === 'steps' && surely === 'yes')) {
         found.push({ ...problem, pointer: `/${section}/${index}/with${problem.key === undefined ? '' : `/${escapePointer(problem.key)}`}` });
       }
     });
@@ -62,17 +65,39 @@ export function checkParamsBeforeRun(workflow: Workflow, data: RunData, services
   throw new ValidationError('INVALID_PARAMS', `${workflow.id} has ${count} with these inputs, variables and event; nothing was run: ${found.map((p) => p.message).join('; ')}`, problems);
 }
 
-/** Whether a main step surely runs, surely does not, or may (its `if` reads earlier steps, or it is a `foreach`). */
-function surelyRuns(step: Step, data: RunData): 'yes' | 'never' | 'maybe' {
+/**
+ * Whether a step surely runs (`yes`), surely does not (`never`), runs unless its `foreach` list
+ * is empty (`maybe`), or depends on what earlier steps do (`unknown`: its `if` reads them and
+ * no part of it known now is false).
+ */
+function surelyRuns(step: Step, data: RunData): 'yes' | 'never' | 'maybe' | 'unknown' {
   if (step.if !== undefined) {
-    if (!readsOnlyKnown(conditionReferences(step.if))) return 'maybe';
-    try {
-      if (!evaluateCondition(step.if, data)) return 'never';
-    } catch {
-      return 'maybe';
-    }
+    const known = knownOutcome(step.if, data);
+    if (known === false) return 'never';
+    if (known === undefined) return 'unknown';
   }
   return step.foreach === undefined ? 'yes' : 'maybe';
+}
+
+/**
+ * A condition's value when it can be known now: it reads only known data, or it is an `and` one
+ * of whose known parts is false (`{and: [{var: vars.it_team_emails}, {var: steps.summary.output.changed}]}`
+ * with no IT recipients). Undefined otherwise.
+ */
+function knownOutcome(condition: unknown, data: RunData): boolean | undefined {
+  if (readsOnlyKnown(conditionReferences(condition))) {
+    try {
+      return Boolean(evaluateCondition(condition, data));
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof condition === 'object' && condition !== null && !Array.isArray(condition)) {
+    const entries = Object.entries(condition);
+    const [operator, parts] = entries[0] ?? [];
+    if (entries.length === 1 && operator === 'and' && Array.isArray(parts) && parts.some((part) => knownOutcome(part, data) === false)) return false;
+  }
+  return undefined;
 }
 
 function holds(condition: unknown, data: RunData): boolean {

@@ -74,6 +74,20 @@ describe('checkParamsBeforeRun', () => {
     expect(problemsOf(gated, data({ inputs: { go: false }, vars: { days: -1 } }))).toEqual([]);
   });
 
+  it('leaves a step whose "if" reads earlier steps to run time: the condition may guard against the value', () => {
+    const to = '{{vars.it}}';
+    const guarded = (condition: unknown) => workflow([lookup, step('notify', 'test.range.take', { with: { user: 'it', to }, if: condition })]);
+    const noRecipients = data({ vars: { it: ['nobody'], none: false } });
+    // Only the run can tell whether the step runs: not checked.
+    expect(problemsOf(guarded({ var: 'steps.lookup.output.value' }), noRecipients)).toEqual([]);
+    // An "and" with a part known false now: the step never runs.
+    expect(problemsOf(guarded({ and: [{ var: 'vars.none' }, { var: 'steps.lookup.output.value' }] }), noRecipients)).toEqual([]);
+    // An "and" whose known parts hold still depends on the run.
+    expect(problemsOf(guarded({ and: [{ '!': [{ var: 'vars.none' }] }, { var: 'steps.lookup.output.value' }] }), noRecipients)).toEqual([]);
+    // Without the guard, the bad address is refused now.
+    expect(problemsOf(workflow([lookup, step('notify', 'test.range.take', { with: { user: 'it', to } })]), noRecipients)).toHaveLength(1);
+  });
+
   it('reports a value that renders to nothing, or a template that cannot render, only for a step that surely runs', () => {
     const sure = step('sure', 'test.range.take', { with: { user: '{{inputs.user}}' } });
     const maybe = step('maybe', 'test.range.take', { with: { user: '{{inputs.user}}' }, if: { var: 'steps.lookup.output.value' } });
