@@ -2,13 +2,14 @@ import { isDeepStrictEqual } from 'node:util';
 import type { DeclaredType, ValueDeclaration } from '../language/types.js';
 import { didYouMean } from '../diagnostics/suggest.js';
 import { matchesFormat } from './formats.js';
+import { matchesPattern } from './pattern.js';
 import { describeValue, formatText, show, TYPE_WORDS } from '../loader/schema-issues.js';
 
 /** One way a value does not satisfy its declaration. */
 export interface ValueIssue {
   /** JSON pointer inside the value (`""` for the value itself, `/2` for its third item). */
   path: string;
-  code: 'wrong-type' | 'invalid-value' | 'invalid-format';
+  code: 'wrong-type' | 'invalid-value' | 'invalid-format' | 'out-of-range' | 'pattern-mismatch';
   message: string;
   suggestion?: string;
 }
@@ -37,8 +38,8 @@ export function hasDeclaredType(value: unknown, type: DeclaredType): boolean {
 }
 
 /**
- * Checks a value against an input or variable declaration: type, `enum`, `format`, and for
- * arrays each item against `items`.
+ * Checks a value against an input or variable declaration: type, `enum`, `format`, `pattern`,
+ * `minimum` and `maximum`, and for arrays each item against `items`.
  *
  * @param label - names the value in messages, e.g. `input "removal_mode"`.
  * @remarks Values of `secret` declarations are never quoted in messages.
@@ -56,6 +57,17 @@ export function checkValue(value: unknown, declaration: Omit<ValueDeclaration, '
   }
   if (declaration.format && typeof value === 'string' && !matchesFormat(declaration.format, value)) {
     issues.push({ path, code: 'invalid-format', message: `${label} must be ${formatText(declaration.format)}; got ${shown}` });
+  }
+  if (declaration.pattern !== undefined && typeof value === 'string' && !matchesPattern(declaration.pattern, value)) {
+    issues.push({ path, code: 'pattern-mismatch', message: `${label} must match the pattern ${JSON.stringify(declaration.pattern)}; got ${shown}` });
+  }
+  if (typeof value === 'number') {
+    if (declaration.minimum !== undefined && value < declaration.minimum) {
+      issues.push({ path, code: 'out-of-range', message: `${label} must be at least ${declaration.minimum}; got ${shown}` });
+    }
+    if (declaration.maximum !== undefined && value > declaration.maximum) {
+      issues.push({ path, code: 'out-of-range', message: `${label} must be at most ${declaration.maximum}; got ${shown}` });
+    }
   }
   if (declaration.items && Array.isArray(value)) {
     value.forEach((item, index) => {

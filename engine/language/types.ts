@@ -17,6 +17,15 @@ export interface ValueDeclaration {
   enum?: readonly unknown[];
   /** `email`, `uri`, `date-time`, `uuid`, … (any format ajv-formats knows). */
   format?: string;
+  /** For numbers and integers: the smallest value allowed (inclusive). */
+  minimum?: number;
+  /** For numbers and integers: the largest value allowed (inclusive). */
+  maximum?: number;
+  /**
+   * For strings: a regular expression (JavaScript syntax, Unicode mode, as JSON Schema reads
+   * it) the value must match somewhere; anchor it with `^…$` to match the whole value.
+   */
+  pattern?: string;
   description?: string;
   /** For arrays: the declaration of each item. */
   items?: Omit<ValueDeclaration, 'required' | 'default'>;

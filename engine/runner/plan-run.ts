@@ -11,6 +11,7 @@ import { runWithRetry, DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createAttemptSignal } from './step-signal.js';
 import type { RunServices } from './run-services.js';
 import { exposed } from './run-session.js';
+import { checkParamsBeforeRun, type TemplateSource } from './check-params-early.js';
 
 /** What `idflow plan` says about one step (or one foreach item). */
 export interface PlannedUnit {
@@ -57,15 +58,22 @@ export interface PlanRunRequest {
   data: RunData;
   logger: RunLogger;
   signal: AbortSignal;
+  /** The template's path and text, to place parameter problems at their line. */
+  template?: TemplateSource;
 }
 
 /**
  * Plans a run: evaluates conditions, renders parameters and asks each action for `plan()`,
  * passing later steps the outputs earlier plans predicted. Never calls `run()`, and an action
  * without `plan()` is reported, not executed: a plan makes no change.
+ *
+ * @throws ValidationError (`INVALID_PARAMS`) when a parameter known before the first step is
+ *   invalid, as `startRun` does: the run would be refused, so there is nothing to plan.
  */
 export async function planRun(request: PlanRunRequest, services: RunServices): Promise<PlanResult> {
   const { workflow, data } = request;
+  // As a run would: a parameter known before the first step that is invalid refuses the plan.
+  checkParamsBeforeRun(workflow, data, services, request.template);
   const subject = workflow.subject === undefined ? undefined : String(services.templates.renderValue(workflow.subject, data, { where: 'subject' }) ?? '');
   const base = { workflow: { id: workflow.id, name: workflow.name }, runId: data.run.id, ...(subject ? { subject } : {}), onFailure: workflow.on_failure.map((s) => s.id) };
   if (workflow.when !== undefined && !evaluateCondition(workflow.when, data)) {

@@ -7,6 +7,7 @@ import { AUDIT_PINNED_KEYS } from '../store/pinned-record.js';
 import { createRunLogger } from '../logging/run-logger.js';
 import { REDACTED } from '../logging/redactor.js';
 import { RunSession, driveUnderLock, type RunOutcome } from './run-session.js';
+import { checkParamsBeforeRun } from './check-params-early.js';
 import type { ConsoleOptions, RunServices } from './run-services.js';
 
 /** Everything needed to start a run of a loaded, checked workflow. */
@@ -32,10 +33,12 @@ export interface StartRunRequest {
 }
 
 /**
- * Starts a run: takes the subject lock (a refused run leaves no record), creates the run
- * record (pinned template, inputs with secrets redacted), and drives it to its end.
+ * Starts a run: checks every step parameter that is known before the first step (see
+ * `checkParamsBeforeRun`), takes the subject lock (a refused run leaves no record), creates the
+ * run record (pinned template, inputs with secrets redacted), and drives it to its end.
  *
- * @throws SubjectLockedError when another active run holds the subject; errors from the store.
+ * @throws ValidationError (`INVALID_PARAMS`) when a known parameter is invalid, before anything
+ *   ran; SubjectLockedError when another active run holds the subject; errors from the store.
  */
 export async function startRun(request: StartRunRequest, services: RunServices): Promise<RunOutcome> {
   const { workflow } = request;
@@ -56,6 +59,9 @@ export async function startRun(request: StartRunRequest, services: RunServices):
       dry_run: false,
     },
   };
+  // Every parameter known before the first step is checked now: a bad one refuses the run
+  // (no record, no lock) instead of failing its step after earlier steps changed things.
+  checkParamsBeforeRun(workflow, data, services, request.template);
   const subject = renderSubject(workflow, data, services);
   const runLock = subject === undefined ? undefined : acquireSubjectLock(services.store.locksDir(), subject, runId);
   return driveUnderLock(runLock, () => {

@@ -63,7 +63,7 @@ export class TimerLoop {
             const firing = await fireTimer(timer, { runtime: deps.runtime, timers: deps.timers, signal: job.signal, drain: job.drain, console: deps.console(`timer ${timer.id}`), onRunCreated: (runId) => job.onRunCreated(runId) });
             if (firing.kind === 'finished') {
               this.warned.delete(timer.id);
-              deps.logger.info(`timer ${timer.id} ${firing.timer.state} by run ${firing.runId}: ${firing.timer.reason ?? ''}`);
+              deps.logger.info(`timer ${timer.id} ${firing.timer.state}${firing.runId === undefined ? ' before its run started' : ` by run ${firing.runId}`}: ${firing.timer.reason ?? ''}`);
             } else if (firing.kind === 'pending' && !this.warned.has(timer.id)) {
               this.warned.add(timer.id);
               deps.logger.warn(`timer ${timer.id} (${timer.action}) stays pending: ${firing.reason}`);

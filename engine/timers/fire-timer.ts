@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { classifyError } from '../errors/classify.js';
-import { RunNotFoundError } from '../errors/usage-errors.js';
+import { RunNotFoundError, ValidationError } from '../errors/usage-errors.js';
 import type { Workflow } from '../language/types.js';
 import { startRun } from '../runner/start-run.js';
 import { resumeRun } from '../runner/resume-run.js';
@@ -34,8 +34,11 @@ export interface FireTimerOptions {
 
 /** How firing a timer went. */
 export type TimerFiring =
-  /** The timer reached a final state (fired, skipped or failed). */
-  | { kind: 'finished'; timer: TimerRecord; runId: string }
+  /**
+   * The timer reached a final state (fired, skipped or failed); no run when it was refused before
+   * its run started (its scheduled parameters do not fit its action, which no later check changes).
+   */
+  | { kind: 'finished'; timer: TimerRecord; runId?: string }
   /** The timer stays pending: its run was interrupted, or hit a locked subject, or could not start yet; it is tried again at the next check. */
   | { kind: 'pending'; timer: TimerRecord; reason: string; runId?: string }
   /** Someone else fired or cancelled it meanwhile. */
@@ -99,6 +102,10 @@ export async function fireTimer(due: TimerRecord, options: FireTimerOptions): Pr
     // The run could not start (its action is not loaded here, the template no longer checks):
     // nothing happened, so the timer waits for a serve that can fire it.
     const reason = classifyError(error).message;
+    if (error instanceof ValidationError && error.code === 'INVALID_PARAMS' && claimed.runId === undefined) {
+      // The parameters were fixed when the timer was scheduled: no later check could fire it.
+      return { kind: 'finished', timer: timers.finish(claimed.id, 'failed', { reason }) };
+    }
     return { kind: 'pending', timer: claimed.runId === undefined ? timers.release(claimed.id) : claimed, reason };
   }
   return settle(options, claimed, runId, outcome);

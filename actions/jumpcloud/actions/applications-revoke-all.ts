@@ -5,6 +5,7 @@ import {
 } from './association-removal.js';
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
+import { allowProtectedProperty, guardUserChange } from './protected-accounts.js';
 import { plural, type NamedRef } from './names.js';
 import { onRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
@@ -12,7 +13,7 @@ import { UserSnapshot } from './user-snapshot.js';
 const params = {
   type: 'object',
   description: 'Revokes the user\'s direct SSO application associations; access through user groups is reported.',
-  properties: { user_id: userIdProperty, ...connectionProperties },
+  properties: { user_id: userIdProperty, allow_protected: allowProtectedProperty, ...connectionProperties },
   required: ['user_id'],
   additionalProperties: false,
 } as const;
@@ -47,8 +48,10 @@ export const applicationsRevokeAllAction = defineAction({
   output: outputSchema,
   examples: [{ description: 'Revoke the looked-up user\'s applications', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
-    const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const { client } = session;
     return onRunSnapshot(ctx, client, p.user_id, async (known) => {
+      await guardUserChange(ctx, session, known, p.allow_protected, 'stripped of its SSO applications');
       const snapshot = await readAssociations(client, known, SPEC);
       const revoked = await removeAssociations(ctx, client, known, SPEC, snapshot);
       const output: ApplicationsRevokeAllOutput = { revoked: revoked.length, applications: refsOf(revoked), via_groups: viaGroupEntries('application', snapshot.viaGroups) };
@@ -56,8 +59,11 @@ export const applicationsRevokeAllAction = defineAction({
     });
   },
   async plan(ctx, p) {
-    const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const snapshot = await readAssociations(client, new UserSnapshot(p.user_id), SPEC);
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
+    const { client } = session;
+    const known = new UserSnapshot(p.user_id);
+    await guardUserChange(ctx, session, known, p.allow_protected, 'stripped of its SSO applications');
+    const snapshot = await readAssociations(client, known, SPEC);
     const output: ApplicationsRevokeAllOutput = { revoked: snapshot.edges.length, applications: snapshot.edges.map(({ id, name }) => ({ id, name })), via_groups: viaGroupEntries('application', snapshot.viaGroups) };
     return { changes: plannedAssociationChanges(SPEC, snapshot), output, summary: `would revoke ${plural(snapshot.edges.length, 'application')}` };
   },

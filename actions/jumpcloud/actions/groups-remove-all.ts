@@ -6,6 +6,7 @@ import { makeChange, settleIntents } from './change-intent.js';
 import { changedObjects, objectState, recordReported } from './change-tally.js';
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
+import { allowProtectedProperty, guardUserChange } from './protected-accounts.js';
 import { forEachLimit } from './for-each-limit.js';
 import { plural, targetLabel, type NamedRef } from './names.js';
 import { onRunSnapshot } from './run-snapshots.js';
@@ -14,7 +15,7 @@ import { UserSnapshot } from './user-snapshot.js';
 const params = {
   type: 'object',
   description: 'Removes the user from every static user group; dynamic groups are reported.',
-  properties: { user_id: userIdProperty, ...connectionProperties },
+  properties: { user_id: userIdProperty, allow_protected: allowProtectedProperty, ...connectionProperties },
   required: ['user_id'],
   additionalProperties: false,
 } as const;
@@ -84,8 +85,10 @@ export const groupsRemoveAllAction = defineAction({
   output: outputSchema,
   examples: [{ description: 'Remove the looked-up user from every group', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
-    const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const { client } = session;
     return onRunSnapshot(ctx, client, p.user_id, async (snapshot) => {
+      await guardUserChange(ctx, session, snapshot, p.allow_protected, 'removed from its user groups');
       const memberships = await readMemberships(client, snapshot);
       const statics = memberships.filter((g) => !g.dynamic);
       await forEachLimit(statics, REMOVAL_CONCURRENCY, async (group) => {
@@ -107,8 +110,11 @@ export const groupsRemoveAllAction = defineAction({
     });
   },
   async plan(ctx, p) {
-    const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const memberships = await readMemberships(client, new UserSnapshot(p.user_id));
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
+    const { client } = session;
+    const known = new UserSnapshot(p.user_id);
+    await guardUserChange(ctx, session, known, p.allow_protected, 'removed from its user groups');
+    const memberships = await readMemberships(client, known);
     const statics = memberships.filter((g) => !g.dynamic);
     const dynamic = memberships.filter((g) => g.dynamic);
     const changes: Change[] = [...statics.map(membershipChange), ...dynamic.map((g) => ({ ...dynamicChange(g), result: 'reported' as const }))];

@@ -10,6 +10,7 @@ import { madeChange } from './change-tally.js';
 import { requireUser } from './read-user.js';
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
+import { allowProtectedProperty, guardUserChange } from './protected-accounts.js';
 import { plural, type NamedRef } from './names.js';
 import { userName } from './user-summary.js';
 import { onRunSnapshot } from './run-snapshots.js';
@@ -18,7 +19,7 @@ import { UserSnapshot } from './user-snapshot.js';
 const params = {
   type: 'object',
   description: 'Removes the user\'s direct LDAP server bindings and clears "Enable as LDAP Bind DN".',
-  properties: { user_id: userIdProperty, ...connectionProperties },
+  properties: { user_id: userIdProperty, allow_protected: allowProtectedProperty, ...connectionProperties },
   required: ['user_id'],
   additionalProperties: false,
 } as const;
@@ -68,8 +69,10 @@ export const ldapUnbindAction = defineAction({
   output: outputSchema,
   examples: [{ description: 'Unbind the looked-up user from LDAP', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
-    const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const { client } = session;
     return onRunSnapshot(ctx, client, p.user_id, async (known) => {
+      await guardUserChange(ctx, session, known, p.allow_protected, 'unbound from LDAP');
       const user = await requireUser(client, known);
       // The flag first: JumpCloud binds a bind-DN user to its LDAP directory by itself, so the flag
       // must not outlive the edges it would bring back.
@@ -94,8 +97,10 @@ export const ldapUnbindAction = defineAction({
     });
   },
   async plan(ctx, p) {
-    const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
+    const { client } = session;
     const known = new UserSnapshot(p.user_id);
+    await guardUserChange(ctx, session, known, p.allow_protected, 'unbound from LDAP');
     const user = await requireUser(client, known);
     const snapshot = await readAssociations(client, known, SPEC);
     const clears = user.ldap_binding_user === true;

@@ -6,6 +6,7 @@ import { makeChange, settleIntents } from './change-intent.js';
 import { changedObjects, madeChange, objectState } from './change-tally.js';
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
+import { allowProtectedProperty, guardUserChange } from './protected-accounts.js';
 import { forEachLimit } from './for-each-limit.js';
 import { mfaEnrolled, mfaState } from './mfa-state.js';
 import { plural, targetLabel, UNNAMED, type NamedRef } from './names.js';
@@ -17,7 +18,7 @@ import { UserSnapshot } from './user-snapshot.js';
 const params = {
   type: 'object',
   description: 'Deletes the user\'s push endpoints and resets MFA (a new TOTP key is needed) when MFA is set up.',
-  properties: { user_id: userIdProperty, ...connectionProperties },
+  properties: { user_id: userIdProperty, allow_protected: allowProtectedProperty, ...connectionProperties },
   required: ['user_id'],
   additionalProperties: false,
 } as const;
@@ -89,8 +90,10 @@ export const mfaClearAction = defineAction({
   output: outputSchema,
   examples: [{ description: 'Clear the looked-up user\'s MFA', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
-    const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const { client } = session;
     return onRunSnapshot(ctx, client, p.user_id, async (known) => {
+      await guardUserChange(ctx, session, known, p.allow_protected, 'stripped of its MFA');
       const [user, endpoints] = await Promise.all([requireUser(client, known), known.pushEndpoints(client)]);
       // Push endpoints first, each by name: a reset deletes them too where Unified MFA is on, and
       // then they could no longer be named and counted.
@@ -118,8 +121,10 @@ export const mfaClearAction = defineAction({
     });
   },
   async plan(ctx, p) {
-    const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
+    const { client } = session;
     const known = new UserSnapshot(p.user_id);
+    await guardUserChange(ctx, session, known, p.allow_protected, 'stripped of its MFA');
     const [user, endpoints] = await Promise.all([requireUser(client, known), known.pushEndpoints(client)]);
     const resets = mfaEnrolled(user);
     const changes = [...endpoints.map(endpointChange), ...(resets ? [resetChange(user)] : [])];

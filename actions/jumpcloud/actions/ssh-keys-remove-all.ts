@@ -6,6 +6,7 @@ import { makeChange, settleIntents } from './change-intent.js';
 import { changedObjects, objectState } from './change-tally.js';
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
+import { allowProtectedProperty, guardUserChange } from './protected-accounts.js';
 import { forEachLimit } from './for-each-limit.js';
 import { plural, targetLabel, UNNAMED, type NamedRef } from './names.js';
 import { requireUser } from './read-user.js';
@@ -16,7 +17,7 @@ import { UserSnapshot } from './user-snapshot.js';
 const params = {
   type: 'object',
   description: 'Deletes every SSH public key of the user, and clears the legacy single public_key field of the user record.',
-  properties: { user_id: userIdProperty, ...connectionProperties },
+  properties: { user_id: userIdProperty, allow_protected: allowProtectedProperty, ...connectionProperties },
   required: ['user_id'],
   additionalProperties: false,
 } as const;
@@ -86,8 +87,10 @@ export const sshKeysRemoveAllAction = defineAction({
   output: outputSchema,
   examples: [{ description: 'Delete the looked-up user\'s SSH keys', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
-    const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const { client } = session;
     return onRunSnapshot(ctx, client, p.user_id, async (known) => {
+      await guardUserChange(ctx, session, known, p.allow_protected, 'stripped of its SSH keys');
       // The keys come with the record (its ssh_keys), so one read gives both.
       const user = await requireUser(client, known);
       const keys = await known.sshKeys(client);
@@ -111,8 +114,10 @@ export const sshKeysRemoveAllAction = defineAction({
     });
   },
   async plan(ctx, p) {
-    const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
+    const { client } = session;
     const known = new UserSnapshot(p.user_id);
+    await guardUserChange(ctx, session, known, p.allow_protected, 'stripped of its SSH keys');
     const user = await requireUser(client, known);
     const keys = await known.sshKeys(client);
     const legacy = legacyKeyChange(user);

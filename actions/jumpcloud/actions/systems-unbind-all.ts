@@ -5,6 +5,7 @@ import {
 import type { ChangedObject } from './change-tally.js';
 import { openJumpCloud } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
+import { allowProtectedProperty, guardUserChange } from './protected-accounts.js';
 import { plural } from './names.js';
 import { onRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
@@ -12,7 +13,7 @@ import { UserSnapshot } from './user-snapshot.js';
 const params = {
   type: 'object',
   description: 'Removes the user\'s direct bindings to systems and system groups; access through user groups is reported.',
-  properties: { user_id: userIdProperty, ...connectionProperties },
+  properties: { user_id: userIdProperty, allow_protected: allowProtectedProperty, ...connectionProperties },
   required: ['user_id'],
   additionalProperties: false,
 } as const;
@@ -67,8 +68,10 @@ export const systemsUnbindAllAction = defineAction({
   output: outputSchema,
   examples: [{ description: 'Unbind the looked-up user from their devices', with: { user_id: '{{steps.lookup.output.user.id}}', org_id: '{{vars.jumpcloud_org_id}}' } }],
   async run(ctx, p) {
-    const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: false });
+    const { client } = session;
     return onRunSnapshot(ctx, client, p.user_id, async (known) => {
+      await guardUserChange(ctx, session, known, p.allow_protected, 'unbound from its systems');
       const snapshot = await readAssociations(client, known, SPEC);
       const unbound = await removeAssociations(ctx, client, known, SPEC, snapshot);
       const output: SystemsUnbindAllOutput = { unbound: unbound.length, systems: systemsOf(unbound), via_groups: viaGroupEntries('system', snapshot.viaGroups) };
@@ -77,8 +80,11 @@ export const systemsUnbindAllAction = defineAction({
     });
   },
   async plan(ctx, p) {
-    const { client } = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const snapshot = await readAssociations(client, new UserSnapshot(p.user_id), SPEC);
+    const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
+    const { client } = session;
+    const known = new UserSnapshot(p.user_id);
+    await guardUserChange(ctx, session, known, p.allow_protected, 'unbound from its systems');
+    const snapshot = await readAssociations(client, known, SPEC);
     const output: SystemsUnbindAllOutput = { unbound: snapshot.edges.length, systems: systemsOf(snapshot.edges), via_groups: viaGroupEntries('system', snapshot.viaGroups) };
     return { changes: plannedAssociationChanges(SPEC, snapshot), output, summary: `would unbind from ${plural(snapshot.edges.length, 'system')}` };
   },

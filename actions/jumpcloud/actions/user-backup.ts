@@ -16,7 +16,15 @@ const params = {
   description: 'Exports the user (record, attributes, groups, access with names and paths, SSH key metadata, MFA) to a JSON file before anything is removed.',
   properties: {
     user_id: userIdProperty,
-    path: { type: 'string', minLength: 1, description: 'Where to write, relative to the backup root, e.g. offboarding/2026/john.smith/jumpcloud-export.json (no "..", not absolute).' },
+    path: {
+      type: 'string',
+      minLength: 1,
+      // What resolveBackupPath refuses, in the schema too, so a path known before the run starts
+      // (from inputs or variables) is refused before the first step: not absolute, no ".."
+      // segment, no control character, not blank.
+      pattern: '^(?!\\s*[\\\\/])(?!\\s*[A-Za-z]:)(?!(?:\\s*|.*[\\\\/])\\.\\.(?:[\\\\/]|\\s*$))[^\\u0000-\\u001f]*[^\\s\\u0000-\\u001f][^\\u0000-\\u001f]*$',
+      description: 'Where to write, relative to the backup root, e.g. offboarding/2026/john.smith/jumpcloud-export.json (no "..", not absolute).',
+    },
     root: { type: 'string', minLength: 1, description: "The backup root; default the connection's backup_root, else <store>/backups. Relative to the working directory." },
     ...connectionProperties,
   },

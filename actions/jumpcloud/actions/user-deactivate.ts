@@ -10,14 +10,14 @@ import { openJumpCloud, type JumpCloudSession } from './client-for-context.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { cascadeManagerProperty, deleteUser, DELETE_USER, planDeletion, settleDeletion } from './delete-user.js';
 import { targetLabel } from './names.js';
-import { refuseProtected } from './protected-accounts.js';
+import { allowProtectedProperty, guardProtected } from './protected-accounts.js';
 import { isSuspended, userName, userState } from './user-summary.js';
 import { onRunSnapshot } from './run-snapshots.js';
 import { UserSnapshot } from './user-snapshot.js';
 
 const params = {
   type: 'object',
-  description: 'Disables (suspends) or deletes the account; protected accounts are refused.',
+  description: 'Disables (suspends) or deletes the account; protected accounts are refused unless allow_protected is set.',
   properties: {
     user_id: userIdProperty,
     mode: { type: 'string', enum: ['disable', 'delete'], description: 'disable: suspend the account; delete: delete it.' },
@@ -27,6 +27,7 @@ const params = {
       minimum: 0,
       description: 'With mode disable and more than 0: schedule the deletion of the account (if still suspended) after this many days.',
     },
+    allow_protected: allowProtectedProperty,
     ...connectionProperties,
   },
   required: ['user_id', 'mode'],
@@ -114,7 +115,8 @@ async function disable(ctx: ActionContext, session: JumpCloudSession, known: Use
   const timer = await ctx.scheduleTimer({
     due: days * DAY_MS,
     action: DELETE_IF_SUSPENDED_ACTION,
-    params: { user_id: user._id, connection: p.connection, ...(p.org_id === undefined || p.org_id === null || p.org_id === '' ? {} : { org_id: p.org_id }) },
+    // A step allowed to disable a protected account lets its deferred deletion go on too.
+    params: { user_id: user._id, connection: p.connection, ...(p.org_id === undefined || p.org_id === null || p.org_id === '' ? {} : { org_id: p.org_id }), ...(p.allow_protected === true ? { allow_protected: true } : {}) },
     key: `jumpcloud:delete:${user._id}`,
     description: `Delete ${userName(user)} after ${days} days of retention`,
   });
@@ -148,7 +150,7 @@ export const userDeactivateAction = defineAction({
         const output: DeactivateOutput = { account_status: 'deleted', previous_state: earlierState(ctx, DELETE_USER) ?? 'DELETED' };
         return { changed: deleted, output, summary: deleted ? 'deleted' : 'already deleted' };
       }
-      refuseProtected(session.protectedAccounts, user, session.connectionName, p.mode === 'delete' ? 'deleted' : 'disabled');
+      guardProtected(ctx, session, user, p.allow_protected, p.mode === 'delete' ? 'deleted' : 'disabled');
       if (p.mode === 'disable') {
         const output = await disable(ctx, session, known, user, p);
         const suspended = madeChange(ctx, SUSPEND) !== undefined;
@@ -169,7 +171,7 @@ export const userDeactivateAction = defineAction({
       if (p.mode === 'disable') throw new NotFoundError(`JumpCloud user ${p.user_id} no longer exists, so it cannot be disabled`, { details: { user_id: p.user_id } });
       return { changes: [], output: { account_status: 'deleted' as const, previous_state: 'DELETED' }, summary: 'already deleted' };
     }
-    refuseProtected(session.protectedAccounts, user, session.connectionName, p.mode === 'delete' ? 'deleted' : 'disabled');
+    guardProtected(ctx, session, user, p.allow_protected, p.mode === 'delete' ? 'deleted' : 'disabled');
     if (p.mode === 'delete') {
       const plan = await planDeletion(ctx, session.client, user, p.cascade_manager);
       return {

@@ -4,13 +4,13 @@ import { openJumpCloud } from './client-for-context.js';
 import { readUserIfExists } from './read-user.js';
 import { connectionOf, connectionProperties, userIdProperty } from './common-params.js';
 import { cascadeManagerProperty, deleteUser, planDeletion, settleDeletion } from './delete-user.js';
-import { refuseProtected } from './protected-accounts.js';
+import { allowProtectedProperty, guardProtected } from './protected-accounts.js';
 import { isSuspended, userName, userState } from './user-summary.js';
 
 const params = {
   type: 'object',
   description: 'Deletes the user only if the account is still suspended (the retention timer of jumpcloud.user.deactivate).',
-  properties: { user_id: userIdProperty, cascade_manager: cascadeManagerProperty, ...connectionProperties },
+  properties: { user_id: userIdProperty, cascade_manager: cascadeManagerProperty, allow_protected: allowProtectedProperty, ...connectionProperties },
   required: ['user_id'],
   additionalProperties: false,
 } as const;
@@ -53,7 +53,7 @@ export const userDeleteIfSuspendedAction = defineAction({
       const output: DeleteIfSuspendedOutput = deleted ? { deleted: true, reason: DELETED_REASON } : { deleted: false, reason: 'user no longer exists' };
       return { changed: deleted, output, summary: output.reason };
     }
-    refuseProtected(session.protectedAccounts, user, session.connectionName, 'deleted');
+    guardProtected(ctx, session, user, p.allow_protected, 'deleted');
     const keep = keepReason(user);
     if (keep !== undefined) {
       ctx.logger.info(`Not deleting JumpCloud user "${userName(user)}" (${user._id}): ${keep}`);
@@ -68,7 +68,7 @@ export const userDeleteIfSuspendedAction = defineAction({
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
     const user = await readUserIfExists(session.client, p.user_id);
     if (user === undefined) return { changes: [], output: { deleted: false, reason: 'user no longer exists' }, summary: 'user no longer exists' };
-    refuseProtected(session.protectedAccounts, user, session.connectionName, 'deleted');
+    guardProtected(ctx, session, user, p.allow_protected, 'deleted');
     const keep = keepReason(user);
     if (keep !== undefined) return { changes: [], output: { deleted: false, reason: keep }, summary: `would keep: ${keep}` };
     const plan = await planDeletion(ctx, session.client, user, p.cascade_manager);

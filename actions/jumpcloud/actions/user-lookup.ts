@@ -17,8 +17,12 @@ const params = {
   type: 'object',
   description: 'Finds the JumpCloud user to offboard by id, username or email.',
   properties: {
-    identifier: { type: 'string', minLength: 1, description: 'A JumpCloud user id (24 hex), a username, or an email (matched without regard to case).' },
-    refuse_protected: { type: 'boolean', default: false, description: "Stop the run when the user is on the connection's protected_accounts." },
+    identifier: { type: 'string', minLength: 1, pattern: '\\S', description: 'A JumpCloud user id (24 hex), a username, or an email (matched without regard to case).' },
+    refuse_protected: {
+      type: 'boolean',
+      default: false,
+      description: "Stop the run at the lookup when the user is on the connection's protected_accounts (every action that changes a user refuses one anyway, unless it sets allow_protected).",
+    },
     when_deleted: {
       type: 'string',
       enum: ['fail', 'end_run'],
@@ -147,7 +151,7 @@ async function lookUp(ctx: ActionContext, session: JumpCloudSession, p: Params):
   }
   const { user, matchedBy } = candidates[0] as Found;
   const isProtected = session.protectedAccounts.match(user) !== undefined;
-  if (p.refuse_protected) refuseProtected(session.protectedAccounts, user, session.connectionName, 'offboarded (refuse_protected is set)');
+  if (p.refuse_protected) refuseProtected(session.protectedAccounts, user, session.connectionName, 'offboarded (the lookup sets refuse_protected)');
   let manager: SystemUser | undefined;
   if (typeof user.manager === 'string' && user.manager !== '') {
     manager = await readUserIfExists(session.client, user.manager);

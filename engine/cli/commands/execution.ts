@@ -54,7 +54,7 @@ export async function planOnce(
   // Actions' own warnings still reach stderr; step progress is not shown for a plan.
   const logger = createRunLogger({ runId, workflowId: loaded.workflow.id, redactor: runtime.services.redactor, console: { stream: io.stderr as NodeJS.WritableStream, mode: options.quiet ? 'silent' : 'quiet' } });
   try {
-    return await planRun({ workflow: loaded.workflow, data, logger, signal: new AbortController().signal }, runtime.services);
+    return await planRun({ workflow: loaded.workflow, data, logger, signal: new AbortController().signal, template: { path: loaded.file, text: loaded.source } }, runtime.services);
   } finally {
     await logger.close();
   }

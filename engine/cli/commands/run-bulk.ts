@@ -5,6 +5,7 @@ import { renderPlan } from '../format/plan-view.js';
 import type { Runtime, LoadedWorkflow } from '../../runtime/runtime.js';
 import { readBulkRows, type BulkRow } from '../../bulk/read-bulk-rows.js';
 import { startRun, renderSubject, redactSecretInputs } from '../../runner/start-run.js';
+import { checkParamsBeforeRun } from '../../runner/check-params-early.js';
 import type { RunOutcome } from '../../runner/run-session.js';
 import type { PartialResult } from '../../runner/failure-report.js';
 import { terminalSafe } from '../../logging/terminal-text.js';
@@ -133,7 +134,7 @@ export async function runBulk(args: {
   return results.every((r) => r.status === 'succeeded' || r.status === 'skipped') ? ExitCode.ok : ExitCode.failure;
 }
 
-/** Checks every row (inputs, subject, duplicates) before anything runs. */
+/** Checks every row (inputs, subject, duplicates, the step parameters it decides) before anything runs. */
 function prepareRows(runtime: Runtime, loaded: LoadedWorkflow, bulkFile: string, pairs: Record<string, string>, vars: Record<string, unknown>, initiatedBy: string): PreparedRow[] {
   const rows = readBulkRows(bulkFile);
   if (rows.length === 0) throw new ValidationError('INVALID_INPUT', `${bulkFile} has no rows: nothing to run`);
@@ -163,6 +164,14 @@ function prepareRows(runtime: Runtime, loaded: LoadedWorkflow, bulkFile: string,
       continue;
     }
     bySubject.set(key, row.line);
+    try {
+      // A row whose values make a step parameter invalid refuses the batch, like a bad input.
+      checkParamsBeforeRun(loaded.workflow, data, runtime.services);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      problems.push(...error.problems.map(at));
+      continue;
+    }
     prepared.push({ row, inputs, subject });
   }
   if (problems.length > 0) {

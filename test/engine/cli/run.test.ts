@@ -202,10 +202,21 @@ describe('bulk runs', () => {
     expect(refused2.stderr).toContain('row at line 3: is for "A" again (first at line 1); one run per subject');
     expect(existsSync(join(ws.dir, 'store', 'runs'))).toBe(false);
 
-    // A row whose run fails does not stop the others; the summary lists it.
+    // A row whose values make a step parameter invalid (delay_ms has minimum 0) refuses the batch too.
     const failing = join(ws.dir, 'failing.csv');
     writeFileSync(failing, 'team,delay\nok-1,0\nslow,-5\nok-2,0\n');
-    const mixed = await idflow(['run', ws.template, '--inputs-file', failing, '--json'], { cwd: ws.dir, env: env(ws.dir) });
+    const refused3 = await idflow(['run', ws.template, '--inputs-file', failing, '--json'], { cwd: ws.dir, env: env(ws.dir) });
+    expect(refused3.code).toBe(2);
+    expect(refused3.stderr).toContain('row at line 3: step "first_half" (fixture.members.remove): parameter "delay_ms" must be >= 0, got -5');
+    expect(existsSync(join(ws.dir, 'store', 'runs'))).toBe(false);
+
+    // A row whose run fails does not stop the others; the summary lists it. (Here the delay
+    // passes through a step's output, so only the step itself can find it wrong.)
+    const indirect = join(ws.dir, 'indirect.yaml');
+    writeFileSync(indirect, readFileSync(ws.template, 'utf8')
+      .replace('steps:\n', 'steps:\n  - id: pick\n    action: data.set\n    with: { values: { delay: "{{inputs.delay}}" } }\n')
+      .replaceAll('delay_ms: "{{inputs.delay}}"', 'delay_ms: "{{steps.pick.output.delay}}"'));
+    const mixed = await idflow(['run', indirect, '--inputs-file', failing, '--json'], { cwd: ws.dir, env: env(ws.dir) });
     expect(mixed.code).toBe(1);
     const rows = JSON.parse(mixed.stdout) as Array<{ subject: string; status: string; runId?: string }>;
     expect(rows.map((r) => [r.subject, r.status])).toEqual([['ok-1', 'succeeded'], ['slow', 'failed'], ['ok-2', 'succeeded']]);

@@ -122,3 +122,39 @@ describe('enum values that are lists or maps', () => {
     expect(resolveInputs(declarations, { target: { name: 'it', kind: 'user' } }).problems.map((p) => p.code)).toEqual(['invalid-value']);
   });
 });
+
+describe('minimum, maximum and pattern', () => {
+  const ranged: Record<string, ValueDeclaration> = {
+    retention_days: { type: 'integer', minimum: 0, maximum: 3650 },
+    ratio: { type: 'number', minimum: 0.5 },
+    ticket: { type: 'string', pattern: '^[A-Z]{2}-[0-9]+$' },
+    codes: { type: 'array', items: { type: 'string', pattern: '^[a-z]+$' } },
+    token: { type: 'string', secret: true, pattern: '^tok_' },
+  };
+
+  it('accepts values inside the range and matching the pattern, bounds included', () => {
+    const result = resolveInputs(ranged, { retention_days: '0', ratio: '0.5', ticket: 'IT-42', codes: 'ab, c', token: 'tok_x' }, { coerceStrings: true });
+    expect(result.problems).toEqual([]);
+    expect(result.values).toEqual({ retention_days: 0, ratio: 0.5, ticket: 'IT-42', codes: ['ab', 'c'], token: 'tok_x' });
+    expect(resolveInputs(ranged, { retention_days: 3650 }).problems).toEqual([]);
+  });
+
+  it('names the value, the bound or pattern and what was given; a secret is never quoted', () => {
+    const result = resolveInputs(ranged, { retention_days: -3, ratio: 0.1, ticket: 'it-42', codes: ['ok', 'Not'], token: 'sk_live_secret' });
+    expect(messages(result)).toEqual([
+      ['out-of-range', 'input "retention_days" must be at least 0; got -3', undefined],
+      ['out-of-range', 'input "ratio" must be at least 0.5; got 0.1', undefined],
+      ['pattern-mismatch', 'input "ticket" must match the pattern "^[A-Z]{2}-[0-9]+$"; got "it-42"', undefined],
+      ['pattern-mismatch', 'item 2 of input "codes" must match the pattern "^[a-z]+$"; got "Not"', undefined],
+      ['pattern-mismatch', 'input "token" must match the pattern "^tok_"; got a secret value', undefined],
+    ]);
+    expect(result.problems.map((p) => p.path)).toEqual(['/retention_days', '/ratio', '/ticket', '/codes/1', '/token']);
+    expect(messages(resolveInputs(ranged, { retention_days: 4000 }))).toEqual([['out-of-range', 'input "retention_days" must be at most 3650; got 4000', undefined]]);
+  });
+
+  it('checks organisation variables from the config the same way (the run never starts with -3 retention days)', () => {
+    const result = resolveVars({ jumpcloud_retention_days: { type: 'integer', minimum: 0, default: 0 } }, { jumpcloud_retention_days: -3 });
+    expect(messages(result)).toEqual([['out-of-range', 'variable "jumpcloud_retention_days" must be at least 0; got -3', undefined]]);
+    expect(result.problems[0]?.file).toBe('idflow.config.yaml');
+  });
+});

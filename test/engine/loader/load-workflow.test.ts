@@ -564,6 +564,34 @@ const invalid: Case[] = [
       { line: 10, column: 52, code: 'unused-default', message: 'variable "flag" is required, so its default is never used', suggestion: 'Remove "required: true" or the default', severity: 'warning' },
     ],
   },
+  {
+    name: 'minimum, maximum and pattern: checked against their own declaration and the defaults',
+    template: yaml`
+      id: ranges
+      name: Ranges
+      inputs:
+        days: { type: integer, minimum: 0, maximum: 365, default: -3 }
+        ratio: { type: number, minimum: 1, maximum: 0.5 }
+        code: { type: string, pattern: "^[A-Z]{2}-[0-9]+$", default: ab-1 }
+        broken: { type: string, pattern: "([a-z]" }
+        flag: { type: boolean, minimum: 1, pattern: x }
+        ids: { type: array, items: { type: integer, minimum: 1 }, default: [1, 0] }
+      vars:
+        name: { type: string, maximum: 3 }
+      steps:
+        - { id: a, action: log, with: { message: hi } }
+    `,
+    problems: [
+      { line: 4, column: 61, code: 'invalid-default', message: 'the default of input "days" must be at least 0; got -3' },
+      { line: 5, column: 35, code: 'invalid-declaration', message: 'the minimum of input "ratio" (1) is above its maximum (0.5), so no value can satisfy it' },
+      { line: 6, column: 64, code: 'invalid-default', message: 'the default of input "code" must match the pattern "^[A-Z]{2}-[0-9]+$"; got "ab-1"' },
+      { line: 7, column: 36, code: 'invalid-pattern', message: 'the pattern of input "broken" is not a valid regular expression: Unterminated group', suggestion: 'Write it in JavaScript regular expression syntax, e.g. "^[A-Z]{2}-[0-9]+$"; escape a literal "(", "[" or "\\" with a backslash' },
+      { line: 8, column: 26, code: 'invalid-declaration', message: '"minimum" only applies to numbers, but input "flag" is of type boolean' },
+      { line: 8, column: 38, code: 'invalid-declaration', message: '"pattern" only applies to strings, but input "flag" is of type boolean' },
+      { line: 9, column: 74, code: 'invalid-default', message: 'item 2 of the default of input "ids" must be at least 1; got 0' },
+      { line: 11, column: 25, code: 'invalid-declaration', message: '"maximum" only applies to numbers, but variable "name" is of type string' },
+    ],
+  },
   // 6. Conditions
   {
     name: 'bad JSON-logic: unknown operator, arity, undeclared input, later step',

@@ -56,9 +56,10 @@ describe('planRun', () => {
 
   it('plans foreach steps item by item, and reports parameter errors without stopping', async () => {
     const services = createTestServices();
+    // The bad parameter reads an earlier step's output: it can only be checked when planned.
     const wf = workflow([
       step('each', 'test.value.echo', { foreach: '{{inputs.names}}', with: { value: '{{item}}' } }),
-      step('bad', 'test.typed.take', { with: { count: 'many' } }),
+      step('bad', 'test.typed.take', { with: { count: '{{steps.each.output}}' } }),
     ], { inputs: { names: { type: 'array' } } });
     const result = await plan(wf, services, { names: ['a', 'b'] });
     expect(result.steps[0]).toMatchObject({ status: 'would_run', items: [{ status: 'would_run' }, { status: 'would_run' }] });

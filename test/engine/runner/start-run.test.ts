@@ -192,14 +192,31 @@ describe('startRun', () => {
     expect(services.store.openRun(outcome.runId).meta().status).toBe('skipped');
   });
 
-  it('fails a step whose rendered parameters do not fit the action, naming the parameter', async () => {
+  it('fails a step whose rendered parameters (from an earlier step\'s output) do not fit the action, naming the parameter', async () => {
     const services = createTestServices();
-    const wf = workflow([step('bad', 'test.typed.take', { with: { count: '{{inputs.n}}' } })], { inputs: { n: { type: 'string' } } });
-    const outcome = await startRun(request(wf, services, { inputs: { n: 'seven' } }), services);
+    const wf = workflow([
+      step('source', 'test.value.echo', { with: { value: 'seven' } }),
+      step('bad', 'test.typed.take', { with: { count: '{{steps.source.output.value}}' } }),
+    ]);
+    const outcome = await startRun(request(wf, services), services);
     expect(outcome.status).toBe('failed');
     expect(outcome.error?.code).toBe('INVALID_PARAMS');
     expect(outcome.error?.message).toBe('steps.bad: the parameters for "test.typed.take" are invalid after rendering: "count" must be integer, got the string "seven"');
     expect(services.world.calls.get('typed')).toBeUndefined();
+  });
+
+  it('refuses, before any step and without a run record, a parameter from the inputs that does not fit the action', async () => {
+    const services = createTestServices();
+    const wf = workflow([
+      step('first', 'test.value.echo', { with: { value: 'x', key: 'first' } }),
+      step('bad', 'test.typed.take', { with: { count: '{{inputs.n}}' } }),
+    ], { inputs: { n: { type: 'string' } } });
+    await expect(startRun(request(wf, services, { inputs: { n: 'seven' } }), services)).rejects.toMatchObject({
+      code: 'INVALID_PARAMS',
+      problems: [{ path: '/steps/1/with/count', code: 'invalid-param', message: 'step "bad" (test.typed.take): parameter "count" must be integer, got the string "seven"' }],
+    });
+    expect(services.world.calls.get('echo:first')).toBeUndefined();
+    expect(services.store.listRuns()).toEqual([]);
   });
 
   it('refuses a second active run for the same subject and leaves no record of it', async () => {

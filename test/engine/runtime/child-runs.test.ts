@@ -31,6 +31,41 @@ function folder(): { dir: string; state: string; gate: string } {
 }
 
 describe('child runs', () => {
+  it('are refused before their first step when the inputs the parent gives make a parameter invalid; the parent step fails saying why', async () => {
+    const { dir, state } = folder();
+    writeFileSync(join(dir, 'checked-child.yaml'), [
+      'id: checked-child',
+      'name: Checked child',
+      'inputs: { delay: { type: integer, required: true } }',
+      'triggers: [{ type: workflow }]',
+      'steps:',
+      `  - { id: first, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: [a] } }`,
+      `  - { id: second, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: [b], delay_ms: "{{inputs.delay}}" } }`,
+      '',
+    ].join('\n'));
+    writeFileSync(join(dir, 'checked-parent.yaml'), 'id: checked-parent\nname: Parent\nsteps:\n  - { id: call, action: workflow.run, with: { workflow: checked-child, inputs: { delay: -5 } } }\n');
+    const runtime = await Runtime.create({ cwd: dir, env: {}, plugins: [plugin], store: join(dir, 'store') });
+    try {
+      const parent = await runtime.loadWorkflow('checked-parent.yaml');
+      const outcome = await startRun({
+        workflow: parent.workflow,
+        template: { path: parent.file, text: parent.source, hash: parent.hash },
+        inputs: {},
+        vars: {},
+        trigger: { type: 'manual' },
+        initiatedBy: 'tester',
+        signal: new AbortController().signal,
+        console: silent,
+      }, runtime.services);
+      expect(outcome.status).toBe('failed');
+      expect(outcome.error?.message).toContain('step "second" (fixture.members.remove): parameter "delay_ms" must be >= 0, got -5');
+      expect(runtime.services.store.listRuns({ workflow: 'checked-child' })).toEqual([]);
+      expect(JSON.parse(readFileSync(state, 'utf8')).members).toEqual(['a', 'b']);
+    } finally {
+      await runtime.close();
+    }
+  });
+
   it('stop at their next step boundary when the parent is drained, and both resume to the end', async () => {
     const { dir, state, gate } = folder();
     const runtime = await Runtime.create({ cwd: dir, env: {}, plugins: [plugin], store: join(dir, 'store') });

@@ -172,6 +172,36 @@ describe('idflow serve: webhooks', () => {
     }
   });
 
+  it('refuses, before any step, a run whose parameters the event makes invalid, saying which step and parameter', async () => {
+    const slow = `id: slow-leaver
+name: Slow leaver
+inputs:
+  email: { type: string, required: true }
+  file: { type: string, required: true }
+  delay: { type: integer, default: 0 }
+triggers:
+  - type: event
+    event: hr.employee.terminated
+    inputs: { email: "{{event.employee.email}}", file: "{{event.file}}", delay: "{{event.delay}}" }
+steps:
+  - { id: first, action: fixture.members.remove, with: { file: "{{inputs.file}}", members: ["{{inputs.email}}"] } }
+  - { id: second, action: fixture.members.remove, with: { file: "{{inputs.file}}", members: ["bob@x.com"], delay_ms: "{{inputs.delay}}" } }
+`;
+    const folder = serveFolder({ 'slow.yaml': slow });
+    const file = members(folder.dir, ['ann@x.com', 'bob@x.com']);
+    const serving = await folder.start();
+    try {
+      const refused = await serving.post('hr.employee.terminated', { id: 'd-1', employee: { email: 'ann@x.com' }, file, delay: -5 });
+      expect(refused.status).toBe(202);
+      expect(refused.body).toMatchObject({ runs: [], skipped: [{ workflow: 'slow-leaver', reason: expect.stringContaining('step "second" (fixture.members.remove): parameter "delay_ms" must be >= 0, got -5') }] });
+      expect(serving.runtime.services.store.listRuns()).toEqual([]);
+      // Nothing changed: not even the first step, whose own parameters were fine, ran.
+      expect(JSON.parse(readFileSync(file, 'utf8')).members).toEqual(['ann@x.com', 'bob@x.com']);
+    } finally {
+      await serving.stop();
+    }
+  });
+
   it('reports a subject another run holds instead of waiting for it', async () => {
     const folder = serveFolder({ 'leaver.yaml': LEAVER });
     const file = members(folder.dir, ['ann@x.com']);

@@ -26,7 +26,7 @@ describe('fireTimer', () => {
     const firing = await fire(id);
     expect(firing).toMatchObject({ kind: 'finished', timer: { state: 'fired', reason: 'deleted user u1' } });
     expect(world.users.get('u1')).toBe('deleted');
-    const runId = firing.kind === 'finished' ? firing.runId : '';
+    const runId = firing.kind === 'finished' ? firing.runId ?? '' : '';
     expect(timers.get(id)).toMatchObject({ state: 'fired', runId });
     const run = runtime.services.store.openRun(runId);
     expect(run.meta()).toMatchObject({ status: 'succeeded', trigger: { type: 'timer', source: id }, workflow: { id: 'timer-test-user-delete-if-suspended' } });
@@ -95,6 +95,17 @@ describe('fireTimer', () => {
     const firing = await fireTimer(timers.get(id), { runtime: bare, timers, signal: new AbortController().signal, console: other.console });
     expect(firing).toMatchObject({ kind: 'pending', reason: 'unknown action "test.user.delete_if_suspended"' });
     expect(timers.get(id).firingAt).toBeUndefined();
+    expect(runtime.services.store.listRuns()).toEqual([]);
+  });
+
+  it('fails a timer whose scheduled parameters no longer fit its action, without a run (no later check could fire it)', async () => {
+    const { runtime, timers, fire } = setup({ u4: 'suspended' });
+    // Written to the store directly: the scheduler refuses such parameters, but a timer file
+    // from an older version of the action (or edited by hand) may hold them.
+    const { id } = timers.schedule({ key: 'delete:u4', action: 'test.user.delete_if_suspended', params: { user_id: 42 }, description: 'Delete u4', dueAt: new Date(0).toISOString(), scheduledBy: { runId: 'run-parent', workflowId: 'w' } });
+    const firing = await fire(id);
+    expect(firing).toMatchObject({ kind: 'finished', timer: { state: 'failed', reason: expect.stringContaining('parameter "user_id" must be string') } });
+    expect(firing.kind === 'finished' ? firing.runId : 'none').toBeUndefined();
     expect(runtime.services.store.listRuns()).toEqual([]);
   });
 

@@ -183,9 +183,10 @@ describe('the steps of one run share what they read of the user', () => {
 
     const from = emulator.requests().length;
     const retried = await step('run-retry', groupsRemoveAllAction as unknown as Step, params, { attempt: 2, earlierChanges: earlier });
-    // Counts cover both attempts; the retry read the memberships again and removed the last one.
+    // Counts cover both attempts; the retry read the record (the protected-account check) and
+    // the memberships again, and removed the last one.
     expect(retried.result.output).toMatchObject({ removed: 5 });
-    expect(callsSince(from)).toEqual({ 'GET /api/v2/users/:id/memberof': 1, 'POST /api/v2/usergroups/:id/members': 1 });
+    expect(callsSince(from)).toEqual({ 'GET /api/systemusers/:id': 1, 'GET /api/v2/users/:id/memberof': 1, 'POST /api/v2/usergroups/:id/members': 1 });
     // The next step acts on the new reads too: the binding added after the backup is removed.
     const systems = await step('run-retry', systemsUnbindAllAction as unknown as Step, params);
     expect(systems.result.output).toMatchObject({ unbound: 9 });
@@ -200,8 +201,10 @@ describe('the steps of one run share what they read of the user', () => {
     const outputs = await runSteps('run-resumed-elsewhere', john, 'remove_groups');
     expect(outputs.get('unbind_systems')).toMatchObject({ unbound: 9 });
     expect(outputs.get('verify')).toEqual({ ok: true, remaining: [], reported: [] });
-    // Each step read what it needs itself: the record by the LDAP, MFA, SSH, deactivate and verify steps.
-    expect(callsSince(from)['GET /api/systemusers/:id']).toBe(5);
+    // Each step read what it needs itself: the record by every step that changes the user (the
+    // protected-account check: groups, systems, applications, LDAP, RADIUS, MFA, SSH, deactivate)
+    // and by the verification.
+    expect(callsSince(from)['GET /api/systemusers/:id']).toBe(9);
   });
 
   it('read afresh once the snapshot is older than the longest it may be trusted', async () => {

@@ -4,6 +4,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, PermanentError } from '../../../../engine/errors/index.js';
+import { createAjv } from '../../../../engine/schema/ajv.js';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { userBackupAction } from '../../../../actions/jumpcloud/actions/user-backup.js';
 import { groupsRemoveAllAction } from '../../../../actions/jumpcloud/actions/groups-remove-all.js';
@@ -145,6 +146,17 @@ describe('jumpcloud.user.backup', () => {
       expect((error as Error).message, path).toContain(`path "${path}" is not usable`);
     }
     expect(emulator.requests()).toEqual([]);
+  });
+
+  it('has a params schema that refuses the same paths, so a path known before the run is refused before its first step', () => {
+    const validate = createAjv().compile(userBackupAction.params);
+    const params = (path: string) => ({ user_id: 'a'.repeat(24), path });
+    for (const path of ['../escape.json', 'a/../../escape.json', 'a/..', ' ../x', '/etc/passwd', ' /abs', 'C:\\temp\\x.json', '   ', 'tab\there.json']) {
+      expect(validate(params(path)), JSON.stringify(path)).toBe(false);
+    }
+    for (const path of ['offboarding/2026/john.smith/jumpcloud-export.json', 'a..b/c.json', 'x/..y/z.json', 'dir\\file.json']) {
+      expect(validate(params(path)), JSON.stringify(path)).toBe(true);
+    }
   });
 
   it('plans without writing, and fails clearly for a user that does not exist', async () => {

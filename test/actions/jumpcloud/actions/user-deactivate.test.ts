@@ -116,14 +116,14 @@ describe('jumpcloud.user.deactivate, mode disable', () => {
 });
 
 describe('protected accounts', () => {
-  it('can never be disabled or deleted, whatever the lookup said', async () => {
+  it('are not disabled or deleted, whatever the lookup said', async () => {
     const admin = userId(emulator, 'admin');
     for (const mode of ['disable', 'delete'] as const) {
       const ctx = emulatorContext(emulator, { connection: { protected_accounts: ['Admin@company.com'] } });
       const error = await runStep(userDeactivateAction, ctx, params(admin, mode)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PermanentError);
       expect((error as PermanentError).code).toBe('PROTECTED_ACCOUNT');
-      expect((error as Error).message).toContain(mode === 'delete' ? 'can never be deleted' : 'can never be disabled');
+      expect((error as Error).message).toContain(mode === 'delete' ? 'so it is not deleted; nothing was changed' : 'so it is not disabled; nothing was changed');
       const planError = await planStep(userDeactivateAction, emulatorContext(emulator, { dryRun: true, connection: { protected_accounts: [admin] } }), params(admin, mode)).catch((e: unknown) => e);
       expect((planError as PermanentError).code).toBe('PROTECTED_ACCOUNT');
     }

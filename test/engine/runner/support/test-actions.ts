@@ -179,5 +179,29 @@ export function testActions(world: TestWorld): ActionDefinition[] {
       return { changed: false };
     },
   };
-  return [echo, flaky, gate, wait, removeGroups, noPreview, typed, secretive, ender, fanout];
+  const ranged: ActionDefinition<{ user: string; days?: number; mode?: string; to?: string[] }> = {
+    id: 'test.range.take',
+    description: 'Takes parameters with ranges and formats, and a rule relating two of them (like a deactivation)',
+    params: {
+      ...object({
+        user: { type: 'string' },
+        days: { type: 'integer', minimum: 0 },
+        mode: { type: 'string', enum: ['disable', 'delete'] },
+        to: { type: 'array', items: { type: 'string', format: 'email' } },
+      }, ['user']),
+      // A deletion keeps no days. Without "required" in the "if", an absent mode passes it, so
+      // the rule can only be judged once both are known (the pre-run check leaves it alone).
+      if: { properties: { mode: { const: 'delete' } } },
+      then: { properties: { days: { maximum: 0 } } },
+    },
+    run(_ctx, params) {
+      count(world, 'ranged');
+      return { changed: true, output: params };
+    },
+    plan(_ctx, params) {
+      world.plans++;
+      return { changes: [{ target: `user ${params.user}`, operation: 'take' }], output: params };
+    },
+  };
+  return [echo, flaky, gate, wait, removeGroups, noPreview, typed, secretive, ender, fanout, ranged];
 }
