@@ -8,7 +8,7 @@ import { isLoopbackHost } from '../plugin-api/loopback-host.js';
 import type { EventSourceProvider } from '../plugin-api/pack.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ConsoleOptions } from '../runner/run-services.js';
-import { acquireSubjectLock, type SubjectLock } from '../store/subject-lock.js';
+import { acquireSubjectLock, removeStaleSubjectLocks, type SubjectLock } from '../store/subject-lock.js';
 import { TimerStore } from '../timers/timer-store.js';
 import { loadWorkflowFolder } from '../workflows/workflow-folder.js';
 import { WorkflowStateStore } from '../workflows/workflow-state.js';
@@ -143,6 +143,10 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const timerLoop = new TimerLoop({ timers: new TimerStore(services.store.root, { now }), runtime, dispatcher, intervalMs: settings.timerIntervalMs, console: runConsole, logger, now });
     const sourceHost = new EventSourceHost({ sources, connections: services.connections, sandbox: services.sandbox, cursors: new CursorStore(services.store.root), intake, logger });
 
+    // Locks named after processes that are gone (a serve killed after its run ended but before
+    // it released the user's lock) are removed, so that none is left naming a dead process.
+    const stale = removeStaleSubjectLocks(services.store.locksDir());
+    if (stale.length > 0) logger.info(`removed ${stale.length} lock${stale.length === 1 ? '' : 's'} left by processes that are gone: ${stale.join(', ')}`);
     // Before any new work is taken: the runs serve started and did not finish resume first,
     // holding their subjects, so a new event for the same user cannot overtake them.
     const recovery = recoverInterruptedRuns(recoveryDeps);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, linkSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { IdflowError } from '../errors/idflow-error.js';
 import { SubjectLockedError } from '../errors/usage-errors.js';
@@ -122,6 +122,48 @@ export function acquireSubjectLock(locksDir: string, subject: string, runId: str
     pause();
   }
   throw new IdflowError('LOCK_CONTENTION', `Could not take the lock for "${subject}": other processes kept replacing it; try again`, { retryable: true, details: { subject } });
+}
+
+/**
+ * Removes the subject locks in `locksDir` left by processes of this host that are gone (killed
+ * between recording their run's end and releasing its lock, say), so that none stays in the
+ * store naming a dead process. Any acquirer would take such a lock over anyway; removing it
+ * uses the same exclusive takeover claim, so a process taking it over at the same moment is
+ * never disturbed. Locks of live processes, of this process and of other hosts are left alone.
+ *
+ * @returns the subjects whose stale locks were removed.
+ */
+export function removeStaleSubjectLocks(locksDir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(locksDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  const removed: string[] = [];
+  for (const name of names.filter((n) => n.endsWith('.lock'))) {
+    const path = join(locksDir, name);
+    if (heldHere.has(path)) continue;
+    const holder = readHolder(path);
+    if (holder.kind !== 'record' || holder.record.pid === process.pid || !isReplaceable(holder.record)) continue;
+    if (removeGeneration(path, holder.record.nonce)) removed.push(holder.record.subject);
+  }
+  return removed;
+}
+
+/** Removes the lock of one generation if this process wins its takeover claim. */
+function removeGeneration(path: string, generation: string): boolean {
+  const marker = `${path}.takeover-${generation}-0`;
+  if (!createExclusive(marker, `${JSON.stringify({ pid: process.pid, hostname: thisHost(), at: new Date().toISOString() })}\n`)) return false;
+  try {
+    const current = readHolder(path);
+    if (current.kind !== 'record' || current.record.nonce !== generation) return false;
+    removeQuietly(path);
+    return true;
+  } finally {
+    removeQuietly(marker);
+  }
 }
 
 /** Whether a lock may be replaced from this process (by a new run, or by the same run resumed). */

@@ -264,11 +264,12 @@ describe('secrets', () => {
     }
     expect(existsSync(join(dir, 'store', 'runs'))).toBe(false);
 
-    // A secret a template reads by name at run time gets the same check: the step fails before
-    // anything is sent with it.
+    // A secret a template reads by name gets the same check: the parameter holding it is checked
+    // before the first step (exit 2, no run), so nothing is sent with it.
     const before = received.length;
     const run = await idflow(['run', join(repoRoot, 'test', 'reliability', 'fixtures', 'run-only', 'weak-secret.yaml'), '--input', `hook_base=${httpBase}`, '--config', config], { cwd: dir, env: { ...strong, SHORT_TOKEN: 'abc12345' } });
-    expect(run.code, run.stderr).toBe(1);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('step "call_api", parameter "headers"');
     expect(run.stderr).toContain('The secret "SHORT_TOKEN" is the environment variable SHORT_TOKEN, whose value is 8 characters long');
     expect(run.stderr).not.toContain('abc12345');
     expect(received.slice(before).filter((r) => r.url === '/weak')).toEqual([]);

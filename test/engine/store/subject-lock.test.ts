@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SubjectLockedError } from '../../../engine/errors/usage-errors.js';
-import { acquireSubjectLock, lockFileFor, normaliseSubject } from '../../../engine/store/subject-lock.js';
+import { acquireSubjectLock, lockFileFor, normaliseSubject, removeStaleSubjectLocks } from '../../../engine/store/subject-lock.js';
 import { deadPid, startChild, type JsonChild } from './child-process-helpers.js';
 
 let locksDir: string;
@@ -213,5 +213,31 @@ describe('acquireSubjectLock across processes', () => {
     }
     // Takeover markers and temporary files are cleaned up.
     expect(readdirSync(locksDir)).toEqual([]);
+  });
+});
+
+describe('removeStaleSubjectLocks', () => {
+  it('removes the locks of dead processes of this host, and leaves live, own and other hosts\' locks alone', async () => {
+    const write = (subject: string, pid: number, host: string, nonce: string): void => {
+      writeFileSync(lockFileFor(locksDir, subject), JSON.stringify({ subject, runId: `run-${nonce}`, pid, hostname: host, at: new Date().toISOString(), nonce }));
+    };
+    write('dead@example.com', await deadPid(), hostname(), 'd1');
+    write('live@example.com', process.ppid, hostname(), 'l1');
+    write('elsewhere@example.com', await deadPid(), 'another-host.invalid', 'e1');
+    const held = acquireSubjectLock(locksDir, 'mine@example.com', 'run-mine');
+    try {
+      expect(removeStaleSubjectLocks(locksDir)).toEqual(['dead@example.com']);
+      expect(existsSync(lockFileFor(locksDir, 'dead@example.com'))).toBe(false);
+      for (const kept of ['live@example.com', 'elsewhere@example.com', 'mine@example.com']) expect(existsSync(lockFileFor(locksDir, kept)), kept).toBe(true);
+      // No takeover claim is left behind, and a second sweep finds nothing.
+      expect(readdirSync(locksDir).filter((name) => name.includes('.takeover-'))).toEqual([]);
+      expect(removeStaleSubjectLocks(locksDir)).toEqual([]);
+    } finally {
+      held.release();
+    }
+  });
+
+  it('finds nothing in a store without a locks folder', () => {
+    expect(removeStaleSubjectLocks(join(locksDir, 'missing'))).toEqual([]);
   });
 });
