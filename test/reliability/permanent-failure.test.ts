@@ -83,6 +83,8 @@ describe('a step that cannot succeed', () => {
         failed_step: 'remove_groups',
         error: { message: expect.stringContaining('GitHub Admins') as unknown as string },
         user_info: { username: 'john.smith' },
+        // The account was never deactivated: the result must not say it was.
+        actions_taken: { account_status: 'unchanged' },
         backup: { backed_up: true },
         steps: {
           lookup: { status: 'succeeded', changes: 0 },
