@@ -93,12 +93,22 @@ export class ConnectionGate {
     return { served: this.served, unauthenticated: this.unauthenticatedServed, open: this.connections.size };
   }
 
+  /** The open TCP connection a TLS connection runs over, by the peer's address and port. */
+  private tcpUnder(secure: TLSSocket): Socket | undefined {
+    for (const socket of this.connections.keys()) {
+      if (socket !== secure && socket.remoteAddress === secure.remoteAddress && socket.remotePort === secure.remotePort) return socket;
+    }
+    return undefined;
+  }
+
   /** Applies the gate to a server (before it listens). */
   attach(server: Server): void {
     server.on('connection', (socket: Socket) => this.admit(socket));
     // Over TLS, requests come on the TLS socket that wraps the TCP one: it takes over the state.
     server.on('secureConnection', (secure: TLSSocket) => {
-      const tcp = (secure as TLSSocket & { _parent?: Socket })._parent; // node keeps the wrapped TCP socket here
+      // Node keeps the wrapped TCP socket in an internal field; should a later Node drop it, the
+      // TCP connection is found by its peer's address and port instead of leaving TLS ungated.
+      const tcp = (secure as TLSSocket & { _parent?: Socket })._parent ?? this.tcpUnder(secure);
       const state = tcp === undefined ? undefined : states.get(tcp);
       if (tcp === undefined || state === undefined) return;
       states.set(secure, state);
