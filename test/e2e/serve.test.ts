@@ -5,7 +5,7 @@ import type { RunningEmulator } from '../../actions/jumpcloud/emulator/index.js'
 import { createJumpCloudClient } from '../../actions/jumpcloud/client/jumpcloud-client.js';
 import { idflow, repoRoot, waitFor } from '../support/cli.js';
 import { API_KEY, startExampleOrg } from './support/real-org.js';
-import { SERVE_ENV, serveWorkspace, startServeProcess, writeServeConfig, type ServeWorkspace } from './support/serve-process.js';
+import { offboardingServeConfig, SERVE_ENV, serveWorkspace, startServeProcess, writeServeConfig, type ServeWorkspace } from './support/serve-process.js';
 
 /**
  * `idflow serve` as users run it: the built CLI in its own process, real HTTP on loopback, the
@@ -22,22 +22,25 @@ beforeEach(() => emulator.reset());
 const plugin = join(repoRoot, 'test', 'fixtures', 'plugins', 'file-state.mjs');
 
 function config(extra: string[] = []): string {
-  return [
-    'vars:',
-    '  jumpcloud_notify_on_removal: false',
-    '  it_team_emails: []',
-    'connections:',
-    '  jumpcloud:',
-    `    base_url: ${JSON.stringify(emulator.url)}`,
-    '    api_key: { env: JUMPCLOUD_API_KEY }',
-    '    protected_accounts: [admin@company.com]',
-    'serve:',
-    '  token: { env: IDFLOW_SERVE_TOKEN }',
-    '  sources:',
-    '    hr: { secret: { env: HR_WEBHOOK_SECRET } }',
-    ...extra,
+  return offboardingServeConfig(emulator.url, extra);
+}
+
+/**
+ * A template whose `remove` step (the file-state plugin's) waits at `gate` until the test
+ * creates it, then a `log` step: a run is in flight for as long as the test wants.
+ */
+function writeSlowLeaver(ws: ServeWorkspace, state: string, gate: string): void {
+  writeFileSync(join(ws.dir, 'templates', 'slow.yaml'), [
+    'id: slow-leaver',
+    'name: Slow leaver',
+    'subject: "{{inputs.email}}"',
+    'inputs: { email: { type: string, required: true } }',
+    'triggers: [{ type: event, event: hr.employee.terminated, inputs: { email: "{{event.email}}" } }]',
+    'steps:',
+    `  - { id: remove, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: ["{{inputs.email}}"], wait_for: ${JSON.stringify(gate)} } }`,
+    '  - { id: announce, action: log, with: { message: "removed {{inputs.email}}" } }',
     '',
-  ].join('\n');
+  ].join('\n'));
 }
 
 function userState(username: string): string | undefined {
@@ -88,17 +91,7 @@ describe('idflow serve (built CLI)', () => {
     writeFileSync(state, JSON.stringify({ members: ['ann@x.com'] }));
     // The remove step waits at this gate: it is in flight until the test opens it, however slow the machine.
     const gate = join(ws.dir, 'gate.open');
-    writeFileSync(join(ws.dir, 'templates', 'slow.yaml'), [
-      'id: slow-leaver',
-      'name: Slow leaver',
-      'subject: "{{inputs.email}}"',
-      'inputs: { email: { type: string, required: true } }',
-      'triggers: [{ type: event, event: hr.employee.terminated, inputs: { email: "{{event.email}}" } }]',
-      'steps:',
-      `  - { id: remove, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: ["{{inputs.email}}"], wait_for: ${JSON.stringify(gate)} } }`,
-      '  - { id: announce, action: log, with: { message: "removed {{inputs.email}}" } }',
-      '',
-    ].join('\n'));
+    writeSlowLeaver(ws, state, gate);
     writeServeConfig(ws, config());
     const serve = await startServeProcess(['--plugin', plugin], ws);
     const answer = await serve.post('hr.employee.terminated', { id: 'slow-1', email: 'ann@x.com' });
@@ -127,17 +120,7 @@ describe('idflow serve (built CLI)', () => {
     const state = join(ws.dir, 'members.json');
     writeFileSync(state, JSON.stringify({ members: ['ann@x.com', 'bob@x.com'] }));
     const gate = join(ws.dir, 'gate.open');
-    writeFileSync(join(ws.dir, 'templates', 'slow.yaml'), [
-      'id: slow-leaver',
-      'name: Slow leaver',
-      'subject: "{{inputs.email}}"',
-      'inputs: { email: { type: string, required: true } }',
-      'triggers: [{ type: event, event: hr.employee.terminated, inputs: { email: "{{event.email}}" } }]',
-      'steps:',
-      `  - { id: remove, action: fixture.members.remove, with: { file: ${JSON.stringify(state)}, members: ["{{inputs.email}}"], wait_for: ${JSON.stringify(gate)} } }`,
-      '  - { id: announce, action: log, with: { message: "removed {{inputs.email}}" } }',
-      '',
-    ].join('\n'));
+    writeSlowLeaver(ws, state, gate);
     writeServeConfig(ws, config());
     const first = await startServeProcess(['--plugin', plugin], ws);
     const answer = await first.post('hr.employee.terminated', { id: 'crash-1', email: 'ann@x.com' });

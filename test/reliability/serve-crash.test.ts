@@ -5,7 +5,7 @@ import type { RunningEmulator } from '../../actions/jumpcloud/emulator/index.js'
 import { EventInbox } from '../../engine/serve/event-inbox.js';
 import type { RunMeta } from '../../engine/store/journal-events.js';
 import { RunStore } from '../../engine/store/run-store.js';
-import { SERVE_ENV, serveWorkspace, startServeProcess, writeServeConfig, type ServeProcess, type ServeWorkspace } from '../e2e/support/serve-process.js';
+import { offboardingServeConfig, SERVE_ENV, serveWorkspace, startServeProcess, writeServeConfig, type ServeProcess, type ServeWorkspace } from '../e2e/support/serve-process.js';
 import { API_KEY, TEMPLATE } from './support/offboarding-org.js';
 import { startLeaversOrg } from './support/leavers-org.js';
 import { FULL, pool, RELIABILITY_SEED } from './support/suite-settings.js';
@@ -38,23 +38,7 @@ function random(seed: number): () => number {
 }
 
 function config(emulator: RunningEmulator): string {
-  return [
-    'vars:',
-    '  jumpcloud_notify_on_removal: false',
-    '  it_team_emails: []',
-    'connections:',
-    '  jumpcloud:',
-    `    base_url: ${JSON.stringify(emulator.url)}`,
-    '    api_key: { env: JUMPCLOUD_API_KEY }',
-    '    protected_accounts: [admin@company.com]',
-    'serve:',
-    '  token: { env: IDFLOW_SERVE_TOKEN }',
-    '  sources:',
-    '    hr: { secret: { env: HR_WEBHOOK_SECRET } }',
-    '  concurrency: 4',
-    '  shutdown_grace: 5s',
-    '',
-  ].join('\n');
+  return offboardingServeConfig(emulator.url, ['  concurrency: 4', '  shutdown_grace: 5s']);
 }
 
 /** The serve process of the moment: the senders post to whichever is up. */

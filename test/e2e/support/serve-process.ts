@@ -86,6 +86,30 @@ function spawnLimited(args: readonly string[], limit: number, cwd: string, env: 
   return Object.assign(child, { output: () => ({ stdout, stderr }), exited });
 }
 
+/**
+ * The config of serve's end-to-end and reliability tests: the offboarding's variables without
+ * notifications, the JumpCloud connection to `baseUrl` (key from `JUMPCLOUD_API_KEY`, `admin`
+ * protected), the monitoring token and the `hr` webhook source; `extra` lines are appended.
+ */
+export function offboardingServeConfig(baseUrl: string, extra: readonly string[] = []): string {
+  return [
+    'vars:',
+    '  jumpcloud_notify_on_removal: false',
+    '  it_team_emails: []',
+    'connections:',
+    '  jumpcloud:',
+    `    base_url: ${JSON.stringify(baseUrl)}`,
+    '    api_key: { env: JUMPCLOUD_API_KEY }',
+    '    protected_accounts: [admin@company.com]',
+    'serve:',
+    '  token: { env: IDFLOW_SERVE_TOKEN }',
+    '  sources:',
+    '    hr: { secret: { env: HR_WEBHOOK_SECRET } }',
+    ...extra,
+    '',
+  ].join('\n');
+}
+
 /** Writes `idflow.config.yaml` into the workspace and returns its path. */
 export function writeServeConfig(ws: ServeWorkspace, text: string, name = 'idflow.config.yaml'): string {
   const path = join(ws.dir, name);
