@@ -22,6 +22,7 @@ const commands: ReadonlyArray<readonly [name: string, load: () => Promise<Comman
   ['workflows', () => import('./commands/workflows.js')],
   ['timers', () => import('./commands/timers.js')],
   ['actions', () => import('./commands/actions.js')],
+  ['schema', () => import('./commands/schema.js')],
   ['new', () => import('./commands/new.js')],
   ['sandbox', () => import('./commands/sandbox.js')],
 ];

@@ -4,7 +4,7 @@ import { matchesFormat } from '../../../engine/inputs/formats.js';
 import { formatText } from '../../../engine/loader/schema-issues.js';
 
 /** The `format` names a declaration may use: the enum of the language schema. */
-const schema = JSON.parse(readFileSync('schemas/workflow.schema.json', 'utf8')) as { definitions: { format: { enum: string[] } } };
+const schema = JSON.parse(readFileSync('schemas/language/workflow.schema.json', 'utf8')) as { definitions: { format: { enum: string[] } } };
 const formats = schema.definitions.format.enum;
 
 /** A value each format accepts and one it refuses. */

@@ -34,7 +34,7 @@ function properties(root: Schema): Array<{ where: string; schema: Schema }> {
   return found;
 }
 
-describe.each(['workflow.schema.json', 'config.schema.json'])('%s', (name) => {
+describe.each(['language/workflow.schema.json', 'config.schema.json'])('%s', (name) => {
   const schema = readSchema(name);
 
   it('is draft-07 with an $id, and compiles in strict mode', () => {
@@ -53,7 +53,7 @@ describe.each(['workflow.schema.json', 'config.schema.json'])('%s', (name) => {
 
 describe('the workflow schema', () => {
   it('allows unknown keys only in with, output and trigger inputs', () => {
-    const validate = packageSchemaValidator('workflow.schema.json');
+    const validate = packageSchemaValidator('language/workflow.schema.json');
     const base = { id: 'x', name: 'X', steps: [{ id: 'a', action: 'log', with: { anything: { goes: 1 } } }], output: { any: ['thing'] } };
     expect(validate(base)).toBe(true);
     expect(validate({ ...base, triggers: [{ type: 'event', event: 'e', inputs: { any: 'x' } }] })).toBe(true);

@@ -9,16 +9,22 @@ import { repoRoot } from '../../support/cli.js';
  * optimisation, see compileTrusted); this is where they get it.
  */
 describe('the schemas in schemas/', () => {
-  const files = readdirSync(join(repoRoot, 'schemas')).filter((name) => name.endsWith('.json'));
+  const files = [
+    ...readdirSync(join(repoRoot, 'schemas')).filter((name) => name.endsWith('.json')),
+    ...readdirSync(join(repoRoot, 'schemas', 'language')).filter((name) => name.endsWith('.json')).map((name) => `language/${name}`),
+  ];
 
-  it('exist', () => {
-    expect(files).toEqual(expect.arrayContaining(['workflow.schema.json', 'config.schema.json']));
+  it('exist: the language schema the loader uses, the editor schema generated from it, the config schema', () => {
+    expect(files).toEqual(expect.arrayContaining(['language/workflow.schema.json', 'workflow.schema.json', 'config.schema.json']));
   });
 
   it.each(files)('%s is a valid JSON Schema and compiles in strict mode', (name) => {
     const schema = JSON.parse(readFileSync(join(repoRoot, 'schemas', name), 'utf8')) as object;
     const ajv = createAjv();
     ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
+    // The editor schema's descriptions of the action ids, for completion (vscode-json-languageservice's keywords).
+    ajv.addKeyword({ keyword: 'enumDescriptions', schemaType: 'array' });
+    ajv.addKeyword({ keyword: 'markdownEnumDescriptions', schemaType: 'array' });
     expect(ajv.validateSchema(schema), ajv.errorsText(ajv.errors)).toBe(true);
     expect(() => ajv.compile(schema)).not.toThrow();
   });

@@ -72,7 +72,7 @@ function expectSameOutcome(precompiled: ValidateFunction, runtime: ValidateFunct
 describe('generateValidators on the schemas that ship with idflow', () => {
   it('writes one validator per distinct schema, for every schema, and no failures', () => {
     expect(result.failures).toEqual([]);
-    expect(schemas.map((s) => s.name)).toEqual(expect.arrayContaining(['schemas/workflow.schema.json', 'schemas/config.schema.json', 'log (params)', 'jumpcloud.user.lookup (params)']));
+    expect(schemas.map((s) => s.name)).toEqual(expect.arrayContaining(['schemas/language/workflow.schema.json', 'schemas/config.schema.json', 'log (params)', 'jumpcloud.user.lookup (params)']));
     expect(result.generated.flatMap((validator) => validator.names).sort()).toEqual(schemas.map((s) => s.name).sort());
     expect(readdirSync(dir).sort()).toEqual(result.generated.map((validator) => `${validator.key}.cjs`).sort());
     for (const { profile, schema, name } of schemas) expect(loadPrecompiled(profile, schema, dir), name).toBeTypeOf('function');
@@ -111,7 +111,7 @@ describe('generateValidators on the schemas that ship with idflow', () => {
 
 describe('precompiledKey and loadPrecompiled', () => {
   it('never find a validator for a schema, or a profile, other than the one it was generated from', () => {
-    const workflow = schemas.find((s) => s.name === 'schemas/workflow.schema.json') as ShippedSchema;
+    const workflow = schemas.find((s) => s.name === 'schemas/language/workflow.schema.json') as ShippedSchema;
     expect(loadPrecompiled('package', workflow.schema, dir)).toBeTypeOf('function');
     // The same schema with one more property, or with another configuration, is compiled at run time.
     expect(loadPrecompiled('package', { ...workflow.schema, title: 'edited' }, dir)).toBeUndefined();
@@ -140,7 +140,7 @@ describe('a precompiled validator behaves as the runtime compile', () => {
   const configFiles = ['examples/idflow.config.yaml', 'examples/serve/idflow.config.yaml'];
 
   it.each([
-    ['workflow.schema.json', templateFiles],
+    ['language/workflow.schema.json', templateFiles],
     ['config.schema.json', configFiles],
   ])('%s: on the shipped templates and configs and on mutated versions of them', (name, files) => {
     const { profile, schema } = schemas.find((s) => s.name === `schemas/${name}`) as ShippedSchema;
