@@ -73,7 +73,8 @@ export function editorSchema(language: Readonly<Record<string, unknown>>, action
 
 /** An action's params schema as the editor checks `with:` against it. */
 function paramsForEditor(action: EditorSchemaAction): Record<string, unknown> {
-  const inlined = inlineLocalRefs(action.params, action.params, action.id, 0) as Record<string, unknown>;
+  // Every local $ref is inlined, so the params' own definitions are no longer needed.
+  const { definitions: _definitions, $defs: _defs, ...inlined } = inlineLocalRefs(action.params, action.params, action.id, 0) as Record<string, unknown>;
   const params = templatable(withoutAnnotations(inlined) as Record<string, unknown>, true);
   // The action's description heads its `with:` on hover.
   return { ...params, description: `${action.id}: ${action.description}` };
@@ -105,14 +106,18 @@ function acceptsAnyString(node: Record<string, unknown>): boolean {
  * Replaces `$ref`s to `#/…` inside a params schema by what they point at, since the params are
  * moved under the step and their own pointers would no longer resolve.
  *
- * @throws Error for a `$ref` that does not resolve or nests too deep (a recursive schema).
+ * @throws Error for a `$ref` that does not resolve (the registry refuses such a schema first).
  */
+const MAX_REF_DEPTH = 8;
+
 function inlineLocalRefs(node: unknown, root: unknown, actionId: string, depth: number): unknown {
   if (Array.isArray(node)) return node.map((item) => inlineLocalRefs(item, root, actionId, depth));
   if (node === null || typeof node !== 'object') return node;
   const record = node as Record<string, unknown>;
   if (typeof record.$ref === 'string') {
-    if (depth > 32) throw new Error(`the params schema of ${actionId} refers to itself too deeply at ${record.$ref} (a recursive schema cannot be inlined)`);
+    // A recursive schema cannot be inlined whole: below this depth anything is accepted in the
+    // editor (idflow validate still checks it all against the action's own schema).
+    if (depth >= MAX_REF_DEPTH) return { description: `Not checked by the editor below this depth (${record.$ref} refers to itself); idflow validate checks it.` };
     const target = resolvePointer(root, record.$ref);
     if (target === undefined) throw new Error(`the params schema of ${actionId} has a $ref that does not resolve: ${record.$ref}`);
     const { $ref: _ref, ...rest } = record;

@@ -68,6 +68,7 @@ describe('editorSchema', () => {
     } as JsonSchema);
     expect(validate(template({ level: 'high' }))).toBe(true);
     expect(validate(template({ level: 'medium' }))).toBe(false);
+    expect(JSON.stringify(editorSchema(language, [{ id: 'acme.thing', description: 'Does a thing', params: { type: 'object', definitions: { level: { type: 'string' } }, properties: { level: { $ref: '#/definitions/level' } } } as JsonSchema }]))).not.toContain('"$ref":"#/definitions/level"');
   });
 
   it('says which action has a $ref that does not resolve', () => {
@@ -79,5 +80,18 @@ describe('editorSchema', () => {
   it('requires with: only for an action with required parameters', () => {
     expect(compile({ type: 'object', properties: { a: { type: 'string' } } })({ id: 'x', name: 'X', steps: [{ id: 'a', action: 'acme.thing' }] })).toBe(true);
     expect(compile({ type: 'object', required: ['a'], properties: { a: { type: 'string' } } })({ id: 'x', name: 'X', steps: [{ id: 'a', action: 'acme.thing' }] })).toBe(false);
+  });
+});
+
+describe('editorSchema on a recursive params schema', () => {
+  it('inlines it to a depth and accepts anything below, instead of failing', () => {
+    const validate = compile({
+      type: 'object',
+      definitions: { node: { type: 'object', properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/definitions/node' } } }, additionalProperties: false } },
+      properties: { tree: { $ref: '#/definitions/node' } },
+      additionalProperties: false,
+    } as JsonSchema);
+    expect(validate(template({ tree: { name: 'a', children: [{ name: 'b', children: [] }] } }))).toBe(true);
+    expect(validate(template({ tree: { name: 'a', children: [{ nmae: 'b' }] } }))).toBe(false);
   });
 });
