@@ -10,13 +10,15 @@ import { systemsUnbindAllAction } from './actions/systems-unbind-all.js';
 import { userBackupAction } from './actions/user-backup.js';
 import { userDeactivateAction } from './actions/user-deactivate.js';
 import { userDeleteIfSuspendedAction } from './actions/user-delete-if-suspended.js';
+import { userGroupsAddAction } from './actions/user-groups-add.js';
 import { userLookupAction } from './actions/user-lookup.js';
 import { userVerifyOffboardedAction } from './actions/user-verify-offboarded.js';
 import { jumpcloudSandbox } from './emulator/sandbox-provider.js';
 import { directoryInsightsSource } from './events/directory-insights-source.js';
 
 /**
- * The JumpCloud actions, in the order of the offboarding (lookup first, verification last).
+ * The JumpCloud actions, in the order of the offboarding (lookup first, verification last),
+ * then the building blocks of other workflows (adding a user to groups).
  * Each is typed by its own `params` schema; the list holds them as plain definitions, which is
  * what the registry checks and calls.
  */
@@ -33,6 +35,7 @@ export const jumpcloudActions: ActionDefinition[] = [
   userDeactivateAction,
   userDeleteIfSuspendedAction,
   userVerifyOffboardedAction,
+  userGroupsAddAction,
 ];
 
 /**
