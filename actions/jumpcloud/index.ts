@@ -11,6 +11,7 @@ import { userBackupAction } from './actions/user-backup.js';
 import { userDeactivateAction } from './actions/user-deactivate.js';
 import { userDeleteIfSuspendedAction } from './actions/user-delete-if-suspended.js';
 import { userGroupsAddAction } from './actions/user-groups-add.js';
+import { userGroupsRemoveAction } from './actions/user-groups-remove.js';
 import { userLookupAction } from './actions/user-lookup.js';
 import { userVerifyOffboardedAction } from './actions/user-verify-offboarded.js';
 import { jumpcloudSandbox } from './emulator/sandbox-provider.js';
@@ -18,7 +19,7 @@ import { directoryInsightsSource } from './events/directory-insights-source.js';
 
 /**
  * The JumpCloud actions, in the order of the offboarding (lookup first, verification last),
- * then the building blocks of other workflows (adding a user to groups).
+ * then the building blocks of other workflows (adding a user to groups, removing one from given groups).
  * Each is typed by its own `params` schema; the list holds them as plain definitions, which is
  * what the registry checks and calls.
  */
@@ -36,6 +37,7 @@ export const jumpcloudActions: ActionDefinition[] = [
   userDeleteIfSuspendedAction,
   userVerifyOffboardedAction,
   userGroupsAddAction,
+  userGroupsRemoveAction,
 ];
 
 /**

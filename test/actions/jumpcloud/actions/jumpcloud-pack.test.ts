@@ -19,10 +19,11 @@ const IDS = [
   'jumpcloud.user.delete_if_suspended',
   'jumpcloud.user.verify_offboarded',
   'jumpcloud.user.groups.add',
+  'jumpcloud.user.groups.remove',
 ];
 
 describe('the JumpCloud pack', () => {
-  it('registers every action (the offboarding ones, then adding to groups), with plan() and schemas, through the plugin registry', () => {
+  it('registers every action (the offboarding ones, then adding to and removing from given groups), with plan() and schemas, through the plugin registry', () => {
     const registry = new ActionRegistry();
     const ids = registry.registerModule(jumpcloudPack, 'builtin:jumpcloud');
     expect(ids).toEqual(IDS);

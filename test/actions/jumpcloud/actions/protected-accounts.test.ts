@@ -11,6 +11,7 @@ import { systemsUnbindAllAction } from '../../../../actions/jumpcloud/actions/sy
 import { userDeactivateAction } from '../../../../actions/jumpcloud/actions/user-deactivate.js';
 import { userDeleteIfSuspendedAction } from '../../../../actions/jumpcloud/actions/user-delete-if-suspended.js';
 import { userGroupsAddAction } from '../../../../actions/jumpcloud/actions/user-groups-add.js';
+import { userGroupsRemoveAction } from '../../../../actions/jumpcloud/actions/user-groups-remove.js';
 import { PermanentError } from '../../../../engine/errors/action-errors.js';
 import type { ActionDefinition } from '../../../../engine/plugin-api/action.js';
 import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, planStep, runStep, userId } from './support/emulator-context.js';
@@ -36,6 +37,7 @@ const CHANGING: Array<[ActionDefinition<never, unknown>, Record<string, unknown>
   [userDeactivateAction, { mode: 'delete' }],
   [userDeleteIfSuspendedAction, {}],
   [userGroupsAddAction, { groups: ['Finance Team'] }],
+  [userGroupsRemoveAction, { groups: ['IT Admins'] }],
 ] as unknown as Array<[ActionDefinition<never, unknown>, Record<string, unknown>]>;
 
 /** Actions that only read (or write a file): they have no allow_protected. */
