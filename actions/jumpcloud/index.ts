@@ -47,7 +47,7 @@ export const jumpcloudActions: ActionDefinition[] = [
  */
 const jumpcloudPack: PluginPack = {
   name: 'jumpcloud',
-  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; with a local emulator',
+  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; adding a user to and removing one from given groups; with a local emulator',
   actions: jumpcloudActions,
   sandbox: jumpcloudSandbox,
   // Directory Insights as jumpcloud.* trigger events for idflow serve (event_sources: in the config).
