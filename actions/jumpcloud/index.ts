@@ -10,13 +10,16 @@ import { systemsUnbindAllAction } from './actions/systems-unbind-all.js';
 import { userBackupAction } from './actions/user-backup.js';
 import { userDeactivateAction } from './actions/user-deactivate.js';
 import { userDeleteIfSuspendedAction } from './actions/user-delete-if-suspended.js';
+import { userGroupsAddAction } from './actions/user-groups-add.js';
+import { userGroupsRemoveAction } from './actions/user-groups-remove.js';
 import { userLookupAction } from './actions/user-lookup.js';
 import { userVerifyOffboardedAction } from './actions/user-verify-offboarded.js';
 import { jumpcloudSandbox } from './emulator/sandbox-provider.js';
 import { directoryInsightsSource } from './events/directory-insights-source.js';
 
 /**
- * The JumpCloud actions, in the order of the offboarding (lookup first, verification last).
+ * The JumpCloud actions, in the order of the offboarding (lookup first, verification last),
+ * then the building blocks of other workflows (adding a user to groups, removing one from given groups).
  * Each is typed by its own `params` schema; the list holds them as plain definitions, which is
  * what the registry checks and calls.
  */
@@ -33,6 +36,8 @@ export const jumpcloudActions: ActionDefinition[] = [
   userDeactivateAction,
   userDeleteIfSuspendedAction,
   userVerifyOffboardedAction,
+  userGroupsAddAction,
+  userGroupsRemoveAction,
 ];
 
 /**
@@ -42,7 +47,7 @@ export const jumpcloudActions: ActionDefinition[] = [
  */
 const jumpcloudPack: PluginPack = {
   name: 'jumpcloud',
-  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; with a local emulator',
+  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; adding a user to and removing one from given groups; with a local emulator',
   actions: jumpcloudActions,
   sandbox: jumpcloudSandbox,
   // Directory Insights as jumpcloud.* trigger events for idflow serve (event_sources: in the config).

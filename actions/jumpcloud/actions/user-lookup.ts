@@ -5,12 +5,14 @@ import type { FromSchema } from '../../../engine/plugin-api/json-schema.js';
 import type { JumpCloudClient } from '../client/jumpcloud-client.js';
 import { isJumpCloudId } from '../client/object-id.js';
 import type { SystemUser } from '../types.js';
+import { readMemberships } from './access-snapshot.js';
 import { openJumpCloud, type JumpCloudSession } from './client-for-context.js';
 import { connectionOf, connectionProperties } from './common-params.js';
 import { describeDeletion, findDeletion, type Deletion } from './deleted-user.js';
 import { refuseProtected } from './protected-accounts.js';
 import { readUserIfExists } from './read-user.js';
 import { openRunSnapshot } from './run-snapshots.js';
+import { UserSnapshot } from './user-snapshot.js';
 import { deletedUserSummary, userSummary, userSummarySchema, type UserSummary } from './user-summary.js';
 
 const params = {
@@ -44,8 +46,21 @@ export interface LookupOutput {
   matched_by: MatchedBy;
   /** True when the user is on the connection's `protected_accounts`. */
   protected: boolean;
+  /**
+   * The user groups the user is a member of (static and dynamic), by name: `names[i]` is the
+   * name of the group `ids[i]`. A condition tests membership with
+   * `{"in": ["Contractors", {"var": "steps.lookup.output.groups.names"}]}`. Empty for a user
+   * already deleted.
+   */
+  groups: LookupGroups;
   /** With `when_deleted: end_run`: the user had already been deleted (then `user.state` is `DELETED`). */
   deleted?: { at: string; by: string | null };
+}
+
+/** The user's groups as two aligned lists, ordered by name. */
+export interface LookupGroups {
+  names: string[];
+  ids: string[];
 }
 
 const outputSchema = {
@@ -54,9 +69,16 @@ const outputSchema = {
     user: userSummarySchema,
     matched_by: { type: 'string', enum: ['id', 'username', 'email'] },
     protected: { type: 'boolean' },
+    groups: {
+      type: 'object',
+      description: "The user groups the user is a member of, ordered by name: names[i] names the group ids[i] (empty for a user already deleted).",
+      properties: { names: { type: 'array', items: { type: 'string' } }, ids: { type: 'array', items: { type: 'string' } } },
+      required: ['names', 'ids'],
+      additionalProperties: false,
+    },
     deleted: { type: 'object', properties: { at: { type: 'string' }, by: { type: ['string', 'null'] } }, required: ['at', 'by'], additionalProperties: false },
   },
-  required: ['user', 'matched_by', 'protected'],
+  required: ['user', 'matched_by', 'protected', 'groups'],
   additionalProperties: false,
 } as const;
 
@@ -111,7 +133,7 @@ function candidateLabel(user: SystemUser): string {
   return `${user.username ?? '(no username)'} <${user.email ?? 'no email'}> (${user._id})`;
 }
 
-/** What the lookup found: its output, and the records it read (for the run's snapshot). */
+/** What the lookup found: its output (groups still empty), and the records it read (for the run's snapshot). */
 interface LookedUp {
   output: LookupOutput;
   /** The user's record, as the search (or the read by id) returned it; absent for a deleted user. */
@@ -133,7 +155,7 @@ async function lookUp(ctx: ActionContext, session: JumpCloudSession, p: Params):
   if (candidates.length === 0) {
     const deletion = await findDeletion(session.client, identifier, ctx.logger);
     if (deletion !== undefined && p.when_deleted === 'end_run') {
-      return { output: { user: deletedUserSummary(deletion), matched_by: matchedByOf(identifier, deletion), protected: false, deleted: { at: deletion.deleted_at, by: deletion.deleted_by } } };
+      return { output: { user: deletedUserSummary(deletion), matched_by: matchedByOf(identifier, deletion), protected: false, groups: { names: [], ids: [] }, deleted: { at: deletion.deleted_at, by: deletion.deleted_by } } };
     }
     if (deletion !== undefined) {
       throw new NotFoundError(`JumpCloud user "${identifier}" no longer exists: ${describeDeletion(deletion)} (Directory Insights); there is nothing left to offboard`, {
@@ -152,22 +174,33 @@ async function lookUp(ctx: ActionContext, session: JumpCloudSession, p: Params):
   const { user, matchedBy } = candidates[0] as Found;
   const isProtected = session.protectedAccounts.match(user) !== undefined;
   if (p.refuse_protected) refuseProtected(session.protectedAccounts, user, session.connectionName, 'offboarded (the lookup sets refuse_protected)');
+  const managerId = typeof user.manager === 'string' && user.manager !== '' ? user.manager : undefined;
   let manager: SystemUser | undefined;
-  if (typeof user.manager === 'string' && user.manager !== '') {
-    manager = await readUserIfExists(session.client, user.manager);
-    if (manager === undefined) ctx.logger.warn(`The manager of JumpCloud user "${user.username ?? user._id}" (${user.manager}) no longer exists`);
+  if (managerId !== undefined) {
+    manager = await readUserIfExists(session.client, managerId);
+    if (manager === undefined) ctx.logger.warn(`The manager of JumpCloud user "${user.username ?? user._id}" (${managerId}) no longer exists`);
   }
   return {
-    output: { user: userSummary(user, manager), matched_by: matchedBy, protected: isProtected },
+    output: { user: userSummary(user, manager), matched_by: matchedBy, protected: isProtected, groups: { names: [], ids: [] } },
     user,
-    ...(typeof user.manager === 'string' && user.manager !== '' ? { manager: { id: user.manager, user: manager } } : {}),
+    ...(managerId === undefined ? {} : { manager: { id: managerId, user: manager } }),
   };
+}
+
+/**
+ * The user's groups, named and ordered by name, from the snapshot: one read of `memberof`
+ * (every page) and one cached look-up per group. On the run's snapshot, the steps after the
+ * lookup (the removal from groups) reuse both rather than read them again.
+ */
+async function readGroups(client: JumpCloudClient, snapshot: UserSnapshot): Promise<LookupGroups> {
+  const memberships = await readMemberships(client, snapshot);
+  return { names: memberships.map((group) => group.name), ids: memberships.map((group) => group.id) };
 }
 
 /** `jumpcloud.user.lookup`: finds the user by id, username or email; none or several is an error. */
 export const userLookupAction = defineAction({
   id: 'jumpcloud.user.lookup',
-  description: 'Find a JumpCloud user by id, username or email (exactly one, or the run stops)',
+  description: "Find a JumpCloud user by id, username or email (exactly one, or the run stops), with the names and ids of the user's groups",
   params,
   output: outputSchema,
   examples: [{ description: 'Look up the user named by the input', with: { identifier: '{{inputs.user_identifier}}', refuse_protected: true, org_id: '{{vars.jumpcloud_org_id}}' } }],
@@ -182,16 +215,18 @@ export const userLookupAction = defineAction({
     }
     await ctx.claimSubject(`jumpcloud:user:${output.user.id}`);
     // The steps after this one start from the record just read (one search) rather than each
-    // reading the user again.
-    if (found.user !== undefined) openRunSnapshot(ctx, session.client, found.user, found.manager);
+    // reading the user again; the groups are read on it once the user is this run's alone.
+    if (found.user !== undefined) output.groups = await readGroups(session.client, openRunSnapshot(ctx, session.client, found.user, found.manager));
     ctx.logger.info(`Found JumpCloud user "${output.user.username}" <${output.user.email}> (${output.user.id}) by ${output.matched_by}, state ${output.user.state}${output.protected ? ', protected account' : ''}`);
     return { changed: false, output, summary: `found ${output.user.username} <${output.user.email}> by ${output.matched_by}` };
   },
   async plan(ctx, p) {
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const { output } = await lookUp(ctx, session, p);
+    const found = await lookUp(ctx, session, p);
+    const { output } = found;
     const endRun = endRunFor(output);
     if (endRun !== undefined) return { changes: [], output, summary: `already deleted at ${output.deleted?.at ?? ''}`, endRun };
+    if (found.user !== undefined) output.groups = await readGroups(session.client, new UserSnapshot(found.user._id, found.user));
     return {
       changes: [
         {

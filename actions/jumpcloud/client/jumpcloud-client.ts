@@ -89,6 +89,11 @@ export interface JumpCloudClient {
   listUserGroupsOf(userId: string, options?: CallOptions): Promise<GraphObjectWithPaths[]>;
   /** `GET /api/v2/usergroups/{id}` (cached per client). */
   getUserGroup(id: string, options?: CallOptions): Promise<UserGroup>;
+  /**
+   * The user groups named exactly `name` (`GET /api/v2/usergroups?filter=name:eq:…`, every
+   * page): re-checked here, so a server that matches loosely never yields another group.
+   */
+  findUserGroupsByName(name: string, options?: CallOptions): Promise<UserGroup[]>;
   /** `POST /api/v2/usergroups/{groupId}/members` `{op: 'remove', type: 'user', id}`. */
   removeUserFromGroup(groupId: string, userId: string, options?: CallOptions): Promise<ChangeOutcome>;
   /** `POST /api/v2/usergroups/{groupId}/members` `{op: 'add', type: 'user', id}`. */
@@ -313,6 +318,11 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
     getUserGroup: async (id, callOptions) => {
       const groupId = requireId('getUserGroup', 'group id', id);
       return cache.get(`user_group:${groupId}`, () => call<UserGroup>({ method: 'GET', path: `/api/v2/usergroups/${enc(groupId)}`, what: `user group ${groupId}` }, callOptions));
+    },
+
+    async findUserGroupsByName(name, callOptions) {
+      const found = await list<UserGroup>({ path: '/api/v2/usergroups', style: 'v2', query: { filter: [`name:eq:${name}`] }, what: `user groups named "${name}"` }, callOptions);
+      return found.filter((group) => group.name === name);
     },
 
     removeUserFromGroup: async (groupId, userId, callOptions) => {

@@ -18,10 +18,12 @@ const IDS = [
   'jumpcloud.user.deactivate',
   'jumpcloud.user.delete_if_suspended',
   'jumpcloud.user.verify_offboarded',
+  'jumpcloud.user.groups.add',
+  'jumpcloud.user.groups.remove',
 ];
 
 describe('the JumpCloud pack', () => {
-  it('registers every offboarding action, with plan() and schemas, through the plugin registry', () => {
+  it('registers every action (the offboarding ones, then adding to and removing from given groups), with plan() and schemas, through the plugin registry', () => {
     const registry = new ActionRegistry();
     const ids = registry.registerModule(jumpcloudPack, 'builtin:jumpcloud');
     expect(ids).toEqual(IDS);

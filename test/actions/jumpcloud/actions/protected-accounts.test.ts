@@ -10,6 +10,8 @@ import { sshKeysRemoveAllAction } from '../../../../actions/jumpcloud/actions/ss
 import { systemsUnbindAllAction } from '../../../../actions/jumpcloud/actions/systems-unbind-all.js';
 import { userDeactivateAction } from '../../../../actions/jumpcloud/actions/user-deactivate.js';
 import { userDeleteIfSuspendedAction } from '../../../../actions/jumpcloud/actions/user-delete-if-suspended.js';
+import { userGroupsAddAction } from '../../../../actions/jumpcloud/actions/user-groups-add.js';
+import { userGroupsRemoveAction } from '../../../../actions/jumpcloud/actions/user-groups-remove.js';
 import { PermanentError } from '../../../../engine/errors/action-errors.js';
 import type { ActionDefinition } from '../../../../engine/plugin-api/action.js';
 import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, planStep, runStep, userId } from './support/emulator-context.js';
@@ -34,6 +36,8 @@ const CHANGING: Array<[ActionDefinition<never, unknown>, Record<string, unknown>
   [userDeactivateAction, { mode: 'disable', retention_days: 30 }],
   [userDeactivateAction, { mode: 'delete' }],
   [userDeleteIfSuspendedAction, {}],
+  [userGroupsAddAction, { groups: ['Finance Team'] }],
+  [userGroupsRemoveAction, { groups: ['IT Admins'] }],
 ] as unknown as Array<[ActionDefinition<never, unknown>, Record<string, unknown>]>;
 
 /** Actions that only read (or write a file): they have no allow_protected. */

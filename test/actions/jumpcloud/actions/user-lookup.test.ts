@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AmbiguousError, NotFoundError, PermanentError } from '../../../../engine/errors/index.js';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
-import { userLookupAction } from '../../../../actions/jumpcloud/actions/user-lookup.js';
-import { emulatorContext, loadExampleOrg, mutatingRequests, userId, planStep, runStep } from './support/emulator-context.js';
+import { userLookupAction, type LookupOutput } from '../../../../actions/jumpcloud/actions/user-lookup.js';
+import { groupsRemoveAllAction } from '../../../../actions/jumpcloud/actions/groups-remove-all.js';
+import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, userId, planStep, runStep } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
 
@@ -40,11 +41,42 @@ describe('jumpcloud.user.lookup', () => {
         },
         matched_by: 'email',
         protected: false,
+        groups: {
+          names: ['Backend Developers', 'Engineering', 'GitHub Admins', 'On-Call Rotation', 'VPN Users'],
+          ids: ['Backend Developers', 'Engineering', 'GitHub Admins', 'On-Call Rotation', 'VPN Users'].map((name) => objectId(emulator, 'usergroups', name)),
+        },
       },
       summary: 'found john.smith <john.smith@company.com> by email',
     });
     expect(ctx.claimed).toEqual([`jumpcloud:user:${john}`]);
     expect(mutatingRequests(emulator)).toEqual([]);
+  });
+
+  it("returns the user's groups by name and id, dynamic ones too, in a plan as in a run, reading memberof once and each group once", async () => {
+    const sam = userId(emulator, 'sam.rivera');
+    const from = emulator.requests().length;
+    const output = (await lookup('sam.rivera').result).output as LookupOutput;
+    expect(output.groups.names).toContain('Contractors (automatic)');
+    expect(output.groups.ids[output.groups.names.indexOf('Contractors (automatic)')]).toBe(objectId(emulator, 'usergroups', 'Contractors (automatic)'));
+    expect(output.groups.names).toEqual([...output.groups.names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+    const calls = emulator.requests().slice(from).map((r) => `${r.method} ${r.path}`);
+    expect(calls.filter((c) => c === `GET /api/v2/users/${sam}/memberof`)).toHaveLength(1);
+    for (const id of output.groups.ids) expect(calls.filter((c) => c === `GET /api/v2/usergroups/${id}`), id).toHaveLength(1);
+
+    const plan = await planStep(userLookupAction, emulatorContext(emulator, { dryRun: true }), { identifier: 'sam.rivera', refuse_protected: false, when_deleted: 'fail', connection: 'jumpcloud' });
+    expect(plan.output?.groups).toEqual(output.groups);
+    expect(mutatingRequests(emulator)).toEqual([]);
+  });
+
+  it('leaves the groups it read to the steps after it in the run: the removal from groups reads neither memberof nor a group again', async () => {
+    const john = userId(emulator, 'john.smith');
+    const ctx = emulatorContext(emulator, { runId: 'lookup-then-remove' });
+    const output = (await runStep(userLookupAction, ctx, { identifier: 'john.smith', refuse_protected: false, when_deleted: 'fail', connection: 'jumpcloud' })).output as LookupOutput;
+    const from = emulator.requests().length;
+    const removed = await runStep(groupsRemoveAllAction, emulatorContext(emulator, { runId: 'lookup-then-remove' }), { user_id: john, connection: 'jumpcloud' });
+    expect(removed.output).toMatchObject({ removed: output.groups.ids.length });
+    const reads = emulator.requests().slice(from).filter((r) => r.method === 'GET').map((r) => r.path);
+    expect(reads).toEqual([]);
   });
 
   it('finds a user by id and by username', async () => {
@@ -98,6 +130,7 @@ describe('jumpcloud.user.lookup', () => {
         user: { id: tom, username: 'tom.wilson', email: 'tom.wilson@company.com', display_name: 'tom.wilson', firstname: '', lastname: '', state: 'DELETED', suspended: false, manager_id: null, manager_email: null, manager_username: null, ldap_binding_user: false },
         matched_by: 'email',
         protected: false,
+        groups: { names: [], ids: [] },
         deleted: { at, by: 'it-admin@company.com' },
       },
       summary: `already deleted at ${at}`,
