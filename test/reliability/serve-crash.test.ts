@@ -37,6 +37,12 @@ function random(seed: number): () => number {
   };
 }
 
+/**
+ * The statuses a run ends in. `interrupted` is not one: a run left `running` by a killed serve
+ * shows as interrupted until the next serve, which may still have it queued, resumes it.
+ */
+const ENDED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'skipped']);
+
 function config(emulator: RunningEmulator): string {
   return offboardingServeConfig(emulator.url, ['  concurrency: 4', '  shutdown_grace: 5s']);
 }
@@ -118,7 +124,7 @@ describe(`idflow serve killed with SIGKILL at ${KILLS} random points during a bu
         const id = `term-${leaver}`;
         for (;;) {
           const view = await serve.get(`/events/hr/${encodeURIComponent(id)}`, SERVE_ENV.IDFLOW_SERVE_TOKEN);
-          const done = view.status === 200 && view.body.pending.length === 0 && view.body.runs.length > 0 && view.body.runs.every((run: { status: string }) => run.status !== 'running');
+          const done = view.status === 200 && view.body.pending.length === 0 && view.body.runs.length > 0 && view.body.runs.every((run: { status: string }) => ENDED.has(run.status));
           if (done) break;
           if (Date.now() > deadline) throw new Error(`event ${id} did not end (${label}): ${JSON.stringify(view.body)}\n${serve.stderr().slice(-4000)}`);
           await new Promise((resolve) => setTimeout(resolve, 100));
