@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -127,5 +128,61 @@ describe('idflow actions', () => {
     const io = captureIo(cwd);
     expect(await run({}, io)).toBe(2);
     expect(io.err()).toContain(`idflow.config.yaml:2:5: error: the plugin "./missing.mjs" could not be loaded: Plugin file not found: ${join(cwd, 'missing.mjs')}`);
+  });
+});
+
+describe('idflow actions --markdown', () => {
+  it('writes the reference of every action, built-in and from plugins, grouped by source', async () => {
+    const cwd = project();
+    const io = captureIo(cwd);
+    expect(await run({ markdown: true, plugin: ['plugins/greet.mjs'] }, io)).toBe(0);
+    const text = io.out();
+    expect(text).toMatch(/^# Action reference\n/);
+    expect(text).toContain('\n## The core pack (built in)\n');
+    expect(text).toContain('\n## Actions from plugins/from-config.mjs\n');
+    expect(text).toContain('\n## Actions from plugins/greet.mjs\n');
+    // Plugins after the built-in packs, each action in the index and in full.
+    expect(text.indexOf('## Actions from plugins/greet.mjs')).toBeGreaterThan(text.indexOf('## The jumpcloud pack (built in)'));
+    expect(text).toContain('  - [`acme.greeting.say`](#acmegreetingsay): Says hello\n');
+    expect(text).toContain('### `acme.greeting.say`\n\nSays hello.\n');
+    expect(text).toContain('| `name` | `string` | no |  |  |');
+    expect(text).toContain('| `level` | `"info" \\| "warn" \\| "error"` | no | `"info"` |');
+    expect(io.err()).toBe('');
+  });
+
+  it('with an ID writes only that action, and with --out writes the file instead of stdout', async () => {
+    const cwd = project();
+    const io = captureIo(cwd);
+    expect(await run({ id: 'acme.greeting.say', markdown: true, out: 'docs/reference.md', plugin: ['plugins/greet.mjs'] }, io)).toBe(0);
+    expect(io.out()).toBe('');
+    expect(io.err()).toBe('Wrote the reference of 1 action to docs/reference.md\n');
+    const text = readFileSync(join(cwd, 'docs/reference.md'), 'utf8');
+    expect(text).toContain('### `acme.greeting.say`');
+    expect(text).not.toContain('### `log`');
+  });
+
+  it('writes nothing when a plugin does not load, exit 2', async () => {
+    const cwd = writeFiles(project(), { 'plugins/broken.mjs': "export default { id: 'acme.broken.x', description: 'no run', params: { type: 'object' } };\n" });
+    const io = captureIo(cwd);
+    expect(await run({ markdown: true, out: 'actions.md', plugin: ['plugins/broken.mjs'] }, io)).toBe(2);
+    expect(existsSync(join(cwd, 'actions.md'))).toBe(false);
+    expect(io.err()).toContain('[PLUGIN_INVALID]');
+    expect(io.err()).toContain('idflow: no reference written: fix the problems above first.\n');
+  });
+
+  it('refuses --out without --markdown, and --markdown with --json, exit 2', async () => {
+    const io = captureIo(project());
+    expect(await run({ out: 'actions.md' }, io)).toBe(2);
+    expect(io.err()).toBe('idflow: error: --out writes the markdown reference: use it with --markdown.\n');
+    const both = captureIo(project());
+    expect(await run({ markdown: true, json: true }, both)).toBe(2);
+    expect(both.err()).toBe('idflow: error: --markdown and --json print the actions in two different forms: give one of them.\n');
+  });
+
+  it('an unknown id is an error with did-you-mean, exit 2', async () => {
+    const io = captureIo(project());
+    expect(await run({ id: 'acme.greeting.sya', markdown: true, plugin: ['plugins/greet.mjs'] }, io)).toBe(2);
+    expect(io.out()).toBe('');
+    expect(io.err()).toContain('Unknown action "acme.greeting.sya". Did you mean "acme.greeting.say"?');
   });
 });
