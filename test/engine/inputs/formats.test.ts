@@ -39,9 +39,9 @@ describe('declared formats', () => {
     expect(formatText(format)).not.toBe(`in the "${format}" format`);
   });
 
-  it('are all listed in the README', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const row = readme.split('\n').find((line) => line.startsWith('| `format` |')) ?? '';
+  it('are all listed in the template language reference (docs/language.md)', () => {
+    const reference = readFileSync('docs/language.md', 'utf8');
+    const row = reference.split('\n').find((line) => line.startsWith('| `format` |')) ?? '';
     expect(formats.filter((format) => !row.includes(`\`${format}\``))).toEqual([]);
   });
 });
