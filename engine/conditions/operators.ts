@@ -4,7 +4,7 @@
  * halfway through a run. `log` is not here on purpose (it writes to the console).
  */
 
-/** One operator: its arity and a line for the README's condition reference. */
+/** One operator: its arity and a line for the condition reference (docs/language.md). */
 export interface OperatorSpec {
   min: number;
   max: number;

@@ -1,6 +1,6 @@
 /**
  * The workflow language, version 1, as the loader hands it to the engine: typed, checked and
- * with defaults filled. See README "The template language" for the user-facing reference.
+ * with defaults filled. See docs/language.md for the user-facing reference.
  */
 
 /** The value types an input or organisation variable may declare. */

@@ -30,7 +30,7 @@ export interface HelperSpec {
   max: number;
   /** Whether `undefined` arguments are accepted (only `default`). */
   acceptsMissing?: boolean;
-  /** One line for the README's helper reference. */
+  /** One line for the helper reference (docs/language.md). */
   summary: string;
   /** An example call. */
   example: string;

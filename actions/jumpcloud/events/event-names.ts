@@ -2,7 +2,7 @@ import type { DirectoryEvent } from '../types.js';
 
 /**
  * Directory Insights `event_type`s and the trigger names idflow gives them. Triggers use these
- * names (`{type: event, event: jumpcloud.user.suspended}`); README "Serving" has the same table.
+ * names (`{type: event, event: jumpcloud.user.suspended}`); docs/serve.md ("Directory Insights events") has the same table.
  */
 export const DIRECTORY_EVENT_NAMES: Readonly<Record<string, string>> = Object.freeze({
   user_create: 'jumpcloud.user.created',
