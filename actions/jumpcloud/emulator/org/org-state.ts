@@ -334,8 +334,20 @@ export class OrgState {
     }
     this.#dropUser(user);
     this.pushEndpoints.delete(id);
-    for (const members of this.groupMembers.values()) members.delete(id);
-    for (const [key, edge] of this.#edges) if (edge.fromType === 'user' && edge.fromId === id) this.#edges.delete(key);
+    // Each membership and association that goes with the user is a removal of its own, recorded
+    // as the graph call would record it, so a workflow on members leaving a group sees this way out too.
+    const userEnd: EventGraphEnd = { type: 'user', object_id: id, name: user.username };
+    for (const [groupId, members] of this.groupMembers) {
+      if (!members.delete(id)) continue;
+      const group = this.userGroups.get(groupId);
+      this.#recordAssociation('remove', { type: 'user_group', object_id: groupId, ...(group ? { name: group.name } : {}) }, userEnd, origin);
+    }
+    for (const [key, edge] of this.#edges) {
+      if (edge.fromType !== 'user' || edge.fromId !== id) continue;
+      this.#edges.delete(key);
+      const target = this.findTarget(edge.toType, edge.toId);
+      this.#recordAssociation('remove', userEnd, { type: edge.toType, object_id: edge.toId, ...(target ? { name: target.name } : {}) }, origin);
+    }
     this.#record(DIRECTORY_EVENT_TYPES.userDeleted, userResource(user), origin);
     return user;
   }
@@ -414,6 +426,19 @@ export class OrgState {
     }
     this.#record(DIRECTORY_EVENT_TYPES.userUpdated, userResource(user), origin, { changes: [{ field: 'push_endpoints', from: list.map((p) => p.name), to: remaining.map((p) => p.name) }] });
     return endpoint;
+  }
+
+  // ---------------------------------------------------------------- systems
+
+  /**
+   * Adds a system as the JumpCloud agent does when it is installed on a device (the API cannot
+   * create systems) and records `system_create`. The record is complete and checked by the caller.
+   */
+  createSystem(system: JcSystem, origin: ChangeOrigin): JcSystem {
+    if (this.systems.has(system._id)) throw conflict(`a system with id "${system._id}" already exists`);
+    this.insertResource('system', system);
+    this.#record(DIRECTORY_EVENT_TYPES.systemCreated, systemResource(system), origin);
+    return system;
   }
 
   // ---------------------------------------------------------------- groups and the graph
@@ -548,6 +573,14 @@ export function overallStatus(enrollment: Omit<UserMfaEnrollment, 'overallStatus
 
 function edgeKey(fromType: string, fromId: string, toType: string, toId: string): string {
   return `${fromType}:${fromId}->${toType}:${toId}`;
+}
+
+/** A system as the spec's examples show one in event details. */
+function systemResource(system: JcSystem): EventResource {
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+  const os = text(system.os);
+  const version = text(system['version']);
+  return { type: 'system', id: system._id, displayName: system.displayName, hostname: system.hostname, ...(os ? { os } : {}), ...(version ? { version } : {}) };
 }
 
 function userResource(user: SystemUser): EventResource {
