@@ -17,8 +17,9 @@
  *   displayName, hostname, os, version}`: the shape the spec's examples give a system in event
  *   details (`{"hostname", "id", "displayName", "os", "version"}`);
  * - deleting a user records the removal of each group membership and direct association it had
- *   (`association_change`, op `remove`) before `user_delete`, so a workflow that watches members
- *   leaving a group sees every way they leave;
+ *   (`association_change`, op `remove`) before `user_delete`, and deleting a user group the
+ *   removal of each member and association before `group_delete`, so a workflow that watches
+ *   members leaving a group sees every way they leave;
  * - `id` is a UUID (the spec's type for directory event ids).
  */
 
@@ -86,6 +87,7 @@ export const DIRECTORY_EVENT_TYPES = {
   userPasswordExpired: 'user_password_expired',
   totpDeleted: 'totp_delete_enrollment',
   groupCreated: 'group_create',
+  groupDeleted: 'group_delete',
   systemCreated: 'system_create',
   associationChanged: 'association_change',
 } as const;

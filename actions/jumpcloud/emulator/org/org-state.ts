@@ -454,6 +454,30 @@ export class OrgState {
   }
 
   /**
+   * Deletes a user group and records `group_delete`. Its members and its own associations go with
+   * it; each is recorded first as the removal the graph call records (with names), so a workflow
+   * on members leaving a group sees this way out too. Returns the group as it was.
+   */
+  deleteUserGroup(id: string, origin: ChangeOrigin): UserGroup {
+    const group = this.requireUserGroup(id);
+    const groupEnd: EventGraphEnd = { type: 'user_group', object_id: id, name: group.name };
+    for (const userId of this.groupMembers.get(id) ?? []) {
+      const user = this.users.get(userId);
+      this.#recordAssociation('remove', groupEnd, { type: 'user', object_id: userId, ...(user ? { name: user.username } : {}) }, origin);
+    }
+    for (const [key, edge] of this.#edges) {
+      if (edge.fromType !== 'user_group' || edge.fromId !== id) continue;
+      this.#edges.delete(key);
+      const target = this.findTarget(edge.toType, edge.toId);
+      this.#recordAssociation('remove', groupEnd, { type: edge.toType, object_id: edge.toId, ...(target ? { name: target.name } : {}) }, origin);
+    }
+    this.groupMembers.delete(id);
+    this.userGroups.delete(id);
+    this.#record(DIRECTORY_EVENT_TYPES.groupDeleted, { type: 'user_group', id, name: group.name }, origin);
+    return group;
+  }
+
+  /**
    * Adds or removes a user in a user group. Adding an existing member is 409 "Already Exists";
    * removing a non-member is a no-op 204 (404 with `strictRemove`). Dynamic groups refuse
    * manual changes with a 400: their members come from `memberQuery` (see the emulator README).

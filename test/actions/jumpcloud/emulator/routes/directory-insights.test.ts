@@ -120,6 +120,24 @@ describe('Directory Insights events', () => {
     expect(emulator.state.members(team)).toEqual([]);
   });
 
+  it('records the removal of each member and association of a deleted user group, with names, before group_delete', async () => {
+    const kim = id('kim');
+    const team = emulator.state.groupsOf(kim)[0] as string;
+    const box = emulator.state.snapshot().systems[0]?._id as string;
+    await api('POST', `/api/v2/usergroups/${team}/associations`, { body: { op: 'add', type: 'system', id: box } });
+    const deleted = await api('DELETE', `/api/v2/usergroups/${team}`);
+    expect(deleted.body).toMatchObject({ id: team, name: 'Team' });
+    const events = ((await query({})).body as DirectoryEvent[]).slice(1);
+    expect(events.map((e) => [e.event_type, e.association ?? e.resource])).toEqual([
+      ['association_change', { op: 'remove', connection: { from: { type: 'user_group', object_id: team, name: 'Team' }, to: { type: 'user', object_id: kim, name: 'kim' } } }],
+      ['association_change', { op: 'remove', connection: { from: { type: 'user_group', object_id: team, name: 'Team' }, to: { type: 'system', object_id: box, name: 'box' } } }],
+      ['group_delete', { type: 'user_group', id: team, name: 'Team' }],
+    ]);
+    expect(emulator.state.groupsOf(kim)).toEqual([]);
+    expect((await api('GET', `/api/v2/usergroups/${team}`)).status).toBe(404);
+    expect((await api('DELETE', `/api/v2/usergroups/${team}`)).status).toBe(404);
+  });
+
   it('records the manager changes of a cascading delete', async () => {
     await api('DELETE', `/api/systemusers/${id('lead')}?cascade_manager=null`);
     const events = (await query({})).body as DirectoryEvent[];
