@@ -115,6 +115,25 @@ describe('the jumpcloud.directory_insights event source', () => {
     expect(removed.every((e) => (e.payload['user'] as { id: string; username: string }).username === 'john.smith')).toBe(true);
   });
 
+  it('reads a user group\'s deletion as one member_removed per member, with names, then jumpcloud.group.deleted', async () => {
+    const h = host();
+    const running = directoryInsightsSource.run(h.ctx, { interval: '100ms' });
+    await h.waitFor(() => h.batches.length >= 1, 'the starting cursor');
+    const vpn = emulator.state.snapshot().usergroups.find((g) => g.name === 'VPN Users');
+    const response = await fetch(`${emulator.url}/api/v2/usergroups/${vpn?.id}`, { method: 'DELETE', headers: { 'x-api-key': emulator.apiKey } });
+    expect(response.status).toBe(200);
+    await h.waitFor(() => h.events().some((e) => e.name === 'jumpcloud.group.deleted'), 'the deletion');
+    h.controller.abort();
+    await running;
+    const removed = h.events().filter((e) => e.name === 'jumpcloud.group.member_removed');
+    expect(removed.length).toBe(vpn?.members.length);
+    expect(removed.length).toBeGreaterThan(1);
+    const usernames = (vpn?.members ?? []).map((id) => emulator.state.user(id)?.username);
+    expect(removed.map((e) => e.payload['user'])).toEqual((vpn?.members ?? []).map((id, i) => ({ id, username: usernames[i] })));
+    expect(removed.every((e) => JSON.stringify(e.payload['group']) === JSON.stringify({ id: vpn?.id, name: 'VPN Users' }))).toBe(true);
+    expect(h.events().at(-1)).toMatchObject({ name: 'jumpcloud.group.deleted', payload: { group: { id: vpn?.id, name: 'VPN Users' } } });
+  });
+
   it('continues after its cursor: an event that happened while it was stopped is read once, earlier ones never again', async () => {
     const first = host();
     const running = directoryInsightsSource.run(first.ctx, { interval: '100ms' });
