@@ -98,7 +98,7 @@ export function toSourcedEvent(event: DirectoryEvent): SourcedEvent {
  */
 export const directoryInsightsSource: EventSourceProvider = {
   type: DIRECTORY_INSIGHTS_SOURCE,
-  description: 'JumpCloud Directory Insights: user, group and association changes as jumpcloud.* events',
+  description: 'JumpCloud Directory Insights: user, group, device and association changes as jumpcloud.* events',
   async run(ctx: EventSourceContext, rawOptions: Record<string, unknown>): Promise<void> {
     const options = readDirectoryInsightsOptions(rawOptions);
     const client = clientFor(ctx, options);

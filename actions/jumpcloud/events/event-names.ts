@@ -18,6 +18,7 @@ export const DIRECTORY_EVENT_NAMES: Readonly<Record<string, string>> = Object.fr
   group_create: 'jumpcloud.group.created',
   group_update: 'jumpcloud.group.updated',
   group_delete: 'jumpcloud.group.deleted',
+  // "A device added" in JumpCloud Workflows' words: the agent enrolled a device (a system).
   system_create: 'jumpcloud.system.created',
   system_delete: 'jumpcloud.system.deleted',
   application_create: 'jumpcloud.application.created',

@@ -13,6 +13,13 @@
  *   event type), a password expiry forced through the API is `user_password_expired`, and SSH
  *   key or push endpoint removal is a `user_update` whose `changes` name `ssh_keys` /
  *   `push_endpoints`;
+ * - a system the agent registers is `system_create` with `resource: {type: "system", id,
+ *   displayName, hostname, os, version}`: the shape the spec's examples give a system in event
+ *   details (`{"hostname", "id", "displayName", "os", "version"}`);
+ * - deleting a user records the removal of each group membership and direct association it had
+ *   (`association_change`, op `remove`) before `user_delete`, and deleting a user group the
+ *   removal of each member and association before `group_delete`, so a workflow that watches
+ *   members leaving a group sees every way they leave;
  * - `id` is a UUID (the spec's type for directory event ids).
  */
 
@@ -30,6 +37,11 @@ export interface EventResource {
   username?: string;
   email?: string;
   name?: string;
+  /** Systems: as in the spec's examples of a system in event details. */
+  displayName?: string;
+  hostname?: string;
+  os?: string;
+  version?: string;
 }
 
 /** One changed field (`changes` entries are `{ field, from, to }`). */
@@ -75,5 +87,7 @@ export const DIRECTORY_EVENT_TYPES = {
   userPasswordExpired: 'user_password_expired',
   totpDeleted: 'totp_delete_enrollment',
   groupCreated: 'group_create',
+  groupDeleted: 'group_delete',
+  systemCreated: 'system_create',
   associationChanged: 'association_change',
 } as const;

@@ -334,8 +334,20 @@ export class OrgState {
     }
     this.#dropUser(user);
     this.pushEndpoints.delete(id);
-    for (const members of this.groupMembers.values()) members.delete(id);
-    for (const [key, edge] of this.#edges) if (edge.fromType === 'user' && edge.fromId === id) this.#edges.delete(key);
+    // Each membership and association that goes with the user is a removal of its own, recorded
+    // as the graph call would record it, so a workflow on members leaving a group sees this way out too.
+    const userEnd: EventGraphEnd = { type: 'user', object_id: id, name: user.username };
+    for (const [groupId, members] of this.groupMembers) {
+      if (!members.delete(id)) continue;
+      const group = this.userGroups.get(groupId);
+      this.#recordAssociation('remove', { type: 'user_group', object_id: groupId, ...(group ? { name: group.name } : {}) }, userEnd, origin);
+    }
+    for (const [key, edge] of this.#edges) {
+      if (edge.fromType !== 'user' || edge.fromId !== id) continue;
+      this.#edges.delete(key);
+      const target = this.findTarget(edge.toType, edge.toId);
+      this.#recordAssociation('remove', userEnd, { type: edge.toType, object_id: edge.toId, ...(target ? { name: target.name } : {}) }, origin);
+    }
     this.#record(DIRECTORY_EVENT_TYPES.userDeleted, userResource(user), origin);
     return user;
   }
@@ -416,6 +428,19 @@ export class OrgState {
     return endpoint;
   }
 
+  // ---------------------------------------------------------------- systems
+
+  /**
+   * Adds a system as the JumpCloud agent does when it is installed on a device (the API cannot
+   * create systems) and records `system_create`. The record is complete and checked by the caller.
+   */
+  createSystem(system: JcSystem, origin: ChangeOrigin): JcSystem {
+    if (this.systems.has(system._id)) throw conflict(`a system with id "${system._id}" already exists`);
+    this.insertResource('system', system);
+    this.#record(DIRECTORY_EVENT_TYPES.systemCreated, systemResource(system), origin);
+    return system;
+  }
+
   // ---------------------------------------------------------------- groups and the graph
 
   /** Creates a user group and records `group_create`. Names are unique (409 otherwise). */
@@ -425,6 +450,30 @@ export class OrgState {
     }
     this.insertUserGroup(group);
     this.#record(DIRECTORY_EVENT_TYPES.groupCreated, { type: 'user_group', id: group.id, name: group.name }, origin);
+    return group;
+  }
+
+  /**
+   * Deletes a user group and records `group_delete`. Its members and its own associations go with
+   * it; each is recorded first as the removal the graph call records (with names), so a workflow
+   * on members leaving a group sees this way out too. Returns the group as it was.
+   */
+  deleteUserGroup(id: string, origin: ChangeOrigin): UserGroup {
+    const group = this.requireUserGroup(id);
+    const groupEnd: EventGraphEnd = { type: 'user_group', object_id: id, name: group.name };
+    for (const userId of this.groupMembers.get(id) ?? []) {
+      const user = this.users.get(userId);
+      this.#recordAssociation('remove', groupEnd, { type: 'user', object_id: userId, ...(user ? { name: user.username } : {}) }, origin);
+    }
+    for (const [key, edge] of this.#edges) {
+      if (edge.fromType !== 'user_group' || edge.fromId !== id) continue;
+      this.#edges.delete(key);
+      const target = this.findTarget(edge.toType, edge.toId);
+      this.#recordAssociation('remove', groupEnd, { type: edge.toType, object_id: edge.toId, ...(target ? { name: target.name } : {}) }, origin);
+    }
+    this.groupMembers.delete(id);
+    this.userGroups.delete(id);
+    this.#record(DIRECTORY_EVENT_TYPES.groupDeleted, { type: 'user_group', id, name: group.name }, origin);
     return group;
   }
 
@@ -548,6 +597,14 @@ export function overallStatus(enrollment: Omit<UserMfaEnrollment, 'overallStatus
 
 function edgeKey(fromType: string, fromId: string, toType: string, toId: string): string {
   return `${fromType}:${fromId}->${toType}:${toId}`;
+}
+
+/** A system as the spec's examples show one in event details. */
+function systemResource(system: JcSystem): EventResource {
+  const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+  const os = text(system.os);
+  const version = text(system['version']);
+  return { type: 'system', id: system._id, displayName: system.displayName, hostname: system.hostname, ...(os ? { os } : {}), ...(version ? { version } : {}) };
 }
 
 function userResource(user: SystemUser): EventResource {

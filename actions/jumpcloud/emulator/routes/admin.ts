@@ -7,6 +7,7 @@ import type { ApiResponse, Router } from '../http/router.js';
 import { isObjectId } from '../object-id.js';
 import type { OrgSnapshot, OrgState } from '../org/org-state.js';
 import type { Application, JcSystem, LdapServer, RadiusServer, SystemGroup, SystemUser, UserGroup } from '../org/records.js';
+import { systemFromAgentBody } from '../org/system-input.js';
 import { isPlainObject } from '../org/user-fields.js';
 import { userFromCreateBody } from '../org/user-input.js';
 import type { RequestLogEntry } from '../request-log.js';
@@ -25,6 +26,8 @@ export interface AdminControls {
 /**
  * Admin endpoints outside the JumpCloud namespace (`/__sandbox/*`). They need the API key like
  * the API does, are never subject to faults, and are not written to the request log.
+ * `POST /__sandbox/systems` stands in for the JumpCloud agent enrolling a device (systems cannot
+ * be created through the API): it adds one system and records `system_create`.
  */
 export function addAdminRoutes(router: Router, controls: AdminControls): void {
   router.add('POST', '/__sandbox/seed', ({ state, json }) => {
@@ -32,6 +35,9 @@ export function addAdminRoutes(router: Router, controls: AdminControls): void {
     controls.seeded();
     return { status: 200, body: created };
   });
+  // A device enrolling, as the agent does it: unlike a seed this is a change in the organisation,
+  // so it records `system_create` (and the state file notices it through that event).
+  router.add('POST', '/__sandbox/systems', ({ state, json, origin }) => ({ status: 201, body: state.createSystem(systemFromAgentBody(state, json()), origin) }));
   router.add('GET', '/__sandbox/state', () => ({ status: 200, body: controls.snapshot() }));
   router.add('GET', '/__sandbox/requests', () => ({ status: 200, body: controls.requests() }));
   router.add('POST', '/__sandbox/reset', ({ json }) => {

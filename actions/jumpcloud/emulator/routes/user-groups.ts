@@ -9,7 +9,7 @@ import { parseGraphOperation, parseTargets } from './graph-operation.js';
 const MEMBERSHIP_METHODS: readonly MembershipMethod[] = ['NOTSET', 'STATIC', 'DYNAMIC_REVIEW_REQUIRED', 'DYNAMIC_AUTOMATED'];
 
 /**
- * v2 user groups: list, create, get, members (list, add, remove) and the group's own
+ * v2 user groups: list, create, get, delete, members (list, add, remove) and the group's own
  * associations (so access can come "through a group"). Graph POSTs answer 204 with no body.
  */
 export function addUserGroupRoutes(router: Router): void {
@@ -21,6 +21,9 @@ export function addUserGroupRoutes(router: Router): void {
   });
 
   router.add('GET', '/api/v2/usergroups/:id', ({ state, params }) => ({ status: 200, body: state.requireUserGroup(objectIdParam(params['id'], 'id')) }));
+
+  // The spec allows 200 with the group or 204; the group is returned, as DELETE /systemusers/{id} returns the user.
+  router.add('DELETE', '/api/v2/usergroups/:id', ({ state, params, origin }) => ({ status: 200, body: state.deleteUserGroup(objectIdParam(params['id'], 'id'), origin) }));
 
   router.add('GET', '/api/v2/usergroups/:group_id/members', ({ state, params, query }) => {
     const groupId = objectIdParam(params['group_id'], 'group_id');

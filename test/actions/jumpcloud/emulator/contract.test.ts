@@ -81,6 +81,10 @@ describe('emulator contract with the OpenAPI documents', () => {
     const push = await api('GET', `/api/v2/users/${john}/pushendpoints`);
     expect((await api('GET', `/api/v2/users/${john}/pushendpoints/${push.body[0].id}`)).status).toBe(200);
     expect((await api('DELETE', `/api/v2/users/${john}/pushendpoints/${push.body[0].id}`)).status).toBe(200);
+    const deleted = await api('DELETE', `/api/v2/usergroups/${group.body.id}`);
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toMatchObject({ id: group.body.id, name: 'Contract Group' });
+    expect((await api('DELETE', `/api/v2/usergroups/${group.body.id}`)).status).toBe(404);
   });
 
   it('Directory Insights', async () => {

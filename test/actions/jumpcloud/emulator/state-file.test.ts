@@ -95,6 +95,21 @@ describe('emulator state file', () => {
     expect(third.stateFile?.origin).toBe('restored');
   });
 
+  it('keeps an enrolled device and its system_create event, and a deleted group stays deleted', async () => {
+    const file = tempFile();
+    const first = await start(file);
+    const api = apiFor(first);
+    const enrolled = await api('POST', '/__sandbox/systems', { body: { hostname: 'ann-mbp.local', os: 'Mac OS X' } });
+    expect(enrolled.status).toBe(201);
+    const staff = first.state.groupsOf(first.state.user('ann')!._id)[0]!;
+    expect((await api('DELETE', `/api/v2/usergroups/${staff}`)).status).toBe(200);
+    await stop(first);
+    const second = await start(file);
+    expect(second.state.snapshot().systems).toEqual([enrolled.body]);
+    expect(second.state.snapshot().usergroups).toEqual([]);
+    expect(second.state.events().map((e) => e.event_type)).toEqual(['system_create', 'association_change', 'association_change', 'group_delete']);
+  });
+
   it('starts again from the data when the org file changed since the state was saved', async () => {
     const file = tempFile();
     const first = await start(file);

@@ -73,6 +73,67 @@ describe('the jumpcloud.directory_insights event source', () => {
     expect((h.state.cursor as DirectoryInsightsCursor).search_after).toHaveLength(2);
   });
 
+  it('turns a device enrolling, a user\'s attributes changing and a member leaving a group (also by deletion) into their triggers, with what a workflow tests', async () => {
+    const h = host();
+    const running = directoryInsightsSource.run(h.ctx, { interval: '100ms' });
+    await h.waitFor(() => h.batches.length >= 1, 'the starting cursor');
+
+    const enrolled = await fetch(`${emulator.url}/__sandbox/systems`, {
+      method: 'POST',
+      headers: { 'x-api-key': emulator.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ hostname: 'ann-mbp.local', displayName: 'ANN-MBP', os: 'Mac OS X', version: '14.4.1' }),
+    });
+    const system = (await enrolled.json()) as { _id: string };
+    const john = userId(emulator, 'john.smith');
+    // attributes is the whole list (a PUT replaces it): john's own, and one more.
+    const attributes = [...(emulator.state.user(john)?.['attributes'] as Array<{ name: string; value: string }>), { name: 'costCenter', value: 'CC-9' }];
+    await client.updateUser(john, { department: 'Sales', attributes });
+    await client.updateUser(john, { department: 'Sales' }); // changes nothing: no event
+    const group = await client.createUserGroup({ name: 'Temporary' });
+    await client.addUserToGroup(group.id, john);
+    await client.deleteUser(john);
+    await h.waitFor(() => h.events().some((e) => e.name === 'jumpcloud.user.deleted'), 'the deletion');
+    h.controller.abort();
+    await running;
+
+    const names = h.events().map((e) => e.name);
+    expect(names.slice(0, 4)).toEqual(['jumpcloud.system.created', 'jumpcloud.user.updated', 'jumpcloud.group.created', 'jumpcloud.group.member_added']);
+    expect(names.at(-1)).toBe('jumpcloud.user.deleted');
+    const [created, updated] = h.events();
+    expect(created?.payload).toMatchObject({ event_type: 'system_create', system: { id: system._id, displayName: 'ANN-MBP', hostname: 'ann-mbp.local', os: 'Mac OS X', version: '14.4.1' } });
+    expect(updated?.payload).toMatchObject({
+      user: { id: john, username: 'john.smith' },
+      changed_fields: expect.arrayContaining(['department', 'attributes']),
+      changed: { department: { to: 'Sales' } },
+      changed_attributes: ['costCenter'],
+    });
+    expect(names.filter((n) => n === 'jumpcloud.user.updated')).toHaveLength(1);
+    // Every group john was in, the new one too, lost him when he was deleted: each is a member_removed with both names.
+    const removed = h.events().filter((e) => e.name === 'jumpcloud.group.member_removed');
+    expect(removed.map((e) => e.payload['group'])).toContainEqual({ id: group.id, name: 'Temporary' });
+    expect(removed.length).toBeGreaterThan(1);
+    expect(removed.every((e) => (e.payload['user'] as { id: string; username: string }).username === 'john.smith')).toBe(true);
+  });
+
+  it('reads a user group\'s deletion as one member_removed per member, with names, then jumpcloud.group.deleted', async () => {
+    const h = host();
+    const running = directoryInsightsSource.run(h.ctx, { interval: '100ms' });
+    await h.waitFor(() => h.batches.length >= 1, 'the starting cursor');
+    const vpn = emulator.state.snapshot().usergroups.find((g) => g.name === 'VPN Users');
+    const response = await fetch(`${emulator.url}/api/v2/usergroups/${vpn?.id}`, { method: 'DELETE', headers: { 'x-api-key': emulator.apiKey } });
+    expect(response.status).toBe(200);
+    await h.waitFor(() => h.events().some((e) => e.name === 'jumpcloud.group.deleted'), 'the deletion');
+    h.controller.abort();
+    await running;
+    const removed = h.events().filter((e) => e.name === 'jumpcloud.group.member_removed');
+    expect(removed.length).toBe(vpn?.members.length);
+    expect(removed.length).toBeGreaterThan(1);
+    const usernames = (vpn?.members ?? []).map((id) => emulator.state.user(id)?.username);
+    expect(removed.map((e) => e.payload['user'])).toEqual((vpn?.members ?? []).map((id, i) => ({ id, username: usernames[i] })));
+    expect(removed.every((e) => JSON.stringify(e.payload['group']) === JSON.stringify({ id: vpn?.id, name: 'VPN Users' }))).toBe(true);
+    expect(h.events().at(-1)).toMatchObject({ name: 'jumpcloud.group.deleted', payload: { group: { id: vpn?.id, name: 'VPN Users' } } });
+  });
+
   it('continues after its cursor: an event that happened while it was stopped is read once, earlier ones never again', async () => {
     const first = host();
     const running = directoryInsightsSource.run(first.ctx, { interval: '100ms' });

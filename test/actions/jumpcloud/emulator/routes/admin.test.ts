@@ -15,7 +15,7 @@ describe('admin endpoints (/__sandbox)', () => {
   afterAll(() => emulator.close());
 
   it('need the API key', async () => {
-    for (const [method, path] of [['GET', '/__sandbox/state'], ['GET', '/__sandbox/requests'], ['POST', '/__sandbox/seed'], ['POST', '/__sandbox/reset'], ['PATCH', '/__sandbox/faults']] as const) {
+    for (const [method, path] of [['GET', '/__sandbox/state'], ['GET', '/__sandbox/requests'], ['POST', '/__sandbox/seed'], ['POST', '/__sandbox/systems'], ['POST', '/__sandbox/reset'], ['PATCH', '/__sandbox/faults']] as const) {
       expect((await api(method, path, { anonymous: true })).status, path).toBe(401);
     }
   });
@@ -44,6 +44,45 @@ describe('admin endpoints (/__sandbox)', () => {
     const snapshot = (await api('GET', '/__sandbox/state')).body as OrgSnapshot;
     expect(snapshot.systemgroups.find((g) => g.name === 'Servers')?.members).toEqual(['0123456789abcdef01234567']);
     expect(emulator.state.events()).toEqual([]);
+  });
+
+  it('POST /__sandbox/systems enrols a device as the agent does: a JcSystem the API serves, and a system_create event', async () => {
+    const reply = await api('POST', '/__sandbox/systems', {
+      body: { hostname: 'ann-mbp.local', displayName: 'ANN-MBP', os: 'Mac OS X', osFamily: 'darwin', version: '14.4.1', fde: { active: false, keyPresent: false }, invented: 'ignored' },
+    });
+    expect(reply.status).toBe(201);
+    expect(reply.body).toMatchObject({
+      _id: expect.stringMatching(/^[0-9a-f]{24}$/), hostname: 'ann-mbp.local', displayName: 'ANN-MBP', os: 'Mac OS X', osFamily: 'darwin', version: '14.4.1',
+      fde: { active: false, keyPresent: false }, active: true, organization: emulator.orgId, created: expect.any(String), lastContact: expect.any(String),
+    });
+    expect(reply.body).not.toHaveProperty('invented');
+    // Served by the API in the documented shape (the test client checks it against the contract).
+    expect((await api('GET', `/api/systems/${reply.body._id}`)).body).toEqual(reply.body);
+    expect(emulator.state.events()).toEqual([
+      expect.objectContaining({
+        event_type: 'system_create', service: 'directory', organization: emulator.orgId,
+        resource: { type: 'system', id: reply.body._id, displayName: 'ANN-MBP', hostname: 'ann-mbp.local', os: 'Mac OS X', version: '14.4.1' },
+      }),
+    ]);
+    // Not an API request: the request log is for what clients call.
+    expect(emulator.requests().map((r) => r.path)).toEqual([`/api/systems/${reply.body._id}`]);
+
+    const bare = await api('POST', '/__sandbox/systems', { body: { _id: '0123456789abcdef0123abcd', hostname: 'kiosk-7' } });
+    expect(bare.body).toMatchObject({ _id: '0123456789abcdef0123abcd', hostname: 'kiosk-7', displayName: 'kiosk-7', os: 'Unknown' });
+    expect(emulator.state.events().at(-1)?.resource).toEqual({ type: 'system', id: '0123456789abcdef0123abcd', displayName: 'kiosk-7', hostname: 'kiosk-7', os: 'Unknown' });
+  });
+
+  it('POST /__sandbox/systems names every problem, refuses a taken id, and changes nothing then', async () => {
+    const bad = await api('POST', '/__sandbox/systems', { body: { displayName: '', version: 14, fde: { active: 'no' }, lastContact: 'yesterday', _id: 'nope' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('version must be a string');
+    expect(bad.body.details[0].fieldViolationsList.map((v: { field: string }) => v.field).sort()).toEqual(['_id', 'displayName', 'fde.active', 'hostname', 'lastContact', 'version']);
+    expect((await api('POST', '/__sandbox/systems', { body: [] })).status).toBe(400);
+    const first = await api('POST', '/__sandbox/systems', { body: { hostname: 'a' } });
+    const taken = await api('POST', '/__sandbox/systems', { body: { _id: first.body._id, hostname: 'b' } });
+    expect(taken.status).toBe(409);
+    expect(emulator.state.snapshot().systems.map((s) => s.hostname)).toEqual(['a']);
+    expect(emulator.state.events()).toHaveLength(1);
   });
 
   it('seeds users and groups in bulk, all or nothing', async () => {

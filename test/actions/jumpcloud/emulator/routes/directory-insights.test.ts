@@ -53,7 +53,7 @@ describe('Directory Insights events', () => {
     const events = (await query({ limit: 100 })).body as DirectoryEvent[];
     expect(events.map((e) => e.event_type)).toEqual([
       'user_create', 'user_update', 'user_suspended', 'user_unsuspended', 'user_password_change', 'association_change', 'association_change',
-      'association_change', 'totp_delete_enrollment', 'user_update', 'user_password_expired', 'group_create', 'user_delete',
+      'association_change', 'totp_delete_enrollment', 'user_update', 'user_password_expired', 'group_create', 'association_change', 'user_delete',
     ]);
     expect(JSON.stringify(events)).not.toContain('n3w-Secret!');
   });
@@ -91,6 +91,51 @@ describe('Directory Insights events', () => {
       resource: { type: 'user_group', id: group, name: 'Team' },
       association: { op: 'remove', connection: { from: { type: 'user_group', object_id: group, name: 'Team' }, to: { type: 'user', object_id: kim, name: 'kim' } } },
     });
+  });
+
+  it('records a user_update naming exactly the fields a PUT changed, custom attributes included, and nothing for a PUT that changes nothing', async () => {
+    const kim = id('kim');
+    await api('PUT', `/api/systemusers/${kim}`, { body: { department: 'Sales', jobTitle: '', attributes: [{ name: 'costCenter', value: 'CC-1' }] } });
+    await api('PUT', `/api/systemusers/${kim}`, { body: { department: 'Sales', attributes: [{ name: 'costCenter', value: 'CC-1' }] } });
+    await api('PUT', `/api/systemusers/${kim}`, { body: { attributes: [{ name: 'costCenter', value: 'CC-2' }, { name: 'badge', value: '7' }] } });
+    const events = (await query({})).body as DirectoryEvent[];
+    expect(events.map((e) => [e.event_type, e.changes])).toEqual([
+      ['user_update', [{ field: 'attributes', from: [], to: [{ name: 'costCenter', value: 'CC-1' }] }, { field: 'department', from: '', to: 'Sales' }]],
+      ['user_update', [{ field: 'attributes', from: [{ name: 'costCenter', value: 'CC-1' }], to: [{ name: 'costCenter', value: 'CC-2' }, { name: 'badge', value: '7' }] }]],
+    ]);
+    expect(events[0]?.resource).toEqual({ type: 'systemuser', id: kim, username: 'kim', email: 'kim@example.com' });
+  });
+
+  it('records the removal of each membership and association of a deleted user, with names, before user_delete', async () => {
+    const kim = id('kim');
+    const team = emulator.state.groupsOf(kim)[0] as string;
+    const box = emulator.state.snapshot().systems[0]?._id as string;
+    await api('DELETE', `/api/systemusers/${kim}`);
+    const events = (await query({})).body as DirectoryEvent[];
+    expect(events.map((e) => [e.event_type, e.association])).toEqual([
+      ['association_change', { op: 'remove', connection: { from: { type: 'user_group', object_id: team, name: 'Team' }, to: { type: 'user', object_id: kim, name: 'kim' } } }],
+      ['association_change', { op: 'remove', connection: { from: { type: 'user', object_id: kim, name: 'kim' }, to: { type: 'system', object_id: box, name: 'box' } } }],
+      ['user_delete', undefined],
+    ]);
+    expect(emulator.state.members(team)).toEqual([]);
+  });
+
+  it('records the removal of each member and association of a deleted user group, with names, before group_delete', async () => {
+    const kim = id('kim');
+    const team = emulator.state.groupsOf(kim)[0] as string;
+    const box = emulator.state.snapshot().systems[0]?._id as string;
+    await api('POST', `/api/v2/usergroups/${team}/associations`, { body: { op: 'add', type: 'system', id: box } });
+    const deleted = await api('DELETE', `/api/v2/usergroups/${team}`);
+    expect(deleted.body).toMatchObject({ id: team, name: 'Team' });
+    const events = ((await query({})).body as DirectoryEvent[]).slice(1);
+    expect(events.map((e) => [e.event_type, e.association ?? e.resource])).toEqual([
+      ['association_change', { op: 'remove', connection: { from: { type: 'user_group', object_id: team, name: 'Team' }, to: { type: 'user', object_id: kim, name: 'kim' } } }],
+      ['association_change', { op: 'remove', connection: { from: { type: 'user_group', object_id: team, name: 'Team' }, to: { type: 'system', object_id: box, name: 'box' } } }],
+      ['group_delete', { type: 'user_group', id: team, name: 'Team' }],
+    ]);
+    expect(emulator.state.groupsOf(kim)).toEqual([]);
+    expect((await api('GET', `/api/v2/usergroups/${team}`)).status).toBe(404);
+    expect((await api('DELETE', `/api/v2/usergroups/${team}`)).status).toBe(404);
   });
 
   it('records the manager changes of a cascading delete', async () => {
