@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { register } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../loader/package-files.js';
 
 /** A module's namespace: its named exports and `default`. */
 type Namespace = Readonly<Record<string, unknown>>;
@@ -28,7 +29,7 @@ let hookInstalled: Promise<void> | undefined;
  * `instanceof TransientError` and the engine's agree.
  */
 export function runningIdflow(): Promise<RunningIdflow> {
-  running ??= import('../index.js').then((api) => ({ api: api as Namespace, manifest: findManifest() }));
+  running ??= import('../index.js').then((api) => ({ api: api as Namespace, manifest: readOwnManifest() }));
   return running;
 }
 
@@ -98,18 +99,13 @@ export async function load(url, context, next) {
 }
 `)}`;
 
-/** The package.json named `idflow` at or above this file (the package root, built or not). */
-function findManifest(): RunningIdflow['manifest'] {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const path = join(dir, 'package.json');
-    if (existsSync(path)) {
-      try {
-        const json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-        if (json.name === 'idflow') return { path, json };
-      } catch {
-        // Not ours (or unreadable): keep looking upwards.
-      }
-    }
-    if (dirname(dir) === dir) return undefined;
+/** The running package's package.json (built or not), or undefined when it cannot be read. */
+function readOwnManifest(): RunningIdflow['manifest'] {
+  try {
+    const path = join(packageRoot(), 'package.json');
+    return { path, json: JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown> };
+  } catch {
+    // Without it only `idflow/<subpath>` is left to Node's usual resolution; `idflow` still works.
+    return undefined;
   }
 }
