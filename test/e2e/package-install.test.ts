@@ -22,6 +22,9 @@ function npx(args: readonly string[], cwd = project): ReturnType<typeof run> {
   return run('npx', args, { cwd, env: ws.env });
 }
 
+/** Each case starts several commands (npx, node, npm's own start-up): generous on a loaded machine. */
+const CASE_TIMEOUT = 240_000;
+
 beforeAll(async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'idflow-package-'));
   tarball = await packTarball(scratch);
@@ -33,7 +36,7 @@ beforeAll(async () => {
 
 describe('the npm pack tarball', () => {
   it('holds what an installed idflow runs with, and nothing of the tests or the sources', () => {
-    for (const path of ['package.json', 'README.md', 'dist/engine/cli/main.js', 'dist/engine/index.js', 'dist/engine/index.d.ts', 'templates/jumpcloud-offboarding.yaml', 'schemas/workflow.schema.json', 'schemas/config.schema.json', 'examples/sandbox/org.json', 'examples/plugins/psa-ticket-note.mjs']) {
+    for (const path of ['package.json', 'README.md', 'docs/install.md', 'dist/engine/cli/main.js', 'dist/engine/index.js', 'dist/engine/index.d.ts', 'templates/jumpcloud-offboarding.yaml', 'schemas/workflow.schema.json', 'schemas/config.schema.json', 'examples/sandbox/org.json', 'examples/plugins/psa-ticket-note.mjs']) {
       expect(tarball.files, path).toContain(path);
     }
     // The precompiled validators: an installed CLI does not compile the shipped schemas at start.
@@ -62,7 +65,7 @@ describe('the installed package', () => {
       notifications_sent: { manager_notification: { sent: true, recipient: 'jane.doe@company.com' } },
     });
     expect(result.stderr).toContain('Run succeeded');
-  });
+  }, CASE_TIMEOUT);
 
   it('makes a plugin with idflow new plugin whose test passes and which runs in a template as its next steps say', async () => {
     const created = await npx(['idflow', 'new', 'plugin', 'ticket-note']);
@@ -95,7 +98,7 @@ describe('the installed package', () => {
     const ran = await npx(['idflow', 'run', 'note.yaml', '--input', 'user_identifier=john.smith@company.com', '--json']);
     expect(ran.code, ran.stderr).toBe(0);
     expect(returned(ran)).toEqual({ message: 'Offboarding john.smith@company.com' });
-  });
+  }, CASE_TIMEOUT);
 
   it('gives a plugin outside any node_modules (JavaScript or TypeScript) that imports idflow the running idflow', async () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'idflow-plugin-elsewhere-'));
@@ -141,5 +144,5 @@ describe('the installed package', () => {
     expect(ran.code, ran.stderr).toBe(0);
     const version = (JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { version: string }).version;
     expect(returned(ran)).toEqual({ message: 'closed', version });
-  });
+  }, CASE_TIMEOUT);
 });
