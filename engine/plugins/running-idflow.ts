@@ -16,7 +16,11 @@ export interface RunningIdflow {
   manifest: { path: string; json: Readonly<Record<string, unknown>> } | undefined;
 }
 
-/** Where the bridge modules find the running idflow's entry: one slot per registration. */
+/**
+ * Where the bridge modules find the running idflow's entry: one slot per registration, so that
+ * a second copy of idflow in the same process (or a test runner evaluating the engine afresh)
+ * registers its own hook and bridge instead of reading another copy's entry.
+ */
 const GLOBAL_KEY = Symbol.for('idflow.running-api');
 
 let running: Promise<RunningIdflow> | undefined;
@@ -37,7 +41,8 @@ export function runningIdflow(): Promise<RunningIdflow> {
  * Makes `import … from 'idflow'` (and `import('idflow')`, `import.meta.resolve('idflow')`) in
  * any ES module this process loads from now on resolve to the running idflow, wherever the
  * importing file lies: a plugin in a folder with no node_modules, or one whose folder holds
- * another copy of idflow, gets the same instances as the engine (error classes, registry).
+ * another copy of idflow, gets the same instances as the engine (its error classes, `defineAction`,
+ * `loadPluginActions`).
  * `idflow/<subpath>` resolves inside the running package (e.g. `idflow/package.json`).
  *
  * @remarks
