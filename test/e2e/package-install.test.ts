@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installTarball, packTarball, run, type PackedTarball } from './support/installed-package.js';
 import { quickStartArgs, returned, workspace, type Workspace } from './support/offboarding.js';
 
@@ -16,6 +16,15 @@ let tarball: PackedTarball;
 let project: string;
 let installed: string;
 let ws: Workspace;
+/** Folders this file made, removed at the end: an install is tens of megabytes. */
+const made: string[] = [];
+
+/** A fresh temporary folder, removed after the file's tests. */
+function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
 
 /** `npx …` in the project folder, with the workspace's store. */
 function npx(args: readonly string[], cwd = project): ReturnType<typeof run> {
@@ -26,13 +35,17 @@ function npx(args: readonly string[], cwd = project): ReturnType<typeof run> {
 const CASE_TIMEOUT = 240_000;
 
 beforeAll(async () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'idflow-package-'));
-  tarball = await packTarball(scratch);
-  project = mkdtempSync(join(tmpdir(), 'idflow-install-'));
+  tarball = await packTarball(scratchDir('idflow-tarball-'));
+  project = scratchDir('idflow-install-');
   await installTarball(tarball.file, project);
   installed = join(project, 'node_modules', 'idflow');
   ws = workspace();
+  made.push(ws.dir);
 }, 600_000);
+
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 describe('the npm pack tarball', () => {
   it('holds what an installed idflow runs with, and nothing of the tests or the sources', () => {
@@ -101,7 +114,7 @@ describe('the installed package', () => {
   }, CASE_TIMEOUT);
 
   it('gives a plugin outside any node_modules (JavaScript or TypeScript) that imports idflow the running idflow', async () => {
-    const elsewhere = mkdtempSync(join(tmpdir(), 'idflow-plugin-elsewhere-'));
+    const elsewhere = scratchDir('idflow-plugin-elsewhere-');
     const created = await npx(['idflow', 'new', 'plugin', 'acme.ticket.close', '--typescript', '--dir', elsewhere]);
     expect(created.code, created.stderr).toBe(0);
     const plugin = join(elsewhere, 'acme-ticket-close.ts');
