@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Jiti } from 'jiti';
 import { PluginError } from '../errors/usage-errors.js';
 import { TYPESCRIPT_EXTENSIONS } from './resolve-plugin.js';
+import { installIdflowImportHook, runningIdflow } from './running-idflow.js';
 import { findSyntaxError } from './syntax-error-location.js';
 
 /** A module's namespace: its named exports and `default`. */
@@ -29,19 +30,28 @@ function nativeImport(url: string): Promise<ModuleNamespace> {
 /**
  * jiti is created on first use only: most runs load no TypeScript plugin, and importing jiti
  * costs start-up time every command would otherwise pay.
+ *
+ * jiti resolves and evaluates a TypeScript plugin's imports itself, so Node's resolve hook
+ * does not see them: `idflow` (and `idflow/package.json`) are given to it as virtual modules,
+ * the running idflow's own objects.
  */
 function typescriptLoader(): Promise<Jiti> {
-  jitiInstance ??= import('jiti').then(({ createJiti }) =>
-    // interopDefault off: with it, a module without a default export would look like it had
-    // one (its namespace), and "missing default export" could not be reported.
-    createJiti(import.meta.url, { interopDefault: false }),
+  jitiInstance ??= Promise.all([import('jiti'), runningIdflow()]).then(([{ createJiti }, { api, manifest }]) =>
+    createJiti(import.meta.url, {
+      // interopDefault off: with it, a module without a default export would look like it had
+      // one (its namespace), and "missing default export" could not be reported.
+      interopDefault: false,
+      // A JSON module's namespace holds only its default export, as with Node's import of JSON.
+      virtualModules: { idflow: api, ...(manifest === undefined ? {} : { 'idflow/package.json': { default: manifest.json } }) },
+    }),
   );
   return jitiInstance;
 }
 
 /**
  * Imports a plugin's module file: JavaScript with Node's own `import()`, TypeScript through
- * jiti (no build step; types are stripped, not checked).
+ * jiti (no build step; types are stripped, not checked). Its imports of `idflow` resolve to
+ * the running idflow (see {@link installIdflowImportHook}).
  *
  * @param entry - the absolute path of the module file.
  * @returns its namespace.
@@ -51,6 +61,9 @@ function typescriptLoader(): Promise<Jiti> {
  */
 export async function importPluginModule(entry: string): Promise<ModuleNamespace> {
   const typescript = TYPESCRIPT_EXTENSIONS.has(extname(entry));
+  // Before any plugin code runs: a plugin's `import … from 'idflow'` is the running idflow,
+  // wherever the plugin lies (a TypeScript plugin may still import JavaScript Node loads).
+  await installIdflowImportHook();
   try {
     if (typescript) return (await (await typescriptLoader()).import(entry)) as ModuleNamespace;
     return await nativeImport(pathToFileURL(entry).href);
@@ -93,8 +106,10 @@ function importFailure(entry: string, error: unknown): PluginError {
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
     const missing = /(?:package|module) '([^']+)'/.exec(message)?.[1];
+    // ES modules and TypeScript get the running idflow wherever they lie; only CommonJS's
+    // require() (which Node 20's resolve hooks do not see) can still miss it.
     const hint = missing === 'idflow'
-      ? '; install idflow where the plugin lives (npm install idflow), or drop the import: a plugin needs nothing from idflow to work'
+      ? "; require('idflow') in CommonJS is looked up next to the plugin: write the plugin as an ES module (import … from 'idflow' always gets the running idflow), install idflow next to it (see docs/install.md), or drop the import: a plugin needs nothing from idflow to work"
       : missing !== undefined && !missing.startsWith('.') && !missing.startsWith('/') ? `; install "${missing}" next to the plugin` : '';
     return new PluginError(`Cannot load plugin ${entry}: ${firstLine(message)}${hint}`, entry, { cause: error, code: 'PLUGIN_IMPORT' });
   }

@@ -1,6 +1,7 @@
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors/usage-errors.js';
+import { packageVersion } from '../loader/package-files.js';
 import { resolvePluginSpec } from './resolve-plugin.js';
 
 /** What `idflow new plugin` is asked for. */
@@ -93,7 +94,8 @@ function nextSteps(id: string, plugin: string, test: string, idflowInstalled: bo
   const stepId = (id.split('.').at(-1) ?? id).replace(/-/g, '_');
   return [
     `Edit ${plugin}: its parameters (a JSON Schema), plan() and run().`,
-    ...(idflowInstalled ? [] : ['The test imports idflow: install it where the plugin lives first: npm install --save-dev idflow']),
+    // idflow is not on a registry yet: it installs from a tarball or a git URL (docs/install.md).
+    ...(idflowInstalled ? [] : [`The test imports idflow (idflow itself loads the plugin without it): install idflow where the plugin lives first, as you installed it, e.g. npm install --save-dev ./idflow-${packageVersion()}.tgz (see docs/install.md)`]),
     `Run its test: node --test ${test}`,
     `See it as idflow does: idflow actions ${id} --plugin ${plugin}`,
     `Use it: idflow run TEMPLATE --plugin ${plugin}, or list it in a template (the path is relative to the template file; for a template in this folder):`,

@@ -57,7 +57,7 @@ export default defineAction({
     const ctx = entry.createMockActionContext();
     expect(await registry.get('acme.ticket.touch')?.definition.run(ctx, { ticket: 5 })).toEqual({ changed: true, output: { ticket: 5 } });
     expect(await registry.get('acme.ticket.typed')?.definition.run(ctx, { ticket: 6 })).toEqual({ changed: true, output: { ticket: 6 } });
-    // The error class comes from the plugin's own copy of idflow; the retry decision still travels with it.
+    // The plugin's import of idflow is the running idflow (not the copy installed next to it); the retry decision travels with the error.
     const thrown = await (async () => registry.get('acme.ticket.touch')?.definition.run(ctx, { ticket: 0 }))().catch((error: unknown) => error);
     const classified = classifyError(thrown);
     expect([classified.retryable, classified.message]).toEqual([true, 'PSA busy']);

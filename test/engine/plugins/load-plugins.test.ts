@@ -213,11 +213,11 @@ describe('loadPlugins: broken plugins are reported, naming the file, and the oth
     expect(message).toBe(`Plugin ${join(dir, 'throws.ts')} threw while being imported: limit must be set (at ${join(dir, 'throws.ts')}:2:24)`);
   });
 
-  it('a module that imports idflow where idflow is not installed says how to fix it', async () => {
-    const { dir, code, message } = await problemFor({ 'needs-idflow.mjs': "import { defineAction } from 'idflow';\nexport default defineAction({});\n" }, 'needs-idflow.mjs');
+  it("a CommonJS module that requires idflow where idflow is not installed says how to fix it (ES modules get the running idflow)", async () => {
+    const { dir, code, message } = await problemFor({ 'needs-idflow.cjs': "const { defineAction } = require('idflow');\nmodule.exports = defineAction({});\n" }, 'needs-idflow.cjs');
     expect(code).toBe('PLUGIN_IMPORT');
     expect(message).toBe(
-      `Cannot load plugin ${join(dir, 'needs-idflow.mjs')}: Cannot find package 'idflow' imported from ${join(dir, 'needs-idflow.mjs')}; install idflow where the plugin lives (npm install idflow), or drop the import: a plugin needs nothing from idflow to work`,
+      `Cannot load plugin ${join(dir, 'needs-idflow.cjs')}: Cannot find module 'idflow'; require('idflow') in CommonJS is looked up next to the plugin: write the plugin as an ES module (import … from 'idflow' always gets the running idflow), install idflow next to it (see docs/install.md), or drop the import: a plugin needs nothing from idflow to work`,
     );
   });
 

@@ -8,7 +8,7 @@ import { scaffoldPlugin } from '../../../engine/plugins/scaffold-plugin.js';
 import { ActionRegistry } from '../../../engine/registry/action-registry.js';
 import { loadPlugins } from '../../../engine/plugins/load-plugins.js';
 import { createMockActionContext } from '../../../engine/plugin-api/mock-context.js';
-import { buildIdflowPackage, installIdflow } from './support/idflow-package.js';
+import { buildIdflowPackage, installIdflow, REPO_ROOT } from './support/idflow-package.js';
 import { tempDir } from './support/plugin-files.js';
 
 const run = promisify(execFile);
@@ -67,7 +67,10 @@ describe('scaffoldPlugin', () => {
     const project = tempDir('idflow-scaffold-');
     const result = await scaffoldPlugin({ name: 'x', dir: 'plugins', typescript: false, cwd: project });
     expect(result.idflowInstalled).toBe(false);
-    expect(result.nextSteps[1]).toBe('The test imports idflow: install it where the plugin lives first: npm install --save-dev idflow');
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(result.nextSteps[1]).toBe(
+      `The test imports idflow (idflow itself loads the plugin without it): install idflow where the plugin lives first, as you installed it, e.g. npm install --save-dev ./idflow-${version}.tgz (see docs/install.md)`,
+    );
   });
 
   it('never overwrites: when a file exists it writes nothing', async () => {
