@@ -14,6 +14,7 @@ import { userGroupsAddAction } from './actions/user-groups-add.js';
 import { userGroupsRemoveAction } from './actions/user-groups-remove.js';
 import { userLookupAction } from './actions/user-lookup.js';
 import { userUpdateAction } from './actions/user-update.js';
+import { userSetStateAction } from './actions/user-set-state.js';
 import { userVerifyOffboardedAction } from './actions/user-verify-offboarded.js';
 import { jumpcloudSandbox } from './emulator/sandbox-provider.js';
 import { directoryInsightsSource } from './events/directory-insights-source.js';
@@ -21,7 +22,7 @@ import { directoryInsightsSource } from './events/directory-insights-source.js';
 /**
  * The JumpCloud actions, in the order of the offboarding (lookup first, verification last),
  * then the building blocks of other workflows (adding a user to groups, removing one from given groups;
- * changing a user's profile).
+ * changing a user's profile, activating, suspending or unlocking a user).
  * Each is typed by its own `params` schema; the list holds them as plain definitions, which is
  * what the registry checks and calls.
  */
@@ -41,6 +42,7 @@ export const jumpcloudActions: ActionDefinition[] = [
   userGroupsAddAction,
   userGroupsRemoveAction,
   userUpdateAction,
+  userSetStateAction,
 ];
 
 /**
@@ -50,7 +52,7 @@ export const jumpcloudActions: ActionDefinition[] = [
  */
 const jumpcloudPack: PluginPack = {
   name: 'jumpcloud',
-  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; adding a user to and removing one from given groups; updating a user profile; with a local emulator',
+  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; adding a user to and removing one from given groups; updating a user profile, activating, suspending or unlocking a user; with a local emulator',
   actions: jumpcloudActions,
   sandbox: jumpcloudSandbox,
   // Directory Insights as jumpcloud.* trigger events for idflow serve (event_sources: in the config).
