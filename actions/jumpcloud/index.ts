@@ -8,6 +8,7 @@ import { radiusRemoveAction } from './actions/radius-remove.js';
 import { sshKeysRemoveAllAction } from './actions/ssh-keys-remove-all.js';
 import { systemsUnbindAllAction } from './actions/systems-unbind-all.js';
 import { userBackupAction } from './actions/user-backup.js';
+import { userCreateAction } from './actions/user-create.js';
 import { userDeactivateAction } from './actions/user-deactivate.js';
 import { userDeleteIfSuspendedAction } from './actions/user-delete-if-suspended.js';
 import { userGroupsAddAction } from './actions/user-groups-add.js';
@@ -22,7 +23,7 @@ import { directoryInsightsSource } from './events/directory-insights-source.js';
 /**
  * The JumpCloud actions, in the order of the offboarding (lookup first, verification last),
  * then the building blocks of other workflows (adding a user to groups, removing one from given groups;
- * changing a user's profile, activating, suspending or unlocking a user).
+ * changing a user's profile, activating, suspending or unlocking a user; creating a user).
  * Each is typed by its own `params` schema; the list holds them as plain definitions, which is
  * what the registry checks and calls.
  */
@@ -43,6 +44,7 @@ export const jumpcloudActions: ActionDefinition[] = [
   userGroupsRemoveAction,
   userUpdateAction,
   userSetStateAction,
+  userCreateAction,
 ];
 
 /**
@@ -52,7 +54,7 @@ export const jumpcloudActions: ActionDefinition[] = [
  */
 const jumpcloudPack: PluginPack = {
   name: 'jumpcloud',
-  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; adding a user to and removing one from given groups; updating a user profile, activating, suspending or unlocking a user; with a local emulator',
+  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; adding a user to and removing one from given groups; updating a user profile, activating, suspending or unlocking a user; creating a user; with a local emulator',
   actions: jumpcloudActions,
   sandbox: jumpcloudSandbox,
   // Directory Insights as jumpcloud.* trigger events for idflow serve (event_sources: in the config).
