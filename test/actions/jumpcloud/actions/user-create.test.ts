@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '../../../../engine/errors/index.js
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { userCreateAction } from '../../../../actions/jumpcloud/actions/user-create.js';
 import { MADE_BEFORE_INTERRUPTION } from '../../../../actions/jumpcloud/actions/change-intent.js';
-import { compileParamsValidator } from './support/params-validator.js';
+import { compileOutputValidator, compileParamsValidator } from './support/params-validator.js';
 import { emulatorContext, killedAfterTheCalls, loadExampleOrg, mutatingRequests, outcomesOf, planStep, runStep, userId } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
@@ -53,6 +53,7 @@ describe('jumpcloud.user.create', () => {
     expect(plan.changes).toEqual([{ target: NEW_TARGET, operation: 'create_user', after: { type: 'user', ...Object.fromEntries(expectedFields().map((f) => [f.field, f.after])) } }]);
     expect(plan.output).toMatchObject({ outcome: 'created', fields: expectedFields(), user: { username: 'ava.stone', state: 'STAGED', manager_id: grace } });
     expect(plan.summary).toBe('would create ava.stone <ava.stone@company.com>, STAGED');
+    expect(compileOutputValidator(userCreateAction)(plan.output)).toEqual([]);
     expect(mutatingRequests(emulator)).toEqual([]);
   });
 
@@ -73,6 +74,8 @@ describe('jumpcloud.user.create', () => {
     expect(mutatingRequests(emulator, from)).toEqual([]);
     const plan = await planStep(userCreateAction, emulatorContext(emulator, { dryRun: true }), params());
     expect(plan).toMatchObject({ changes: [], output: { outcome: 'unchanged' } });
+    const validOutput = compileOutputValidator(userCreateAction);
+    for (const output of [result.output, again.output, plan.output]) expect(validOutput(output)).toEqual([]);
   });
 
   it('creates an ACTIVATED user when asked', async () => {

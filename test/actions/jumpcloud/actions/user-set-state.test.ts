@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { userSetStateAction } from '../../../../actions/jumpcloud/actions/user-set-state.js';
 import { MADE_BEFORE_INTERRUPTION } from '../../../../actions/jumpcloud/actions/change-intent.js';
-import { compileParamsValidator } from './support/params-validator.js';
+import { compileOutputValidator, compileParamsValidator } from './support/params-validator.js';
 import { apiFor } from '../emulator/support/api.js';
 import { emulatorContext, killedAfterTheCalls, loadExampleOrg, mutatingRequests, outcomesOf, planStep, runStep, userId } from './support/emulator-context.js';
 
@@ -37,6 +37,7 @@ describe('jumpcloud.user.set_state', () => {
     expect(plan.changes).toEqual([{ target: target('nina.lopez', nina), operation: 'activate', before: stateOf(nina, 'nina.lopez', 'STAGED'), after: stateOf(nina, 'nina.lopez', 'ACTIVATED') }]);
     expect(plan.output).toMatchObject({ previous_state: 'STAGED', unlocked: false, user: { username: 'nina.lopez', state: 'STAGED' } });
     expect(plan.summary).toBe('would activate nina.lopez');
+    expect(compileOutputValidator(userSetStateAction)(plan.output)).toEqual([]);
     expect(mutatingRequests(emulator)).toEqual([]);
   });
 
@@ -51,6 +52,7 @@ describe('jumpcloud.user.set_state', () => {
     const from = emulator.requests().length;
     const again = await runStep(userSetStateAction, emulatorContext(emulator), { user_id: nina, state: 'activated', connection: 'jumpcloud' });
     expect(again).toMatchObject({ changed: false, output: { previous_state: 'ACTIVATED', unlocked: false }, summary: 'unchanged: nina.lopez is already ACTIVATED' });
+    for (const output of [result.output, again.output]) expect(compileOutputValidator(userSetStateAction)(output)).toEqual([]);
     expect(mutatingRequests(emulator, from)).toEqual([]);
   });
 

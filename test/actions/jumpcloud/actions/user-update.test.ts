@@ -3,7 +3,7 @@ import { NotFoundError, PermanentError } from '../../../../engine/errors/index.j
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { userUpdateAction } from '../../../../actions/jumpcloud/actions/user-update.js';
 import { MADE_BEFORE_INTERRUPTION } from '../../../../actions/jumpcloud/actions/change-intent.js';
-import { compileParamsValidator } from './support/params-validator.js';
+import { compileOutputValidator, compileParamsValidator } from './support/params-validator.js';
 import { emulatorContext, killedAfterTheCalls, loadExampleOrg, mutatingRequests, outcomesOf, planStep, runStep, userId } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
@@ -52,6 +52,7 @@ describe('jumpcloud.user.update', () => {
       },
     ]);
     expect(plan.summary).toBe('would update 4 fields: jobTitle, attributes.badgeNumber, attributes.desk, manager');
+    expect(compileOutputValidator(userUpdateAction)(plan.output)).toEqual([]);
     expect(mutatingRequests(emulator)).toEqual([]);
   });
 
@@ -75,6 +76,8 @@ describe('jumpcloud.user.update', () => {
     const again = await runStep(userUpdateAction, emulatorContext(emulator), params());
     expect(again).toMatchObject({ changed: false, output: { changed_fields: [] }, summary: 'unchanged: every field already as asked' });
     expect(mutatingRequests(emulator, from)).toEqual([]);
+    const validOutput = compileOutputValidator(userUpdateAction);
+    for (const output of [result.output, again.output]) expect(validOutput(output)).toEqual([]);
   });
 
   it('takes the user by id or email too, sets phone numbers and email, and clears the manager with null', async () => {

@@ -17,3 +17,15 @@ export function compileParamsValidator<P, O>(action: ActionDefinition<P, O>): (p
     return (registered.validateParams.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''}${error.params !== undefined && 'additionalProperty' in error.params ? ` (${String(error.params['additionalProperty'])})` : ''}`);
   };
 }
+
+/**
+ * The output check the engine makes on what a step returns, from the action's registered output
+ * schema: returns each problem as `<path> <message>`, none for a valid output.
+ */
+export function compileOutputValidator<P, O>(action: ActionDefinition<P, O>): (output: unknown) => string[] {
+  const registry = new ActionRegistry();
+  registry.register(action, 'test');
+  const validate = registry.get(action.id)?.validateOutput;
+  if (validate === undefined) throw new Error(`${action.id} has no output schema`);
+  return (output) => (validate(structuredClone(output)) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''}`));
+}
