@@ -8,18 +8,22 @@ import { radiusRemoveAction } from './actions/radius-remove.js';
 import { sshKeysRemoveAllAction } from './actions/ssh-keys-remove-all.js';
 import { systemsUnbindAllAction } from './actions/systems-unbind-all.js';
 import { userBackupAction } from './actions/user-backup.js';
+import { userCreateAction } from './actions/user-create.js';
 import { userDeactivateAction } from './actions/user-deactivate.js';
 import { userDeleteIfSuspendedAction } from './actions/user-delete-if-suspended.js';
 import { userGroupsAddAction } from './actions/user-groups-add.js';
 import { userGroupsRemoveAction } from './actions/user-groups-remove.js';
 import { userLookupAction } from './actions/user-lookup.js';
+import { userUpdateAction } from './actions/user-update.js';
+import { userSetStateAction } from './actions/user-set-state.js';
 import { userVerifyOffboardedAction } from './actions/user-verify-offboarded.js';
 import { jumpcloudSandbox } from './emulator/sandbox-provider.js';
 import { directoryInsightsSource } from './events/directory-insights-source.js';
 
 /**
  * The JumpCloud actions, in the order of the offboarding (lookup first, verification last),
- * then the building blocks of other workflows (adding a user to groups, removing one from given groups).
+ * then the building blocks of other workflows (adding a user to groups, removing one from given groups;
+ * changing a user's profile, activating, suspending or unlocking a user; creating a user).
  * Each is typed by its own `params` schema; the list holds them as plain definitions, which is
  * what the registry checks and calls.
  */
@@ -38,6 +42,9 @@ export const jumpcloudActions: ActionDefinition[] = [
   userVerifyOffboardedAction,
   userGroupsAddAction,
   userGroupsRemoveAction,
+  userUpdateAction,
+  userSetStateAction,
+  userCreateAction,
 ];
 
 /**
@@ -47,7 +54,7 @@ export const jumpcloudActions: ActionDefinition[] = [
  */
 const jumpcloudPack: PluginPack = {
   name: 'jumpcloud',
-  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; adding a user to and removing one from given groups; with a local emulator',
+  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; adding a user to and removing one from given groups; updating a user profile, activating, suspending or unlocking a user; creating a user; with a local emulator',
   actions: jumpcloudActions,
   sandbox: jumpcloudSandbox,
   // Directory Insights as jumpcloud.* trigger events for idflow serve (event_sources: in the config).

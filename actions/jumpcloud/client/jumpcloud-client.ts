@@ -74,6 +74,14 @@ export interface JumpCloudClient {
   suspendUser(id: string, options?: CallOptions): Promise<SystemUser>;
   /** Restores a suspended user: `PUT {state: 'ACTIVATED', suspended: false}`. */
   activateUser(id: string, options?: CallOptions): Promise<SystemUser>;
+  /** `POST /api/systemusers/{id}/unlock`: clears the lockout after too many failed logins. */
+  unlockUser(id: string, options?: CallOptions): Promise<void>;
+  /**
+   * `POST /api/systemusers/{id}/state/activate`: a `STAGED` user becomes `ACTIVATED`. `email`
+   * as JumpCloud reads it: absent (its default welcome or activation email), `false` (none), or an
+   * address to send it to instead.
+   */
+  activateStagedUser(id: string, options?: CallOptions & { email?: false | string }): Promise<void>;
   /**
    * `DELETE /api/systemusers/{id}`, with `cascade_manager` when given (`'null'` clears the
    * manager of the user's reports; a user id makes that user their manager).
@@ -297,6 +305,22 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
       const outcome = await deleteIfPresent(`/api/systemusers/${enc(userId)}`, `user ${userId}`, callOptions, cascade === undefined ? undefined : { cascade_manager: cascade.trim() });
       cache.forget(`user:${userId}`);
       return outcome.changed && isRecord(outcome.data) ? { changed: true, user: outcome.data as unknown as SystemUser } : { changed: outcome.changed };
+    },
+
+    async unlockUser(id, callOptions) {
+      const userId = requireId('unlockUser', 'user id', id);
+      // Unlocking twice leaves the same state as unlocking once, so a lost answer may be retried.
+      await call({ method: 'POST', path: `/api/systemusers/${enc(userId)}/unlock`, idempotent: true, what: `user ${userId}` }, callOptions);
+    },
+
+    async activateStagedUser(id, callOptions) {
+      const userId = requireId('activateStagedUser', 'user id', id);
+      const email = callOptions?.email;
+      if (email !== undefined && email !== false && (typeof email !== 'string' || !email.includes('@'))) {
+        throw new PermanentError(`activateStagedUser: email must be false or an email address, got ${JSON.stringify(email)}`, { code: 'INVALID_ARGUMENT' });
+      }
+      // Not retried: a lost answer followed by a second request could send a second activation email.
+      await call({ method: 'POST', path: `/api/systemusers/${enc(userId)}/state/activate`, body: email === undefined ? {} : { email }, idempotent: false, what: `user ${userId}` }, callOptions);
     },
 
     async resetMfa(id, body, callOptions) {

@@ -391,6 +391,38 @@ export class OrgState {
     this.#record(DIRECTORY_EVENT_TYPES.userPasswordExpired, userResource(next), origin, { changes: diffRecords(user, next) });
   }
 
+  /**
+   * `POST /systemusers/{id}/unlock`: clears the lockout that too many failed logins set
+   * (`account_locked`, its date, the failed-attempt count), recorded as `user_update` with the
+   * fields that changed. Unlocking a user that is not locked changes nothing and records nothing,
+   * so a retried request is harmless (what JumpCloud answers then is not documented).
+   */
+  unlockUser(id: string, origin: ChangeOrigin): ChangeOutcome {
+    const user = this.requireUser(id);
+    const next: SystemUser = { ...user, account_locked: false, account_locked_date: null, badLoginAttempts: 0 };
+    const changes = diffRecords(user, next);
+    if (changes.length === 0) return 'unchanged';
+    this.#putUser(next);
+    this.#record(DIRECTORY_EVENT_TYPES.userUpdated, userResource(next), origin, { changes });
+    return 'changed';
+  }
+
+  /**
+   * `POST /systemusers/{id}/state/activate`: a `STAGED` user becomes `ACTIVATED`, recorded as
+   * `user_activated`. The endpoint is documented for staged users only: an already activated
+   * user is left as it is (so a retried request is harmless) and a suspended one is a 400 (the
+   * reactivation of a suspended user is a `PUT` of `state`).
+   */
+  activateStagedUser(id: string, origin: ChangeOrigin): ChangeOutcome {
+    const user = this.requireUser(id);
+    if (user.state === 'SUSPENDED') {
+      throw badRequest(`system user "${user.username}" is SUSPENDED; only a STAGED user can be activated here (restore a suspended user with PUT /api/systemusers/{id} {"state": "ACTIVATED"})`, [{ field: 'state', description: 'must be STAGED' }]);
+    }
+    if (user.state === 'ACTIVATED') return 'unchanged';
+    this.updateUser(id, { ...structuredClone(user), state: 'ACTIVATED', activated: true, suspended: false }, { passwordChanged: false }, origin);
+    return 'changed';
+  }
+
   /** Adds a public SSH key to a user. */
   addSshKey(id: string, key: { name: string; public_key: string }, origin: ChangeOrigin, now = new Date()): SshKey {
     const user = this.requireUser(id);

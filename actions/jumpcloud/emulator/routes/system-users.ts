@@ -11,7 +11,7 @@ import { isDateTime, userFromCreateBody, userFromUpdateBody } from '../org/user-
 
 /**
  * v1 system users: list, search, get, create, update, delete, and the per-user actions
- * (`resetmfa`, `expire`, SSH keys). Shapes: `systemuserslist`, `systemuserreturn`,
+ * (`resetmfa`, `expire`, `unlock`, `state/activate`, SSH keys). Shapes: `systemuserslist`, `systemuserreturn`,
  * `systemUsersSearchlist`, `sshkeylist`.
  */
 export function addSystemUserRoutes(router: Router): void {
@@ -75,6 +75,19 @@ export function addSystemUserRoutes(router: Router): void {
     return { status: 200 };
   });
 
+  router.add('POST', '/api/systemusers/:id/unlock', ({ state, params, origin }) => {
+    state.unlockUser(objectIdParam(params['id'], 'id'), origin);
+    return { status: 200 };
+  });
+
+  router.add('POST', '/api/systemusers/:id/state/activate', ({ state, params, json, origin }) => {
+    const id = objectIdParam(params['id'], 'id');
+    state.requireUser(id);
+    activateBody(json());
+    state.activateStagedUser(id, origin);
+    return { status: 200 };
+  });
+
   router.add('GET', '/api/systemusers/:id/sshkeys', ({ state, params }) => {
     return { status: 200, body: state.requireUser(objectIdParam(params['id'], 'id')).ssh_keys };
   });
@@ -121,4 +134,19 @@ function resetMfaBody(body: unknown): { exclusion?: boolean; exclusionDays?: num
     ...(typeof exclusionDays === 'number' ? { exclusionDays } : {}),
     ...(typeof exclusionUntil === 'string' ? { exclusionUntil } : {}),
   };
+}
+
+/**
+ * The optional `state/activate` body: `{ email? }`. The spec types `email` as a string, its
+ * description also sends `true` and `false` (send or suppress the welcome or activation email),
+ * so all three are accepted. The emulator sends no email either way.
+ */
+function activateBody(body: unknown): void {
+  if (body === undefined) return;
+  if (!isPlainObject(body)) throw badRequest('the activate body must be a JSON object', [{ field: 'body', description: 'must be an object' }]);
+  const email = body['email'];
+  if (email === undefined || typeof email === 'boolean') return;
+  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+$/.test(email)) {
+    throw badRequest('email must be true, false or an email address', [{ field: 'email', description: 'must be true, false or an email address' }]);
+  }
 }

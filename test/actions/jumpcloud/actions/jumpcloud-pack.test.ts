@@ -20,10 +20,13 @@ const IDS = [
   'jumpcloud.user.verify_offboarded',
   'jumpcloud.user.groups.add',
   'jumpcloud.user.groups.remove',
+  'jumpcloud.user.update',
+  'jumpcloud.user.set_state',
+  'jumpcloud.user.create',
 ];
 
 describe('the JumpCloud pack', () => {
-  it('registers every action (the offboarding ones, then adding to and removing from given groups), with plan() and schemas, through the plugin registry', () => {
+  it('registers every action (the offboarding ones, then adding to and removing from given groups, then updating a user profile and changing the state of a user, then creating one), with plan() and schemas, through the plugin registry', () => {
     const registry = new ActionRegistry();
     const ids = registry.registerModule(jumpcloudPack, 'builtin:jumpcloud');
     expect(ids).toEqual(IDS);

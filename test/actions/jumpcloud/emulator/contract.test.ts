@@ -42,6 +42,9 @@ describe('emulator contract with the OpenAPI documents', () => {
     expect((await api('DELETE', `/api/systemusers/${created.body._id}/sshkeys/${key.body._id}`)).status).toBe(200);
     expect((await api('POST', `/api/systemusers/${created.body._id}/resetmfa`, { body: { exclusion: true, exclusionDays: 3 } })).status).toBe(200);
     expect((await api('POST', `/api/systemusers/${created.body._id}/expire`)).status).toBe(200);
+    expect((await api('POST', `/api/systemusers/${created.body._id}/unlock`)).status).toBe(200);
+    const staged = emulator.state.user('nina.lopez')?._id as string;
+    expect((await api('POST', `/api/systemusers/${staged}/state/activate`, { body: { email: false } })).status).toBe(200);
     expect((await api('DELETE', `/api/systemusers/${created.body._id}`)).status).toBe(200);
   });
 

@@ -318,6 +318,52 @@ describe('v1 system users', () => {
     });
   });
 
+  describe('POST /api/systemusers/{id}/unlock', () => {
+    it('clears the lockout and records user_update with what changed; unlocking again changes and records nothing', async () => {
+      const u = id('r.one');
+      // Locked as too many failed logins would leave it.
+      await api('PUT', `/api/systemusers/${u}`, { body: { account_locked: true } });
+      const before = emulator.state.events().length;
+      const reply = await api('POST', `/api/systemusers/${u}/unlock`);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toBeUndefined();
+      expect(emulator.state.user(u)).toMatchObject({ account_locked: false, account_locked_date: null, badLoginAttempts: 0 });
+      const events = emulator.state.events().slice(before);
+      expect(events.map((e) => e.event_type)).toEqual(['user_update']);
+      expect(events[0]?.changes).toEqual(expect.arrayContaining([{ field: 'account_locked', from: true, to: false }]));
+      expect((await api('POST', `/api/systemusers/${u}/unlock`)).status).toBe(200);
+      expect(emulator.state.events()).toHaveLength(before + 1);
+      expect((await api('POST', '/api/systemusers/aaaaaaaaaaaaaaaaaaaaaaaa/unlock')).status).toBe(404);
+    });
+  });
+
+  describe('POST /api/systemusers/{id}/state/activate', () => {
+    const staged = async (): Promise<string> => (await api('POST', '/api/systemusers', { body: { username: 'staged', email: 'staged@example.com', state: 'STAGED' } })).body._id;
+
+    it('activates a STAGED user and records user_activated; an activated one is left as is', async () => {
+      const u = await staged();
+      const before = emulator.state.events().length;
+      expect((await api('POST', `/api/systemusers/${u}/state/activate`, { body: { email: false } })).status).toBe(200);
+      expect(emulator.state.user(u)).toMatchObject({ state: 'ACTIVATED', activated: true, suspended: false });
+      expect(emulator.state.events().slice(before).map((e) => e.event_type)).toEqual(['user_activated']);
+      expect((await api('POST', `/api/systemusers/${u}/state/activate`)).status).toBe(200);
+      expect(emulator.state.events()).toHaveLength(before + 1);
+    });
+
+    it('accepts an empty body, true, false or an address; refuses other emails and a suspended user (400), an unknown one (404)', async () => {
+      expect((await api('POST', `/api/systemusers/${await staged()}/state/activate`, { body: { email: 'it@example.com' } })).status).toBe(200);
+      expect((await api('POST', `/api/systemusers/${id('r.one')}/state/activate`, { body: { email: true } })).status).toBe(200);
+      const bad = await api('POST', `/api/systemusers/${id('r.one')}/state/activate`, { body: { email: 'nobody' } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toContain('email must be true, false or an email address');
+      const suspended = await api('POST', `/api/systemusers/${id('r.two')}/state/activate`);
+      expect(suspended.status).toBe(400);
+      expect(suspended.body.message).toContain('is SUSPENDED; only a STAGED user can be activated here');
+      expect(emulator.state.user(id('r.two'))?.state).toBe('SUSPENDED');
+      expect((await api('POST', '/api/systemusers/aaaaaaaaaaaaaaaaaaaaaaaa/state/activate')).status).toBe(404);
+    });
+  });
+
   describe('SSH keys', () => {
     it('lists keys as a bare array', async () => {
       const reply = await api('GET', `/api/systemusers/${id('mfa.user')}/sshkeys`);
