@@ -6,6 +6,7 @@ import { IdflowError } from '../errors/idflow-error.js';
 import { ValidationError } from '../errors/usage-errors.js';
 import { readInputsFile } from '../inputs/index.js';
 import type { Workflow } from '../language/types.js';
+import type { RunOutcome } from '../runner/run-session.js';
 import { startRun } from '../runner/start-run.js';
 import { Runtime, type LoadedWorkflow } from '../runtime/runtime.js';
 import { templatePin } from '../runtime/template-pin.js';
@@ -131,7 +132,7 @@ async function observeRun(runtime: Runtime, loaded: LoadedWorkflow, test: Templa
     throw error;
   }
   const reason = typeof inputs['reason'] === 'string' && inputs['reason'].trim() !== '' ? inputs['reason'].trim() : undefined;
-  let outcome;
+  let outcome: RunOutcome;
   try {
     outcome = await startRun({
       workflow,

@@ -11,29 +11,11 @@ export interface NewPluginOptions {
 
 /**
  * Registers `idflow new plugin NAME [--dir DIR] [--typescript]`: writes a working plugin and
- * its test (never overwriting a file), and prints how to test and use it.
+ * its test (never overwriting a file), and prints how to test and use it; and
+ * `idflow new template NAME [--from TEMPLATE] [--dir DIR]`: a template and its test, or a copy.
  */
 export function register(program: Command): void {
   const create = program.command('new').summary('create a new plugin or template').description('Create files to start from: `idflow new plugin NAME`, `idflow new template NAME [--from TEMPLATE]`.');
-  create
-    .command('template')
-    .summary('write a template and its test (or copy a shipped one)')
-    .description(
-      'Write NAME.yaml, a small working template, and NAME.test.yaml, its test, never overwriting a file; or, with --from, copy a ' +
-        'template (a shipped one by name, or a file) and its test file, renamed. Either way "idflow test NAME.test.yaml" passes as written.',
-    )
-    .argument('<name>', 'the template name (its file name and id), e.g. contractor-offboarding')
-    .option('--from <template>', 'a template to copy with its test: a shipped one by name (e.g. jumpcloud-offboarding) or a .yaml file')
-    .option('--dir <dir>', 'the folder to write into, created if missing', 'templates')
-    .addHelpText('after', [
-      '',
-      'Examples:',
-      '  idflow new template add-to-groups',
-      '  idflow new template contractor-offboarding --from jumpcloud-offboarding',
-    ].join('\n'))
-    .action(async (name: string, options: { from?: string; dir?: string }) => {
-      await runCommand((io) => newTemplateCommand({ ...options, name }, io));
-    });
   create
     .command('plugin')
     .summary('write a plugin and its test')
@@ -52,6 +34,25 @@ export function register(program: Command): void {
     ].join('\n'))
     .action(async (name: string, options: Omit<NewPluginOptions, 'name'>) => {
       await runCommand((io) => newPluginCommand({ ...options, name }, io));
+    });
+  create
+    .command('template')
+    .summary('write a template and its test (or copy a shipped one)')
+    .description(
+      'Write NAME.yaml, a small working template, and NAME.test.yaml, its test, never overwriting a file; or, with --from, copy a ' +
+        'template (a shipped one by name, or a file) and its test file, renamed. Either way "idflow test NAME.test.yaml" passes as written.',
+    )
+    .argument('<name>', 'the template name (its file name and id), e.g. contractor-offboarding')
+    .option('--from <template>', 'a template to copy with its test: a shipped one by name (e.g. jumpcloud-offboarding) or a .yaml file')
+    .option('--dir <dir>', 'the folder to write into, created if missing', 'templates')
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  idflow new template add-to-groups',
+      '  idflow new template contractor-offboarding --from jumpcloud-offboarding',
+    ].join('\n'))
+    .action(async (name: string, options: { from?: string; dir?: string }) => {
+      await runCommand((io) => newTemplateCommand({ ...options, name }, io));
     });
 }
 
