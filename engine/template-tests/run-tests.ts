@@ -73,6 +73,9 @@ export async function runTemplateTests(options: RunTestsOptions): Promise<TestRu
   }
 
   const work = tests.flatMap((test) => test.cases.filter((c) => options.filter === undefined || c.name.includes(options.filter)).map((testCase) => ({ test, testCase })));
+  if (options.filter !== undefined && work.length === 0 && tests.length > 0) {
+    problems.push({ file: '--filter', line: 0, column: 0, path: '', code: 'no-matching-case', message: `no case name contains ${JSON.stringify(options.filter)}`, suggestion: 'the filter is matched against the cases\' names as written, case-sensitively', severity: 'error' });
+  }
   const results: Array<CaseResult | undefined> = new Array(work.length);
   await runPool([...work.keys()], Math.max(1, options.concurrency), async (index) => {
     const { test, testCase } = work[index]!;

@@ -91,6 +91,9 @@ describe('idflow test', () => {
     expect(validate.code).toBe(1);
     expect(validate.stdout).toContain('bad.test.yaml:1:11: error: the template under test, nowhere.yaml, does not exist');
     expect((await idflow(['test', 'no-such-folder'], { cwd: dir, env })).code).toBe(2);
+    const filtered = await idflow(['test', join(repoRoot, 'templates'), '--filter', 'no case is named so'], { cwd: dir, env });
+    expect(filtered.code).toBe(2);
+    expect(filtered.stdout).toContain('no case name contains "no case is named so"');
   });
 });
 
