@@ -15,6 +15,7 @@ const commands: ReadonlyArray<readonly [name: string, load: () => Promise<Comman
   ['validate', () => import('./commands/validate.js')],
   ['run', () => import('./commands/run.js')],
   ['plan', () => import('./commands/plan.js')],
+  ['test', () => import('./commands/test.js')],
   ['resume', () => import('./commands/resume.js')],
   ['runs', () => import('./commands/runs.js')],
   ['audit', () => import('./commands/audit.js')],

@@ -4,7 +4,7 @@ export type {
   ConnectionSettings, SecretResolver, TimerRequest,
 } from './context.js';
 export type { JsonSchema, JsonSchemaTypeName, FromSchema } from './json-schema.js';
-export type { PluginPack, SandboxOptions, SandboxInstance, SandboxProvider, EventSourceProvider, EventSourceContext, SourcedEvent } from './pack.js';
+export type { PluginPack, SandboxOptions, SandboxInstance, SandboxProvider, SandboxAmendment, EventSourceProvider, EventSourceContext, SourcedEvent } from './pack.js';
 export { defineAction } from './define-action.js';
 export { createMockActionContext, type MockActionContext, type MockActionContextOptions, type MockLogEntry } from './mock-context.js';
 export { isLoopbackHost } from './loopback-host.js';

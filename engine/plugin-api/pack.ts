@@ -41,6 +41,16 @@ export interface SandboxOptions {
   seed?: number | string;
 }
 
+/**
+ * Changes to a sandbox organisation a template test starts from, in the words of the pack's
+ * data file: `changes` adds objects or alters the named ones (by collection, e.g. `users`),
+ * `remove` takes objects out by name.
+ */
+export interface SandboxAmendment {
+  changes?: Record<string, unknown>;
+  remove?: Record<string, string[]>;
+}
+
 /** A running sandbox. */
 export interface SandboxInstance {
   /** Base URL of the emulator. */
@@ -62,6 +72,13 @@ export interface SandboxInstance {
    * e.g. the environment variables to export; printed by `idflow sandbox` only.
    */
   usage?(): string[];
+  /**
+   * The current state of one named object, for template tests' `state:` expectations
+   * (`idflow test`): `ref` is a kind and a name, e.g. `user john.smith`. Returns plain data (a
+   * view a test can match a subset of), or `null` when no such object exists (e.g. deleted).
+   * @throws Error naming the kinds it knows when the kind is not one of them.
+   */
+  inspect?(ref: string): unknown;
   close(): Promise<void>;
 }
 
@@ -70,6 +87,13 @@ export interface SandboxProvider {
   description: string;
   /** The default data file, relative to the package root (e.g. `examples/sandbox/org.json`). */
   defaultDataFile?: string;
+  /**
+   * Applies a template test's changes to an organisation (`sandbox.changes` and
+   * `sandbox.remove` of a `*.test.yaml`): returns new data in the data file's format, leaving
+   * `data` as it was. The result is checked like any data file when the sandbox starts.
+   * @throws Error saying what is wrong (an unknown collection, a name to remove that is not there).
+   */
+  amendData?(data: unknown, amendment: SandboxAmendment): unknown;
   start(options: SandboxOptions): Promise<SandboxInstance>;
 }
 

@@ -1,7 +1,8 @@
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors/usage-errors.js';
 import { packageVersion } from '../loader/package-files.js';
+import { writeNewFiles } from '../scaffold/write-new-files.js';
 import { resolvePluginSpec } from './resolve-plugin.js';
 
 /** What `idflow new plugin` is asked for. */
@@ -51,7 +52,7 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
   const plugin = join(dir, pluginName);
   const test = join(dir, `${base}.test.mjs`);
   await mkdir(dir, { recursive: true });
-  await writeNew([
+  await writeNewFiles([
     [plugin, options.typescript ? typescriptPlugin(id, options.name) : javascriptPlugin(id, options.name)],
     [test, pluginTest(id, pluginName)],
   ]);
@@ -59,27 +60,6 @@ export async function scaffoldPlugin(options: ScaffoldOptions): Promise<Scaffold
   return { id, plugin, test, idflowInstalled, nextSteps: nextSteps(id, relative(options.cwd, plugin) || pluginName, relative(options.cwd, test), idflowInstalled) };
 }
 
-/** Creates every file with `wx` (fails if it exists); on any failure removes what this call created. */
-async function writeNew(files: ReadonlyArray<readonly [string, string]>): Promise<void> {
-  const created: string[] = [];
-  try {
-    for (const [path, text] of files) {
-      const handle = await open(path, 'wx').catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EEXIST') throw new UsageError(`${path} already exists; idflow new never overwrites files (choose another name or --dir)`);
-        throw error;
-      });
-      created.push(path);
-      try {
-        await handle.writeFile(text);
-      } finally {
-        await handle.close();
-      }
-    }
-  } catch (error) {
-    await Promise.all(created.map((path) => rm(path, { force: true })));
-    throw error;
-  }
-}
 
 function canImportIdflow(dir: string): boolean {
   try {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { makePrivateDir, writeNewPrivateFile } from '../store/private-files.js';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { createEnvironment, type CommandEnvironment } from '../cli/environment.js';
 import { configSecretRefs, resolveConnections, resolveSecrets, weakConfigSecrets } from '../config/index.js';
@@ -11,7 +12,7 @@ import { loadWorkflowFile, loadWorkflowSource, type LoadResult } from '../loader
 import type { Workflow } from '../language/types.js';
 import { Redactor } from '../logging/redactor.js';
 import type { ConnectionResolver, ConnectionSettings } from '../plugin-api/context.js';
-import type { SandboxInstance } from '../plugin-api/pack.js';
+import type { SandboxAmendment, SandboxInstance, SandboxProvider } from '../plugin-api/pack.js';
 import { packageRoot } from '../loader/package-files.js';
 import { RunStore } from '../store/run-store.js';
 import { resolveStoreRoot } from '../store/store-root.js';
@@ -41,6 +42,18 @@ export interface RuntimeOptions {
   sandboxReset?: boolean;
   /** Where sandbox descriptions go (stderr). */
   log?: (line: string) => void;
+  /**
+   * With `sandbox`: changes to the organisation the sandboxes start from (a template test's
+   * `sandbox.changes`/`remove`), applied by each pack's `amendData` to a copy of its data file.
+   */
+  sandboxAmendment?: SandboxAmendment;
+  /**
+   * A template test (`idflow test`): the config contributes only its plugins. Its connections,
+   * secrets and variables are not used, so a test passes or fails the same on every machine
+   * and never reaches a service the config names (with `sandbox`, everything it talks to is
+   * the sandbox or the store's outbox).
+   */
+  isolated?: boolean;
 }
 
 /** A loaded, checked workflow and its template. */
@@ -65,6 +78,7 @@ export class Runtime {
     services: Omit<RunServices, 'runChild'>,
     sandboxes: SandboxInstance[],
     private readonly env: Readonly<Record<string, string | undefined>>,
+    private readonly isolated = false,
   ) {
     this.sandboxes = sandboxes;
     this.services = services;
@@ -85,16 +99,16 @@ export class Runtime {
     const onSecret = (value: string) => redactor.add(value);
     // Every secret the config references is known to the redactor from the start (serve's token
     // and webhook secrets too: they may come back in an event, a log line or an error)…
-    for (const { ref } of configSecretRefs(environment.config)) {
+    for (const { ref } of options.isolated ? [] : configSecretRefs(environment.config)) {
       const value = options.env[ref.env];
       if (value !== undefined && value !== '') onSecret(value);
     }
     // …and none is too weak to be one.
     const loaded = environment.loadedConfig;
-    const weak = weakConfigSecrets(environment.config, options.env, { file: loaded.file ?? 'idflow.config.yaml', locate: loaded.locate === undefined ? undefined : (pointer) => loaded.locate?.(pointer) });
+    const weak = options.isolated ? [] : weakConfigSecrets(environment.config, options.env, { file: loaded.file ?? 'idflow.config.yaml', locate: loaded.locate === undefined ? undefined : (pointer) => loaded.locate?.(pointer) });
     if (weak.length > 0) throw new ValidationError('INVALID_CONFIG', `The config file has ${weak.length} secret${weak.length === 1 ? '' : 's'} too weak to use; nothing was run`, weak);
-    const configured = resolveConnections(environment.config, options.env, onSecret);
-    const secrets = resolveSecrets(environment.config, options.env, onSecret);
+    const configured: ConnectionResolver = options.isolated ? { get: () => undefined } : resolveConnections(environment.config, options.env, onSecret);
+    const secrets: Pick<ReturnType<typeof resolveSecrets>, 'get'> = options.isolated ? { get: () => undefined } : resolveSecrets(environment.config, options.env, onSecret);
     const storeRoot = options.store !== undefined
       ? resolve(options.cwd, options.store)
       : resolveStoreRoot({ cwd: options.cwd, env: { ...options.env }, configStore: environment.config.store });
@@ -117,7 +131,7 @@ export class Runtime {
       // Every run can schedule durable timers; `idflow serve` fires them (engine/timers).
       scheduleTimer: createTimerScheduler({ timers: new TimerStore(store.root), registry: environment.registry, store, sandbox: sandboxes.length > 0 }),
     };
-    return new Runtime(environment, services, sandboxes, options.env);
+    return new Runtime(environment, services, sandboxes, options.env, options.isolated === true);
   }
 
   /**
@@ -147,12 +161,14 @@ export class Runtime {
 
   /**
    * The organisation variables a workflow declares: the config's values, else (with `--sandbox`)
-   * the sandbox organisation's, else the declared defaults.
+   * the sandbox organisation's, else the declared defaults. An isolated runtime (a template
+   * test) reads no config values: `overrides` (the test's `vars:`) take their place.
+   * @param overrides - values that win over every other source, and where they come from.
    * @throws ValidationError (`INVALID_CONFIG`, exit 2) when a value is missing or does not fit.
    */
-  resolveVars(workflow: Workflow): Record<string, unknown> {
-    const file = this.environment.loadedConfig.file ?? 'idflow.config.yaml';
-    const configVars = this.environment.config.vars;
+  resolveVars(workflow: Workflow, overrides?: { values: Readonly<Record<string, unknown>>; origin: string }): Record<string, unknown> {
+    const file = overrides?.origin ?? this.environment.loadedConfig.file ?? 'idflow.config.yaml';
+    const configVars = { ...(this.isolated ? {} : this.environment.config.vars), ...overrides?.values };
     // With --sandbox, the sandbox organisation's variables fill what the config does not set.
     const sandboxVars: Record<string, unknown> = {};
     for (const sandbox of [...this.sandboxes].reverse()) Object.assign(sandboxVars, sandbox.vars ?? {});
@@ -160,7 +176,7 @@ export class Runtime {
       const name = pointer.split('/')[1] ?? '';
       return Object.hasOwn(sandboxVars, name) && !Object.hasOwn(configVars, name);
     };
-    const resolved = resolveVars(workflow.vars, { ...sandboxVars, ...configVars }, this.environment.loadedConfig.varsOrigin ?? file);
+    const resolved = resolveVars(workflow.vars, { ...sandboxVars, ...configVars }, overrides === undefined ? this.environment.loadedConfig.varsOrigin ?? file : file);
     const values = resolved.values;
     const problems = resolved.problems.map((p) => (fromSandbox(p.path) ? { ...p, file: 'the sandbox organisation (its "vars")', line: 0, column: 0 } : p));
     if (problems.some((p) => p.severity === 'error')) {
@@ -201,6 +217,25 @@ export class Runtime {
     }
   }
 
+  /**
+   * One named object of the running sandboxes (a template test's `state:`): the first sandbox
+   * that knows the kind answers (see `SandboxInstance.inspect`).
+   * @throws Error when no running sandbox can inspect objects, or none knows the kind.
+   */
+  inspectSandbox(ref: string): unknown {
+    const inspectors = this.sandboxes.filter((s) => s.inspect !== undefined);
+    if (inspectors.length === 0) throw new Error(`no running sandbox can show "${ref}"`);
+    let lastError: unknown;
+    for (const sandbox of inspectors) {
+      try {
+        return sandbox.inspect?.(ref);
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
+
   /** Human lines describing the running sandboxes (for stderr). */
   describeSandboxes(): string[] {
     return this.sandboxes.flatMap((s) => s.describe());
@@ -228,10 +263,11 @@ async function startSandboxes(environment: CommandEnvironment, store: RunStore, 
       const dataFile = typeof options.sandbox === 'string'
         ? resolve(options.cwd, options.sandbox)
         : sandbox.defaultDataFile === undefined ? undefined : join(packageRoot(), sandbox.defaultDataFile);
-      const key = createHash('sha256').update(dataFile ?? '').digest('hex').slice(0, 8);
+      const key = createHash('sha256').update(dataFile ?? '').update(JSON.stringify(options.sandboxAmendment ?? null)).digest('hex').slice(0, 8);
       const stateFile = join(store.root, 'sandbox', `${pack.name}-${key}.json`);
       if (options.sandboxReset) rmSync(stateFile, { force: true });
-      const instance = await sandbox.start({ ...(dataFile === undefined ? {} : { dataFile }), stateFile });
+      const startFrom = options.sandboxAmendment === undefined ? dataFile : await amendedDataFile(pack.name, sandbox, dataFile, options.sandboxAmendment, join(store.root, 'sandbox', `${pack.name}-${key}.org.json`));
+      const instance = await sandbox.start({ ...(startFrom === undefined ? {} : { dataFile: startFrom }), stateFile });
       redactor.add(instance.apiKey);
       started.push(instance);
       for (const line of instance.describe()) options.log?.(line);
@@ -241,4 +277,31 @@ async function startSandboxes(environment: CommandEnvironment, store: RunStore, 
     throw error;
   }
   return started;
+}
+
+/**
+ * Writes the organisation a template test starts from: the pack's data file (or none) with the
+ * test's changes applied by the pack, as a new file in the store.
+ * @throws ValidationError (`INVALID_INPUT`) when the pack cannot amend its data or refuses the changes.
+ */
+async function amendedDataFile(packName: string, sandbox: SandboxProvider, dataFile: string | undefined, amendment: SandboxAmendment, target: string): Promise<string> {
+  if (sandbox.amendData === undefined) throw new ValidationError('INVALID_INPUT', `the ${packName} sandbox cannot take changes to its organisation; give a whole organisation file instead`);
+  let data: unknown = {};
+  if (dataFile !== undefined) {
+    try {
+      data = JSON.parse(readFileSync(dataFile, 'utf8')) as unknown;
+    } catch (error) {
+      throw new ValidationError('INVALID_INPUT', `cannot read the sandbox organisation ${dataFile}: ${(error as Error).message}`);
+    }
+  }
+  let amended: unknown;
+  try {
+    amended = sandbox.amendData(data, amendment);
+  } catch (error) {
+    throw new ValidationError('INVALID_INPUT', `the changes to the ${packName} sandbox organisation${dataFile === undefined ? '' : ` (${dataFile})`} are not right: ${(error as Error).message}`);
+  }
+  makePrivateDir(dirname(target));
+  rmSync(target, { force: true });
+  writeNewPrivateFile(target, `${JSON.stringify(amended, null, 2)}\n`);
+  return target;
 }

@@ -4,6 +4,7 @@ import type { Problem } from '../diagnostics/problem.js';
 import { ValidationError } from '../errors/usage-errors.js';
 import { parseYaml } from '../loader/parse-yaml.js';
 import type { LoadedWorkflow } from '../runtime/runtime.js';
+import { TEST_FILE_PATTERN } from '../template-tests/test-file.js';
 
 /** File names that are config files, never templates. */
 const CONFIG_NAMES = new Set(['idflow.config.yaml', 'idflow.config.yml']);
@@ -31,7 +32,8 @@ export interface TemplateLoader {
  * thrown, so that a caller can list them all at once.
  *
  * A config file in the folder (`idflow.config.yaml`, or any file in `options.exclude`, such as
- * the `--config` file) is not a template and is left out.
+ * the `--config` file) is not a template and is left out, as are template tests
+ * (`*.test.yaml`, which live beside their templates; see `idflow test`).
  *
  * @param dir - the folder, relative to `cwd` (default `templates`).
  * @param options.exclude - absolute paths of files to leave out.
@@ -42,7 +44,7 @@ export async function loadWorkflowFolder(loader: TemplateLoader, dir: string, cw
   let names: string[];
   try {
     names = readdirSync(absolute, { withFileTypes: true })
-      .filter((entry) => entry.isFile() && /\.ya?ml$/i.test(entry.name) && !CONFIG_NAMES.has(entry.name) && !(options.exclude ?? []).includes(join(absolute, entry.name)))
+      .filter((entry) => entry.isFile() && /\.ya?ml$/i.test(entry.name) && !TEST_FILE_PATTERN.test(entry.name) && !CONFIG_NAMES.has(entry.name) && !(options.exclude ?? []).includes(join(absolute, entry.name)))
       .map((entry) => entry.name)
       .sort();
   } catch (error) {

@@ -10,14 +10,6 @@ import { documentationFiles } from './support/markdown-files.js';
  * or a page moved must not leave a reader at a dead link.
  */
 
-/**
- * Pages other parts of the project are writing at the same time, linked from the README and
- * docs/README.md before they land. A link to one is accepted while the file does not exist;
- * once it does, its anchors are checked like any other page's. Remove an entry when its page
- * has landed.
- */
-const PAGES_BEING_WRITTEN = new Set(['docs/install.md', 'docs/testing.md']);
-
 /** The text outside fenced code blocks, with inline code spans blanked: only real links remain. */
 function prose(text: string): string[] {
   let fenced = false;
@@ -80,7 +72,7 @@ function brokenBecause(from: string, target: string, root: string): string | und
   const pathPart = hash === -1 ? target : target.slice(0, hash);
   const anchor = hash === -1 ? undefined : decodeURIComponent(target.slice(hash + 1));
   const file = pathPart === '' ? from : relative(root, normalize(join(root, dirname(from), decodeURIComponent(pathPart)))).split('\\').join('/');
-  if (!existsSync(join(root, file))) return PAGES_BEING_WRITTEN.has(file) ? undefined : `${file} does not exist`;
+  if (!existsSync(join(root, file))) return `${file} does not exist`;
   if (anchor === undefined) return undefined;
   if (statSync(join(root, file)).isDirectory() || !file.endsWith('.md')) return `#${anchor} points into ${file}, which is not a markdown page`;
   const anchors = anchorsOf(readFileSync(join(root, file), 'utf8'));

@@ -1,5 +1,7 @@
 import type { SandboxInstance, SandboxOptions, SandboxProvider } from '../../../engine/plugin-api/pack.js';
 import type { RunningEmulator } from './server.js';
+import { amendSandboxData } from './data/amend-sandbox-data.js';
+import { inspectOrg } from './sandbox-inspect.js';
 
 /**
  * The JumpCloud pack's sandbox (`idflow sandbox`, `run --sandbox`): starts the emulator and
@@ -18,6 +20,7 @@ import type { RunningEmulator } from './server.js';
 export const jumpcloudSandbox: SandboxProvider = {
   description: 'JumpCloud emulator: a JumpCloud-compatible API on loopback with the organisation in memory',
   defaultDataFile: 'examples/sandbox/org.json',
+  amendData: amendSandboxData,
   async start(options: SandboxOptions): Promise<SandboxInstance> {
     // The emulator is imported when a sandbox starts: importing it with the pack cost every
     // command that loads the built-in actions (`validate`, `run`, …) tens of milliseconds.
@@ -47,6 +50,7 @@ export const jumpcloudSandbox: SandboxProvider = {
         'Point idflow at it from another shell (then run without --sandbox; emails need an smtp connection in the config):',
         `  export JUMPCLOUD_API_URL=${emulator.url} JUMPCLOUD_API_KEY=${emulator.apiKey}${emulator.multiTenant ? ` JUMPCLOUD_ORG_ID=${emulator.orgId}` : ''}`,
       ],
+      inspect: (ref) => inspectOrg(emulator.state.snapshot(), ref),
       close: () => emulator.close(),
     };
   },

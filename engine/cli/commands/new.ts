@@ -11,10 +11,11 @@ export interface NewPluginOptions {
 
 /**
  * Registers `idflow new plugin NAME [--dir DIR] [--typescript]`: writes a working plugin and
- * its test (never overwriting a file), and prints how to test and use it.
+ * its test (never overwriting a file), and prints how to test and use it; and
+ * `idflow new template NAME [--from TEMPLATE] [--dir DIR]`: a template and its test, or a copy.
  */
 export function register(program: Command): void {
-  const create = program.command('new').summary('create a new plugin').description('Create files to start from: `idflow new plugin NAME`.');
+  const create = program.command('new').summary('create a new plugin or template').description('Create files to start from: `idflow new plugin NAME`, `idflow new template NAME [--from TEMPLATE]`.');
   create
     .command('plugin')
     .summary('write a plugin and its test')
@@ -34,6 +35,47 @@ export function register(program: Command): void {
     .action(async (name: string, options: Omit<NewPluginOptions, 'name'>) => {
       await runCommand((io) => newPluginCommand({ ...options, name }, io));
     });
+  create
+    .command('template')
+    .summary('write a template and its test (or copy a shipped one)')
+    .description(
+      'Write NAME.yaml, a small working template, and NAME.test.yaml, its test, never overwriting a file; or, with --from, copy a ' +
+        'template (a shipped one by name, or a file) and its test file, renamed. Either way "idflow test NAME.test.yaml" passes as written.',
+    )
+    .argument('<name>', 'the template name (its file name and id), e.g. contractor-offboarding')
+    .option('--from <template>', 'a template to copy with its test: a shipped one by name (e.g. jumpcloud-offboarding) or a .yaml file')
+    .option('--dir <dir>', 'the folder to write into, created if missing', 'templates')
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  idflow new template add-to-groups',
+      '  idflow new template contractor-offboarding --from jumpcloud-offboarding',
+    ].join('\n'))
+    .action(async (name: string, options: { from?: string; dir?: string }) => {
+      await runCommand((io) => newTemplateCommand({ ...options, name }, io));
+    });
+}
+
+/**
+ * Runs `idflow new template`.
+ * @returns the exit code.
+ * @throws UsageError (exit 2) for an unusable name, a template to copy that is not there, or a file that exists.
+ */
+export async function newTemplateCommand(options: { name: string; from?: string; dir?: string }, io: CommandIo): Promise<number> {
+  const { scaffoldTemplate } = await import('../../scaffold/scaffold-template.js');
+  const { relative } = await import('node:path');
+  const result = await scaffoldTemplate({ name: options.name, dir: options.dir ?? 'templates', cwd: io.cwd, ...(options.from === undefined ? {} : { from: options.from }) });
+  const shown = (path: string): string => relative(io.cwd, path) || path;
+  io.stdout.write(`${[
+    `Created ${shown(result.template)}${result.from === undefined ? '' : ` (a copy of ${shown(result.from)})`}`,
+    `Created ${shown(result.test)}`,
+    '',
+    'Next steps:',
+    `  - run its tests (against the built-in sandbox): idflow test ${shown(result.test)}`,
+    `  - try it: idflow run ${shown(result.template)} --sandbox --input user_identifier=...`,
+    '  - change the template, then add a case to its test for each thing it must keep doing',
+  ].join('\n')}\n`);
+  return 0;
 }
 
 /**

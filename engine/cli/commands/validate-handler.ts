@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import type { Problem } from '../../diagnostics/problem.js';
 import { loadWorkflowFile } from '../../loader/load-workflow.js';
 import { coloursFor, ExitCode, type CommandIo } from '../command-runner.js';
@@ -7,10 +8,12 @@ import { problemToJson } from '../format/problem-json.js';
 import { formatProblems, SourceLines } from '../format/problem-report.js';
 import { formatSummary } from '../format/problem-text.js';
 import type { ValidateOptions } from './validate.js';
+import { loadTestFile, TEST_FILE_PATTERN } from '../../template-tests/test-file.js';
 
 /**
  * `idflow validate`: checks every file (templates in order, so that a template's plugins are
- * loaded before the next is checked), then prints every problem at once.
+ * loaded before the next is checked), then prints every problem at once. A template test
+ * (`*.test.yaml`) is checked as one: against the test file schema, and that its template exists.
  *
  * @returns 0 when every template is valid, 1 when one has an error, 2 when a file does not
  *   exist or cannot be read, or the config file or a plugin is broken (everything found is
@@ -26,6 +29,19 @@ export async function validateFiles(files: readonly string[], options: ValidateO
   let invalidTemplate = false;
   const valid: string[] = [];
   for (const file of files) {
+    if (TEST_FILE_PATTERN.test(file)) {
+      const loaded = await loadTestFile(file, io.cwd);
+      sources.add(file, loaded.read ? loaded.source : undefined);
+      problems.push(...loaded.problems);
+      if (!loaded.read) usageError = true;
+      else if (loaded.problems.some((problem) => problem.severity === 'error')) invalidTemplate = true;
+      if (loaded.test !== undefined && !existsSync(loaded.test.template)) {
+        const place = loaded.test.map.locate('/template');
+        problems.push({ file, line: place.line, column: place.column, path: '/template', code: 'template-not-found', message: `the template under test, ${relative(io.cwd, loaded.test.template)}, does not exist`, suggestion: 'name it with template: (relative to the test file), or put the test beside its template as NAME.test.yaml', severity: 'error' });
+        invalidTemplate = true;
+      } else if (loaded.test !== undefined) valid.push(file);
+      continue;
+    }
     // Read relative to the command's working directory; show the file as it was given.
     const result = await loadWorkflowFile(resolve(io.cwd, file), { registry: environment.registry, loadTemplatePlugins: environment.loadTemplatePlugins });
     sources.add(file, result.read ? result.source : undefined);

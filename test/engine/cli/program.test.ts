@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { commandsToRegister } from '../../../engine/cli/program.js';
 import { idflow, repoRoot } from '../../support/cli.js';
 
-const NAMES = ['validate', 'run', 'plan', 'resume', 'runs', 'audit', 'serve', 'workflows', 'timers', 'actions', 'schema', 'new', 'sandbox'];
+const NAMES = ['validate', 'run', 'plan', 'test', 'resume', 'runs', 'audit', 'serve', 'workflows', 'timers', 'actions', 'schema', 'new', 'sandbox'];
 
 describe('commandsToRegister', () => {
   const argv = (...args: string[]): string[] => ['/usr/bin/node', '/x/dist/engine/cli/main.js', ...args];

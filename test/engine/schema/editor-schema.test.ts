@@ -45,7 +45,7 @@ const shipped = compileEditorSchema(shippedText);
 
 /** The shipped templates that use only built-in actions. */
 const builtinTemplates = [
-  ...readdirSync(join(repoRoot, 'templates')).filter((name) => name.endsWith('.yaml')).map((name) => `templates/${name}`),
+  ...readdirSync(join(repoRoot, 'templates')).filter((name) => name.endsWith('.yaml') && !name.endsWith('.test.yaml')).map((name) => `templates/${name}`),
   'examples/hello.yaml',
   ...readdirSync(join(repoRoot, 'examples', 'serve')).filter((name) => name.endsWith('.yaml') && name !== 'idflow.config.yaml').map((name) => `examples/serve/${name}`),
 ];

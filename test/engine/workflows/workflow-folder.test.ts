@@ -24,6 +24,13 @@ describe('loadWorkflowFolder', () => {
     await runtime.close();
   });
 
+  it('leaves out template tests beside their templates (idflow test runs them, serve does not)', async () => {
+    const { runtime, folder } = await load({ 'a.yaml': GOOD, 'a.test.yaml': 'cases:\n  - name: logs\n    inputs: {}\n    expect: { status: succeeded }\n' });
+    expect(folder.problems).toEqual([]);
+    expect(folder.workflows.map((w) => w.file.split('/').pop())).toEqual(['a.yaml']);
+    await runtime.close();
+  });
+
   it('lists every problem: template errors, bad cron expressions and time zones, duplicate ids', async () => {
     const { runtime, folder } = await load({
       'a.yaml': GOOD,
