@@ -13,13 +13,16 @@ import { userDeleteIfSuspendedAction } from './actions/user-delete-if-suspended.
 import { userGroupsAddAction } from './actions/user-groups-add.js';
 import { userGroupsRemoveAction } from './actions/user-groups-remove.js';
 import { userLookupAction } from './actions/user-lookup.js';
+import { userSystemsBindAction } from './actions/user-systems-bind.js';
+import { userSystemsUnbindAction } from './actions/user-systems-unbind.js';
 import { userVerifyOffboardedAction } from './actions/user-verify-offboarded.js';
 import { jumpcloudSandbox } from './emulator/sandbox-provider.js';
 import { directoryInsightsSource } from './events/directory-insights-source.js';
 
 /**
  * The JumpCloud actions, in the order of the offboarding (lookup first, verification last),
- * then the building blocks of other workflows (adding a user to groups, removing one from given groups).
+ * then the building blocks of other workflows (adding a user to groups, removing one from given groups;
+ * binding a user to given systems and unbinding one).
  * Each is typed by its own `params` schema; the list holds them as plain definitions, which is
  * what the registry checks and calls.
  */
@@ -38,6 +41,8 @@ export const jumpcloudActions: ActionDefinition[] = [
   userVerifyOffboardedAction,
   userGroupsAddAction,
   userGroupsRemoveAction,
+  userSystemsBindAction,
+  userSystemsUnbindAction,
 ];
 
 /**
@@ -47,7 +52,7 @@ export const jumpcloudActions: ActionDefinition[] = [
  */
 const jumpcloudPack: PluginPack = {
   name: 'jumpcloud',
-  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; adding a user to and removing one from given groups; with a local emulator',
+  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; adding a user to and removing one from given groups; binding a user to and unbinding one from given systems (with sudo options); with a local emulator',
   actions: jumpcloudActions,
   sandbox: jumpcloudSandbox,
   // Directory Insights as jumpcloud.* trigger events for idflow serve (event_sources: in the config).
