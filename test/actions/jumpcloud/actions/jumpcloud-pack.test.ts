@@ -22,10 +22,12 @@ const IDS = [
   'jumpcloud.user.groups.remove',
   'jumpcloud.user.systems.bind',
   'jumpcloud.user.systems.unbind',
+  'jumpcloud.system.groups.add',
+  'jumpcloud.system.groups.remove',
 ];
 
 describe('the JumpCloud pack', () => {
-  it('registers every action (the offboarding ones, then adding to and removing from given groups, binding to and unbinding from given systems), with plan() and schemas, through the plugin registry', () => {
+  it('registers every action (the offboarding ones, then adding to and removing from given groups, binding to and unbinding from given systems, system groups), with plan() and schemas, through the plugin registry', () => {
     const registry = new ActionRegistry();
     const ids = registry.registerModule(jumpcloudPack, 'builtin:jumpcloud');
     expect(ids).toEqual(IDS);
