@@ -24,10 +24,11 @@ const IDS = [
   'jumpcloud.user.systems.unbind',
   'jumpcloud.system.groups.add',
   'jumpcloud.system.groups.remove',
+  'jumpcloud.system.command',
 ];
 
 describe('the JumpCloud pack', () => {
-  it('registers every action (the offboarding ones, then adding to and removing from given groups, binding to and unbinding from given systems, system groups), with plan() and schemas, through the plugin registry', () => {
+  it('registers every action (the offboarding ones, then adding to and removing from given groups, binding to and unbinding from given systems, system groups, device commands), with plan() and schemas, through the plugin registry', () => {
     const registry = new ActionRegistry();
     const ids = registry.registerModule(jumpcloudPack, 'builtin:jumpcloud');
     expect(ids).toEqual(IDS);
