@@ -34,6 +34,8 @@ const sudoProperty = {
   },
   required: ['enabled'],
   additionalProperties: false,
+  // Checked when the workflow is loaded too (JumpCloud: withoutPassword "requires 'enabled' to be true").
+  allOf: [{ if: { properties: { without_password: { const: true } }, required: ['without_password'] }, then: { properties: { enabled: { const: true } } } }],
 } as const;
 
 const params = {

@@ -1,4 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createEnvironment } from '../../../../engine/cli/environment.js';
+import { loadWorkflowSource } from '../../../../engine/loader/load-workflow.js';
 import { AmbiguousError, NotFoundError } from '../../../../engine/errors/index.js';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { userSystemsBindAction } from '../../../../actions/jumpcloud/actions/user-systems-bind.js';
@@ -130,5 +135,14 @@ describe('jumpcloud.user.systems.bind', () => {
     expect(badSudo).toMatchObject({ code: 'INVALID_PARAMS', message: expect.stringContaining('sudo.without_password is true but sudo.enabled is false') });
     expect(emulator.requests().length).toBe(before);
     expect(mutatingRequests(emulator)).toEqual([]);
+
+    // The same mistake is found when the template is loaded, before any run.
+    const { registry } = await createEnvironment({ cwd: mkdtempSync(join(tmpdir(), 'idflow-bind-')) });
+    const template = (sudo: Record<string, boolean>) => JSON.stringify({ id: 'bind', name: 'Bind', steps: [{ id: 'bind', action: 'jumpcloud.user.systems.bind', with: { user_id: john, systems: ['prod-web-01'], sudo } }] });
+    const refused = await loadWorkflowSource(template({ enabled: false, without_password: true }), 'bind.json', { registry });
+    expect(refused.workflow).toBeUndefined();
+    expect(refused.problems.filter((p) => p.severity === 'error').map((p) => p.path)).toContain('/steps/0/with/sudo/enabled');
+    const accepted = await loadWorkflowSource(template({ enabled: true, without_password: true }), 'bind.json', { registry });
+    expect(accepted.problems.filter((p) => p.severity === 'error')).toEqual([]);
   });
 });
