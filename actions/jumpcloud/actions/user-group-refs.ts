@@ -2,6 +2,8 @@ import type { JumpCloudClient } from '../client/jumpcloud-client.js';
 import { findGivenGroups, type GivenGroup, type GroupKind } from './group-refs.js';
 import type { UserSnapshot } from './user-snapshot.js';
 
+export { refOf, type GivenGroup } from './group-refs.js';
+
 /** The `groups` parameter of the steps that add a user to, or remove one from, given groups. */
 export const givenGroupsProperty = {
   type: 'array',
@@ -9,8 +11,6 @@ export const givenGroupsProperty = {
   items: { type: 'string', minLength: 1, pattern: '\\S' },
   description: 'The user groups, each by id (24 hex) or exact name. Dynamic groups are refused: their rule decides who is a member.',
 } as const;
-
-export { refOf, type GivenGroup } from './group-refs.js';
 
 const USER_GROUPS: GroupKind = {
   label: 'user group',
