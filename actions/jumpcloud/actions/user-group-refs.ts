@@ -1,9 +1,8 @@
-import { AmbiguousError, NotFoundError, PermanentError } from '../../../engine/errors/action-errors.js';
 import type { JumpCloudClient } from '../client/jumpcloud-client.js';
-import { isJumpCloudId } from '../client/object-id.js';
-import type { UserGroup } from '../types.js';
-import { byName, type NamedRef } from './names.js';
+import { findGivenGroups, type GivenGroup, type GroupKind } from './group-refs.js';
 import type { UserSnapshot } from './user-snapshot.js';
+
+export { refOf, type GivenGroup } from './group-refs.js';
 
 /** The `groups` parameter of the steps that add a user to, or remove one from, given groups. */
 export const givenGroupsProperty = {
@@ -13,61 +12,20 @@ export const givenGroupsProperty = {
   description: 'The user groups, each by id (24 hex) or exact name. Dynamic groups are refused: their rule decides who is a member.',
 } as const;
 
-/** `{ id, name }` of a named object, without its other fields. */
-export const refOf = ({ id, name }: NamedRef): NamedRef => ({ id, name });
-
-const DYNAMIC_METHODS: ReadonlySet<string> = new Set(['DYNAMIC_AUTOMATED', 'DYNAMIC_REVIEW_REQUIRED']);
-
-/** A group the step was given, found in JumpCloud. */
-export interface GivenGroup extends NamedRef {
-  membershipMethod: string;
-}
-
-/** One given group by id or exact name; a name that matches no group, or several, is an error naming the entry. */
-async function findGroup(client: JumpCloudClient, actionId: string, entry: string, index: number): Promise<GivenGroup> {
-  const given = entry.trim();
-  const where = `${actionId}: groups[${index}] "${given}"`;
-  if (given === '') throw new PermanentError(`${where} is blank`, { code: 'INVALID_PARAMS' });
-  let found: UserGroup[];
-  if (isJumpCloudId(given.toLowerCase())) {
-    try {
-      found = [await client.getUserGroup(given.toLowerCase())];
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-      // A group may be named like an id: look it up by name before saying it does not exist.
-      found = await client.findUserGroupsByName(given);
-    }
-  } else {
-    found = await client.findUserGroupsByName(given);
-  }
-  if (found.length === 0) throw new NotFoundError(`${where}: no JumpCloud user group has this id or name`, { details: { group: given } });
-  // JumpCloud keeps user group names unique; should it not, the step refuses to guess.
-  if (found.length > 1) {
-    throw new AmbiguousError(`${where}: more than one JumpCloud user group has this name; give the id of the one meant`, found.map((g) => `${g.name} (${g.id})`));
-  }
-  const group = found[0] as UserGroup;
-  return { id: group.id, name: group.name, membershipMethod: group.membershipMethod ?? 'NOTSET' };
-}
+const USER_GROUPS: GroupKind = {
+  label: 'user group',
+  member: 'user',
+  byId: (client, id) => client.getUserGroup(id),
+  byName: (client, name) => client.findUserGroupsByName(name),
+};
 
 /**
- * The groups a step was given (its `groups` parameter), each found once (a group given by name
- * and by id counts once), by name.
+ * The user groups a step was given (its `groups` parameter), each found once, by name.
  * @param doing - what the step would do to a dynamic group's members, e.g. `added`.
- * @throws NotFoundError naming the entry that matches no group; AmbiguousError for a name several
- *   groups have; PermanentError `JUMPCLOUD_DYNAMIC_GROUP` naming every dynamic group given; all
- *   before anything changes.
+ * @throws as {@link findGivenGroups}: an entry that matches no group, or several; a dynamic group.
  */
-export async function findGroups(client: JumpCloudClient, actionId: string, entries: readonly string[], doing: string): Promise<GivenGroup[]> {
-  const found = await Promise.all(entries.map((entry, index) => findGroup(client, actionId, entry, index)));
-  const unique = [...new Map(found.map((group) => [group.id, group])).values()].sort(byName);
-  const dynamic = unique.filter((group) => DYNAMIC_METHODS.has(group.membershipMethod));
-  if (dynamic.length > 0) {
-    throw new PermanentError(
-      `${actionId}: ${dynamic.map((g) => `user group "${g.name}" (${g.id}, ${g.membershipMethod})`).join(', ')} ${dynamic.length === 1 ? 'is a dynamic group' : 'are dynamic groups'}: ${dynamic.length === 1 ? 'its' : 'their'} rule decides who is a member, so a user cannot be ${doing} by hand; remove ${dynamic.length === 1 ? 'it' : 'them'} from "groups"`,
-      { code: 'JUMPCLOUD_DYNAMIC_GROUP', details: { groups: dynamic.map(({ id, name, membershipMethod }) => ({ id, name, membership_method: membershipMethod })) } },
-    );
-  }
-  return unique;
+export function findGroups(client: JumpCloudClient, actionId: string, entries: readonly string[], doing: string): Promise<GivenGroup[]> {
+  return findGivenGroups(client, USER_GROUPS, actionId, entries, doing);
 }
 
 /** The given groups split by whether the user is a member (from the snapshot's `memberof`). */

@@ -25,6 +25,12 @@ export type NameableType = 'user' | 'user_group' | 'system' | 'system_group' | '
 
 export type { DirectoryEventsQuery } from './directory-events-query.js';
 
+/** The built-in device commands (`/api/systems/{system_id}/command/builtin/{command}`). */
+export const BUILTIN_COMMANDS = ['lock', 'restart', 'shutdown', 'erase'] as const;
+
+/** One of {@link BUILTIN_COMMANDS}. */
+export type BuiltinCommand = (typeof BUILTIN_COMMANDS)[number];
+
 /** One page of Directory Insights events. */
 export interface DirectoryEventsPage {
   events: DirectoryEvent[];
@@ -113,13 +119,37 @@ export interface JumpCloudClient {
   addUserAssociation(userId: string, type: UserAssociationTarget, id: string, options?: CallOptions & { attributes?: GraphAttributes }): Promise<ChangeOutcome>;
   /** `POST /api/v2/users/{userId}/associations` `{op: 'remove', type, id}`. */
   removeUserAssociation(userId: string, type: UserAssociationTarget, id: string, options?: CallOptions): Promise<ChangeOutcome>;
+  /**
+   * `POST /api/v2/users/{userId}/associations` `{op: 'update', type, id, attributes}`: changes the
+   * attributes (e.g. sudo) of an existing edge. @throws NotFoundError when there is no such edge.
+   */
+  updateUserAssociation(userId: string, type: UserAssociationTarget, id: string, attributes: GraphAttributes, options?: CallOptions): Promise<void>;
   /** What the user reaches of one kind, with every path (direct or through groups); paged. */
   traverseUser(userId: string, kind: UserTraversal, options?: CallOptions): Promise<GraphObjectWithPaths[]>;
 
   /** `GET /api/systems/{id}` (cached per client). */
   getSystem(id: string, options?: CallOptions): Promise<System>;
+  /**
+   * The systems whose display name or hostname is exactly `name` (`GET /api/systems` with
+   * `filter[or]` on both, every page): re-checked here, so a loose match never yields another.
+   */
+  findSystemsByName(name: string, options?: CallOptions): Promise<System[]>;
   /** `GET /api/v2/systemgroups/{id}` (cached per client). */
   getSystemGroup(id: string, options?: CallOptions): Promise<SystemGroup>;
+  /** The system groups named exactly `name` (`GET /api/v2/systemgroups?filter=name:eq:…`, every page, re-checked here). */
+  findSystemGroupsByName(name: string, options?: CallOptions): Promise<SystemGroup[]>;
+  /** The system groups a system belongs to (`GET /api/v2/systems/{id}/memberof`, paged). */
+  listSystemGroupsOf(systemId: string, options?: CallOptions): Promise<GraphObjectWithPaths[]>;
+  /** `POST /api/v2/systemgroups/{groupId}/members` `{op: 'add', type: 'system', id}`. */
+  addSystemToGroup(groupId: string, systemId: string, options?: CallOptions): Promise<ChangeOutcome>;
+  /** `POST /api/v2/systemgroups/{groupId}/members` `{op: 'remove', type: 'system', id}`. */
+  removeSystemFromGroup(groupId: string, systemId: string, options?: CallOptions): Promise<ChangeOutcome>;
+  /**
+   * `POST /api/systems/{systemId}/command/builtin/{command}` (201 "Command created"). Never
+   * retried: a command is not a state, and a lost answer may mean it was sent. Returns the status
+   * and whatever body JumpCloud answered (the documents describe none: undefined when empty).
+   */
+  runBuiltinCommand(systemId: string, command: BuiltinCommand, options?: CallOptions): Promise<{ status: number; body: unknown }>;
   /** `GET /api/applications/{id}` (cached per client). */
   getApplication(id: string, options?: CallOptions): Promise<Application>;
   /** `GET /api/v2/ldapservers/{id}` (cached per client). */
@@ -385,6 +415,16 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
       return graphOp(`/api/v2/users/${enc(user)}/associations`, { op: 'remove', type, id: target }, `association of user ${user} with ${type} ${target}`, callOptions);
     },
 
+    updateUserAssociation: async (userId, type, id, attributes, callOptions) => {
+      const user = requireId('updateUserAssociation', 'user id', userId);
+      checkTarget('updateUserAssociation', type);
+      const target = requireId('updateUserAssociation', `${type} id`, id);
+      // Setting the same attributes twice leaves the same edge: safe to repeat.
+      await transport.request(
+        withSignal({ method: 'POST', path: `/api/v2/users/${enc(user)}/associations`, body: { op: 'update', type, id: target, attributes }, idempotent: true, what: `association of user ${user} with ${type} ${target}` }, callOptions),
+      );
+    },
+
     traverseUser: async (userId, kind, callOptions) => {
       const id = requireId('traverseUser', 'user id', userId);
       if (!TRAVERSALS.has(kind)) {
@@ -403,6 +443,47 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
       return cache.get(`system_group:${groupId}`, () =>
         call<SystemGroup>({ method: 'GET', path: `/api/v2/systemgroups/${enc(groupId)}`, what: `system group ${groupId}` }, callOptions),
       );
+    },
+
+    async findSystemsByName(name, callOptions) {
+      const found = await list<System>(
+        { path: '/api/systems', style: 'v1', query: { 'filter[or][0]': `displayName:$eq:${name}`, 'filter[or][1]': `hostname:$eq:${name}` }, what: `systems named "${name}"` },
+        callOptions,
+      );
+      return found.filter((system) => system.displayName === name || system.hostname === name);
+    },
+
+    async findSystemGroupsByName(name, callOptions) {
+      const found = await list<SystemGroup>({ path: '/api/v2/systemgroups', style: 'v2', query: { filter: [`name:eq:${name}`] }, what: `system groups named "${name}"` }, callOptions);
+      return found.filter((group) => group.name === name);
+    },
+
+    listSystemGroupsOf: async (systemId, callOptions) => {
+      const id = requireId('listSystemGroupsOf', 'system id', systemId);
+      return list<GraphObjectWithPaths>({ path: `/api/v2/systems/${enc(id)}/memberof`, style: 'v2', what: `groups of system ${id}` }, callOptions);
+    },
+
+    addSystemToGroup: async (groupId, systemId, callOptions) => {
+      const group = requireId('addSystemToGroup', 'system group id', groupId);
+      const system = requireId('addSystemToGroup', 'system id', systemId);
+      return graphOp(`/api/v2/systemgroups/${enc(group)}/members`, { op: 'add', type: 'system', id: system }, `membership of system ${system} in system group ${group}`, callOptions);
+    },
+
+    removeSystemFromGroup: async (groupId, systemId, callOptions) => {
+      const group = requireId('removeSystemFromGroup', 'system group id', groupId);
+      const system = requireId('removeSystemFromGroup', 'system id', systemId);
+      return graphOp(`/api/v2/systemgroups/${enc(group)}/members`, { op: 'remove', type: 'system', id: system }, `membership of system ${system} in system group ${group}`, callOptions);
+    },
+
+    async runBuiltinCommand(systemId, command, callOptions) {
+      const system = requireId('runBuiltinCommand', 'system id', systemId);
+      if (!(BUILTIN_COMMANDS as readonly string[]).includes(command)) {
+        throw new PermanentError(`runBuiltinCommand: "${String(command)}" is not a built-in command; use one of ${BUILTIN_COMMANDS.join(', ')}`, { code: 'INVALID_ARGUMENT' });
+      }
+      const response = await transport.request<unknown>(
+        withSignal({ method: 'POST', path: `/api/systems/${enc(system)}/command/builtin/${command}`, body: {}, idempotent: false, what: `system ${system}` }, callOptions),
+      );
+      return { status: response.status, body: response.data };
     },
 
     getApplication: async (id, callOptions) => {

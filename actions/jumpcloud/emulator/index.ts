@@ -17,6 +17,6 @@ export { DIRECTORY_EVENT_TYPES } from './events/directory-event.js';
 export type { OrgSnapshot } from './org/org-state.js';
 export type {
   SystemUser, SshKey, PushEndpoint, UserGroup, SystemGroup, JcSystem, Application, LdapServer, RadiusServer, AssociationEdge,
-  UserState, MembershipMethod, MfaEnrollmentStatus,
+  UserState, MembershipMethod, MfaEnrollmentStatus, BuiltinCommand, IssuedCommand,
 } from './org/records.js';
 export { isObjectId, deterministicObjectId } from './object-id.js';

@@ -13,12 +13,13 @@ import { ApiError, injectedServerError, tooManyRequests } from './http/api-error
 import { Router, type ApiResponse } from './http/router.js';
 import { deterministicObjectId, isObjectId, ObjectIdFactory } from './object-id.js';
 import { OrgState, type OrgSnapshot } from './org/org-state.js';
-import type { AssociationEdge, PushEndpoint, SystemUser } from './org/records.js';
+import type { AssociationEdge, IssuedCommand, PushEndpoint, SystemUser } from './org/records.js';
 import { createRandom } from './random.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { addAdminRoutes } from './routes/admin.js';
 import { addDirectoryInsightsRoutes } from './routes/directory-insights.js';
 import { addResourceRoutes } from './routes/resources.js';
+import { addSystemGraphRoutes } from './routes/system-graph.js';
 import { addSystemUserRoutes } from './routes/system-users.js';
 import { addUserGraphRoutes } from './routes/user-graph.js';
 import { addUserGroupRoutes } from './routes/user-groups.js';
@@ -97,6 +98,10 @@ export interface EmulatorStateView {
   pushEndpoints(userId: string): PushEndpoint[];
   /** Every Directory Insights event recorded, oldest first. */
   events(): DirectoryEvent[];
+  /** Ids of the system groups a system is a member of. */
+  systemGroupsOf(systemId: string): string[];
+  /** The built-in device commands accepted since the start or the last reset, oldest first. */
+  commands(): IssuedCommand[];
 }
 
 /** A running emulator. */
@@ -198,6 +203,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   addResourceRoutes(router);
   addUserGroupRoutes(router);
   addUserGraphRoutes(router);
+  addSystemGraphRoutes(router);
   addDirectoryInsightsRoutes(router, events, idRandom);
   const reset = (data?: SandboxData): void => {
     if (data !== undefined) currentData = validateSandboxData(data, 'reset data');
@@ -214,6 +220,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     },
     snapshot: () => state.snapshot(),
     requests: () => log.all(),
+    commands: () => structuredClone(state.commands),
     reset,
     faults: () => faults.settings,
     setFaults: (partial) => faults.update(partial),
@@ -315,6 +322,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     associations: (fromId) => structuredClone(state.allEdges().filter((e) => e.fromId === fromId)),
     pushEndpoints: (userId) => structuredClone(state.pushEndpoints.get(userId) ?? []),
     events: () => events.all(),
+    systemGroupsOf: (systemId) => state.groupsOfSystem(systemId),
+    commands: () => structuredClone(state.commands),
   };
 
   return {

@@ -4,7 +4,7 @@ import type { EventLog } from '../events/event-log.js';
 import type { ObjectIdFactory } from '../object-id.js';
 import { randomUuid, type Random } from '../random.js';
 import type {
-  Application, AssociationEdge, EmulatedTargetType, JcSystem, LdapServer, MfaEnrollmentStatus, PushEndpoint, RadiusServer, SshKey,
+  Application, AssociationEdge, BuiltinCommand, EmulatedTargetType, IssuedCommand, JcSystem, LdapServer, MfaEnrollmentStatus, PushEndpoint, RadiusServer, SshKey,
   SystemGroup, SystemUser, UserGroup, UserMfaEnrollment,
 } from './records.js';
 
@@ -75,6 +75,8 @@ export class OrgState {
   readonly applications = new Map<string, Application>();
   readonly ldapServers = new Map<string, LdapServer>();
   readonly radiusServers = new Map<string, RadiusServer>();
+  /** The built-in commands accepted, oldest first (not part of the snapshot: they change no object). */
+  readonly commands: IssuedCommand[] = [];
   readonly #edges = new Map<string, AssociationEdge>();
   readonly #ids: ObjectIdFactory;
   readonly #random: Random;
@@ -152,6 +154,25 @@ export class OrgState {
     const group = this.userGroups.get(id);
     if (group === undefined) throw notFound(`no user group with id "${id}"`);
     return group;
+  }
+
+  /** The system, or a 404. */
+  requireSystem(id: string): JcSystem {
+    const system = this.systems.get(id);
+    if (system === undefined) throw notFound(`no system with id "${id}"`);
+    return system;
+  }
+
+  /** The system group, or a 404. */
+  requireSystemGroup(id: string): SystemGroup {
+    const group = this.systemGroups.get(id);
+    if (group === undefined) throw notFound(`no system group with id "${id}"`);
+    return group;
+  }
+
+  /** Ids of the system groups a system is a member of, in group order. */
+  groupsOfSystem(systemId: string): string[] {
+    return [...this.systemGroupMembers].filter(([, members]) => members.has(systemId)).map(([groupId]) => groupId);
   }
 
   /** The object a graph target id points at, or undefined. */
@@ -535,6 +556,52 @@ export class OrgState {
     }
     this.#recordAssociation(op, { type: 'user_group', object_id: groupId, name: group.name }, { type: 'user', object_id: userId, ...(user ? { name: user.username } : {}) }, origin);
     return 'changed';
+  }
+
+  /**
+   * Adds or removes a system in a system group, as {@link changeMembership} does for users:
+   * adding a member is 409 "Already Exists", removing a non-member a no-op 204 (404 with
+   * `strictRemove`), a dynamic group refuses with a 400. Records `association_change` from the
+   * group to the system.
+   */
+  changeSystemGroupMembership(op: 'add' | 'remove', groupId: string, systemId: string, origin: ChangeOrigin): ChangeOutcome {
+    const group = this.requireSystemGroup(groupId);
+    if (DYNAMIC_METHODS.has(group.membershipMethod)) {
+      throw badRequest(`system group "${group.name}" has membershipMethod ${group.membershipMethod}: its members come from its member query and cannot be ${op === 'add' ? 'added' : 'removed'} by hand`);
+    }
+    const members = this.systemGroupMembers.get(groupId) ?? new Set<string>();
+    this.systemGroupMembers.set(groupId, members);
+    const system = this.systems.get(systemId);
+    if (op === 'add') {
+      if (system === undefined) throw notFound(`no system with id "${systemId}"`);
+      if (members.has(systemId)) throw alreadyExists(`system "${system.displayName}" is already a member of system group "${group.name}"`);
+      members.add(systemId);
+    } else {
+      if (!members.has(systemId)) {
+        if (this.#strictRemove) throw notFound(`system "${systemId}" is not a member of system group "${group.name}"`);
+        return 'unchanged';
+      }
+      members.delete(systemId);
+    }
+    this.#recordAssociation(op, { type: 'system_group', object_id: groupId, name: group.name }, { type: 'system', object_id: systemId, ...(system ? { name: system.displayName } : {}) }, origin);
+    return 'changed';
+  }
+
+  /**
+   * Accepts a built-in command for a system (`lock`, `restart`, `shutdown`, `erase`). JumpCloud
+   * documents these for Linux and Windows devices only ("Use Apple MDM security commands for
+   * macOS devices"), so any other system is refused with a 400 and nothing is recorded.
+   */
+  issueCommand(systemId: string, command: BuiltinCommand, now = new Date()): IssuedCommand {
+    const system = this.requireSystem(systemId);
+    const family = typeof system['osFamily'] === 'string' ? system['osFamily'].toLowerCase() : '';
+    const supported = family === 'linux' || family === 'windows' || (family === '' && /windows|linux|ubuntu|debian|centos|red ?hat|rhel|fedora|amazon|suse|rocky|alma/i.test(system.os));
+    if (!supported) {
+      throw badRequest(`the ${command} command is only supported on Linux and Windows devices; system "${system.displayName}" runs ${system.os} (use Apple MDM security commands for macOS devices)`);
+    }
+    const issued: IssuedCommand = { id: this.newId(), systemId, command, at: now.toISOString() };
+    this.commands.push(issued);
+    return issued;
   }
 
   /**

@@ -155,6 +155,25 @@ export interface AssociationEdge {
   attributes?: Record<string, unknown>;
 }
 
+/** The built-in device commands (`POST /api/systems/{system_id}/command/builtin/{command}`). */
+export const BUILTIN_COMMANDS = ['erase', 'lock', 'restart', 'shutdown'] as const;
+
+/** One of {@link BUILTIN_COMMANDS}. */
+export type BuiltinCommand = (typeof BUILTIN_COMMANDS)[number];
+
+/**
+ * A built-in command the emulator accepted (it answers 201 "Command created" with no body, as
+ * the documents say; this record is what an admin route shows tests, not an API shape).
+ */
+export interface IssuedCommand {
+  /** An id of the emulator's own, so that tests can tell two sends of the same command apart. */
+  id: string;
+  systemId: string;
+  command: BuiltinCommand;
+  /** When it was accepted, ISO-8601. */
+  at: string;
+}
+
 /** True when `value` is one of the emulated target types. */
 export function isEmulatedTargetType(value: string): value is EmulatedTargetType {
   return (EMULATED_TARGET_TYPES as readonly string[]).includes(value);

@@ -6,7 +6,7 @@ import { ApiError, badRequest, conflict, type FieldViolation } from '../http/api
 import type { ApiResponse, Router } from '../http/router.js';
 import { isObjectId } from '../object-id.js';
 import type { OrgSnapshot, OrgState } from '../org/org-state.js';
-import type { Application, JcSystem, LdapServer, RadiusServer, SystemGroup, SystemUser, UserGroup } from '../org/records.js';
+import type { Application, IssuedCommand, JcSystem, LdapServer, RadiusServer, SystemGroup, SystemUser, UserGroup } from '../org/records.js';
 import { systemFromAgentBody } from '../org/system-input.js';
 import { isPlainObject } from '../org/user-fields.js';
 import { userFromCreateBody } from '../org/user-input.js';
@@ -18,6 +18,8 @@ export interface AdminControls {
   seeded(): void;
   snapshot(): OrgSnapshot;
   requests(): RequestLogEntry[];
+  /** The built-in device commands accepted (JumpCloud answers them with no body; tests read them here). */
+  commands(): IssuedCommand[];
   reset(data?: SandboxData): void;
   faults(): FaultSettings;
   setFaults(partial: Partial<FaultSettings>): FaultSettings;
@@ -40,6 +42,7 @@ export function addAdminRoutes(router: Router, controls: AdminControls): void {
   router.add('POST', '/__sandbox/systems', ({ state, json, origin }) => ({ status: 201, body: state.createSystem(systemFromAgentBody(state, json()), origin) }));
   router.add('GET', '/__sandbox/state', () => ({ status: 200, body: controls.snapshot() }));
   router.add('GET', '/__sandbox/requests', () => ({ status: 200, body: controls.requests() }));
+  router.add('GET', '/__sandbox/commands', () => ({ status: 200, body: controls.commands() }));
   router.add('POST', '/__sandbox/reset', ({ json }) => {
     const body = json();
     if (body === undefined) controls.reset();

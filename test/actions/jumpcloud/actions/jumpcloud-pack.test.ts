@@ -23,10 +23,15 @@ const IDS = [
   'jumpcloud.user.update',
   'jumpcloud.user.set_state',
   'jumpcloud.user.create',
+  'jumpcloud.user.systems.bind',
+  'jumpcloud.user.systems.unbind',
+  'jumpcloud.system.groups.add',
+  'jumpcloud.system.groups.remove',
+  'jumpcloud.system.command',
 ];
 
 describe('the JumpCloud pack', () => {
-  it('registers every action (the offboarding ones, then adding to and removing from given groups, then updating a user profile and changing the state of a user, then creating one), with plan() and schemas, through the plugin registry', () => {
+  it('registers every action (the offboarding ones, then adding to and removing from given groups, updating a user profile and changing the state of a user, creating one, binding to and unbinding from given systems, system groups, device commands), with plan() and schemas, through the plugin registry', () => {
     const registry = new ActionRegistry();
     const ids = registry.registerModule(jumpcloudPack, 'builtin:jumpcloud');
     expect(ids).toEqual(IDS);

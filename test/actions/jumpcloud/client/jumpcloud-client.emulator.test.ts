@@ -323,6 +323,56 @@ describe('the organisation header and faults', () => {
   });
 });
 
+describe('devices', () => {
+  it('finds systems by exact display name or hostname only', async () => {
+    const build = idOf('systems', 'BUILD-01');
+    expect((await client.findSystemsByName('BUILD-01')).map((s) => s._id)).toEqual([build]);
+    expect((await client.findSystemsByName('build-01')).map((s) => s._id)).toEqual([build]);
+    expect((await client.findSystemsByName('jsmith-mbp.local')).map((s) => s.displayName)).toEqual(['JSMITH-MBP']);
+    expect(await client.findSystemsByName('BUILD')).toEqual([]);
+    expect(await client.findSystemsByName('build-01 ')).toEqual([]);
+  });
+
+  it('finds system groups by name, lists a system\'s groups, and adds and removes members idempotently', async () => {
+    const laptops = idOf('systemgroups', 'Laptops');
+    const build = idOf('systems', 'BUILD-01');
+    expect((await client.findSystemGroupsByName('Laptops')).map((g) => g.id)).toEqual([laptops]);
+    expect(await client.findSystemGroupsByName('laptops')).toEqual([]);
+    expect((await client.listSystemGroupsOf(idOf('systems', 'JSMITH-MBP'))).map((g) => [g.id, g.type])).toEqual([[laptops, 'system_group']]);
+    expect(await client.addSystemToGroup(laptops, build)).toEqual({ changed: true });
+    expect(await client.addSystemToGroup(laptops, build)).toEqual({ changed: false });
+    expect((await client.listSystemGroupsOf(build)).map((g) => g.id)).toEqual([laptops]);
+    expect(await client.removeSystemFromGroup(laptops, build)).toEqual({ changed: true });
+    expect(await client.listSystemGroupsOf(build)).toEqual([]);
+    // Removing a non-member is a 204 like any removal (the actions read memberof first), never an error.
+    await expect(client.removeSystemFromGroup(laptops, build)).resolves.toMatchObject({ changed: expect.any(Boolean) });
+  });
+
+  it('updates the sudo attributes of an existing binding, and says when there is none to update', async () => {
+    const mbp = idOf('systems', 'JSMITH-MBP');
+    await client.updateUserAssociation(john._id, 'system', mbp, { sudo: { enabled: true, withoutPassword: true } });
+    expect(await client.listUserAssociations(john._id, 'system')).toEqual([{ attributes: { sudo: { enabled: true, withoutPassword: true } }, to: { id: mbp, type: 'system' } }]);
+    await expect(client.updateUserAssociation(john._id, 'system', idOf('systems', 'BUILD-01'), { sudo: { enabled: true, withoutPassword: false } })).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('sends a built-in command once, never retrying it, and passes on a refusal', async () => {
+    const build = idOf('systems', 'BUILD-01');
+    expect(await client.runBuiltinCommand(build, 'lock')).toEqual({ status: 201, body: undefined });
+    expect(emulator.state.commands().map((c) => [c.systemId, c.command])).toEqual([[build, 'lock']]);
+
+    emulator.setFaultRules([{ method: 'POST', path: `/api/systems/${build}/command/builtin/restart`, status: 503, times: 1 }]);
+    const from = emulator.requests().length;
+    await expect(client.runBuiltinCommand(build, 'restart')).rejects.toMatchObject({ retryable: true });
+    // A 503 may come after the command was created: the client does not send it again.
+    expect(emulator.requests().slice(from).map((r) => r.status)).toEqual([503]);
+    emulator.setFaultRules([]);
+
+    await expect(client.runBuiltinCommand(idOf('systems', 'JSMITH-MBP'), 'erase')).rejects.toMatchObject({ code: 'JUMPCLOUD_BAD_REQUEST' });
+    await expect(client.runBuiltinCommand(build, 'reboot' as 'lock')).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(emulator.state.commands()).toHaveLength(1);
+  });
+});
+
 it('never logs the API key', () => {
   expect(logged.length).toBeGreaterThan(20);
   expect(logged.join('\n')).toContain('JumpCloud GET /api/v2/users/');

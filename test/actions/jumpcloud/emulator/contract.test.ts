@@ -90,6 +90,20 @@ describe('emulator contract with the OpenAPI documents', () => {
     expect((await api('DELETE', `/api/v2/usergroups/${group.body.id}`)).status).toBe(404);
   });
 
+  it('v2 system group membership and v1 built-in device commands', async () => {
+    const s = snapshot();
+    const finance = s.systemgroups.find((g) => g.name === 'Finance Workstations')?.id as string;
+    const laptop = s.systems.find((x) => x.displayName === 'SALES-LT-07')?._id as string;
+    expect((await api('POST', `/api/v2/systemgroups/${finance}/members`, { body: { op: 'add', type: 'system', id: laptop } })).status).toBe(204);
+    expect((await api('GET', `/api/v2/systemgroups/${finance}/members`)).body).toHaveLength(3);
+    expect((await api('GET', `/api/v2/systems/${laptop}/memberof`)).body).toEqual([expect.objectContaining({ id: finance, type: 'system_group' })]);
+    for (const command of ['lock', 'restart', 'shutdown', 'erase']) {
+      const sent = await api('POST', `/api/systems/${laptop}/command/builtin/${command}`, { body: {} });
+      expect(sent.status, command).toBe(201);
+      expect(sent.body, command).toBeUndefined();
+    }
+  });
+
   it('Directory Insights', async () => {
     const reply = await api('POST', '/insights/directory/v1/events', { body: { service: ['directory'], start_time: '2020-01-01T00:00:00Z' } });
     expect(reply.status).toBe(200);
