@@ -18,6 +18,7 @@ import { createRandom } from './random.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { addAdminRoutes } from './routes/admin.js';
 import { addDirectoryInsightsRoutes } from './routes/directory-insights.js';
+import { addPolicyRoutes } from './routes/policies.js';
 import { addResourceRoutes } from './routes/resources.js';
 import { addSystemUserRoutes } from './routes/system-users.js';
 import { addUserGraphRoutes } from './routes/user-graph.js';
@@ -196,6 +197,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const router = new Router();
   addSystemUserRoutes(router);
   addResourceRoutes(router);
+  addPolicyRoutes(router);
   addUserGroupRoutes(router);
   addUserGraphRoutes(router);
   addDirectoryInsightsRoutes(router, events, idRandom);
