@@ -23,10 +23,13 @@ export interface GivenGroup extends NamedRef {
   membershipMethod: string;
 }
 
-/** One given group by id or exact name; a name that matches no group, or several, is an error naming the entry. */
-async function findGroup(client: JumpCloudClient, actionId: string, entry: string, index: number): Promise<GivenGroup> {
+/**
+ * One given group by id or exact name; a name that matches no group, or several, is an error
+ * naming the entry (as `<param>[<index>]`).
+ */
+export async function findGroup(client: JumpCloudClient, actionId: string, entry: string, index: number, param = 'groups'): Promise<GivenGroup> {
   const given = entry.trim();
-  const where = `${actionId}: groups[${index}] "${given}"`;
+  const where = `${actionId}: ${param}[${index}] "${given}"`;
   if (given === '') throw new PermanentError(`${where} is blank`, { code: 'INVALID_PARAMS' });
   let found: UserGroup[];
   if (isJumpCloudId(given.toLowerCase())) {
