@@ -20,6 +20,7 @@ import { addAdminRoutes } from './routes/admin.js';
 import { addDirectoryInsightsRoutes } from './routes/directory-insights.js';
 import { addPolicyRoutes } from './routes/policies.js';
 import { addResourceRoutes } from './routes/resources.js';
+import { addSystemGraphRoutes } from './routes/system-graph.js';
 import { addSystemUserRoutes } from './routes/system-users.js';
 import { addUserGraphRoutes } from './routes/user-graph.js';
 import { addUserGroupRoutes } from './routes/user-groups.js';
@@ -198,6 +199,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   addSystemUserRoutes(router);
   addResourceRoutes(router);
   addPolicyRoutes(router);
+  addSystemGraphRoutes(router);
   addUserGroupRoutes(router);
   addUserGraphRoutes(router);
   addDirectoryInsightsRoutes(router, events, idRandom);
