@@ -6,6 +6,7 @@ import { ldapUnbindAction } from './actions/ldap-unbind.js';
 import { mfaClearAction } from './actions/mfa-clear.js';
 import { radiusRemoveAction } from './actions/radius-remove.js';
 import { sshKeysRemoveAllAction } from './actions/ssh-keys-remove-all.js';
+import { systemsFindAction } from './actions/systems-find.js';
 import { systemsUnbindAllAction } from './actions/systems-unbind-all.js';
 import { userBackupAction } from './actions/user-backup.js';
 import { userDeactivateAction } from './actions/user-deactivate.js';
@@ -14,12 +15,14 @@ import { userGroupsAddAction } from './actions/user-groups-add.js';
 import { userGroupsRemoveAction } from './actions/user-groups-remove.js';
 import { userLookupAction } from './actions/user-lookup.js';
 import { userVerifyOffboardedAction } from './actions/user-verify-offboarded.js';
+import { usersFindAction } from './actions/users-find.js';
 import { jumpcloudSandbox } from './emulator/sandbox-provider.js';
 import { directoryInsightsSource } from './events/directory-insights-source.js';
 
 /**
  * The JumpCloud actions, in the order of the offboarding (lookup first, verification last),
- * then the building blocks of other workflows (adding a user to groups, removing one from given groups).
+ * then the building blocks of other workflows (adding a user to groups, removing one from given groups,
+ * finding users and systems by filters).
  * Each is typed by its own `params` schema; the list holds them as plain definitions, which is
  * what the registry checks and calls.
  */
@@ -38,6 +41,8 @@ export const jumpcloudActions: ActionDefinition[] = [
   userVerifyOffboardedAction,
   userGroupsAddAction,
   userGroupsRemoveAction,
+  usersFindAction,
+  systemsFindAction,
 ];
 
 /**
@@ -47,7 +52,7 @@ export const jumpcloudActions: ActionDefinition[] = [
  */
 const jumpcloudPack: PluginPack = {
   name: 'jumpcloud',
-  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; adding a user to and removing one from given groups; with a local emulator',
+  description: 'JumpCloud user offboarding: lookup, backup, access removal, MFA and SSH keys, disable or delete, verification; adding a user to and removing one from given groups; finding users (by attributes, group, inactivity) and systems (by OS, last contact, encryption, policies); with a local emulator',
   actions: jumpcloudActions,
   sandbox: jumpcloudSandbox,
   // Directory Insights as jumpcloud.* trigger events for idflow serve (event_sources: in the config).

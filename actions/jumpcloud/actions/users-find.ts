@@ -316,7 +316,7 @@ export const usersFindAction = defineAction({
   examples: [
     {
       description: 'Active users who have not signed in for 90 days, except the exempt ones',
-      with: { state: 'ACTIVATED', inactive_days: 90, exclude_groups: ['{{vars.inactivity_exempt_groups}}'], exclude_users: ['admin'] },
+      with: { state: 'ACTIVATED', inactive_days: 90, exclude_groups: ['Inactivity Exempt'], exclude_users: ['admin'] },
     },
     { description: 'Contractors in engineering', with: { department: 'Engineering', employee_type: 'Contractor' } },
   ],

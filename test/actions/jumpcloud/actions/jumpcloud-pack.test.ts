@@ -20,10 +20,12 @@ const IDS = [
   'jumpcloud.user.verify_offboarded',
   'jumpcloud.user.groups.add',
   'jumpcloud.user.groups.remove',
+  'jumpcloud.users.find',
+  'jumpcloud.systems.find',
 ];
 
 describe('the JumpCloud pack', () => {
-  it('registers every action (the offboarding ones, then adding to and removing from given groups), with plan() and schemas, through the plugin registry', () => {
+  it('registers every action (the offboarding ones, then adding to and removing from given groups, then the finders), with plan() and schemas, through the plugin registry', () => {
     const registry = new ActionRegistry();
     const ids = registry.registerModule(jumpcloudPack, 'builtin:jumpcloud');
     expect(ids).toEqual(IDS);
