@@ -77,6 +77,17 @@ describe('jumpcloud.systems.find', () => {
     expect(mutatingRequests(emulator)).toEqual([]);
   });
 
+  it('finds the same systems through rate limits, server errors and dropped connections (the client retries every read)', async () => {
+    const clean = await find(COMPLIANCE);
+    emulator.setFaults({ rateLimit: 20, failRate: 0.25, dropRate: 0.05 });
+    try {
+      expect(await find(COMPLIANCE)).toEqual(clean);
+      expect(emulator.requests().some((r) => r.fault !== undefined)).toBe(true);
+    } finally {
+      emulator.setFaults({ rateLimit: 0, failRate: 0, dropRate: 0 });
+    }
+  });
+
   it('refuses what names nothing, and bad dates, with errors that name the parameter', async () => {
     await expect(find({ in_group: ['Quarantine', 'Quarantaine'] })).rejects.toThrow('jumpcloud.systems.find: in_group[1] "Quarantaine": no JumpCloud system group has this id or name');
     await expect(find({ bound_to_user: 'nobody@company.com' })).rejects.toThrow(NotFoundError);

@@ -93,6 +93,18 @@ describe('jumpcloud.users.find on the sandbox organisation', () => {
     expect(mutatingRequests(emulator)).toEqual([]);
   });
 
+  it('finds the same users through rate limits, server errors and dropped connections (the client retries every read)', async () => {
+    const params: Partial<FindParams> = { state: 'ACTIVATED', inactive_days: 90, member_of: ['Engineering', 'HR Team'] };
+    const clean = await find(emulator, params);
+    emulator.setFaults({ rateLimit: 20, failRate: 0.25, dropRate: 0.05 });
+    try {
+      expect(await find(emulator, params)).toEqual(clean);
+      expect(emulator.requests().some((r) => r.fault !== undefined)).toBe(true);
+    } finally {
+      emulator.setFaults({ rateLimit: 0, failRate: 0, dropRate: 0 });
+    }
+  });
+
   it('refuses bad parameters with errors that name them, before searching', async () => {
     const from = emulator.requests().length;
     await expect(find(emulator, { created_after: '2026-02-30' })).rejects.toThrow('jumpcloud.users.find: "created_after" is not a date: "2026-02-30" (use 2026-01-31 or 2026-01-31T09:00:00Z)');
