@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, validateSandboxData, type RunningEmulator, type SandboxData } from '../../../../../actions/jumpcloud/emulator/index.js';
 import { ValidationError } from '../../../../../engine/errors/index.js';
@@ -98,6 +101,35 @@ describe('the org file: relative dates, devices, policies and login history', ()
     const after = JSON.parse(first.headers.get('x-search_after') as string) as unknown[];
     const rest = await api('POST', '/insights/directory/v1/events', { body: { service: ['all'], start_time: start, limit: 10, search_after: after } });
     expect((rest.body as Array<{ event_type: string }>).map((e) => e.event_type)).toEqual(['ldap_bind', 'sso_auth', 'user_login_attempt']);
+  });
+});
+
+describe('the login history and policies in the state file', () => {
+  it('survive a restart: the history answers queries again, once, and policy results are still served', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idflow-history-'));
+    const stateFile = join(dir, 'state.json');
+    try {
+      const first = await startEmulator({ data: DATA, stateFile });
+      // A change, so the state file is written with the history beside it.
+      await apiFor(first)('PUT', `/api/systemusers/${first.state.user('kim')?._id as string}`, { body: { jobTitle: 'Lead' } });
+      const before = first.state.snapshot();
+      await first.close();
+      const second = await startEmulator({ data: DATA, stateFile });
+      try {
+        const api = apiFor(second);
+        const start = new Date(Date.now() - 200 * DAY).toISOString();
+        const events = (await api('POST', '/insights/directory/v1/events', { body: { service: ['all'], start_time: start } })).body as Array<{ event_type: string }>;
+        expect(events.map((e) => e.event_type)).toEqual(['login_attempt', 'radius_auth', 'ldap_bind', 'sso_auth', 'user_login_attempt', 'user_update']);
+        expect(second.state.events().map((e) => e.event_type)).toEqual(['user_update']);
+        const after = second.state.snapshot();
+        expect(after.policies).toEqual(before.policies);
+        expect(after.policyresults).toEqual(before.policyresults);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
