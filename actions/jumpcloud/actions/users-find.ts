@@ -68,7 +68,11 @@ export interface FoundUser {
   last_authentication: string | null;
   /** How: `user_portal`, `sso`, `ldap`, `radius` or `system`; null when none. */
   last_authentication_via: AuthenticationVia | null;
-  /** With `inactive_days`: whole days since the last authentication (or, with none, since the user was created). */
+  /**
+   * With `inactive_days`: whole days since the last authentication; with none on record, since
+   * the user was created or the start of the Directory Insights window read, whichever is later
+   * (so, then, a lower bound: JumpCloud keeps 90 days of events).
+   */
   inactive_for_days?: number;
 }
 
@@ -234,7 +238,7 @@ async function find(ctx: ActionContext, session: JumpCloudSession, p: Params): P
     return reason === undefined;
   });
   const managers = await readManagers(client, kept);
-  const users = kept.map((user) => foundUser(user, managers, auths, now, inactiveDays)).sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
+  const users = kept.map((user) => foundUser(user, managers, auths, now, inactiveDays, daysBefore(now, historyDays))).sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
   excluded.sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0));
   ctx.logger.info(`${ACTION_ID}: ${plural(users.length, 'user')} match${users.length === 1 ? 'es' : ''} (${found.length} returned by the search, ${auths.events} authentication event(s) read, ${excluded.length} excluded)`);
   return { count: users.length, users, excluded, criteria: describeCriteria(p, criteria) };
@@ -259,12 +263,13 @@ function exclusionOf(user: SystemUser, exemptUser: (user: SystemUser) => string 
   return undefined;
 }
 
-function foundUser(user: SystemUser, managers: ReadonlyMap<string, SystemUser | undefined>, auths: LastAuthentications, now: number, inactiveDays: number | undefined): FoundUser {
+function foundUser(user: SystemUser, managers: ReadonlyMap<string, SystemUser | undefined>, auths: LastAuthentications, now: number, inactiveDays: number | undefined, windowStart: number): FoundUser {
   const managerId = typeof user.manager === 'string' && user.manager !== '' ? user.manager : null;
   const manager = managerId === null ? undefined : managers.get(managerId);
   const last = lastAuthenticationOf(auths, user);
   const created = user.created === undefined ? Number.NaN : Date.parse(user.created);
-  const since = last?.at ?? (Number.isNaN(created) ? undefined : created);
+  // Without an authentication on record, nothing is known before the window read began.
+  const since = last?.at ?? (Number.isNaN(created) ? windowStart : Math.max(created, windowStart));
   return {
     id: user._id,
     username: user.username ?? '',
@@ -279,7 +284,7 @@ function foundUser(user: SystemUser, managers: ReadonlyMap<string, SystemUser | 
     manager: manager === undefined ? null : { username: manager.username ?? '', email: manager.email ?? '' },
     last_authentication: isoOrNull(last?.at),
     last_authentication_via: last?.via ?? null,
-    ...(inactiveDays === undefined || since === undefined ? {} : { inactive_for_days: daysSince(since, now) }),
+    ...(inactiveDays === undefined ? {} : { inactive_for_days: daysSince(since, now) }),
   };
 }
 
@@ -337,5 +342,6 @@ export const usersFindAction = defineAction({
 
 function noteOf(user: FoundUser): string {
   const last = user.last_authentication === null ? 'no authentication on record' : `last authenticated ${user.last_authentication} (${user.last_authentication_via ?? ''})`;
-  return `${user.state}; ${last}${user.inactive_for_days === undefined ? '' : `; inactive for ${user.inactive_for_days} days`}`;
+  const inactive = user.inactive_for_days === undefined ? '' : `; inactive for ${user.last_authentication === null ? 'at least ' : ''}${user.inactive_for_days} days`;
+  return `${user.state}; ${last}${inactive}`;
 }

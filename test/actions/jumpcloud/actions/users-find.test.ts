@@ -33,8 +33,8 @@ describe('jumpcloud.users.find on the sandbox organisation', () => {
     expect(olivia).toMatchObject({
       email: 'olivia.brown@company.com', displayname: 'Olivia Brown', state: 'ACTIVATED', department: 'Engineering', job_title: 'QA Engineer',
       manager_id: userId(emulator, 'jane.doe'), manager: { username: 'jane.doe', email: 'jane.doe@company.com' },
-      // Older than Directory Insights keeps by default (90 days): none on record.
-      last_authentication: null, last_authentication_via: null, inactive_for_days: 730,
+      // Older than Directory Insights keeps (90 days): none on record, inactive for at least the 90 days read.
+      last_authentication: null, last_authentication_via: null, inactive_for_days: 90,
     });
     expect(output.criteria).toEqual({
       state: 'ACTIVATED', inactive_days: 90, exclude_users: ['admin', 'helpdesk.legacy@company.com'],
@@ -89,6 +89,7 @@ describe('jumpcloud.users.find on the sandbox organisation', () => {
     expect(run.changed).toBe(false);
     expect(plan.changes.map((c) => c.target)).toEqual(['hannah.scott', 'james.baker', 'lee.wong', 'olivia.brown'].map((n) => `user "${n}" (${userId(emulator, n)})`));
     expect(plan.changes.every((c) => c.result === 'reported' && c.operation === 'find')).toBe(true);
+    expect(plan.changes[0]?.note).toBe('ACTIVATED; no authentication on record; inactive for at least 90 days');
     expect(plan.summary).toBe('4 users found: hannah.scott, james.baker, lee.wong, olivia.brown (3 excluded)');
     expect(mutatingRequests(emulator)).toEqual([]);
   });
