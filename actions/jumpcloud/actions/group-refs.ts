@@ -23,10 +23,13 @@ export interface GroupKind {
   byName(client: JumpCloudClient, name: string): Promise<Array<{ id: string; name: string; membershipMethod?: string }>>;
 }
 
-/** One given group by id or exact name; a name that matches no group, or several, is an error naming the entry. */
-async function findGroup(client: JumpCloudClient, kind: GroupKind, actionId: string, entry: string, index: number): Promise<GivenGroup> {
+/**
+ * One given group by id or exact name; a name that matches no group, or several, is an error
+ * naming the entry (as `<param>[<index>]`).
+ */
+export async function findOneGroup(client: JumpCloudClient, kind: GroupKind, actionId: string, entry: string, index: number, param = 'groups'): Promise<GivenGroup> {
   const given = entry.trim();
-  const where = `${actionId}: groups[${index}] "${given}"`;
+  const where = `${actionId}: ${param}[${index}] "${given}"`;
   if (given === '') throw new PermanentError(`${where} is blank`, { code: 'INVALID_PARAMS' });
   let found: Array<{ id: string; name: string; membershipMethod?: string }>;
   if (isJumpCloudId(given.toLowerCase())) {
@@ -58,7 +61,7 @@ async function findGroup(client: JumpCloudClient, kind: GroupKind, actionId: str
  *   before anything changes.
  */
 export async function findGivenGroups(client: JumpCloudClient, kind: GroupKind, actionId: string, entries: readonly string[], doing: string): Promise<GivenGroup[]> {
-  const found = await Promise.all(entries.map((entry, index) => findGroup(client, kind, actionId, entry, index)));
+  const found = await Promise.all(entries.map((entry, index) => findOneGroup(client, kind, actionId, entry, index)));
   const unique = [...new Map(found.map((group) => [group.id, group])).values()].sort(byName);
   const dynamic = unique.filter((group) => DYNAMIC_METHODS.has(group.membershipMethod));
   if (dynamic.length > 0) {

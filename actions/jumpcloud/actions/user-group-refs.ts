@@ -1,5 +1,5 @@
 import type { JumpCloudClient } from '../client/jumpcloud-client.js';
-import { findGivenGroups, type GivenGroup, type GroupKind } from './group-refs.js';
+import { findGivenGroups, findOneGroup, type GivenGroup, type GroupKind } from './group-refs.js';
 import type { UserSnapshot } from './user-snapshot.js';
 
 export { refOf, type GivenGroup } from './group-refs.js';
@@ -18,6 +18,14 @@ const USER_GROUPS: GroupKind = {
   byId: (client, id) => client.getUserGroup(id),
   byName: (client, name) => client.findUserGroupsByName(name),
 };
+
+/**
+ * One user group by id or exact name, for a step's parameter other than `groups` (e.g.
+ * `member_of[1]`); errors name the entry as `<param>[<index>]`.
+ */
+export function findGroup(client: JumpCloudClient, actionId: string, entry: string, index: number, param = 'groups'): Promise<GivenGroup> {
+  return findOneGroup(client, USER_GROUPS, actionId, entry, index, param);
+}
 
 /**
  * The user groups a step was given (its `groups` parameter), each found once, by name.

@@ -18,6 +18,7 @@ import { createRandom } from './random.js';
 import { RequestLog, type RequestLogEntry } from './request-log.js';
 import { addAdminRoutes } from './routes/admin.js';
 import { addDirectoryInsightsRoutes } from './routes/directory-insights.js';
+import { addPolicyRoutes } from './routes/policies.js';
 import { addResourceRoutes } from './routes/resources.js';
 import { addSystemGraphRoutes } from './routes/system-graph.js';
 import { addSystemUserRoutes } from './routes/system-users.js';
@@ -201,9 +202,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const router = new Router();
   addSystemUserRoutes(router);
   addResourceRoutes(router);
+  addPolicyRoutes(router);
+  addSystemGraphRoutes(router);
   addUserGroupRoutes(router);
   addUserGraphRoutes(router);
-  addSystemGraphRoutes(router);
   addDirectoryInsightsRoutes(router, events, idRandom);
   const reset = (data?: SandboxData): void => {
     if (data !== undefined) currentData = validateSandboxData(data, 'reset data');

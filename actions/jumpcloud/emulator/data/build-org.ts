@@ -1,8 +1,11 @@
+import { AUTHENTICATION_EVENT_TYPES, type AuthenticationEvent } from '../events/authentication-event.js';
 import { deterministicObjectId } from '../object-id.js';
 import { overallStatus, type OrgState } from '../org/org-state.js';
-import type { Application, EmulatedTargetType, JcSystem, LdapServer, PushEndpoint, RadiusServer, SshKey, SystemUser, UserGroup } from '../org/records.js';
+import type { Application, EmulatedTargetType, JcSystem, LdapServer, PolicyResult, PushEndpoint, RadiusServer, SshKey, SystemUser, UserGroup } from '../org/records.js';
 import { defaultUserFields } from '../org/user-input.js';
-import type { SandboxData, SandboxUser, SystemBinding } from './sandbox-data.js';
+import type { SandboxData, SandboxLogin, SandboxSystem, SandboxUser, SystemBinding } from './sandbox-data.js';
+
+const DAY_MS = 86_400_000;
 
 /** The organisation-level facts an org file gives (with defaults). */
 export interface OrgIdentity {
@@ -39,15 +42,23 @@ export function buildOrg(state: OrgState, data: SandboxData, now = new Date()): 
     radius: new Map<string, string>(),
   };
 
+  const policyIds = new Map<string, string>();
+  for (const policy of data.policies ?? []) {
+    const id = policy.id ?? deterministicObjectId('policy', policy.name);
+    policyIds.set(policy.name, id);
+    state.insertPolicy({
+      id, name: policy.name,
+      ...(policy.template !== undefined || policy.osFamily !== undefined
+        ? { template: { ...(policy.template !== undefined ? { name: policy.template } : {}), ...(policy.osFamily !== undefined ? { osMetaFamily: policy.osFamily } : {}) } }
+        : {}),
+    });
+  }
   for (const system of data.systems ?? []) {
-    const { id, ...fields } = system;
-    const record: JcSystem = {
-      active: true, hostname: system.displayName.toLowerCase().replace(/[^a-z0-9-]+/g, '-'), os: 'Unknown', ...fields,
-      _id: id ?? deterministicObjectId('system', system.displayName), displayName: system.displayName, organization: org,
-      created: typeof fields['created'] === 'string' ? fields['created'] : created,
-    };
+    const record = systemRecord(system, org, now);
     ids.system.set(system.displayName, record._id);
     state.insertResource('system', record);
+    const results = policyResults(system, record, policyIds);
+    if (results.length > 0) state.insertPolicyResults(record._id, results);
   }
   for (const group of data.systemGroups ?? []) {
     const id = group.id ?? deterministicObjectId('system_group', group.name);
@@ -84,7 +95,7 @@ export function buildOrg(state: OrgState, data: SandboxData, now = new Date()): 
   const users = data.users ?? [];
   for (const user of users) ids.user.set(user.username, user.id ?? deterministicObjectId('user', user.username));
   users.forEach((user, i) => {
-    const record = userRecord(user, ids.user.get(user.username) as string, org, created, 5001 + i);
+    const record = userRecord(user, ids.user.get(user.username) as string, org, user.createdDaysAgo === undefined ? created : daysBefore(now, user.createdDaysAgo), 5001 + i);
     if (user.manager !== undefined) record.manager = ids.user.get(user.manager) as string;
     state.insertUser(record);
     const endpoints = pushEndpoints(user, record.created);
@@ -109,6 +120,84 @@ export function buildOrg(state: OrgState, data: SandboxData, now = new Date()): 
     const userId = ids.user.get(user.username) as string;
     for (const group of user.groups ?? []) state.insertMembership(ids.group.get(group) as string, userId);
     bind(state, { type: 'user', id: userId }, user, ids);
+  }
+  for (const user of users) {
+    for (const login of user.logins ?? []) state.insertAuthentication(authenticationEvent(state, { id: ids.user.get(user.username) as string, username: user.username }, login, now));
+  }
+}
+
+/** The date `days` days before `now`. */
+function daysBefore(now: Date, days: number): string {
+  return new Date(now.getTime() - days * DAY_MS).toISOString();
+}
+
+/**
+ * The v1 record of a system of the org file. Relative dates become dates before `now`; a system
+ * that gives no `lastContact` checked in when the emulator started. `policyStats` counts its
+ * policy results, as JumpCloud's system object does.
+ */
+function systemRecord(system: SandboxSystem, org: string, now: Date): JcSystem {
+  const { id, createdDaysAgo, lastContactDaysAgo, policyResults: results, ...fields } = system;
+  const createdAt = createdDaysAgo !== undefined ? daysBefore(now, createdDaysAgo) : typeof fields['created'] === 'string' ? fields['created'] : now.toISOString();
+  const lastContact = lastContactDaysAgo !== undefined ? daysBefore(now, lastContactDaysAgo) : typeof fields['lastContact'] === 'string' ? fields['lastContact'] : now.toISOString();
+  const failed = (results ?? []).filter((r) => !r.success).length;
+  return {
+    active: true, hostname: system.displayName.toLowerCase().replace(/[^a-z0-9-]+/g, '-'), os: 'Unknown', ...fields,
+    _id: id ?? deterministicObjectId('system', system.displayName), displayName: system.displayName, organization: org,
+    created: createdAt,
+    lastContact,
+    ...(results === undefined ? {} : { policyStats: { total: results.length, success: results.length - failed, failed, pending: 0, duplicate: 0, unsupportedOs: 0 } }),
+  };
+}
+
+/** The v2 `PolicyResult`s of a system's `policyResults` (ids derived from system and policy). */
+function policyResults(system: SandboxSystem, record: JcSystem, policyIds: Map<string, string>): PolicyResult[] {
+  const at = typeof record['lastContact'] === 'string' ? record['lastContact'] : record.created;
+  return (system.policyResults ?? []).map((r) => ({
+    id: deterministicObjectId('policy_result', `${system.displayName}:${r.policy}`),
+    policyID: policyIds.get(r.policy) as string,
+    systemID: record._id,
+    state: r.success ? 'success' : 'failed',
+    success: r.success,
+    detail: r.detail ?? (r.success ? 'applied' : 'failed to apply'),
+    startedAt: at,
+    endedAt: at,
+    exitStatus: r.success ? 0 : 1,
+    stdErr: r.success ? '' : (r.detail ?? ''),
+    stdOut: '',
+  }));
+}
+
+/** The Directory Insights event of one login of the org file (see {@link AuthenticationEvent} for the shapes). */
+function authenticationEvent(state: OrgState, user: { id: string; username: string }, login: SandboxLogin, now: Date): Omit<AuthenticationEvent, 'organization' | '@version' | 'id'> {
+  const { eventType, service } = AUTHENTICATION_EVENT_TYPES[login.via];
+  const base = { event_type: eventType, service, timestamp: daysBefore(now, login.daysAgo), success: login.success ?? true, client_ip: '203.0.113.10' };
+  switch (login.via) {
+    case 'user_portal':
+      return { ...base, initiated_by: { type: 'user', id: user.id, username: user.username }, resource: { type: 'user', id: user.id, username: user.username } };
+    case 'sso': {
+      const app = [...state.applications.values()].find((a) => a.displayLabel === login.application);
+      return {
+        ...base,
+        initiated_by: { type: 'systemuser', id: user.id, username: user.username },
+        ...(app === undefined ? {} : { application: { id: app._id, display_label: app.displayLabel, name: app.name } }),
+        idp_initiated: true,
+      };
+    }
+    case 'ldap':
+      return { ...base, username: user.username, dn: `uid=${user.username},ou=Users,o=${state.organizationId},dc=jumpcloud,dc=com`, mech: 'simple' };
+    case 'radius':
+      return { ...base, username: user.username, auth_type: 'pap' };
+    case 'system': {
+      const system = [...state.systems.values()].find((s) => s.displayName === login.system);
+      return {
+        ...base,
+        username: user.username,
+        resource: { type: 'systemuser', id: user.id, username: user.username },
+        ...(system === undefined ? {} : { system: { id: system._id, hostname: system.hostname, displayName: system.displayName } }),
+        process_name: 'loginwindow',
+      };
+    }
   }
 }
 
@@ -138,7 +227,7 @@ function bind(
 function userRecord(user: SandboxUser, id: string, org: string, created: string, unixId: number): SystemUser {
   const {
     id: _id, manager: _manager, groups: _groups, systems: _systems, systemGroups: _systemGroups, applications: _applications,
-    ldapServers: _ldap, radiusServers: _radius, mfa, sshKeys, state: userState, created: givenCreated, ...profile
+    ldapServers: _ldap, radiusServers: _radius, mfa, sshKeys, state: userState, created: givenCreated, createdDaysAgo: _createdDaysAgo, logins: _logins, ...profile
   } = user;
   const state = userState ?? 'ACTIVATED';
   const totp = mfa?.totp === true;

@@ -2,7 +2,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { createAjv } from '../../../../engine/schema/ajv.js';
 import { didYouMean } from '../../../../engine/diagnostics/suggest.js';
 import { deterministicObjectId } from '../object-id.js';
-import { SANDBOX_DATA_SCHEMA, type SandboxData, type SystemBinding } from './sandbox-data.js';
+import { SANDBOX_DATA_SCHEMA, type SandboxData, type SandboxLogin, type SystemBinding } from './sandbox-data.js';
 
 /** One problem in an org file, located by JSON pointer (positions are added by the loader). */
 export interface DataProblem {
@@ -69,6 +69,9 @@ function describeError(error: ErrorObject): DataProblem {
       return { path: error.instancePath, code: 'bad-value', message: `${where}: ${describeValue(error.data)} is not an OpenSSH public key ("<type> <base64> [comment]")` };
     case 'format':
       return { path: error.instancePath, code: 'bad-value', message: `${where}: ${describeValue(error.data)} is not ${error.params['format'] === 'email' ? 'an email address' : 'an RFC 3339 date-time such as 2024-01-31T09:00:00Z'}` };
+    case 'minimum':
+    case 'maximum':
+      return { path: error.instancePath, code: 'bad-value', message: `${where}: ${describeValue(error.data)} is not a number of days from 0 to 3650` };
     case 'minLength':
       return { path: error.instancePath, code: 'bad-value', message: `${where}: must not be empty` };
     case 'propertyNames': {
@@ -92,6 +95,7 @@ function referenceProblems(data: SandboxData): DataProblem[] {
   const applications = data.applications ?? [];
   const ldap = data.ldapServers ?? [];
   const radius = data.radiusServers ?? [];
+  const policies = data.policies ?? [];
 
   const index = {
     users: uniqueNames(users.map((u) => u.username), '/users', 'username', 'user', problems, true),
@@ -102,6 +106,7 @@ function referenceProblems(data: SandboxData): DataProblem[] {
     applications: uniqueNames(applications.map((a) => a.displayLabel), '/applications', 'displayLabel', 'application', problems, false),
     ldap: uniqueNames(ldap.map((l) => l.name), '/ldapServers', 'name', 'LDAP server', problems, false),
     radius: uniqueNames(radius.map((r) => r.name), '/radiusServers', 'name', 'RADIUS server', problems, false),
+    policies: uniqueNames(policies.map((p) => p.name), '/policies', 'name', 'policy', problems, false),
   };
   uniqueNames(users.map((u) => u.employeeIdentifier), '/users', 'employeeIdentifier', 'employeeIdentifier', problems, true);
 
@@ -130,15 +135,60 @@ function referenceProblems(data: SandboxData): DataProblem[] {
     // SSH keys and push endpoints get ids derived from their names, so names must differ per user.
     uniqueNames((user.sshKeys ?? []).map((k) => k.name), `${base}/sshKeys`, 'name', 'SSH key', problems, false);
     uniqueNames((user.mfa?.pushEndpoints ?? []).map((p) => p.name), `${base}/mfa/pushEndpoints`, 'name', 'push endpoint', problems, false);
+    exclusive(base, user, 'created', 'createdDaysAgo', problems);
+    user.logins?.forEach((login, j) => loginProblems(`${base}/logins/${j}`, login, ref, index, problems));
   });
   groups.forEach((group, i) => {
     group.members?.forEach((m, j) => ref(`/userGroups/${i}/members/${j}`, m, index.users, 'user'));
     bindings(`/userGroups/${i}`, group);
   });
   systemGroups.forEach((group, i) => group.systems?.forEach((s, j) => ref(`/systemGroups/${i}/systems/${j}`, s, index.systems, 'system')));
+  systems.forEach((system, i) => {
+    exclusive(`/systems/${i}`, system, 'created', 'createdDaysAgo', problems);
+    exclusive(`/systems/${i}`, system, 'lastContact', 'lastContactDaysAgo', problems);
+    system.policyResults?.forEach((result, j) => ref(`/systems/${i}/policyResults/${j}/policy`, result.policy, index.policies, 'policy'));
+    uniqueNames((system.policyResults ?? []).map((r) => r.policy), `/systems/${i}/policyResults`, 'policy', 'policy result of', problems, false);
+  });
 
   problems.push(...duplicateIds(data));
   return problems;
+}
+
+/** A fixed date and a relative one for the same field are contradictory: exactly one may be given. */
+function exclusive(base: string, owner: object, fixed: string, relative: string, problems: DataProblem[]): void {
+  if (fixed in owner && relative in owner) {
+    problems.push({ path: `${base}/${relative}`, code: 'bad-value', message: `${humanPath(`${base}/${relative}`)}: give either "${fixed}" (a date-time) or "${relative}" (days before the emulator starts), not both` });
+  }
+}
+
+/** The object each login channel names, and the one it requires. */
+const LOGIN_TARGETS = { sso: 'application', system: 'system', radius: 'radiusServer', ldap: 'ldapServer' } as const;
+const REQUIRED_LOGIN_TARGETS: ReadonlySet<string> = new Set(['sso', 'system']);
+
+/** A login names only the kind of object its channel uses (an SSO login an application, a device login a system), and those that exist. */
+function loginProblems(
+  base: string,
+  login: SandboxLogin,
+  ref: (path: string, value: string, known: Map<string, number>, kind: string) => void,
+  index: { applications: Map<string, number>; systems: Map<string, number>; radius: Map<string, number>; ldap: Map<string, number> },
+  problems: DataProblem[],
+): void {
+  const known = { application: [index.applications, 'application'], system: [index.systems, 'system'], radiusServer: [index.radius, 'RADIUS server'], ldapServer: [index.ldap, 'LDAP server'] } as const;
+  const own = login.via === 'user_portal' ? undefined : LOGIN_TARGETS[login.via];
+  for (const field of ['application', 'system', 'radiusServer', 'ldapServer'] as const) {
+    const value = login[field];
+    if (value === undefined) {
+      if (field === own && REQUIRED_LOGIN_TARGETS.has(login.via)) {
+        problems.push({ path: base, code: 'missing-key', message: `${humanPath(base)}: a "${login.via}" login needs "${field}" (the ${known[field][1]} it was to)` });
+      }
+      continue;
+    }
+    if (field !== own) {
+      problems.push({ path: `${base}/${field}`, code: 'bad-value', message: `${humanPath(`${base}/${field}`)}: a "${login.via}" login names no ${known[field][1]}${own === undefined ? '' : `; it takes "${own}"`}` });
+      continue;
+    }
+    ref(`${base}/${field}`, value, known[field][0], known[field][1]);
+  }
 }
 
 /** Name → index of first use; reports later duplicates. */
@@ -182,6 +232,7 @@ function duplicateIds(data: SandboxData): DataProblem[] {
   each(data.applications, '/applications', 'application', (a) => a.displayLabel);
   each(data.ldapServers, '/ldapServers', 'ldap_server', (l) => l.name);
   each(data.radiusServers, '/radiusServers', 'radius_server', (r) => r.name);
+  each(data.policies, '/policies', 'policy', (p) => p.name);
   return problems;
 }
 

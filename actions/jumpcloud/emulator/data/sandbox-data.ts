@@ -61,6 +61,32 @@ export interface SandboxUser {
   phoneNumbers?: Array<{ type?: string; number: string }>;
   addresses?: Array<Record<string, string>>;
   created?: string;
+  /** Created this many days before the emulator starts (instead of a fixed `created`), so the data never ages. */
+  createdDaysAgo?: number;
+  /**
+   * The user's authentication history, turned into Directory Insights events (dated relative to
+   * the emulator's start) when the organisation is loaded: what the inactive-users finder reads.
+   */
+  logins?: SandboxLogin[];
+}
+
+/** How a user authenticated, and the Directory Insights event type and service each becomes. */
+export type LoginChannel = 'user_portal' | 'sso' | 'ldap' | 'radius' | 'system';
+
+/** One authentication of a user, some days before the emulator starts. */
+export interface SandboxLogin {
+  daysAgo: number;
+  via: LoginChannel;
+  /** For `sso`: the application's displayLabel. */
+  application?: string;
+  /** For `system`: the system's displayName. */
+  system?: string;
+  /** For `radius`: the RADIUS server's name. */
+  radiusServer?: string;
+  /** For `ldap`: the LDAP server's name. */
+  ldapServer?: string;
+  /** A failed attempt (default: it succeeded). */
+  success?: boolean;
 }
 
 /** A user group; dynamic groups (`DYNAMIC_*`) list their current members here. */
@@ -86,7 +112,24 @@ export interface SandboxSystem {
   displayName: string;
   hostname?: string;
   os?: string;
+  /** Added this many days before the emulator starts (instead of a fixed `created`). */
+  createdDaysAgo?: number;
+  /** Last checked in this many days before the emulator starts (instead of a fixed `lastContact`). */
+  lastContactDaysAgo?: number;
+  /** Full disk encryption as the agent reports it. */
+  fde?: { active: boolean; keyPresent?: boolean };
+  /** What each policy applied to the system last reported (policies by name). */
+  policyResults?: Array<{ policy: string; success: boolean; detail?: string }>;
   [field: string]: unknown;
+}
+
+/** A policy (v2 `/policies`), named by systems' `policyResults`. */
+export interface SandboxPolicy {
+  id?: string;
+  name: string;
+  /** The policy template's name, e.g. `mac_disk_encryption`. */
+  template?: string;
+  osFamily?: string;
 }
 
 /** A system group and its member systems (by displayName). */
@@ -131,6 +174,7 @@ export interface SandboxData {
   applications?: SandboxApplication[];
   ldapServers?: SandboxLdapServer[];
   radiusServers?: SandboxRadiusServer[];
+  policies?: SandboxPolicy[];
   /**
    * idflow organisation variables this organisation defines (e.g. `it_team_emails`,
    * `jumpcloud_removal_mode`): with `--sandbox` they fill the `vars:` a workflow declares that
@@ -150,6 +194,7 @@ const int = { type: 'integer' } as const;
 const names = { type: 'array', items: { type: 'string', minLength: 1 } } as const;
 const id = { type: 'string', pattern: '^[0-9a-f]{24}$' } as const;
 const dateTime = { type: 'string', format: 'date-time' } as const;
+const daysAgo = { type: 'integer', minimum: 0, maximum: 3650 } as const;
 const systemBindings = {
   type: 'array',
   items: {
@@ -214,6 +259,17 @@ export const SANDBOX_DATA_SCHEMA = {
           phoneNumbers: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['number'], properties: { type: str, number: str } } },
           addresses: { type: 'array', items: { type: 'object', additionalProperties: str } },
           created: dateTime,
+          createdDaysAgo: daysAgo,
+          logins: {
+            type: 'array',
+            items: {
+              type: 'object', additionalProperties: false, required: ['daysAgo', 'via'],
+              properties: {
+                daysAgo, via: { enum: ['user_portal', 'sso', 'ldap', 'radius', 'system'] }, application: { type: 'string', minLength: 1 }, system: { type: 'string', minLength: 1 },
+                radiusServer: { type: 'string', minLength: 1 }, ldapServer: { type: 'string', minLength: 1 }, success: bool,
+              },
+            },
+          },
         },
       },
     },
@@ -242,7 +298,12 @@ export const SANDBOX_DATA_SCHEMA = {
           serialNumber: str, hwVendor: str, active: bool, agentVersion: str, description: str, lastContact: dateTime, remoteIP: str,
           templateName: str, systemTimezone: int, amazonInstanceID: str, allowMultiFactorAuthentication: bool,
           allowPublicKeyAuthentication: bool, allowSshPasswordAuthentication: bool, allowSshRootLogin: bool, desktopCapable: bool,
-          created: dateTime,
+          created: dateTime, createdDaysAgo: daysAgo, lastContactDaysAgo: daysAgo,
+          fde: { type: 'object', additionalProperties: false, required: ['active'], properties: { active: bool, keyPresent: bool } },
+          policyResults: {
+            type: 'array',
+            items: { type: 'object', additionalProperties: false, required: ['policy', 'success'], properties: { policy: { type: 'string', minLength: 1 }, success: bool, detail: str } },
+          },
         },
       },
     },
@@ -280,6 +341,10 @@ export const SANDBOX_DATA_SCHEMA = {
           deviceCertEnabled: bool, userCertEnabled: bool, requireTlsAuth: bool, radsecEnabled: bool, requireRadsec: bool,
         },
       },
+    },
+    policies: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, required: ['name'], properties: { id, name: { type: 'string', minLength: 1 }, template: str, osFamily: str } },
     },
     // idflow variable names follow the workflow language's rule for vars: names.
     vars: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } },

@@ -1,4 +1,8 @@
+import type { AuthenticationEvent } from './authentication-event.js';
 import type { DirectoryEvent } from './directory-event.js';
+
+/** Any event the log answers queries with: a change the API made, or seeded authentication history. */
+export type InsightsEvent = DirectoryEvent | AuthenticationEvent;
 
 /**
  * The emulator's Directory Insights store: every recorded event in order, queried the way
@@ -25,14 +29,32 @@ export class EventLog {
     return full;
   }
 
-  /** Every event, oldest first (copies). */
-  all(): DirectoryEvent[] {
-    return this.#events.map((e) => structuredClone(e.event));
+  /**
+   * Adds an event of the org's past with its own `timestamp` (the seeded authentication
+   * history), in time order. It gets the next sequence number and goes after every event of the
+   * same or an earlier time, so the log stays ordered by (time, sequence) as cursors need. Seeded
+   * events are answered by queries but are not changes: {@link EventLog.all} and
+   * {@link EventLog.size} leave them out, as seeding objects records no event either.
+   */
+  seed(event: AuthenticationEvent): void {
+    const ms = Date.parse(event.timestamp);
+    if (Number.isNaN(ms)) throw new RangeError(`a seeded event needs a valid timestamp, got ${JSON.stringify(event.timestamp)}`);
+    this.#seq += 1;
+    const at = this.#events.findIndex((e) => e.ms > ms);
+    const stored: StoredEvent = { seq: this.#seq, ms, event: structuredClone(event), seeded: true };
+    if (at < 0) this.#events.push(stored);
+    else this.#events.splice(at, 0, stored);
+    this.#lastMs = Math.max(this.#lastMs, ms);
   }
 
-  /** How many events are stored. */
+  /** Every event the API recorded, oldest first (copies); the seeded history is left out. */
+  all(): DirectoryEvent[] {
+    return this.#events.filter((e) => e.seeded !== true).map((e) => structuredClone(e.event as DirectoryEvent));
+  }
+
+  /** How many events the API recorded (the seeded history is not counted). */
   get size(): number {
-    return this.#events.length;
+    return this.#events.reduce((count, e) => count + (e.seeded === true ? 0 : 1), 0);
   }
 
   /** Forgets every event (on reset). The sequence keeps counting so old cursors stay behind new events. */
@@ -93,12 +115,12 @@ export interface EventQueryCriteria {
   /** `[timestampMillis, sequence]` from a previous page's `X-Search_after`. */
   searchAfter?: [number, number];
   /** Service, search term and full-text filters combined. */
-  match: (event: DirectoryEvent) => boolean;
+  match: (event: InsightsEvent) => boolean;
 }
 
 /** One page of events plus the cursor for `X-Search_after`. */
 export interface EventPage {
-  events: DirectoryEvent[];
+  events: InsightsEvent[];
   searchAfter: [number, string];
 }
 
@@ -106,7 +128,9 @@ export interface EventPage {
 export interface StoredEvent {
   seq: number;
   ms: number;
-  event: DirectoryEvent;
+  event: InsightsEvent;
+  /** Part of the org's seeded history rather than a change the API made. */
+  seeded?: boolean;
 }
 
 /** An {@link EventLog} as plain data (see {@link EventLog.export}). */

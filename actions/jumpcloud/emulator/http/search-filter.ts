@@ -67,10 +67,10 @@ function compileCondition(field: string, condition: unknown, where: string): Pre
     switch (operator) {
       case '$eq': tests.push((v) => matchesAny(v, (x) => sameValue(x, operand))); break;
       case '$ne': tests.push((v) => !matchesAny(v, (x) => sameValue(x, operand))); break;
-      case '$gt': tests.push((v) => matchesAny(v, (x) => comparable(x, operand) && compareValues(x, operand) > 0)); break;
-      case '$gte': tests.push((v) => matchesAny(v, (x) => comparable(x, operand) && compareValues(x, operand) >= 0)); break;
-      case '$lt': tests.push((v) => matchesAny(v, (x) => comparable(x, operand) && compareValues(x, operand) < 0)); break;
-      case '$lte': tests.push((v) => matchesAny(v, (x) => comparable(x, operand) && compareValues(x, operand) <= 0)); break;
+      case '$gt': tests.push((v) => matchesAny(v, (x) => comparable(x, operand) && ordered(x, operand) > 0)); break;
+      case '$gte': tests.push((v) => matchesAny(v, (x) => comparable(x, operand) && ordered(x, operand) >= 0)); break;
+      case '$lt': tests.push((v) => matchesAny(v, (x) => comparable(x, operand) && ordered(x, operand) < 0)); break;
+      case '$lte': tests.push((v) => matchesAny(v, (x) => comparable(x, operand) && ordered(x, operand) <= 0)); break;
       case '$in':
       case '$nin': {
         if (!Array.isArray(operand)) throw badRequest(`${path} must be an array`, [{ field: path, description: 'must be an array' }]);
@@ -139,6 +139,18 @@ function matchesAny(value: unknown, check: (v: unknown) => boolean): boolean {
 function sameValue(actual: unknown, expected: unknown): boolean {
   if (expected === null) return actual === null || actual === undefined;
   return typeof expected === 'object' ? JSON.stringify(actual) === JSON.stringify(expected) : actual === expected;
+}
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * Orders two values as JumpCloud's database does: date-times (`created`, `lastContact`) are
+ * stored as dates, so they compare as instants whatever their spelling (`…00Z` and `…00.000Z`
+ * are the same time); other values as {@link compareValues} does.
+ */
+function ordered(a: unknown, b: unknown): number {
+  if (typeof a === 'string' && typeof b === 'string' && DATE_TIME.test(a) && DATE_TIME.test(b)) return Date.parse(a) - Date.parse(b);
+  return compareValues(a, b);
 }
 
 function comparable(a: unknown, b: unknown): boolean {

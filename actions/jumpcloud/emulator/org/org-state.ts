@@ -1,10 +1,11 @@
 import { alreadyExists, badRequest, conflict, notFound } from '../http/api-error.js';
 import { DIRECTORY_EVENT_TYPES, type DirectoryEvent, type EventChange, type EventGraphEnd, type EventResource } from '../events/directory-event.js';
+import type { AuthenticationEvent } from '../events/authentication-event.js';
 import type { EventLog } from '../events/event-log.js';
 import type { ObjectIdFactory } from '../object-id.js';
 import { randomUuid, type Random } from '../random.js';
 import type {
-  Application, AssociationEdge, BuiltinCommand, EmulatedTargetType, IssuedCommand, JcSystem, LdapServer, MfaEnrollmentStatus, PushEndpoint, RadiusServer, SshKey,
+  Application, AssociationEdge, BuiltinCommand, EmulatedTargetType, IssuedCommand, JcSystem, LdapServer, MfaEnrollmentStatus, Policy, PolicyResult, PushEndpoint, RadiusServer, SshKey,
   SystemGroup, SystemUser, UserGroup, UserMfaEnrollment,
 } from './records.js';
 
@@ -44,6 +45,9 @@ export interface OrgSnapshot {
   applications: Application[];
   ldapservers: LdapServer[];
   radiusservers: RadiusServer[];
+  policies: Policy[];
+  /** System id → what each policy applied to it last reported. */
+  policyresults: Record<string, PolicyResult[]>;
   associations: AssociationEdge[];
   eventCount: number;
 }
@@ -77,6 +81,9 @@ export class OrgState {
   readonly radiusServers = new Map<string, RadiusServer>();
   /** The built-in commands accepted, oldest first (not part of the snapshot: they change no object). */
   readonly commands: IssuedCommand[] = [];
+  readonly policies = new Map<string, Policy>();
+  /** System id → its policy results. */
+  readonly policyResults = new Map<string, PolicyResult[]>();
   readonly #edges = new Map<string, AssociationEdge>();
   readonly #ids: ObjectIdFactory;
   readonly #random: Random;
@@ -235,6 +242,23 @@ export class OrgState {
     else if (kind === 'application') this.applications.set(id, record as Application);
     else if (kind === 'ldap_server') this.ldapServers.set(id, record as LdapServer);
     else this.radiusServers.set(id, record as RadiusServer);
+  }
+
+  /** Adds a policy as it is (seeding). */
+  insertPolicy(policy: Policy): void {
+    this.#usedIds.add(policy.id);
+    this.policies.set(policy.id, policy);
+  }
+
+  /** Sets a system's policy results as they are (seeding). */
+  insertPolicyResults(systemId: string, results: PolicyResult[]): void {
+    for (const result of results) this.#usedIds.add(result.id);
+    this.policyResults.set(systemId, results);
+  }
+
+  /** Adds an authentication of the org's past to Directory Insights (seeding: not a change the API made). */
+  insertAuthentication(event: Omit<AuthenticationEvent, 'organization' | '@version' | 'id'>): void {
+    this.#events.seed({ ...event, id: randomUuid(this.#random), organization: this.organizationId, '@version': '1' } as AuthenticationEvent);
   }
 
   /** Adds a user group as it is (seeding). */
@@ -655,6 +679,8 @@ export class OrgState {
       applications: [...this.applications.values()],
       ldapservers: [...this.ldapServers.values()],
       radiusservers: [...this.radiusServers.values()],
+      policies: [...this.policies.values()],
+      policyresults: Object.fromEntries(this.policyResults),
       associations: this.allEdges(),
       eventCount: this.#events.size,
     });

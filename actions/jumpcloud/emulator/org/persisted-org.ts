@@ -6,7 +6,7 @@ import type { OrgSnapshot, OrgState } from './org-state.js';
  * continuing sandbox needs: every id ever handed out (ids of deleted objects are never reused,
  * as on the real service) and the POSIX uid/gid cursor.
  */
-export type PersistedOrg = Omit<OrgSnapshot, 'eventCount'> & {
+export type PersistedOrg = Omit<OrgSnapshot, 'eventCount' | 'policies' | 'policyresults'> & Partial<Pick<OrgSnapshot, 'policies' | 'policyresults'>> & {
   usedIds: string[];
   unixIdCursor: number;
 };
@@ -35,5 +35,8 @@ export function restoreOrg(state: OrgState, saved: PersistedOrg): void {
     for (const member of members) state.insertMembership(group.id, member);
   }
   for (const edge of saved.associations) state.insertEdge(structuredClone(edge));
+  // State files written before policies existed have neither list.
+  for (const policy of saved.policies ?? []) state.insertPolicy(structuredClone(policy));
+  for (const [systemId, results] of Object.entries(saved.policyresults ?? {})) state.insertPolicyResults(systemId, structuredClone(results));
   state.reserveIds(saved.usedIds, saved.unixIdCursor);
 }

@@ -89,6 +89,30 @@ export interface SystemGroup {
   [field: string]: unknown;
 }
 
+/** A v2 policy (`Policy`): settings applied to systems; `template.name` says what it enforces. */
+export interface Policy {
+  id: string;
+  name: string;
+  template?: { name?: string; osMetaFamily?: string };
+  [field: string]: unknown;
+}
+
+/** What applying a policy to a system last reported (v2 `PolicyResult`). */
+export interface PolicyResult {
+  id: string;
+  policyID: string;
+  systemID: string;
+  /** `success`, `failed` or `pending`. */
+  state: string;
+  success: boolean;
+  detail: string;
+  startedAt: string;
+  endedAt: string;
+  exitStatus: number;
+  stdErr: string;
+  stdOut: string;
+}
+
 /** A v1 system (`JcSystem`): a managed device. */
 export interface JcSystem {
   _id: string;

@@ -1,8 +1,7 @@
 import { badRequest } from '../http/api-error.js';
 import { getPath } from '../http/field-path.js';
 import type { Router } from '../http/router.js';
-import type { DirectoryEvent } from '../events/directory-event.js';
-import { parseCursorToken, type EventLog } from '../events/event-log.js';
+import { parseCursorToken, type EventLog, type InsightsEvent } from '../events/event-log.js';
 import { isPlainObject } from '../org/user-fields.js';
 import { isDateTime } from '../org/user-input.js';
 import { randomUuid, type Random } from '../random.js';
@@ -15,7 +14,10 @@ const SERVICES = [
 const DEFAULT_LIMIT = 1000;
 const MAX_LIMIT = 10_000;
 /** Top-level fields a directory event can have (for the `fields` projection check). */
-const KNOWN_FIELDS = new Set(['id', 'event_type', 'service', 'organization', 'timestamp', '@version', 'client_ip', 'auth_method', 'success', 'initiated_by', 'resource', 'changes', 'association']);
+const KNOWN_FIELDS = new Set([
+  'id', 'event_type', 'service', 'organization', 'timestamp', '@version', 'client_ip', 'auth_method', 'success', 'initiated_by', 'resource', 'changes', 'association',
+  'username', 'dn', 'application', 'system',
+]);
 
 /**
  * `POST /insights/directory/v1/events`, per `openapi-directory-insights.json`.
@@ -33,7 +35,9 @@ const KNOWN_FIELDS = new Set(['id', 'event_type', 'service', 'organization', 'ti
  *   of values meaning any of them, nested `and`/`or`); comparisons ignore case, since the service
  *   lowercases values on insert. `q` is a case-insensitive full-text match, `exact_match` a
  *   case-sensitive one. `fields` projects the returned events (an empty or all-unknown list is 400).
- * - Only `directory` events exist in the emulator; other services return empty pages.
+ * - An event is answered when its `service` is one the query names (or the query names `all`):
+ *   the API's changes are `directory` events; the org file's login history adds `sso`, `ldap`,
+ *   `radius` and `systems` authentications (and `directory` user portal logins).
  */
 export function addDirectoryInsightsRoutes(router: Router, events: EventLog, random: Random): void {
   router.add('POST', '/insights/directory/v1/events', ({ json }) => {
@@ -55,8 +59,8 @@ export function addDirectoryInsightsRoutes(router: Router, events: EventLog, ran
     const searchAfter = parseSearchAfter(body['search_after']);
     const fields = parseProjection(body['fields']);
 
-    const matchers: Array<(e: DirectoryEvent) => boolean> = [];
-    if (!services.includes('all') && !services.includes('directory')) matchers.push(() => false);
+    const matchers: Array<(e: InsightsEvent) => boolean> = [];
+    if (!services.includes('all')) matchers.push((e) => services.includes(e.service));
     if (body['search_term'] !== undefined && body['search_term'] !== null) matchers.push(compileSearchTerm(body['search_term']));
     if (typeof body['q'] === 'string' && body['q'] !== '') {
       const q = body['q'].toLowerCase();
@@ -115,7 +119,7 @@ function parseProjection(value: unknown): string[] | undefined {
   return known;
 }
 
-function projectEvent(event: DirectoryEvent, fields: readonly string[]): Record<string, unknown> {
+function projectEvent(event: InsightsEvent, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const field of fields) {
     const value = getPath(event, field);
@@ -133,9 +137,9 @@ function projectEvent(event: DirectoryEvent, fields: readonly string[]): Record<
 }
 
 /** Compiles `search_term` (`{and|or|not: [terms]}`) into a predicate; a 400 for other shapes. */
-function compileSearchTerm(term: unknown, where = 'search_term'): (e: DirectoryEvent) => boolean {
+function compileSearchTerm(term: unknown, where = 'search_term'): (e: InsightsEvent) => boolean {
   if (!isPlainObject(term)) throw badRequest(`${where} must be an object`, [{ field: where, description: 'must be an object' }]);
-  const parts: Array<(e: DirectoryEvent) => boolean> = [];
+  const parts: Array<(e: InsightsEvent) => boolean> = [];
   for (const [key, value] of Object.entries(term)) {
     const path = `${where}.${key}`;
     if (key === 'and' || key === 'or' || key === 'not') {

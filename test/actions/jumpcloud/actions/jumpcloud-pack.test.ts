@@ -28,10 +28,12 @@ const IDS = [
   'jumpcloud.system.groups.add',
   'jumpcloud.system.groups.remove',
   'jumpcloud.system.command',
+  'jumpcloud.users.find',
+  'jumpcloud.systems.find',
 ];
 
 describe('the JumpCloud pack', () => {
-  it('registers every action (the offboarding ones, then adding to and removing from given groups, updating a user profile and changing the state of a user, creating one, binding to and unbinding from given systems, system groups, device commands), with plan() and schemas, through the plugin registry', () => {
+  it('registers every action (the offboarding ones, then adding to and removing from given groups, updating a user profile and changing the state of a user, creating one, binding to and unbinding from given systems, system groups, device commands, then finding users and systems), with plan() and schemas, through the plugin registry', () => {
     const registry = new ActionRegistry();
     const ids = registry.registerModule(jumpcloudPack, 'builtin:jumpcloud');
     expect(ids).toEqual(IDS);

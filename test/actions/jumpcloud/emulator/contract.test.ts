@@ -58,6 +58,23 @@ describe('emulator contract with the OpenAPI documents', () => {
     expect((await api('GET', `/api/radiusservers/${s.radiusservers[0]?._id}`)).status).toBe(200);
   });
 
+  it('v2 policies and policy statuses', async () => {
+    const s = snapshot();
+    expect((await api('GET', '/api/v2/policies')).body).toHaveLength(s.policies.length);
+    expect((await api('GET', `/api/v2/policies/${s.policies[0]?.id}`)).status).toBe(200);
+    const [systemId, results] = Object.entries(s.policyresults)[0] as [string, unknown[]];
+    expect((await api('GET', `/api/v2/systems/${systemId}/policystatuses`)).body).toHaveLength(results.length);
+  });
+
+  it('v2 system graph endpoints', async () => {
+    const s = snapshot();
+    const jsmith = s.systems.find((x) => x.displayName === 'JSMITH-MBP')?._id as string;
+    const john = s.users.find((u) => u.username === 'john.smith')?._id as string;
+    expect((await api('GET', `/api/v2/systems/${jsmith}/users`)).body).toEqual([{ id: john, type: 'user', compiledAttributes: {}, paths: [[{ to: { id: john, type: 'user' } }]] }]);
+    const finance = s.systemgroups.find((g) => g.name === 'Finance Workstations');
+    expect((await api('GET', `/api/v2/systemgroups/${finance?.id}/members`)).body).toHaveLength(finance?.members.length ?? -1);
+  });
+
   it('v2 group and graph endpoints', async () => {
     const s = snapshot();
     const john = emulator.state.user('john.smith')?._id as string;

@@ -7,7 +7,15 @@ describe('jumpcloudSandbox (the pack\'s SandboxProvider)', () => {
     try {
       // sandbox: true keeps the actions from falling back to a real JUMPCLOUD_API_KEY/URL.
       expect(sandbox.connections).toEqual({ jumpcloud: { base_url: sandbox.url, api_key: 'sandbox-key', sandbox: true, protected_accounts: ['admin@company.com'] } });
-      expect(sandbox.vars).toEqual({ it_team_emails: ['it-team@company.com'], jumpcloud_removal_mode: 'disable', jumpcloud_notify_on_removal: true });
+      expect(sandbox.vars).toEqual({
+        it_team_emails: ['it-team@company.com'], jumpcloud_removal_mode: 'disable', jumpcloud_notify_on_removal: true,
+        department_groups: {
+          Engineering: ['Engineering', 'VPN Users'], Finance: ['Finance Team'], Sales: ['Sales Team'], 'Human Resources': ['HR Team'], Support: ['Support Team'], IT: ['IT Admins', 'VPN Users'],
+        },
+        inactivity_days: 90, inactivity_grace_days: 14, inactivity_exempt_groups: ['Inactivity Exempt'], inactivity_exempt_accounts: ['admin', 'helpdesk.legacy@company.com'],
+        inactive_device_days: 30, inactive_devices_group: 'Inactive Devices', quarantine_group: 'Quarantine',
+        minimum_os_versions: { darwin: '14.0', windows: '10.0.22631', linux: '22.04' },
+      });
       expect(sandbox.usage?.().join('\n')).toContain(`export JUMPCLOUD_API_URL=${sandbox.url} JUMPCLOUD_API_KEY=sandbox-key`);
       const lines = sandbox.describe();
       expect(lines[0]).toBe(`JumpCloud emulator listening on ${sandbox.url}`);

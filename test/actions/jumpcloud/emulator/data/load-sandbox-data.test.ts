@@ -134,7 +134,7 @@ describe('org file checks, with positions', () => {
   it('lists every problem in the error message with file:line:column', () => {
     expect(() => parseSandboxData('{"users": [{"username": "a"}], "sytems": []}', 'my-org.json')).toThrow([
       'Org file "my-org.json" has 2 problems:',
-      '  my-org.json:1:32 the file: unknown field "sytems"; known fields: $schema, organization, users, userGroups, systems, systemGroups, applications, ldapServers, radiusServers, vars, protectedAccounts (Did you mean "systems"?)',
+      '  my-org.json:1:32 the file: unknown field "sytems"; known fields: $schema, organization, users, userGroups, systems, systemGroups, applications, ldapServers, radiusServers, policies, vars, protectedAccounts (Did you mean "systems"?)',
       '  my-org.json:1:12 users[0]: missing required field "email"',
     ].join('\n'));
   });
