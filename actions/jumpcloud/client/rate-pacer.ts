@@ -6,8 +6,15 @@ export interface RatePacerTuning {
   firstDecrease: number;
   /** Multiplier applied at a later 429, or when latency rises. */
   decrease: number;
-  /** Requests per second added per second spent sending at the learned rate (the probe upwards). */
+  /**
+   * Requests per second added per second spent sending at the learned rate (the probe upwards),
+   * just after a decrease; it grows by the same again every `increaseRampSeconds` without one.
+   */
   increasePerSecond: number;
+  /** See `increasePerSecond`. */
+  increaseRampSeconds: number;
+  /** After this long without an answer, the learned rate is forgotten (the next 429 teaches anew). */
+  forgetAfterIdleMs: number;
   /** The lowest rate it ever paces to, in requests per second. */
   minRate: number;
   /** Latency "rises" when its moving average exceeds this multiple of the recent minimum… */
@@ -21,6 +28,8 @@ export const DEFAULT_PACER_TUNING: RatePacerTuning = Object.freeze({
   firstDecrease: 0.95,
   decrease: 0.85,
   increasePerSecond: 0.5,
+  increaseRampSeconds: 10,
+  forgetAfterIdleMs: 5 * 60_000,
   minRate: 1,
   latencyFactor: 3,
   latencyMarginMs: 100,
@@ -54,8 +63,10 @@ export interface PacerState {
  *   `firstDecrease`; a later one lowers the rate by `decrease`.
  *   Once per pause, as the requests in flight when it began are refused together.
  * - While requests go out at the learned rate (the rate binds), it grows by `increasePerSecond`
- *   each second, probing for more; slowly, because a server with a bucket of a second's worth of
- *   requests only answers 429 long after the rate went past its limit.
+ *   each second, probing for more; slowly at first, because a server with a bucket of a second's
+ *   worth of requests only answers 429 long after the rate went past its limit, then faster the
+ *   longer no 429 comes (`increaseRampSeconds`). After `forgetAfterIdleMs` without an answer
+ *   the rate is forgotten.
  * - Latency rising well above its recent minimum (queueing at the server, the sign of a limit
  *   near) lowers a rate in force by `decrease`, at most once a second. It does not start pacing
  *   on its own: on a loaded machine latency rises for reasons of the client's own, and without a
@@ -70,6 +81,7 @@ export class RatePacer {
   private ceiling: number | undefined;
   private decreases = 0;
   private readonly accepted: number[] = [];
+  private lastAnswerAt: number | undefined;
   // When the current spell of requests began (an idle second ends one).
   private activeSince: number | undefined;
   private readonly latencies: number[] = [];
@@ -106,8 +118,14 @@ export class RatePacer {
    */
   answered(latencyMs: number): void {
     const now = this.now();
-    const last = this.accepted[this.accepted.length - 1];
+    const last = this.lastAnswerAt;
+    this.lastAnswerAt = now;
     if (last === undefined || now - last > RATE_WINDOW_MS) this.activeSince = now;
+    if (last !== undefined && this.rate !== undefined && now - last > this.tuning.forgetAfterIdleMs) {
+      // A rate learned long ago says little of the limit now (serve may idle for hours).
+      this.rate = undefined;
+      this.apply();
+    }
     this.accepted.push(now);
     this.trim(now);
     this.watchLatency(latencyMs, now);
@@ -147,7 +165,10 @@ export class RatePacer {
     // next burst would go out far beyond the limit.
     const binding = this.semaphore.queued > 0 && this.accepted.length >= this.rate * 0.8 * (RATE_WINDOW_MS / 1000);
     if (!binding) return;
-    const grown = this.rate + (this.tuning.increasePerSecond * (now - since)) / 1000;
+    // Gentle just after a decrease (the limit is near), faster the longer none came: a rate
+    // learned in a burst of 429s must not hold a long bulk run back for good.
+    const ramp = 1 + (now - this.lastDecreaseAt) / 1000 / this.tuning.increaseRampSeconds;
+    const grown = this.rate + (this.tuning.increasePerSecond * ramp * (now - since)) / 1000;
     this.rate = this.ceiling === undefined ? grown : Math.min(this.ceiling, grown);
     this.apply();
   }

@@ -97,6 +97,37 @@ describe('RatePacer', () => {
     expect(() => pacer.setCeiling(0)).toThrow('A rate ceiling must be a number of requests per second above 0, got 0');
   });
 
+  it('probes faster the longer no 429 comes, and forgets the rate after an idle spell', async () => {
+    const { pacer, semaphore, clock } = pacerAt();
+    for (let i = 0; i < 10; i++) {
+      clock.t += 100;
+      pacer.answered(20);
+    }
+    pacer.rateLimited(true);
+    const held = await Promise.all(Array.from({ length: 5 }, () => semaphore.acquire()));
+    const queued = semaphore.acquire();
+    const grow = (seconds: number): number => {
+      const from = pacer.state.rate as number;
+      const until = clock.t + seconds * 1000;
+      while (clock.t < until) {
+        clock.t += 1000 / (pacer.state.rate as number);
+        pacer.answered(20);
+      }
+      return (pacer.state.rate as number) - from;
+    };
+    const early = grow(10);
+    grow(30);
+    const late = grow(10);
+    // 0.5/s ramping by 0.5/s every 10 s: about 7.5 in the first 10 s, about 27.5 in the fifth 10 s.
+    expect(late).toBeGreaterThan(early * 2.5);
+    held.forEach((release) => release());
+    (await queued)();
+    clock.t += DEFAULT_PACER_TUNING.forgetAfterIdleMs + 1;
+    pacer.answered(20);
+    expect(pacer.state.rate).toBeUndefined();
+    expect(semaphore.paceMs).toBe(0);
+  });
+
   it('lowers a rate in force when latency rises well above its recent minimum', () => {
     const { pacer, clock } = pacerAt();
     for (let i = 0; i < 40; i++) {
