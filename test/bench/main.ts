@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchEngineOverhead, ENGINE_OVERHEAD_DEFAULTS, type EngineOverheadOptions } from './engine/engine-overhead.js';
 import { benchEngineShare, ENGINE_SHARE_DEFAULTS, type EngineShareOptions } from './offboarding/engine-share.js';
-import { benchThroughput, THROUGHPUT_DEFAULTS, type ThroughputOptions } from './offboarding/throughput.js';
+import { benchThroughput, THROUGHPUT_DEFAULTS, type ThroughputOptions, benchRateLimited, RATE_LIMITED_DEFAULTS } from './offboarding/throughput.js';
 import { benchStartup, STARTUP_DEFAULTS, type StartupOptions } from './startup/startup.js';
 import { currentLoad, describeMachine, type MachineInfo } from './machine.js';
 import { benchRoot } from './paths.js';
@@ -97,6 +97,10 @@ export async function main(argv: string[]): Promise<number> {
       const { figures, result } = await benchThroughput(sizes.throughput);
       report.figures.push(...figures);
       report.details['throughput'] = result;
+      // The same bulk run under a binding rate limit (issue 14): the client must learn it.
+      const limited = await benchRateLimited(sizes.rateLimited);
+      report.figures.push(...limited.figures);
+      report.details['rateLimited'] = limited.result;
     } else {
       const { figures, samples } = await benchStartup(sizes.startup);
       report.figures.push(...figures);
@@ -120,14 +124,15 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** The sizes each group runs with: issue 7's, or small ones with --quick. */
-export function benchSizes(args: BenchArgs): { engine: EngineOverheadOptions; share: EngineShareOptions; throughput: ThroughputOptions; startup: StartupOptions } {
+export function benchSizes(args: BenchArgs): { engine: EngineOverheadOptions; share: EngineShareOptions; throughput: ThroughputOptions; rateLimited: ThroughputOptions; startup: StartupOptions } {
   if (args.quick) {
     return {
       engine: { longSteps: 100, shortRuns: 20, shortSteps: 10, repeats: 1 },
       share: { runs: 1, latencyMs: ENGINE_SHARE_DEFAULTS.latencyMs },
       throughput: { ...THROUGHPUT_DEFAULTS, users: Math.min(args.users, 5) },
+      rateLimited: { ...RATE_LIMITED_DEFAULTS, users: 3, rateLimit: 30 },
       startup: { runs: 1, templateSteps: 50 },
     };
   }
-  return { engine: ENGINE_OVERHEAD_DEFAULTS, share: ENGINE_SHARE_DEFAULTS, throughput: { ...THROUGHPUT_DEFAULTS, users: args.users }, startup: STARTUP_DEFAULTS };
+  return { engine: ENGINE_OVERHEAD_DEFAULTS, share: ENGINE_SHARE_DEFAULTS, throughput: { ...THROUGHPUT_DEFAULTS, users: args.users }, rateLimited: RATE_LIMITED_DEFAULTS, startup: STARTUP_DEFAULTS };
 }

@@ -145,12 +145,17 @@ export function openJumpCloud(ctx: ActionContext, params: ConnectionParams, opti
 }
 
 /**
- * Client tuning a connection may carry: `max_concurrency`, `timeout_ms`, `retry_attempts`,
+ * Client tuning a connection may carry: `max_concurrency`, `max_requests_per_second` (a ceiling
+ * over the rate the client learns), `timeout_ms`, `retry_attempts`,
  * `retry_min_delay_ms`, `retry_max_delay_ms` and `retry_max_wait_ms` (the longest
  * `Retry-After` the client waits out itself).
  */
-function readTuning(name: string, connection: ConnectionSettings): Pick<JumpCloudClientOptions, 'maxConcurrency' | 'timeoutMs' | 'retry'> {
+function readTuning(name: string, connection: ConnectionSettings): Pick<JumpCloudClientOptions, 'maxConcurrency' | 'maxRequestsPerSecond' | 'timeoutMs' | 'retry'> {
   const maxConcurrency = readOptionalNumber(name, connection, 'max_concurrency');
+  const maxRequestsPerSecond = readOptionalNumber(name, connection, 'max_requests_per_second');
+  if (maxRequestsPerSecond === 0) {
+    throw new PermanentError(`connections.${name}.max_requests_per_second must be above 0 (requests per second, e.g. 10 or 0.5); leave it out for no ceiling`, { code: 'JUMPCLOUD_BAD_SETTING' });
+  }
   const timeoutMs = readOptionalNumber(name, connection, 'timeout_ms');
   const retry: JumpCloudRetryOptions = {};
   const attempts = readOptionalNumber(name, connection, 'retry_attempts');
@@ -163,6 +168,7 @@ function readTuning(name: string, connection: ConnectionSettings): Pick<JumpClou
   if (maxRetryAfterMs !== undefined) retry.maxRetryAfterMs = maxRetryAfterMs;
   return {
     ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
+    ...(maxRequestsPerSecond === undefined ? {} : { maxRequestsPerSecond }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(Object.keys(retry).length === 0 ? {} : { retry }),
   };

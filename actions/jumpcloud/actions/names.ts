@@ -39,7 +39,8 @@ export function targetLabel(kind: ObjectKind, ref: NamedRef): string {
 }
 
 /**
- * Names objects with the client's cached look-ups (one request per id for the whole run);
+ * Names objects with the client's cached look-ups: the client reads the ids asked for together
+ * in one list read per type (see `JumpCloudClient.nameOf`), each object once for the whole run;
  * objects without a name, or gone since they were listed, are {@link UNNAMED}.
  */
 export async function nameAll(client: JumpCloudClient, type: NameableType, ids: readonly string[]): Promise<Map<string, string>> {

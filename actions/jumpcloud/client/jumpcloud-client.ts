@@ -4,6 +4,7 @@ import type {
   GraphObjectWithPaths, LdapServer, PushEndpoint, RadiusServer, ResetMfaBody, SshKey, SshKeyCreate, System, SystemGroup,
   SystemUser, SystemUserCreate, SystemUserUpdate, UserAssociationTarget, UserGroup, UserGroupCreate,
 } from '../types.js';
+import { BatchLookup } from './batch-lookup.js';
 import { directoryQueryBody, readSearchAfter, type DirectoryEventsQuery } from './directory-events-query.js';
 import { LookupCache } from './name-cache.js';
 import type { CallOptions, JumpCloudClientOptions } from './options.js';
@@ -101,7 +102,7 @@ export interface JumpCloudClient {
 
   /** The user groups the user belongs to (`GET /api/v2/users/{id}/memberof`, paged). */
   listUserGroupsOf(userId: string, options?: CallOptions): Promise<GraphObjectWithPaths[]>;
-  /** `GET /api/v2/usergroups/{id}` (cached per client). */
+  /** `GET /api/v2/usergroups/{id}` (cached per client; look-ups made together are batched, see {@link JumpCloudClient.nameOf}). */
   getUserGroup(id: string, options?: CallOptions): Promise<UserGroup>;
   /**
    * The user groups named exactly `name` (`GET /api/v2/usergroups?filter=name:eq:…`, every
@@ -159,6 +160,12 @@ export interface JumpCloudClient {
   /**
    * A human name for a graph object (system display name or hostname, application label,
    * group or server name, username), from the cached look-ups; undefined when it no longer exists.
+   *
+   * @remarks
+   * Look-ups by id (this and the `get…` methods of groups, systems, applications and servers)
+   * asked for in the same turn of the event loop are read together: one list read per type,
+   * `filter=id:in:a|b|c` on v2 lists and `filter[or][N]=_id:$eq:…` on v1 lists, so naming a
+   * user's 8 systems costs one call, not 8 (see `batch-lookup.ts`).
    */
   nameOf(type: NameableType, id: string, options?: CallOptions): Promise<string | undefined>;
 
@@ -221,6 +228,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
     return insights;
   };
   const cache = options.lookupCache ?? new LookupCache();
+  const lookups = new BatchLookup(transport, cache);
   const log = transport.logger;
 
   const call = <T>(request: JumpCloudRequest, callOptions: CallOptions | undefined): Promise<T> =>
@@ -371,7 +379,7 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
 
     getUserGroup: async (id, callOptions) => {
       const groupId = requireId('getUserGroup', 'group id', id);
-      return cache.get(`user_group:${groupId}`, () => call<UserGroup>({ method: 'GET', path: `/api/v2/usergroups/${enc(groupId)}`, what: `user group ${groupId}` }, callOptions));
+      return lookups.get<UserGroup>('user_group', groupId, callOptions?.signal);
     },
 
     async findUserGroupsByName(name, callOptions) {
@@ -435,14 +443,12 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
 
     getSystem: async (id, callOptions) => {
       const systemId = requireId('getSystem', 'system id', id);
-      return cache.get(`system:${systemId}`, () => call<System>({ method: 'GET', path: `/api/systems/${enc(systemId)}`, what: `system ${systemId}` }, callOptions));
+      return lookups.get<System>('system', systemId, callOptions?.signal);
     },
 
     getSystemGroup: async (id, callOptions) => {
       const groupId = requireId('getSystemGroup', 'system group id', id);
-      return cache.get(`system_group:${groupId}`, () =>
-        call<SystemGroup>({ method: 'GET', path: `/api/v2/systemgroups/${enc(groupId)}`, what: `system group ${groupId}` }, callOptions),
-      );
+      return lookups.get<SystemGroup>('system_group', groupId, callOptions?.signal);
     },
 
     async findSystemsByName(name, callOptions) {
@@ -488,28 +494,24 @@ export function createJumpCloudClient(options: JumpCloudClientOptions): JumpClou
 
     getApplication: async (id, callOptions) => {
       const appId = requireId('getApplication', 'application id', id);
-      return cache.get(`application:${appId}`, () => call<Application>({ method: 'GET', path: `/api/applications/${enc(appId)}`, what: `application ${appId}` }, callOptions));
+      return lookups.get<Application>('application', appId, callOptions?.signal);
     },
 
     getLdapServer: async (id, callOptions) => {
       const serverId = requireId('getLdapServer', 'LDAP server id', id);
-      return cache.get(`ldap_server:${serverId}`, () =>
-        call<LdapServer>({ method: 'GET', path: `/api/v2/ldapservers/${enc(serverId)}`, what: `LDAP server ${serverId}` }, callOptions),
-      );
+      return lookups.get<LdapServer>('ldap_server', serverId, callOptions?.signal);
     },
 
     getRadiusServer: async (id, callOptions) => {
       const serverId = requireId('getRadiusServer', 'RADIUS server id', id);
-      return cache.get(`radius_server:${serverId}`, () =>
-        call<RadiusServer>({ method: 'GET', path: `/api/radiusservers/${enc(serverId)}`, what: `RADIUS server ${serverId}` }, callOptions),
-      );
+      return lookups.get<RadiusServer>('radius_server', serverId, callOptions?.signal);
     },
 
     async nameOf(type, id, callOptions) {
       try {
         switch (type) {
           case 'user': {
-            const user = await cache.get(`user:${id}`, () => client.getUser(id, callOptions));
+            const user = await lookups.get<SystemUser>('user', requireId('nameOf', 'user id', id), callOptions?.signal);
             return user.username ?? user.email;
           }
           case 'user_group':

@@ -2,7 +2,7 @@ import { CancelledError, TimeoutError } from '../../../engine/errors/action-erro
 
 /**
  * Remembers look-ups by key for the life of one client, so that naming the same system or
- * application in plan, run and verify costs one request per id. Concurrent callers share the
+ * application in plan, run and verify reads it once (in a batch with others, see `batch-lookup.ts`). Concurrent callers share the
  * request in flight; a failed look-up is forgotten (the next caller tries again), and a caller
  * whose shared look-up was cancelled by someone else's signal starts its own.
  */

@@ -38,6 +38,12 @@ export interface JumpCloudClientOptions {
   logger?: JumpCloudClientLogger;
   /** Requests in flight at once for this organisation, across every client in the process. Default 5. */
   maxConcurrency?: number;
+  /**
+   * The most requests per second this organisation is sent, across every client in the process:
+   * a ceiling over the rate the client learns from JumpCloud's 429s (see `rate-pacer.ts`). Default:
+   * none (only the learned rate paces).
+   */
+  maxRequestsPerSecond?: number;
   retry?: JumpCloudRetryOptions;
   /** Time limit of one attempt, in milliseconds (a timed-out attempt is a transient failure). Default 30,000. */
   timeoutMs?: number;
@@ -130,6 +136,15 @@ export function resolveRetryOptions(retry: JumpCloudRetryOptions | undefined): R
  */
 export function checkPositiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw badOption(name, 'an integer of at least 1', value);
+  return value;
+}
+
+/**
+ * Checks a positive number option (fractions allowed, e.g. 0.5 requests per second).
+ * @throws PermanentError naming the option.
+ */
+export function checkPositiveNumber(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw badOption(name, 'a number above 0', value);
   return value;
 }
 

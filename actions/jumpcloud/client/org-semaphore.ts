@@ -47,8 +47,10 @@ interface Waiter {
 
 /**
  * A counting semaphore with a FIFO queue whose limit can change while it is in use (a lower
- * limit takes effect as slots are released; nothing already running is interrupted), and which
- * can be paused: while paused it grants no slot to anyone, and the queue keeps its order.
+ * limit takes effect as slots are released; nothing already running is interrupted), which
+ * can be paused (while paused it grants no slot to anyone, and the queue keeps its order), and
+ * which can be paced: with {@link Semaphore.setPace} it grants at most one slot per interval,
+ * so that requests go out evenly at a rate rather than in bursts.
  */
 export class Semaphore {
   private active = 0;
@@ -56,6 +58,9 @@ export class Semaphore {
   // performance.now() time at which the current pause ends (in the past when not paused).
   private pausedUntil = 0;
   private reopenTimer: ReturnType<typeof setTimeout> | undefined;
+  // Pacing: the least time between two grants (0: none), and when the next grant may be made.
+  private intervalMs = 0;
+  private nextGrantAt = 0;
 
   constructor(private currentLimit: number) {
     Semaphore.check(currentLimit);
@@ -79,6 +84,23 @@ export class Semaphore {
   /** How long the current pause still lasts, in milliseconds (0 when not paused). */
   get pauseRemainingMs(): number {
     return Math.max(0, this.pausedUntil - performance.now());
+  }
+
+  /** The least time between two grants, in milliseconds (0 when not paced). */
+  get paceMs(): number {
+    return this.intervalMs;
+  }
+
+  /**
+   * Grants at most one slot per `intervalMs` from now on (0 stops pacing); a shorter interval lets
+   * waiting callers in sooner. Slots already held are unaffected.
+   */
+  setPace(intervalMs: number): void {
+    if (!Number.isFinite(intervalMs) || intervalMs < 0) throw new RangeError(`A pacing interval must be a number of milliseconds ≥ 0, got ${String(intervalMs)}`);
+    const shorter = intervalMs < this.intervalMs;
+    if (shorter) this.nextGrantAt = Math.min(this.nextGrantAt, performance.now() + intervalMs);
+    this.intervalMs = intervalMs;
+    if (shorter) this.drain();
   }
 
   /** Changes the limit; waiting callers are let in at once if the limit grew. */
@@ -117,8 +139,9 @@ export class Semaphore {
     const maxPauseMs = options.maxPauseMs ?? Number.POSITIVE_INFINITY;
     const remaining = this.pauseRemainingMs;
     if (remaining > maxPauseMs) return Promise.reject(new PauseTooLongError(remaining, maxPauseMs));
-    if (remaining === 0 && this.active < this.currentLimit && this.waiting.length === 0) {
+    if (remaining === 0 && this.active < this.currentLimit && this.waiting.length === 0 && this.mayGrantNow()) {
       this.active++;
+      this.granted();
       return Promise.resolve(this.releaser());
     }
     return new Promise<Release>((resolve, reject) => {
@@ -128,6 +151,7 @@ export class Semaphore {
         grant: () => {
           signal?.removeEventListener('abort', onAbort);
           this.active++;
+          this.granted();
           resolve(this.releaser());
         },
         fail: (error) => {
@@ -149,6 +173,9 @@ export class Semaphore {
       } else {
         this.waiting.push(entry);
       }
+      // A free slot held back only by pacing: set the timer that grants it when its turn comes
+      // (no release may come to drain the queue).
+      if (this.intervalMs > 0 && this.active < this.currentLimit) this.drain();
       this.holdProcessOpen();
     });
   }
@@ -165,18 +192,46 @@ export class Semaphore {
 
   private drain(): void {
     if (this.pauseRemainingMs > 0) return;
-    while (this.active < this.currentLimit && this.waiting.length > 0) this.waiting.shift()?.grant();
+    while (this.active < this.currentLimit && this.waiting.length > 0) {
+      if (!this.mayGrantNow()) {
+        // Paced: the next waiter goes in when its turn comes (unless a timer is already set,
+        // e.g. for a pause, which drains again when it fires).
+        if (this.reopenTimer === undefined) this.armTimer(this.nextGrantAt - performance.now());
+        break;
+      }
+      this.waiting.shift()?.grant();
+    }
     this.holdProcessOpen();
   }
 
+  private mayGrantNow(): boolean {
+    return this.intervalMs === 0 || performance.now() >= this.nextGrantAt;
+  }
+
+  /**
+   * Books the next turn of a paced semaphore. A grant made a little late (a timer fires a
+   * millisecond or two after its time, more on a busy machine) keeps the schedule rather than
+   * shifting it, so the rate holds; a grant after an idle spell starts a new schedule (no burst).
+   */
+  private granted(): void {
+    if (this.intervalMs === 0) return;
+    const now = performance.now();
+    const base = now - this.nextGrantAt <= this.intervalMs ? Math.max(this.nextGrantAt, now - this.intervalMs) : now;
+    this.nextGrantAt = base + this.intervalMs;
+  }
+
   private armReopen(): void {
+    this.armTimer(this.pauseRemainingMs);
+  }
+
+  private armTimer(ms: number): void {
     if (this.reopenTimer !== undefined) clearTimeout(this.reopenTimer);
     // Rounded up, and checked again when it fires: a timer may fire a fraction early.
     this.reopenTimer = setTimeout(() => {
       this.reopenTimer = undefined;
       if (this.pauseRemainingMs > 0) this.armReopen();
       else this.drain();
-    }, Math.ceil(this.pauseRemainingMs));
+    }, Math.max(0, Math.ceil(ms)));
     this.holdProcessOpen();
   }
 
@@ -200,14 +255,15 @@ export class Semaphore {
 const organisationSemaphores = new Map<string, Semaphore>();
 
 /**
- * The process-wide semaphore for one JumpCloud organisation, keyed by base URL and org id
- * (single-tenant admins share the key of their base URL).
+ * The process-wide semaphore for one JumpCloud organisation, keyed by base URL and org id; an
+ * admin with no org id (single-tenant) is keyed by base URL and `keyFingerprint` (a digest of
+ * the API key, never the key), as two such admins on one host are two organisations.
  *
  * @param limit - when given, sets the organisation's limit (the last client to ask wins);
  *   otherwise a new semaphore starts at {@link DEFAULT_MAX_CONCURRENCY}.
  */
-export function organisationSemaphore(baseUrl: string, orgId: string | undefined, limit?: number): Semaphore {
-  const key = `${baseUrl}|${orgId ?? ''}`;
+export function organisationSemaphore(baseUrl: string, orgId: string | undefined, limit?: number, keyFingerprint?: string): Semaphore {
+  const key = `${baseUrl}|${orgId ?? `key:${keyFingerprint ?? ''}`}`;
   let semaphore = organisationSemaphores.get(key);
   if (semaphore === undefined) {
     semaphore = new Semaphore(limit ?? DEFAULT_MAX_CONCURRENCY);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pRetry, { AbortError } from 'p-retry';
 import type { IdflowError } from '../../../engine/errors/idflow-error.js';
 import { CancelledError, PermanentError, TimeoutError, TransientError } from '../../../engine/errors/action-errors.js';
@@ -5,10 +6,11 @@ import { isNetworkError } from '../../../engine/errors/classify.js';
 import { sleep } from '../../../engine/runner/sleep.js';
 import { errorForResponse, parseErrorBody } from './error-mapping.js';
 import {
-  checkBaseUrl, checkPositiveInteger, DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT, resolveRetryOptions,
+  checkBaseUrl, checkPositiveInteger, checkPositiveNumber, DEFAULT_TIMEOUT_MS, DEFAULT_USER_AGENT, resolveRetryOptions,
   type JumpCloudClientLogger, type JumpCloudClientOptions, type ResolvedRetryOptions,
 } from './options.js';
-import { organisationSemaphore, PauseTooLongError, type Release, type Semaphore } from './org-semaphore.js';
+import { organisationSemaphore, PauseTooLongError, type PauseChange, type Release, type Semaphore } from './org-semaphore.js';
+import { organisationPacer, type RatePacer } from './rate-pacer.js';
 import { assertReading } from './read-only.js';
 import { scrub } from './redact.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -95,11 +97,16 @@ export function createTransport(options: JumpCloudClientOptions): Transport {
   }
   const retry = resolveRetryOptions(options.retry);
   const timeoutMs = checkPositiveInteger('timeoutMs', options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const semaphore = organisationSemaphore(baseUrl, orgId, options.maxConcurrency === undefined ? undefined : checkPositiveInteger('maxConcurrency', options.maxConcurrency));
+  const ceiling = options.maxRequestsPerSecond === undefined ? undefined : checkPositiveNumber('maxRequestsPerSecond', options.maxRequestsPerSecond);
+  // Single-tenant admins have no org id: their organisation is told apart by a digest of the key
+  // (kept in memory only; the key itself is never a map key or a log field).
+  const keyFingerprint = orgId === undefined ? createHash('sha256').update(apiKey).digest('hex').slice(0, 16) : undefined;
+  const semaphore = organisationSemaphore(baseUrl, orgId, options.maxConcurrency === undefined ? undefined : checkPositiveInteger('maxConcurrency', options.maxConcurrency), keyFingerprint);
+  const pacer = organisationPacer(semaphore, ceiling);
   const logger = options.logger ?? NO_LOG;
   const doFetch = options.fetch ?? globalThis.fetch;
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
-  const context: AttemptContext = { baseUrl, apiKey, orgId, retry, timeoutMs, semaphore, logger, doFetch, userAgent };
+  const context: AttemptContext = { baseUrl, apiKey, orgId, retry, timeoutMs, semaphore, pacer, logger, doFetch, userAgent };
 
   const readOnly = options.readOnly === true;
   return {
@@ -125,6 +132,7 @@ interface AttemptContext {
   retry: ResolvedRetryOptions;
   timeoutMs: number;
   semaphore: Semaphore;
+  pacer: RatePacer;
   logger: JumpCloudClientLogger;
   doFetch: typeof fetch;
   userAgent: string;
@@ -250,10 +258,12 @@ async function attemptOnce<T>(
   clearTimeout(timer);
   linked.dispose();
   const retryAfterMs = response.ok ? undefined : parseRetryAfter(response.headers.get('retry-after'));
+  const elapsedMs = performance.now() - started;
   // Paused before the slot is given back, or the next request waiting would take it and go out.
-  if (response.status === 429) pauseOrganisation(ctx, label, retryAfterMs ?? backoffDelay(ctx.retry, attempt, undefined));
+  if (response.status === 429) ctx.pacer.rateLimited(pauseOrganisation(ctx, label, retryAfterMs ?? backoffDelay(ctx.retry, attempt, undefined)) === 'started');
+  else ctx.pacer.answered(elapsedMs);
   release();
-  const ms = Math.round(performance.now() - started);
+  const ms = Math.round(elapsedMs);
   ctx.logger.debug(`JumpCloud ${label} → ${response.status} (${ms} ms, attempt ${attempt})`, {
     method: request.method,
     path: target,
@@ -304,16 +314,17 @@ async function acquireSlot(ctx: AttemptContext, label: string, signal: AbortSign
  * until `ms` has passed (requests in flight finish). Otherwise each request would find out for
  * itself, and under a sustained limit a request could be refused on every one of its attempts.
  */
-function pauseOrganisation(ctx: AttemptContext, label: string, ms: number): void {
+function pauseOrganisation(ctx: AttemptContext, label: string, ms: number): PauseChange {
   const change = ctx.semaphore.pause(ms);
   // Once per pause: the requests in flight when it began usually lengthen it a little.
-  if (change !== 'started') return;
+  if (change !== 'started') return change;
   ctx.logger.debug(`JumpCloud rate limit on ${label}: no request of this organisation goes out for ${ms} ms`, {
     ...(ctx.orgId === undefined ? {} : { orgId: ctx.orgId }),
     pauseMs: ms,
     inFlight: ctx.semaphore.inUse,
     queued: ctx.semaphore.queued,
   });
+  return change;
 }
 
 function isRateLimited(error: Error): boolean {

@@ -33,7 +33,7 @@ export function parseV1Filter(query: URLSearchParams): Predicate | undefined {
  * The v2 query `filter` (`<field>:<operator>:<value>`, operators `eq ne gt ge lt le between
  * search in`). Several filters (repeated, or comma-joined as the 2023 spec's `explode: false`
  * array form sends them) are ANDed. `in` takes `a|b|c`, `between` takes `low|high`, `search`
- * is a case-insensitive substring match, and `*` in an `eq` value is a wildcard.
+ * is a case-insensitive substring match, and `*` in an `eq` or `in` value is a wildcard.
  */
 export function parseV2Filter(values: readonly string[]): Predicate | undefined {
   const terms = values.flatMap((v) => v.split(/,(?=[\w.$@-]+:\$?(?:eq|ne|gt|ge|gte|lt|le|lte|between|search|in):)/)).filter((v) => v !== '');
@@ -82,7 +82,8 @@ function test(operator: string, actual: unknown, raw: string): boolean {
     case 'le':
       return order(actual, raw) <= 0;
     case 'in':
-      return raw.split('|').some((v) => equals(actual, v));
+      // "filter=field:in:value1|value2|value3"; each value may hold the wildcard, as eq's may.
+      return raw.split('|').some((v) => test('eq', actual, v));
     case 'between': {
       const [low, high] = raw.split('|');
       return low !== undefined && high !== undefined && order(actual, low) >= 0 && order(actual, high) <= 0;

@@ -101,6 +101,8 @@ describe('openJumpCloud', () => {
     const open = (extra: Record<string, unknown>) => () => openJumpCloud(createMockActionContext({ connections: { jumpcloud: { ...base, ...extra } } }), {}, { readOnly: true });
     expect(open({ protected_accounts: [1, 2] })).toThrow('connections.jumpcloud.protected_accounts must be a list of user ids, usernames or emails');
     expect(open({ retry_attempts: 'many' })).toThrow('connections.jumpcloud.retry_attempts must be a number ≥ 0, got "many"');
+    expect(open({ max_requests_per_second: 0 })).toThrow('connections.jumpcloud.max_requests_per_second must be above 0 (requests per second, e.g. 10 or 0.5); leave it out for no ceiling');
+    expect(open({ max_requests_per_second: 'fast' })).toThrow('connections.jumpcloud.max_requests_per_second must be a number ≥ 0, got "fast"');
     expect(open({ backup_root: ['a'] })).toThrow('connections.jumpcloud.backup_root must be a string, got a list');
     const named = createMockActionContext({ connections: { jc_eu: { region: 'europe', api_key: 'k' } } });
     expect(() => openJumpCloud(named, { connection: 'jc_eu' }, { readOnly: true })).toThrow('connections.jc_eu.region "europe" is not a JumpCloud region');

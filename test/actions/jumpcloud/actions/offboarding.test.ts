@@ -75,13 +75,14 @@ describe('offboarding john.smith against the emulator', () => {
     expect(deferred.output).toEqual({ deleted: true, reason: 'still suspended after the retention period' });
     expect((await planStep(userVerifyOffboardedAction, ctx(), { user_id: john, mode: 'disable', expect_access_removed: true, connection: 'jumpcloud' })).output).toEqual({ ok: true, remaining: [], reported: [] });
     expect(mutatingRequests(emulator)).toEqual([]);
-    // Names come from the run's shared look-ups: each object is fetched once, however many steps name it.
+    // Names come from the run's shared look-ups, read in batches: one list read per type, filtered
+    // by id (5 groups, 8 systems, 6 applications), and a plain GET for the one LDAP and RADIUS
+    // server; each object once, however many steps name it.
     const nameReads = emulator
       .requests()
-      .filter((r) => r.method === 'GET' && /^\/api\/(systems|applications|radiusservers)\/\w{24}$|^\/api\/v2\/(usergroups|systemgroups|ldapservers)\/\w{24}$/.test(r.path))
-      .map((r) => r.path);
-    expect(nameReads.length).toBeGreaterThanOrEqual(5 + 8 + 6 + 1 + 1);
-    expect(new Set(nameReads).size).toBe(nameReads.length);
+      .filter((r) => r.method === 'GET' && /^\/api\/(systems|applications|radiusservers)(\/\w{24})?$|^\/api\/v2\/(usergroups|systemgroups|ldapservers)(\/\w{24})?$/.test(r.path))
+      .map((r) => `${r.path.replace(/\/\w{24}$/, '/:id')}${r.query.includes('filter') ? '?filter' : ''}`);
+    expect(nameReads.sort()).toEqual(['/api/applications?filter', '/api/radiusservers/:id', '/api/systems?filter', '/api/v2/ldapservers/:id', '/api/v2/usergroups?filter']);
 
     const targets = (id: string, operation: string) => (plans.get(id)?.changes ?? []).filter((c) => c.operation === operation).map((c) => c.target);
     expect(targets('jumpcloud.user.groups.remove_all', 'remove_member').map((t) => t.replace(/ \(\w{24}\)$/, ''))).toEqual(

@@ -65,8 +65,11 @@ describe('a 429 pauses the whole organisation', () => {
     const refusals = log.filter((r) => r.status === 429).length;
     const pauses = logger.lines.filter((l) => l.level === 'debug' && PAUSE_LINE.test(l.message)).length;
     // The limit really held the workload back: 40 requests went out at once, the other 160 at
-    // 40 a second, one pause of about a second each time the bucket ran dry.
-    expect(pauses).toBeGreaterThanOrEqual(3);
+    // 40 a second. The first time the bucket ran dry the organisation paused, and the clients
+    // learned the rate (rate-pacer.ts): the rest went out paced, with at most a pause or two
+    // more while the rate settles (before pacing, one pause each time the bucket ran dry: 3–4).
+    expect(pauses).toBeGreaterThanOrEqual(1);
+    expect(pauses).toBeLessThanOrEqual(3);
     expect(seconds).toBeGreaterThan(3);
     // A refused request goes first when the pause ends, with the bucket full again: none is
     // refused twice, so none comes near its 4 attempts.

@@ -24,6 +24,9 @@ describe('v2 query filters', () => {
     expect(names(parseV2Filter(['created:between:2024-03-01|2024-12-31']))).toEqual(['Beta Team']);
     expect(names(parseV2Filter(['name:search:TEAM']))).toEqual(['Alpha Team', 'Beta Team']);
     expect(names(parseV2Filter(['name:eq:*Team']))).toEqual(['Alpha Team', 'Beta Team']);
+    // "Supports wild cards" holds for in's values too.
+    expect(names(parseV2Filter(['name:in:gam*|Alpha*']))).toEqual(['Alpha Team', 'gamma']);
+    expect(names(parseV2Filter(['name:in:nothing']))).toEqual([]);
   });
 
   it('ANDs several filters, repeated or comma-joined (values may contain commas)', () => {
