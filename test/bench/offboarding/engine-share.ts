@@ -7,7 +7,7 @@ import { startRun } from '../../../engine/runner/start-run.js';
 import type { ActionContext } from '../../../engine/plugin-api/context.js';
 import { figure, type Figure } from '../figure.js';
 import { relativeFigure } from '../relative.js';
-import { plainLoopStepUs } from '../engine/plain-loop.js';
+import { plainLoopStep } from '../engine/plain-loop.js';
 import { REFERENCE_MACHINE_LOOP_STEP_US } from '../engine/engine-overhead.js';
 import { median, round } from '../stats.js';
 import { benchRoot } from '../paths.js';
@@ -66,10 +66,10 @@ export async function benchEngineShare(options: EngineShareOptions = ENGINE_SHAR
       return { wallMs, actionMs, engineMs: wallMs - actionMs, requests: emulator.requests().length };
     };
     await once(); // warm-up: JIT, schema compiles, the client's first connections
-    const loopSteps = [await plainLoopStepUs()];
+    const loopSteps = [(await plainLoopStep()).wallUs];
     const samples = [];
     for (let i = 0; i < options.runs; i++) samples.push(await once());
-    loopSteps.push(await plainLoopStepUs());
+    loopSteps.push((await plainLoopStep()).wallUs);
     const loopStepUs = median(loopSteps);
     const wall = median(samples.map((s) => s.wallMs));
     const engine = median(samples.map((s) => s.engineMs));
