@@ -1,4 +1,4 @@
-import Handlebars from 'handlebars';
+import { handlebarsParser, type HandlebarsLexer } from './handlebars-parser.js';
 import type { ProgramNode } from './template-ast.js';
 
 /**
@@ -18,10 +18,6 @@ export interface TemplateSyntaxError {
 
 /** The outcome of {@link parseTemplate}. */
 export type ParseResult = { ok: true; ast: ProgramNode } | { ok: false; error: TemplateSyntaxError };
-
-interface JisonLexer {
-  yylloc?: { first_line: number; first_column: number };
-}
 
 /** What the jison token names mean to someone writing a template. */
 const TOKEN_WORDS: Readonly<Record<string, string>> = {
@@ -53,7 +49,7 @@ const TOKEN_WORDS: Readonly<Record<string, string>> = {
 /** Parses template text; never throws. Only strings are ever parsed (never a syntax tree). */
 export function parseTemplate(text: string): ParseResult {
   try {
-    return { ok: true, ast: Handlebars.parse(text) as unknown as ProgramNode };
+    return { ok: true, ast: handlebarsParser.parse(text) as ProgramNode };
   } catch (error) {
     return { ok: false, error: unclosedMustache(text) ?? describeSyntaxError(error) };
   }
@@ -79,7 +75,7 @@ function describeSyntaxError(error: unknown): TemplateSyntaxError {
   if (typeof located.lineNumber === 'number' && typeof located.column === 'number') {
     return { message: `template syntax error: ${raw.replace(/ - \d+:\d+$/, '').replace(/^(\w+) doesn't match (\w+)$/, '{{#$1}} is closed by {{/$2}}')}`, line: located.lineNumber, column: located.column + 1 };
   }
-  const lexer = (Handlebars as unknown as { Parser?: { lexer?: JisonLexer } }).Parser?.lexer;
+  const lexer: HandlebarsLexer | undefined = handlebarsParser.parser.lexer;
   const line = lexer?.yylloc?.first_line ?? 1;
   const column = (lexer?.yylloc?.first_column ?? 0) + 1;
   if (raw.startsWith('Lexical error')) return { message: 'template syntax error: unrecognised text', line, column };

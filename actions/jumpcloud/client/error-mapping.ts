@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { createRequire } from 'node:module';
 import type { IdflowError } from '../../../engine/errors/idflow-error.js';
 import { ConflictError, NotFoundError, PermanentError, TransientError } from '../../../engine/errors/action-errors.js';
 
@@ -79,7 +79,7 @@ export function saysAlreadyExists(body: JumpCloudErrorBody): boolean {
  */
 export function errorForResponse(failed: FailedResponse): IdflowError {
   const { method, path, status, baseUrl, orgId, body } = failed;
-  const statusLine = `${status} ${STATUS_CODES[status] ?? 'Unknown Status'}`;
+  const statusLine = `${status} ${statusText(status)}`;
   const request = `${method} ${path}`;
   const said = body.message !== undefined && body.message !== '' ? `; JumpCloud said: "${body.message}"` : '';
   const details: Record<string, unknown> = {
@@ -162,4 +162,16 @@ function capitalise(text: string): string {
 
 function formatMs(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`;
+}
+
+// node:http is required when an error is mapped, not imported with the client: every command
+// that loads the JumpCloud pack (a cold `idflow validate` too) would otherwise load the HTTP
+// stack for its status texts.
+const require = createRequire(import.meta.url);
+let statusCodes: Record<number, string | undefined> | undefined;
+
+/** The reason phrase of an HTTP status, e.g. `Too Many Requests`. */
+function statusText(status: number): string {
+  statusCodes ??= (require('node:http') as typeof import('node:http')).STATUS_CODES;
+  return statusCodes[status] ?? 'Unknown Status';
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createEnvironment } from '../../../engine/cli/environment.js';
 import { loadWorkflowSource } from '../../../engine/loader/load-workflow.js';
 import { figure, type Figure } from '../figure.js';
+import { relativeFigure, type Reference } from '../relative.js';
 import { median, round } from '../stats.js';
 import { benchRoot } from '../paths.js';
 import { timeProcess } from '../support/time-process.js';
@@ -18,8 +19,13 @@ export interface StartupOptions {
 /** What issue 7 asks for. */
 export const STARTUP_DEFAULTS: StartupOptions = { runs: 9, templateSteps: 500 };
 
-/** The start-up target for a whole `idflow` process, in milliseconds. */
-export const STARTUP_TARGET_MS = 300;
+/**
+ * The start-up target for a whole `idflow` process, as a multiple of a bare `node -e 0` measured
+ * alongside (issue 14: what node itself costs is the machine's; what idflow adds is idflow's).
+ * It replaces issue 7's 300 ms, which held on one machine (node -e 0: 72 ms) and on a machine
+ * twice as slow was missed by code that had not changed.
+ */
+export const STARTUP_TARGET_RATIO = 2.5;
 
 /** The template whose validation is timed. */
 export const OFFBOARDING_TEMPLATE = 'templates/jumpcloud-offboarding.yaml';
@@ -51,11 +57,13 @@ export async function benchStartup(options: StartupOptions = STARTUP_DEFAULTS): 
     }
   }
   const group = 'start-up';
-  const target = { op: '<' as const, value: STARTUP_TARGET_MS };
+  const target = { op: '<' as const, value: STARTUP_TARGET_RATIO };
   const nodeMs = median(samples['node'] ?? []);
+  const node: Reference = { name: 'node -e 0', value: round(nodeMs, 0), unit: 'ms' };
   const figures = [
-    figure(group, 'idflow --help (whole process)', round(median(samples['help'] ?? []), 0), 'ms', target, `median of ${options.runs}; CPU ${round(median(cpu['help'] ?? []), 0)} ms; a bare node -e 0 takes ${round(nodeMs, 0)} ms here`),
-    figure(group, `idflow validate ${OFFBOARDING_TEMPLATE} (whole process)`, round(median(samples['validate'] ?? []), 0), 'ms', target, `median of ${options.runs}; CPU ${round(median(cpu['validate'] ?? []), 0)} ms`),
+    figure(group, 'node -e 0 (whole process; the reference)', node.value, 'ms', undefined, `median of ${options.runs}, alternated with the idflow processes below; CPU ${round(median(cpu['node'] ?? []), 0)} ms`),
+    relativeFigure(group, 'idflow --help (whole process)', round(median(samples['help'] ?? []), 0), 'ms', node, target, `median of ${options.runs}; CPU ${round(median(cpu['help'] ?? []), 0)} ms`),
+    relativeFigure(group, `idflow validate ${OFFBOARDING_TEMPLATE} (whole process)`, round(median(samples['validate'] ?? []), 0), 'ms', node, target, `median of ${options.runs}; CPU ${round(median(cpu['validate'] ?? []), 0)} ms`),
   ];
   const load = await benchTemplateLoad(options.templateSteps);
   figures.push(
