@@ -20,7 +20,8 @@ export function addSystemGraphRoutes(router: Router): void {
   router.add('GET', '/api/v2/systemgroups/:group_id/members', ({ state, params, query }) => {
     const groupId = objectIdParam(params['group_id'], 'group_id');
     state.requireSystemGroup(groupId);
-    const members = [...(state.systemGroupMembers.get(groupId) ?? [])].map((systemId) => ({ from: { id: groupId, type: 'system_group' }, to: { id: systemId, type: 'system' } }));
+    // As a user group's members: the member end only (`from` is optional in `GraphConnection`).
+    const members = [...(state.systemGroupMembers.get(groupId) ?? [])].map((systemId) => ({ to: { id: systemId, type: 'system' } }));
     return v2List(members, query, { filter: parseV2Filter(query.getAll('filter')), idField: 'to' });
   });
 

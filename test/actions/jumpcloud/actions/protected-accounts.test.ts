@@ -12,6 +12,10 @@ import { userDeactivateAction } from '../../../../actions/jumpcloud/actions/user
 import { userDeleteIfSuspendedAction } from '../../../../actions/jumpcloud/actions/user-delete-if-suspended.js';
 import { userGroupsAddAction } from '../../../../actions/jumpcloud/actions/user-groups-add.js';
 import { userGroupsRemoveAction } from '../../../../actions/jumpcloud/actions/user-groups-remove.js';
+import { userSetStateAction } from '../../../../actions/jumpcloud/actions/user-set-state.js';
+import { userSystemsBindAction } from '../../../../actions/jumpcloud/actions/user-systems-bind.js';
+import { userSystemsUnbindAction } from '../../../../actions/jumpcloud/actions/user-systems-unbind.js';
+import { userUpdateAction } from '../../../../actions/jumpcloud/actions/user-update.js';
 import { PermanentError } from '../../../../engine/errors/action-errors.js';
 import type { ActionDefinition } from '../../../../engine/plugin-api/action.js';
 import { emulatorContext, loadExampleOrg, mutatingRequests, objectId, planStep, runStep, userId } from './support/emulator-context.js';
@@ -38,10 +42,27 @@ const CHANGING: Array<[ActionDefinition<never, unknown>, Record<string, unknown>
   [userDeleteIfSuspendedAction, {}],
   [userGroupsAddAction, { groups: ['Finance Team'] }],
   [userGroupsRemoveAction, { groups: ['IT Admins'] }],
+  [userUpdateAction, { department: 'Finance' }],
+  [userSetStateAction, { state: 'suspended' }],
+  [userSetStateAction, { unlock: true }],
+  [userSystemsBindAction, { systems: ['prod-web-01'] }],
+  [userSystemsUnbindAction, { systems: ['prod-web-01'] }],
 ] as unknown as Array<[ActionDefinition<never, unknown>, Record<string, unknown>]>;
 
-/** Actions that only read (or write a file): they have no allow_protected. */
-const READ_ONLY = new Set(['jumpcloud.user.lookup', 'jumpcloud.user.backup', 'jumpcloud.user.verify_offboarded']);
+/**
+ * Actions that change no user: those that only read (or write a file), and those that act on
+ * systems (a device's groups and commands): they have no allow_protected.
+ */
+const NOT_CHANGING_A_USER = new Set([
+  'jumpcloud.user.lookup', 'jumpcloud.user.backup', 'jumpcloud.user.verify_offboarded', 'jumpcloud.users.find', 'jumpcloud.systems.find',
+  'jumpcloud.system.groups.add', 'jumpcloud.system.groups.remove', 'jumpcloud.system.command',
+]);
+
+/**
+ * Actions that change a user but are given no existing user_id, so the loop below cannot call
+ * them: `user.create` refuses to update a protected account it finds (tested in user-create.test.ts).
+ */
+const TESTED_ON_THEIR_OWN = ['jumpcloud.user.create'];
 
 const PROTECTED = { protected_accounts: ['Admin@company.com'] };
 
@@ -53,8 +74,8 @@ function adminState() {
 
 describe('protected accounts', () => {
   it('every action that changes a user takes allow_protected (absent: refused)', () => {
-    const changing = jumpcloudActions.filter((action) => !READ_ONLY.has(action.id));
-    expect(changing.map((a) => a.id).sort()).toEqual([...new Set(CHANGING.map(([a]) => a.id))].sort());
+    const changing = jumpcloudActions.filter((action) => !NOT_CHANGING_A_USER.has(action.id));
+    expect(changing.map((a) => a.id).sort()).toEqual([...new Set([...CHANGING.map(([a]) => a.id), ...TESTED_ON_THEIR_OWN])].sort());
     for (const action of changing) {
       expect(action.params.properties?.['allow_protected'], action.id).toMatchObject({ type: 'boolean' });
     }

@@ -71,8 +71,7 @@ describe('jumpcloud.system.groups.add', () => {
     expect(mutatingRequests(emulator, from)).toEqual([]);
   });
 
-  it('puts several systems into several groups (a quarantine group made for the test), counting each membership once', async () => {
-    await seedGroups({ systemgroups: [{ name: 'Quarantine' }] });
+  it('puts several systems into several groups (the Quarantine group of the sandbox organisation), counting each membership once', async () => {
     const p = { systems: ['prod-web-01', 'prod-web-01', 'staging-web-01'], groups: ['Quarantine', 'Production Servers'], connection: 'jumpcloud' };
     const result = await runStep(systemGroupsAddAction, emulatorContext(emulator), p);
     expect(result.output).toEqual({
@@ -113,9 +112,9 @@ describe('jumpcloud.system.groups.add', () => {
     expect(error).toMatchObject({ code: 'JUMPCLOUD_DYNAMIC_GROUP', message });
     await expect(planStep(systemGroupsAddAction, emulatorContext(emulator, { dryRun: true }), p)).rejects.toMatchObject({ code: 'JUMPCLOUD_DYNAMIC_GROUP', message });
 
-    const noGroup = await runStep(systemGroupsAddAction, emulatorContext(emulator), { systems: ['JDOE-MBP'], groups: ['Finance Workstations', 'Quarantine'], connection: 'jumpcloud' }).catch((e: unknown) => e);
+    const noGroup = await runStep(systemGroupsAddAction, emulatorContext(emulator), { systems: ['JDOE-MBP'], groups: ['Finance Workstations', 'Isolation Ward'], connection: 'jumpcloud' }).catch((e: unknown) => e);
     expect(noGroup).toBeInstanceOf(NotFoundError);
-    expect((noGroup as Error).message).toBe('jumpcloud.system.groups.add: groups[1] "Quarantine": no JumpCloud system group has this id or name');
+    expect((noGroup as Error).message).toBe('jumpcloud.system.groups.add: groups[1] "Isolation Ward": no JumpCloud system group has this id or name');
     const noSystem = await runStep(systemGroupsAddAction, emulatorContext(emulator), { systems: ['JDOE-MBP', 'JDOE-MBP2'], groups: ['Finance Workstations'], connection: 'jumpcloud' }).catch((e: unknown) => e);
     expect((noSystem as Error).message).toBe('jumpcloud.system.groups.add: systems[1] "JDOE-MBP2": no JumpCloud system has this id, display name or hostname');
     expect(mutatingRequests(emulator)).toEqual([]);
