@@ -1,5 +1,6 @@
 import type { PluginPack } from '../../engine/plugin-api/pack.js';
 import { dataSetAction } from './data-set.js';
+import { failAction } from './workflow-fail.js';
 import { httpRequestAction } from './http-request.js';
 import { logAction } from './log.js';
 import { notifyEmailAction } from './notify-email.js';
@@ -9,8 +10,8 @@ import { workflowRunAction } from './workflow-run.js';
 /** The core pack: generic actions every workflow may use. Registered like any other plugin. */
 const corePack: PluginPack = {
   name: 'core',
-  description: 'Generic actions: logging, data, HTTP, notifications, sub-workflows',
-  actions: [logAction, dataSetAction, httpRequestAction, notifyEmailAction, notifyWebhookAction, workflowRunAction],
+  description: 'Generic actions: logging, data, HTTP, notifications, sub-workflows, stopping a run',
+  actions: [logAction, dataSetAction, httpRequestAction, notifyEmailAction, notifyWebhookAction, workflowRunAction, failAction],
 };
 
 export default corePack;
