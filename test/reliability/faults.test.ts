@@ -117,7 +117,8 @@ describe(`bulk offboardings under faults (seed ${RELIABILITY_SEED})`, () => {
       for (const entry of log) if (entry.fault === 'error' || entry.fault === 'drop' || entry.fault === 'rate_limit') faults[entry.fault]++;
       // The storm really happened.
       expect(faults.error).toBeGreaterThan(20);
-      expect(faults.drop).toBeGreaterThan(3);
+      // Fewer than before issue 14: naming in batches makes a quarter fewer calls to drop.
+      expect(faults.drop).toBeGreaterThan(1);
       expect(faults.rate_limit).toBeGreaterThan(0);
 
       // The engine's policy: at most DEFAULT_RETRY_POLICY.attempts per step (the template sets none).

@@ -54,8 +54,9 @@ describe('Semaphore.pause', () => {
   it('grants nothing while paused, keeps the queue in order, and lets it in when the pause ends', async () => {
     const semaphore = new Semaphore(2);
     const held = await semaphore.acquire();
-    expect(semaphore.pause(80)).toBe('started');
+    // Taken before the pause starts: a lower bound on its start, however long the call takes on a busy machine.
     const pausedAt = performance.now();
+    expect(semaphore.pause(80)).toBe('started');
     const order: string[] = [];
     const waiting = ['a', 'b', 'c'].map((name) => semaphore.acquire().then((release) => (order.push(name), release)));
     held(); // a slot freed during the pause is not granted
