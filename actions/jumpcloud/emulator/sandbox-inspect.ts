@@ -1,13 +1,13 @@
 import type { OrgSnapshot } from './org/org-state.js';
 
 /** The kinds of object a template test's `state:` can name, e.g. `user john.smith`. */
-export const INSPECT_KINDS = ['user', 'user_group', 'system', 'application'] as const;
+export const INSPECT_KINDS = ['user', 'user_group', 'system', 'system_group', 'application'] as const;
 
 /**
  * One named object of the emulated organisation as a template test sees it (`state:` of a
  * `*.test.yaml`): plain data with everything reached by name rather than id, so that a test
  * reads like the org file. `ref` is a kind and a name: `user john.smith` (a username, email or
- * id), `user_group Engineering`, `system JSMITH-MBP`, `application Slack`.
+ * id), `user_group Engineering`, `system JSMITH-MBP`, `system_group Quarantine`, `application Slack`.
  *
  * @returns the view, or `null` when there is no such object (a deleted user, for instance).
  * @throws Error naming the known kinds when the kind is not one of them.
@@ -53,7 +53,14 @@ export function inspectOrg(org: OrgSnapshot, ref: string): unknown {
       const system = org.systems.find((s) => s.displayName === name || s._id === name);
       if (system === undefined) return null;
       const users = org.associations.filter((a) => a.fromType === 'user' && a.toType === 'system' && a.toId === system._id).map((a) => org.users.find((u) => u._id === a.fromId)?.username ?? a.fromId);
-      return { id: system._id, display_name: system.displayName, hostname: system.hostname, users: users.sort() };
+      // Its system groups, so that a test can see a device moved into (or out of) one.
+      const groups = org.systemgroups.filter((g) => g.members.includes(system._id)).map((g) => g.name);
+      return { id: system._id, display_name: system.displayName, hostname: system.hostname, users: users.sort(), groups: groups.sort() };
+    }
+    case 'system_group': {
+      const group = org.systemgroups.find((g) => g.name === name || g.id === name);
+      if (group === undefined) return null;
+      return { id: group.id, name: group.name, members: group.members.map((id) => org.systems.find((s) => s._id === id)?.displayName ?? id).sort() };
     }
     default: {
       const application = org.applications.find((a) => a.displayLabel === name || a.name === name || a._id === name);

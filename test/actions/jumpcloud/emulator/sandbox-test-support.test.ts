@@ -44,9 +44,13 @@ describe('SandboxInstance.inspect of the JumpCloud sandbox', () => {
       expect(sandbox.inspect?.('user test.user@company.com')).toMatchObject({ username: 'test.user' });
       expect(sandbox.inspect?.('user_group VPN Users')).toMatchObject({ name: 'VPN Users', members: expect.arrayContaining(['test.user', 'john.smith']) });
       expect(sandbox.inspect?.('system JSMITH-MBP')).toMatchObject({ display_name: 'JSMITH-MBP', users: expect.arrayContaining(['test.user']) });
+      expect(sandbox.inspect?.('system FIN-WS-01')).toMatchObject({ display_name: 'FIN-WS-01', groups: ['Finance Workstations'] });
+      expect(sandbox.inspect?.('system JSMITH-MBP')).toMatchObject({ groups: [] });
+      expect(sandbox.inspect?.('system_group Finance Workstations')).toMatchObject({ name: 'Finance Workstations', members: ['FIN-WS-01', 'FIN-WS-02'] });
+      expect(sandbox.inspect?.('system_group No Such Group')).toBeNull();
       expect(sandbox.inspect?.('application Slack')).toMatchObject({ display_label: 'Slack', users: expect.arrayContaining(['test.user']) });
       expect(sandbox.inspect?.('user no.one')).toBeNull();
-      expect(() => sandbox.inspect?.('person john.smith')).toThrow('the kind one of user, user_group, system, application');
+      expect(() => sandbox.inspect?.('person john.smith')).toThrow('the kind one of user, user_group, system, system_group, application');
       expect(() => sandbox.inspect?.('user')).toThrow('write a kind and a name');
     } finally {
       await sandbox.close();
