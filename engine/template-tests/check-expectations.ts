@@ -47,12 +47,13 @@ export function checkExpectations(expect: CaseExpectations, run: RunObservation,
 }
 
 /**
- * A change's target as a test names it: without the id in brackets the actions add
- * (`user group "Engineering" (64a0…)` is `user group "Engineering"`), and with or without the
- * quotes around the name.
+ * A change's target as a test names it: without the ids in brackets the actions add
+ * (`user group "Engineering" (64a0…)` is `user group "Engineering"`), every one of them, since a
+ * target that pairs two objects names both (`system "X" (…) in system group "Quarantine" (…)`),
+ * and with or without the quotes around the names.
  */
 export function targetName(target: string): string {
-  return target.replace(/\s*\([0-9a-fA-F]{8,}\)\s*$/, '').replace(/"/g, '').trim();
+  return target.replace(/\s*\([0-9a-fA-F]{8,}\)/g, '').replace(/"/g, '').trim();
 }
 
 function emailDifferences(expected: ExpectedEmail, actual: { to: string[]; cc: string[]; subject: string }, path: string): Difference[] {

@@ -74,6 +74,10 @@ describe('targetName', () => {
     expect(targetName('user group Engineering')).toBe('user group Engineering');
     expect(targetName('email to jane.doe@company.com')).toBe('email to jane.doe@company.com');
   });
+
+  it('drops every id of a target that names two objects', () => {
+    expect(targetName('system "PPATEL-MBP" (527e3925466382b786f7a53b) in system group "Quarantine" (6fa1dde312271d0a2ef757c4)')).toBe('system PPATEL-MBP in system group Quarantine');
+  });
 });
 
 describe('emailHeaders', () => {
