@@ -12,7 +12,7 @@ describe('jumpcloudSandbox (the pack\'s SandboxProvider)', () => {
         department_groups: {
           Engineering: ['Engineering', 'VPN Users'], Finance: ['Finance Team'], Sales: ['Sales Team'], 'Human Resources': ['HR Team'], Support: ['Support Team'], IT: ['IT Admins', 'VPN Users'],
         },
-        inactivity_days: 90, inactivity_grace_days: 14, inactivity_exempt_groups: ['Inactivity Exempt'], inactivity_exempt_accounts: ['admin', 'helpdesk.legacy@company.com'],
+        inactivity_days: 90, inactivity_notice_days: 76, inactivity_exempt_groups: ['Inactivity Exempt'], inactivity_exempt_accounts: ['admin', 'helpdesk.legacy@company.com'],
         inactive_device_days: 30, inactive_devices_group: 'Inactive Devices', quarantine_group: 'Quarantine',
         minimum_os_versions: { darwin: '14.0', windows: '10.0.22631', linux: '22.04' },
       });
