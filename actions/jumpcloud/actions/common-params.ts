@@ -30,3 +30,9 @@ export function connectionOf(params: { connection?: string; org_id?: string | nu
     ...(params.org_id === undefined || params.org_id === null ? {} : { org_id: params.org_id }),
   };
 }
+
+/**
+ * A list of objects given by id or name (groups, systems, exempt users): each entry a non-blank
+ * string. Parameters spread it with their own description (and `minItems` where one is required).
+ */
+export const refListProperty = { type: 'array', items: { type: 'string', minLength: 1, pattern: '\\S' } } as const;

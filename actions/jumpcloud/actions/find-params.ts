@@ -12,8 +12,6 @@ export const dateBoundProperty = {
   pattern: '^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:?\\d{2}))?$',
 } as const;
 
-/** Lists of ids or names (exempt users, groups): at least one non-blank entry each. */
-export const refListProperty = { type: 'array', items: { type: 'string', minLength: 1, pattern: '\\S' } } as const;
 
 /**
  * The epoch milliseconds of a date bound, or undefined when not given.

@@ -6,7 +6,7 @@ import { namedRefSchema, REMOVAL_CONCURRENCY } from './association-removal.js';
 import { makeChange, settleIntents } from './change-intent.js';
 import { recordReported } from './change-tally.js';
 import { openJumpCloud } from './client-for-context.js';
-import { connectionOf, connectionProperties } from './common-params.js';
+import { connectionOf, connectionProperties, refListProperty } from './common-params.js';
 import { forEachLimit } from './for-each-limit.js';
 import { findGivenGroups, refOf, type GivenGroup, type GroupKind } from './group-refs.js';
 import { byName, plural, targetLabel, type NamedRef } from './names.js';
@@ -81,9 +81,8 @@ const params = (description: string) => ({
   properties: {
     systems: givenSystemsProperty,
     groups: {
-      type: 'array',
+      ...refListProperty,
       minItems: 1,
-      items: { type: 'string', minLength: 1, pattern: '\\S' },
       description: 'The system groups, each by id (24 hex) or exact name. Dynamic groups are refused: their rule decides which systems are members.',
     },
     ...connectionProperties,

@@ -2,13 +2,13 @@ import { AmbiguousError, NotFoundError, PermanentError } from '../../../engine/e
 import type { JumpCloudClient } from '../client/jumpcloud-client.js';
 import { isJumpCloudId } from '../client/object-id.js';
 import type { System } from '../types.js';
+import { refListProperty } from './common-params.js';
 import { byName, UNNAMED, type NamedRef } from './names.js';
 
 /** The `systems` parameter of the steps that act on given systems. */
 export const givenSystemsProperty = {
-  type: 'array',
+  ...refListProperty,
   minItems: 1,
-  items: { type: 'string', minLength: 1, pattern: '\\S' },
   description: 'The systems (devices), each by id (24 hex), exact display name or exact hostname. A name several systems share is refused, listing them: give the id.',
 } as const;
 

@@ -1,4 +1,5 @@
 import type { JumpCloudClient } from '../client/jumpcloud-client.js';
+import { refListProperty } from './common-params.js';
 import { findGivenGroups, findOneGroup, type GivenGroup, type GroupKind } from './group-refs.js';
 import type { UserSnapshot } from './user-snapshot.js';
 
@@ -6,9 +7,8 @@ export { refOf, type GivenGroup } from './group-refs.js';
 
 /** The `groups` parameter of the steps that add a user to, or remove one from, given groups. */
 export const givenGroupsProperty = {
-  type: 'array',
+  ...refListProperty,
   minItems: 1,
-  items: { type: 'string', minLength: 1, pattern: '\\S' },
   description: 'The user groups, each by id (24 hex) or exact name. Dynamic groups are refused: their rule decides who is a member.',
 } as const;
 
