@@ -49,8 +49,12 @@ export interface ServeConfig {
   host?: string;
   /** TCP port (default 8787; 0 picks a free one). */
   port?: number;
-  /** Bearer token of the monitoring API. */
+  /** An admin API token (named `serve.token`); `api_tokens` gives each script its own name and role. */
   token?: SecretRef;
+  /** API tokens for scripts, each with a name (recorded as who acted) and a role. */
+  api_tokens?: Array<{ name: string; role: 'viewer' | 'operator' | 'admin'; token: SecretRef }>;
+  /** The proxies (addresses or ranges) whose `X-Forwarded-*` headers serve believes; none by default. */
+  trust_proxy?: string[];
   /** Webhook senders by source name (the first segment of an event name), each with its HMAC key. */
   sources?: Record<string, { secret: SecretRef }>;
   /** How far a signed timestamp may be from the clock (default 5m). */

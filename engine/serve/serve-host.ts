@@ -12,12 +12,13 @@ import { acquireSubjectLock, removeStaleSubjectLocks, type SubjectLock } from '.
 import { TimerStore } from '../timers/timer-store.js';
 import { loadWorkflowFolder } from '../workflows/workflow-folder.js';
 import { WorkflowStateStore } from '../workflows/workflow-state.js';
+import { describeWorkflow, type WorkflowDetail } from '../workflows/workflow-detail.js';
 import { summariseWorkflows } from '../workflows/workflow-summary.js';
 import { EventInbox } from './event-inbox.js';
 import { EventIntake, initiatedByFor } from './event-intake.js';
 import { CursorStore, EventSourceHost, resolveEventSources } from './event-source-host.js';
 import { connectionCaps, readFdUsage } from './fd-budget.js';
-import { startHttpServer, type RunningHttpServer } from './http-server.js';
+import { startHttpServer, type RunningHttpServer } from './http/start-http-server.js';
 import { RunDispatcher } from './run-dispatcher.js';
 import { recoverInterruptedRuns, resumeStrandedRun, type RunRecoveryDeps } from './run-recovery.js';
 import { ScheduleRunner, type ScheduleClock } from './schedule-runner.js';
@@ -88,7 +89,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
   const { settings, problems: settingProblems } = resolveServeSettings(runtime.environment.config.serve, options.env, options.flags, where);
   // Serve's own secrets are redacted like every other: a sender may echo one in an event, and it
   // would then reach the event record, the run's journal, its audit trail and this log.
-  for (const value of [settings.token, ...[...settings.sources.values()].map((source) => source.secret)]) if (value !== undefined) services.redactor.add(value);
+  for (const value of [settings.token, ...settings.apiTokens.map((entry) => entry.token), ...[...settings.sources.values()].map((source) => source.secret)]) if (value !== undefined) services.redactor.add(value);
   const providers: EventSourceProvider[] = services.registry.listPacks().flatMap(({ pack }) => pack.eventSources ?? []);
   const { sources, problems: sourceProblems } = resolveEventSources(runtime.environment.config.event_sources ?? [], providers, where);
   const problems: Problem[] = [...folder.problems, ...settingProblems, ...sourceProblems];
@@ -159,15 +160,30 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     let draining = false;
     // Sized now, with the store, plugins and event sources' descriptors already open.
     const connections = connectionCaps(settings, readFdUsage());
+    const summaries = () => summariseWorkflows(folder.workflows, { states, store: services.store, now: now() });
+    const workflowDetail = (id: string): WorkflowDetail | undefined => {
+      const loaded = folder.workflows.find((candidate) => candidate.workflow.id === id);
+      const summary = loaded === undefined ? undefined : summariseWorkflows([loaded], { states, store: services.store, now: now() })[0];
+      if (loaded === undefined || summary === undefined) return undefined;
+      let vars: Record<string, unknown> | undefined;
+      try {
+        vars = runtime.resolveVars(loaded.workflow);
+      } catch {
+        vars = undefined; // a run names what is missing when it starts; the page shows the declarations
+      }
+      return describeWorkflow(loaded.workflow, loaded.source, summary, vars);
+    };
     http = await startHttpServer({
       webhook: { settings, intake, now },
-      monitoring: {
-        token: settings.token,
+      api: {
         store: services.store,
-        workflows: () => summariseWorkflows(folder.workflows, { states, store: services.store, now: now() }),
+        workflows: summaries,
+        workflow: workflowDetail,
         event: (source, id) => intake.view(source, id),
         health: () => ({ workflows: folder.workflows.length, running: dispatcher.running, queued: dispatcher.waiting }),
       },
+      tokens: settings.apiTokens,
+      trustProxy: settings.trustProxy,
       draining: () => draining,
       logger,
       connections,
@@ -176,12 +192,12 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
     const server = http;
     logger.info(`listening on ${server.url}: ${folder.workflows.length} workflow${folder.workflows.length === 1 ? '' : 's'} from ${folder.dir}, ${schedules.size} schedule${schedules.size === 1 ? '' : 's'}, ${sources.length} event source${sources.length === 1 ? '' : 's'}, store ${services.store.root}`);
     if (settings.tls === undefined && !isLoopbackHost(settings.host)) {
-      logger.warn(`listening on ${settings.host}, beyond this machine, without TLS: events, their signatures and the monitoring API's bearer token travel in plain text; set serve.tls: { cert, key } or put a TLS proxy in front`);
+      logger.warn(`listening on ${settings.host}, beyond this machine, without TLS: events, their signatures and the API's bearer tokens travel in plain text; set serve.tls: { cert, key } or put a TLS proxy in front`);
     }
     if (connections.limitedBy !== undefined) {
       logger.warn(`serving at most ${connections.total} connections (${connections.unauthenticated} not yet authenticated), fewer than serve.max_connections, because of ${connections.limitedBy}; raise the limit to serve more`);
     }
-    if (settings.token === undefined) logger.warn('serve.token is not configured: the monitoring API (GET /workflows, /runs) answers 401 to everyone');
+    if (settings.apiTokens.length === 0) logger.warn('no API token is configured (serve.api_tokens, serve.token): the API under /api/ accepts no bearer token');
     if (settings.sources.size === 0) logger.warn('serve.sources is empty: every POST /events/... is refused (404); add a source with a shared secret');
 
     const pruneEvents = (): void => {

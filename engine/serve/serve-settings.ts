@@ -1,17 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { Problem } from '../diagnostics/problem.js';
 import type { DurationSetting, Environment, ServeConfig } from '../config/index.js';
 import type { SourceLocation } from '../loader/source-map.js';
 import { parseDuration } from '../loader/duration.js';
+import type { ApiToken } from './http/api-tokens.js';
 
 /** `idflow serve`'s settings with defaults filled and secrets resolved. */
 export interface ServeSettings {
   host: string;
   port: number;
-  /** The monitoring API's bearer token; undefined when not configured (those endpoints then answer 401). */
+  /** `serve.token`: an admin API token named `serve.token`; undefined when not configured. */
   token: string | undefined;
+  /**
+   * Every API token: `serve.api_tokens` and, when set, `serve.token` (an admin named
+   * `serve.token`). Without any, the API answers 401 to every bearer token.
+   */
+  apiTokens: ApiToken[];
+  /** The proxies whose `X-Forwarded-*` headers serve believes (`serve.trust_proxy`); none by default. */
+  trustProxy: string[];
   /** Webhook sources by name, each with its HMAC key. */
   sources: ReadonlyMap<string, { secret: string }>;
   signatureToleranceMs: number;
@@ -93,6 +102,11 @@ export function resolveServeSettings(
   }
   const host = flags.host?.trim() || serve.host || SERVE_DEFAULTS.host;
   const token = serve.token === undefined ? undefined : secret(serve.token, '/serve/token', 'serve.token');
+  const apiTokens = resolveApiTokens(serve, token, secret, problem);
+  const trustProxy = [...(serve.trust_proxy ?? [])];
+  trustProxy.forEach((entry, index) => {
+    if (!isAddressOrRange(entry)) problem(`/serve/trust_proxy/${index}`, 'invalid-proxy', `serve.trust_proxy[${index}]: "${entry}" is not an IP address or a range like 10.0.0.0/8 or fd00::/8`, 'List the addresses of the proxies in front of serve, e.g. [127.0.0.1] for a proxy on this machine');
+  });
   const sources = new Map<string, { secret: string }>();
   for (const [name, source] of Object.entries(serve.sources ?? {})) {
     const value = secret(source.secret, `/serve/sources/${name}/secret`, `the shared secret of source "${name}"`);
@@ -105,6 +119,8 @@ export function resolveServeSettings(
       host,
       port,
       token,
+      apiTokens,
+      trustProxy,
       sources,
       signatureToleranceMs: duration(serve.signature_tolerance, SERVE_DEFAULTS.signatureToleranceMs),
       maxBodyBytes: serve.max_body_bytes ?? SERVE_DEFAULTS.maxBodyBytes,
@@ -157,4 +173,55 @@ function readTls(
     return undefined;
   }
   return { cert: cert.text, key: key.text, certFile: cert.file, keyFile: key.file };
+}
+
+/**
+ * `serve.api_tokens` with their secrets read, plus `serve.token` as an admin token named
+ * `serve.token`. Names must be unique (they are recorded as who acted), and so must the tokens:
+ * one token with two names or roles would make who acted a guess.
+ */
+function resolveApiTokens(
+  serve: ServeConfig,
+  token: string | undefined,
+  secret: (ref: { env: string }, pointer: string, what: string) => string | undefined,
+  problem: (pointer: string, code: string, message: string, suggestion?: string) => void,
+): ApiToken[] {
+  const tokens: Array<ApiToken & { pointer: string }> = [];
+  const names = new Map<string, number>();
+  (serve.api_tokens ?? []).forEach((entry, index) => {
+    const pointer = `/serve/api_tokens/${index}`;
+    const earlier = names.get(entry.name);
+    if (earlier !== undefined) {
+      problem(`${pointer}/name`, 'duplicate-api-token', `serve.api_tokens[${index}]: the name "${entry.name}" is already the name of serve.api_tokens[${earlier}]; each token needs its own name (it is recorded as who acted)`);
+      return;
+    }
+    names.set(entry.name, index);
+    if (entry.name === 'serve.token' && token !== undefined) {
+      problem(`${pointer}/name`, 'duplicate-api-token', `serve.api_tokens[${index}]: the name "serve.token" is the name serve.token's admin token has`, 'Give this token another name');
+      return;
+    }
+    const value = secret(entry.token, `${pointer}/token`, `the API token "${entry.name}"`);
+    if (value !== undefined) tokens.push({ name: entry.name, role: entry.role, token: value, pointer });
+  });
+  if (token !== undefined) tokens.push({ name: 'serve.token', role: 'admin', token, pointer: '/serve/token' });
+  tokens.forEach((entry, index) => {
+    const twin = tokens.findIndex((other, at) => at < index && other.token === entry.token);
+    if (twin === -1) return;
+    problem(entry.pointer, 'duplicate-api-token', `${where(entry.pointer)} has the same token as ${where(tokens[twin]?.pointer ?? '')}; give each name its own token (a shared one would make who acted a guess)`, 'Generate one per name, e.g. $(openssl rand -hex 24)');
+  });
+  return tokens.map(({ name, role, token: value }) => ({ name, role, token: value }));
+}
+
+function where(pointer: string): string {
+  const index = /^\/serve\/api_tokens\/(\d+)$/.exec(pointer)?.[1];
+  return index === undefined ? 'serve.token' : `serve.api_tokens[${index}]`;
+}
+
+/** An IPv4 or IPv6 address, optionally with a prefix length (a range). */
+function isAddressOrRange(entry: string): boolean {
+  const [address, prefix, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }

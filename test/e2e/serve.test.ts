@@ -57,7 +57,7 @@ describe('idflow serve (built CLI)', () => {
     writeServeConfig(ws, config());
     const serve = await startServeProcess(['--workflows', join(repoRoot, 'examples', 'serve')], ws);
     try {
-      expect((await serve.get('/workflows')).status).toBe(401);
+      expect((await serve.get('/api/workflows')).status).toBe(401);
       const payload = JSON.parse(readFileSync(join(repoRoot, 'examples', 'serve', 'hr-employee-terminated.json'), 'utf8')) as Record<string, unknown>;
       const answer = await serve.post('hr.employee.terminated', payload);
       expect(answer.status).toBe(202);
@@ -66,13 +66,13 @@ describe('idflow serve (built CLI)', () => {
       let report: any;
       const deadline = Date.now() + 20_000;
       for (;;) {
-        report = (await serve.get(`/runs/${runId}`, SERVE_ENV.IDFLOW_SERVE_TOKEN)).body;
+        report = (await serve.get(`/api/runs/${runId}`, SERVE_ENV.IDFLOW_SERVE_TOKEN)).body;
         if (report.meta.status !== 'running' || Date.now() > deadline) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(report.meta).toMatchObject({ status: 'succeeded', trigger: { type: 'event', event: 'hr.employee.terminated', eventId: 'hris-evt-2026-03-04-0001', source: 'hr' } });
       const childId = report.meta.childRunIds[0] as string;
-      const child = (await serve.get(`/runs/${childId}`, SERVE_ENV.IDFLOW_SERVE_TOKEN)).body;
+      const child = (await serve.get(`/api/runs/${childId}`, SERVE_ENV.IDFLOW_SERVE_TOKEN)).body;
       expect(child.meta).toMatchObject({ status: 'succeeded', parentRunId: runId, workflow: { id: 'jumpcloud-offboarding' }, subject: 'john.smith@company.com', reason: 'Employee termination' });
       expect(report.output).toMatchObject({ email: 'john.smith@company.com', jumpcloud_run: childId, jumpcloud: { actions_taken: { account_status: 'disabled' } }, devices_locked: false });
       expect(userState('john.smith')).toBe('SUSPENDED');
@@ -141,7 +141,7 @@ describe('idflow serve (built CLI)', () => {
       expect(retry.status).toBe(200);
       expect(retry.body).toMatchObject({ duplicate: true, runs: [{ workflow: 'slow-leaver', runId, status: expect.stringMatching(/^(running|succeeded)$/) }] });
       await waitFor(() => /succeeded after resuming/.test(second.stderr()), 15_000, 'the resumed run to end');
-      const view = await second.get('/events/hr/crash-1', SERVE_ENV.IDFLOW_SERVE_TOKEN);
+      const view = await second.get('/api/events/hr/crash-1', SERVE_ENV.IDFLOW_SERVE_TOKEN);
       expect(view.body).toMatchObject({ id: 'crash-1', runs: [{ runId, status: 'succeeded' }], pending: [], skipped: [] });
     } finally {
       expect(await second.stop()).toBe(0);

@@ -140,7 +140,7 @@ describe('secrets', () => {
       let status = '';
       const deadline = Date.now() + 30_000;
       while (status !== 'succeeded' && Date.now() < deadline) {
-        const runs = (await (await fetch(`${base}/runs`, { headers: monitoring })).json()) as { runs?: Array<{ status: string; subject?: string }> } | Array<{ status: string; subject?: string }>;
+        const runs = (await (await fetch(`${base}/api/runs`, { headers: monitoring })).json()) as { runs?: Array<{ status: string; subject?: string }> } | Array<{ status: string; subject?: string }>;
         const list = Array.isArray(runs) ? runs : runs.runs ?? [];
         status = list.find((r) => r.subject === 'chris.taylor@company.com')?.status ?? '';
         if (status === 'failed') break;
@@ -204,14 +204,14 @@ describe('secrets', () => {
       const runId = ((await answer.json()) as { runs: Array<{ runId: string }> }).runs[0]?.runId as string;
       expect(runId).toBeDefined();
       await waitUntil(() => /run \S+ succeeded/.test(serve.output().stderr), 20_000, 'the run to succeed');
-      const shown = await fetch(`${base}/runs/${runId}`, { headers: { authorization: `Bearer ${SECRETS.serveToken}` } });
+      const shown = await fetch(`${base}/api/runs/${runId}`, { headers: { authorization: `Bearer ${SECRETS.serveToken}` } });
       const shownText = await shown.text();
       expect(shown.status).toBe(200);
       serve.kill('SIGTERM');
       await serve.exited;
       const texts: Array<[string, string]> = [
         ...filesUnder(join(dir, 'store')).map((f): [string, string] => [f, readFileSync(f, 'latin1')]),
-        ['stdout of idflow serve', serve.output().stdout], ['stderr of idflow serve', serve.output().stderr], ['GET /runs/{id}', shownText],
+        ['stdout of idflow serve', serve.output().stdout], ['stderr of idflow serve', serve.output().stderr], ['GET /api/runs/{id}', shownText],
       ];
       const leaks: string[] = [];
       for (const [name, secret] of Object.entries({ webhookSecret: SECRETS.webhookSecret, serveToken: SECRETS.serveToken, psaSecret })) {

@@ -123,7 +123,7 @@ describe(`idflow serve killed with SIGKILL at ${KILLS} random points during a bu
       for (const leaver of leavers) {
         const id = `term-${leaver}`;
         for (;;) {
-          const view = await serve.get(`/events/hr/${encodeURIComponent(id)}`, SERVE_ENV.IDFLOW_SERVE_TOKEN);
+          const view = await serve.get(`/api/events/hr/${encodeURIComponent(id)}`, SERVE_ENV.IDFLOW_SERVE_TOKEN);
           const done = view.status === 200 && view.body.pending.length === 0 && view.body.runs.length > 0 && view.body.runs.every((run: { status: string }) => ENDED.has(run.status));
           if (done) break;
           if (Date.now() > deadline) throw new Error(`event ${id} did not end (${label}): ${JSON.stringify(view.body)}\n${serve.stderr().slice(-4000)}`);

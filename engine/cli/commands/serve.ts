@@ -23,8 +23,8 @@ export function register(program: Command): void {
     .description(
       'Serve a folder of templates until SIGTERM or Ctrl-C: POST /events/{name} starts the workflows whose event trigger matches ' +
         '(HMAC-signed per source over the timestamp, event name, event id and body; each event id accepted once), schedule triggers fire on their cron slots, event sources such as ' +
-        'JumpCloud Directory Insights are polled, and due durable timers fire. GET /workflows, /runs, /runs/{id} and /events/{source}/{id} ' +
-        '(bearer token) and GET /healthz monitor it. Connections are capped (serve.max_connections, lowered to fit the open-file limit; beyond, 503 with Retry-After) and serve.tls serves HTTPS. ' +
+        'JumpCloud Directory Insights are polled, and due durable timers fire. The API under /api/ (GET /api/workflows, /api/runs, /api/runs/{id}, ' +
+        '/api/events/{source}/{id}; API tokens per role, serve.api_tokens) and GET /healthz monitor it. Connections are capped (serve.max_connections, lowered to fit the open-file limit; beyond, 503 with Retry-After) and serve.tls serves HTTPS. ' +
         'Every template is checked first: serve does not start while one has a problem. ' +
         'Runs are ordinary runs in the store ("idflow runs" lists them); on SIGTERM the runs in flight stop at a step boundary, and at its ' +
         'next start serve resumes the runs it started that a shutdown or a crash interrupted (serve.recover: report only lists them).',

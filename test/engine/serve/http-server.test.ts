@@ -104,7 +104,7 @@ describe('serve\'s HTTP server against hostile senders', () => {
     const wide = serveFolder({ 'note.yaml': NOTE });
     const serving = await wide.start({ host: '0.0.0.0' });
     await serving.stop();
-    expect(wide.log()).toMatch(/warn\s+listening on 0\.0\.0\.0, beyond this machine, without TLS: events, their signatures and the monitoring API's bearer token travel in plain text; set serve\.tls/);
+    expect(wide.log()).toMatch(/warn\s+listening on 0\.0\.0\.0, beyond this machine, without TLS: events, their signatures and the API's bearer tokens travel in plain text; set serve\.tls/);
     const local = serveFolder({ 'note.yaml': NOTE });
     const onLoopback = await local.start({ host: '127.0.0.1' });
     await onLoopback.stop();
@@ -135,7 +135,7 @@ describe('serve\'s HTTP server against hostile senders', () => {
       const raw = JSON.stringify({ id: 'tls-1', who: 'ann@x.com' });
       const event = await httpsCall(`${serving.url}/events/hr.employee.terminated`, { method: 'POST', agent, headers: { 'content-type': 'application/json', ...signedEventHeaders(ENV.HR_SECRET, 'hr.employee.terminated', raw) } }, raw);
       expect(event.status, event.body).toBe(202);
-      const runs = await httpsCall(`${serving.url}/runs`, { agent, headers: { authorization: `Bearer ${ENV.SERVE_TOKEN}` } });
+      const runs = await httpsCall(`${serving.url}/api/runs`, { agent, headers: { authorization: `Bearer ${ENV.SERVE_TOKEN}` } });
       expect(runs.status, runs.body).toBe(200);
       agent.destroy();
       const plain = await new Promise<string>((resolve) => {

@@ -276,7 +276,7 @@ describe('idflow serve: transient failures to start a run', () => {
       expect(readdirSync(join(folder.store, 'runs'))).toEqual([runId]);
       expect(readdirSync(join(folder.store, 'locks')).filter((name) => name.endsWith('.lock'))).toHaveLength(1); // serve's own lock only
       expect(folder.log()).toMatch(/hr-leaver \(event hr\.employee\.terminated evt-ann@x\.com\) could not start \(attempt 3\): EMFILE/);
-      const record = await serving.get(`/events/hr/${encodeURIComponent('evt-ann@x.com')}`, ENV.SERVE_TOKEN);
+      const record = await serving.get(`/api/events/hr/${encodeURIComponent('evt-ann@x.com')}`, ENV.SERVE_TOKEN);
       expect(record.body).toMatchObject({ runs: [{ runId, status: 'succeeded' }], pending: [], skipped: [] });
     } finally {
       spy.mockRestore();
@@ -305,7 +305,7 @@ describe('idflow serve: a start that keeps failing until serve stops', () => {
       const posted = await first.post('hr.employee.terminated', event(file, 'ann@x.com'));
       expect(posted).toMatchObject({ status: 202, body: { runs: [], skipped: [], queued: [{ workflow: 'hr-leaver' }] } });
       await eventually(() => failures >= 2, 'a few attempts');
-      const owed = await first.get(`/events/hr/${encodeURIComponent('evt-ann@x.com')}`, ENV.SERVE_TOKEN);
+      const owed = await first.get(`/api/events/hr/${encodeURIComponent('evt-ann@x.com')}`, ENV.SERVE_TOKEN);
       expect(owed.body).toMatchObject({ runs: [], pending: ['hr-leaver'], skipped: [] });
       await first.stop();
     } finally {
@@ -466,7 +466,7 @@ describe('idflow serve: monitoring API', () => {
     const file = members(folder.dir, ['ann@x.com']);
     const serving = await folder.start();
     try {
-      for (const path of ['/workflows', '/runs', '/runs/x']) {
+      for (const path of ['/api/workflows', '/api/runs', '/api/runs/x']) {
         expect((await serving.get(path)).status).toBe(401);
         expect((await serving.get(path, 'wrong')).status).toBe(401);
       }
@@ -476,17 +476,17 @@ describe('idflow serve: monitoring API', () => {
       const runId = posted.body.runs[0].runId as string;
       await eventually(() => serving.runtime.services.store.openRun(runId).meta().status === 'succeeded', 'the run');
 
-      const workflows = await serving.get('/workflows', ENV.SERVE_TOKEN);
+      const workflows = await serving.get('/api/workflows', ENV.SERVE_TOKEN);
       expect(workflows.status).toBe(200);
       expect(workflows.body.workflows.map((w: { id: string }) => w.id)).toEqual(['hr-leaver', 'psa-inactive']);
       expect(workflows.body.workflows[0]).toMatchObject({ enabled: true, triggers: [{ type: 'manual' }, { type: 'event', event: 'hr.employee.terminated', conditional: true }], lastRun: { id: runId, status: 'succeeded', trigger: 'event' }, nextScheduled: null });
 
-      const runs = await serving.get('/runs?workflow=hr-leaver&status=succeeded&limit=5', ENV.SERVE_TOKEN);
+      const runs = await serving.get('/api/runs?workflow=hr-leaver&status=succeeded&limit=5', ENV.SERVE_TOKEN);
       expect(runs.body.runs.map((r: { id: string }) => r.id)).toEqual([runId]);
-      expect((await serving.get('/runs?status=done', ENV.SERVE_TOKEN)).status).toBe(400);
-      const report = await serving.get(`/runs/${runId}`, ENV.SERVE_TOKEN);
+      expect((await serving.get('/api/runs?status=done', ENV.SERVE_TOKEN)).status).toBe(400);
+      const report = await serving.get(`/api/runs/${runId}`, ENV.SERVE_TOKEN);
       expect(report.body).toMatchObject({ meta: { id: runId, status: 'succeeded' }, steps: [{ step: 'remove', status: 'succeeded' }, { step: 'done', status: 'succeeded' }], output: { removed: 1 } });
-      expect((await serving.get('/runs/20990101-0000-zzzzzz', ENV.SERVE_TOKEN)).status).toBe(404);
+      expect((await serving.get('/api/runs/20990101-0000-zzzzzz', ENV.SERVE_TOKEN)).status).toBe(404);
     } finally {
       await serving.stop();
     }
@@ -547,11 +547,11 @@ describe('idflow serve: shutdown', () => {
       // A repeat of the event is told its run is interrupted, not that all is done.
       const repeat = await restarted.post('hr.employee.terminated', event(file, 'ann@x.com'));
       expect(repeat).toMatchObject({ status: 200, body: { duplicate: true, runs: [{ workflow: 'hr-leaver', runId, status: 'interrupted' }] } });
-      const shown = await restarted.get(`/events/hr/${encodeURIComponent('evt-ann@x.com')}`, ENV.SERVE_TOKEN);
+      const shown = await restarted.get(`/api/events/hr/${encodeURIComponent('evt-ann@x.com')}`, ENV.SERVE_TOKEN);
       expect(shown).toMatchObject({ status: 200, body: { source: 'hr', id: 'evt-ann@x.com', event: 'hr.employee.terminated', runs: [{ workflow: 'hr-leaver', runId, status: 'interrupted' }], pending: [], skipped: [] } });
-      expect((await restarted.get('/events/hr/evt-ann@x.com')).status).toBe(401);
-      expect(await restarted.get('/events/hr/evt-nobody', ENV.SERVE_TOKEN)).toMatchObject({ status: 404, body: { error: { code: 'EVENT_NOT_FOUND' } } });
-      expect(await restarted.get('/events/NOT_A_SOURCE/x', ENV.SERVE_TOKEN)).toMatchObject({ status: 404, body: { error: { code: 'EVENT_NOT_FOUND' } } });
+      expect((await restarted.get('/api/events/hr/evt-ann@x.com')).status).toBe(401);
+      expect(await restarted.get('/api/events/hr/evt-nobody', ENV.SERVE_TOKEN)).toMatchObject({ status: 404, body: { error: { code: 'EVENT_NOT_FOUND' } } });
+      expect(await restarted.get('/api/events/NOT_A_SOURCE/x', ENV.SERVE_TOKEN)).toMatchObject({ status: 404, body: { error: { code: 'EVENT_NOT_FOUND' } } });
     } finally {
       await restarted.stop();
     }

@@ -9,7 +9,7 @@ describe('resolveServeSettings', () => {
   it('fills the defaults when the config has no serve: section', () => {
     const { settings, problems } = resolveServeSettings(undefined, {}, {}, { file: 'c.yaml' });
     expect(problems).toEqual([]);
-    expect(settings).toEqual({ ...SERVE_DEFAULTS, token: undefined, sources: new Map(), tls: undefined });
+    expect(settings).toEqual({ ...SERVE_DEFAULTS, token: undefined, apiTokens: [], trustProxy: [], sources: new Map(), tls: undefined });
   });
 
   it('reads durations, secrets from the environment, and lets the command line win', () => {
@@ -74,5 +74,46 @@ describe('resolveServeSettings', () => {
     const notPem = resolveWith('{ cert: not-pem.txt, key: serve.key }');
     expect(notPem.problems.map((p) => p.code)).toEqual(['tls-invalid']);
     expect(notPem.problems[0]?.message).toContain('are not a PEM certificate and private key');
+  });
+});
+
+describe('resolveServeSettings: API tokens and trusted proxies', () => {
+  const TOKENS_ENV = { READ: 'reader-token-0123456789', CI: 'ci-token-0123456789abc', ADMIN: 'admin-token-0123456789' };
+
+  it('reads serve.api_tokens with their roles, and serve.token as an admin named serve.token', () => {
+    const loaded = parseConfig('serve:\n  token: { env: ADMIN }\n  api_tokens:\n    - { name: dashboard, role: viewer, token: { env: READ } }\n    - { name: ci-offboarding, role: operator, token: { env: CI } }\n  trust_proxy: [127.0.0.1, 10.0.0.0/8, "fd00::/8"]\n', 'c.yaml', '/tmp');
+    expect(loaded.problems).toEqual([]);
+    const { settings, problems } = resolveServeSettings(loaded.config.serve, TOKENS_ENV, {}, { file: 'c.yaml' });
+    expect(problems).toEqual([]);
+    expect(settings.apiTokens).toEqual([
+      { name: 'dashboard', role: 'viewer', token: TOKENS_ENV.READ },
+      { name: 'ci-offboarding', role: 'operator', token: TOKENS_ENV.CI },
+      { name: 'serve.token', role: 'admin', token: TOKENS_ENV.ADMIN },
+    ]);
+    expect(settings.trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', 'fd00::/8']);
+  });
+
+  it('refuses a role that is none, a token written in the config, a missing name, each where it stands', () => {
+    const loaded = parseConfig('serve:\n  api_tokens:\n    - { name: dashboard, role: reader, token: { env: READ } }\n    - { name: ci, role: operator, token: ci-token-0123456789abc }\n    - { role: admin, token: { env: ADMIN } }\n', 'c.yaml', '/tmp');
+    // The literal token is refused twice: as not a { env: NAME } reference and as a secret written as text.
+    expect([...new Set(loaded.problems.map((p) => `${p.line} ${p.path}`))].map((text) => [Number(text.split(' ')[0]), text.split(' ')[1]])).toEqual([
+      [3, '/serve/api_tokens/0/role'],
+      [4, '/serve/api_tokens/1/token'],
+      [5, '/serve/api_tokens/2'],
+    ]);
+  });
+
+  it('refuses a name used twice, one token under two names, an unset variable and a proxy that is no address, naming each', () => {
+    const source = 'serve:\n  token: { env: ADMIN }\n  api_tokens:\n    - { name: dashboard, role: viewer, token: { env: READ } }\n    - { name: dashboard, role: operator, token: { env: CI } }\n    - { name: ci, role: operator, token: { env: ADMIN } }\n    - { name: later, role: viewer, token: { env: UNSET } }\n  trust_proxy: [proxy.example.com, 10.0.0.0/33]\n';
+    const loaded = parseConfig(source, 'c.yaml', '/tmp');
+    expect(loaded.problems).toEqual([]);
+    const { problems } = resolveServeSettings(loaded.config.serve, TOKENS_ENV, {}, { file: 'c.yaml', locate: (pointer) => loaded.locate?.(pointer) });
+    expect(problems.map((p) => [p.line, p.code, p.message])).toEqual([
+      [5, 'duplicate-api-token', 'serve.api_tokens[1]: the name "dashboard" is already the name of serve.api_tokens[0]; each token needs its own name (it is recorded as who acted)'],
+      [7, 'secret-missing', 'the API token "later" reads the environment variable UNSET, which is not set'],
+      [2, 'duplicate-api-token', 'serve.token has the same token as serve.api_tokens[2]; give each name its own token (a shared one would make who acted a guess)'],
+      [8, 'invalid-proxy', 'serve.trust_proxy[0]: "proxy.example.com" is not an IP address or a range like 10.0.0.0/8 or fd00::/8'],
+      [8, 'invalid-proxy', 'serve.trust_proxy[1]: "10.0.0.0/33" is not an IP address or a range like 10.0.0.0/8 or fd00::/8'],
+    ]);
   });
 });
