@@ -5,6 +5,7 @@ import type { Problem } from '../diagnostics/problem.js';
 import type { DurationSetting, Environment, ServeConfig } from '../config/index.js';
 import type { SourceLocation } from '../loader/source-map.js';
 import { parseDuration } from '../loader/duration.js';
+import { resolveConsoleAuthSettings, type ConsoleAuthSettings } from './auth/console-auth-settings.js';
 
 /** `idflow serve`'s settings with defaults filled and secrets resolved. */
 export interface ServeSettings {
@@ -30,6 +31,8 @@ export interface ServeSettings {
   maxUnauthenticatedConnections: number;
   /** The certificate and key to serve HTTPS with (read and checked as a pair); undefined: plain HTTP. */
   tls: { cert: Buffer; key: Buffer; certFile: string; keyFile: string } | undefined;
+  /** Who may sign in to the web console, and how (`serve.console`). */
+  console: ConsoleAuthSettings;
 }
 
 /** Defaults of {@link ServeSettings}. */
@@ -99,6 +102,8 @@ export function resolveServeSettings(
     if (value !== undefined) sources.set(name, { secret: value });
   }
   const tls = serve.tls === undefined ? undefined : readTls(serve.tls, where.baseDir ?? process.cwd(), problem);
+  const consoleAuth = resolveConsoleAuthSettings(serve.console, env, where);
+  problems.push(...consoleAuth.problems);
   const duration = (value: DurationSetting | undefined, fallback: number): number => (value === undefined ? fallback : parseDuration(value) ?? fallback);
   return {
     settings: {
@@ -117,6 +122,7 @@ export function resolveServeSettings(
       maxConnections: serve.max_connections ?? SERVE_DEFAULTS.maxConnections,
       maxUnauthenticatedConnections: serve.max_unauthenticated_connections ?? SERVE_DEFAULTS.maxUnauthenticatedConnections,
       tls,
+      console: consoleAuth.settings,
     },
     problems,
   };
