@@ -103,8 +103,8 @@ export async function oidcRoutes(app: FastifyInstance, options: { auth: ConsoleA
         claims = { ...info, ...claims };
       }
     } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      return refuse(400, 'Sign-in refused', `The answer from ${oidc.displayName} could not be verified (${(error as Error).message}). Start again.`, `${(error as Error).message}${typeof code === 'string' ? ` (${code})` : ''}`);
+      const why = failure(error);
+      return refuse(400, 'Sign-in refused', `The answer from ${oidc.displayName} could not be verified (${why}). Start again.`, why);
     }
     const name = claimedName(claims, oidc.nameClaims);
     const subject = typeof claims['sub'] === 'string' ? claims['sub'] : '?';
@@ -158,6 +158,13 @@ async function discover(oidc: OidcSettings): Promise<client.Configuration> {
 /** The callback URL: the configured one, else /auth/oidc/callback on the URL the browser used. */
 function redirectUrl(oidc: OidcSettings, request: FastifyRequest): URL {
   return oidc.redirectUrl ?? new URL('/auth/oidc/callback', `${request.protocol}://${request.host}`);
+}
+
+/** An openid-client error in words: its message, what caused it (an unexpected state), its code. */
+function failure(error: unknown): string {
+  const { message, code, cause } = error as { message?: unknown; code?: unknown; cause?: unknown };
+  const because = cause instanceof Error && cause.message !== message ? `: ${cause.message}` : '';
+  return `${String(message)}${because}${typeof code === 'string' ? ` (${code})` : ''}`;
 }
 
 function flowState(value: unknown): FlowState | undefined {
