@@ -79,6 +79,38 @@ export interface ServeConfig {
   max_unauthenticated_connections?: number;
   /** Serve HTTPS: PEM files, relative to the config file. */
   tls?: { cert: string; key: string };
+  /** Who may sign in to the web console, and how (see `engine/serve/auth/console-auth-settings.ts`). */
+  console?: ConsoleConfig;
+}
+
+/** The `serve.console:` section: local users, sessions and single sign-on. */
+export interface ConsoleConfig {
+  /** Local users, each with a password hash printed by `idflow serve hash-password`. */
+  users?: Array<{ name: string; role: 'viewer' | 'operator' | 'admin'; password_hash: string }>;
+  /** The key that signs session cookies and CSRF tokens, and how long a session lasts (default 8h). */
+  session?: { secret: SecretRef; max_age?: DurationSetting };
+  /** Single sign-on through an OpenID Connect provider. */
+  oidc?: ConsoleOidcConfig;
+}
+
+/** `serve.console.oidc:`: the identity provider and how its groups map to roles. */
+export interface ConsoleOidcConfig {
+  /** The issuer URL (discovery is read from `<issuer>/.well-known/openid-configuration`). */
+  issuer: string;
+  client_id: string;
+  client_secret: SecretRef;
+  /** Where the provider sends the browser back; default: `/auth/oidc/callback` on the URL the browser used. */
+  redirect_url?: string;
+  /** Default `openid profile email groups`. */
+  scopes?: string[];
+  /** The claim holding the user's groups (default `groups`). */
+  role_claim?: string;
+  /** Group names that grant each role; the strongest role granted wins. */
+  roles: { admin?: string[]; operator?: string[]; viewer?: string[] };
+  /** The claim that names the user (default `preferred_username`, then `email`). */
+  name_claim?: string;
+  /** The name the sign-in page gives the provider (default: the issuer's host). */
+  display_name?: string;
 }
 
 /** One entry of `event_sources:`; keys beyond these are the provider's own options. */

@@ -4,8 +4,11 @@ import { isRecord } from '../loader/workflow-data.js';
 
 /** Key names that hold secrets: password, secret, token, api key, private key, credential. */
 const SECRET_KEY = /(password|passwd|secret|token|api[_-]?key|private[_-]?key|credential)/i;
-/** …unless the key names something about the secret rather than the secret itself. */
-const NOT_THE_SECRET = /[_-](url|uri|file|path|name|env|header|type|id|endpoint|expiry|ttl)$/i;
+/**
+ * …unless the key names something about the secret rather than the secret itself. A `_hash` is
+ * one-way (the console's `password_hash`) and belongs in the file; its format is checked where it is read.
+ */
+const NOT_THE_SECRET = /[_-](url|uri|file|path|name|env|header|type|id|endpoint|expiry|ttl|hash)$/i;
 
 /** True when a key looks like it holds a secret (`api_key`, `smtp_password`, `access_token`). */
 export function isSecretKey(key: string): boolean {

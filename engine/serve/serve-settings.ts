@@ -7,6 +7,7 @@ import type { DurationSetting, Environment, ServeConfig } from '../config/index.
 import type { SourceLocation } from '../loader/source-map.js';
 import { parseDuration } from '../loader/duration.js';
 import type { ApiToken } from './http/api-tokens.js';
+import { resolveConsoleAuthSettings, type ConsoleAuthSettings } from './auth/console-auth-settings.js';
 
 /** `idflow serve`'s settings with defaults filled and secrets resolved. */
 export interface ServeSettings {
@@ -39,6 +40,8 @@ export interface ServeSettings {
   maxUnauthenticatedConnections: number;
   /** The certificate and key to serve HTTPS with (read and checked as a pair); undefined: plain HTTP. */
   tls: { cert: Buffer; key: Buffer; certFile: string; keyFile: string } | undefined;
+  /** Who may sign in to the web console, and how (`serve.console`). */
+  console: ConsoleAuthSettings;
 }
 
 /** Defaults of {@link ServeSettings}. */
@@ -113,6 +116,8 @@ export function resolveServeSettings(
     if (value !== undefined) sources.set(name, { secret: value });
   }
   const tls = serve.tls === undefined ? undefined : readTls(serve.tls, where.baseDir ?? process.cwd(), problem);
+  const consoleAuth = resolveConsoleAuthSettings(serve.console, env, where);
+  problems.push(...consoleAuth.problems);
   const duration = (value: DurationSetting | undefined, fallback: number): number => (value === undefined ? fallback : parseDuration(value) ?? fallback);
   return {
     settings: {
@@ -133,6 +138,7 @@ export function resolveServeSettings(
       maxConnections: serve.max_connections ?? SERVE_DEFAULTS.maxConnections,
       maxUnauthenticatedConnections: serve.max_unauthenticated_connections ?? SERVE_DEFAULTS.maxUnauthenticatedConnections,
       tls,
+      console: consoleAuth.settings,
     },
     problems,
   };

@@ -9,7 +9,7 @@ describe('resolveServeSettings', () => {
   it('fills the defaults when the config has no serve: section', () => {
     const { settings, problems } = resolveServeSettings(undefined, {}, {}, { file: 'c.yaml' });
     expect(problems).toEqual([]);
-    expect(settings).toEqual({ ...SERVE_DEFAULTS, token: undefined, apiTokens: [], trustProxy: [], sources: new Map(), tls: undefined });
+    expect(settings).toEqual({ ...SERVE_DEFAULTS, token: undefined, apiTokens: [], trustProxy: [], sources: new Map(), tls: undefined, console: { users: new Map(), session: undefined, oidc: undefined, unavailable: expect.stringContaining('serve.console.session') } });
   });
 
   it('reads durations, secrets from the environment, and lets the command line win', () => {
