@@ -8,6 +8,7 @@ import type { Durability } from './durability.js';
 import type { RunMeta, RunStatus } from './journal-events.js';
 import { thisHost } from './process-liveness.js';
 import { LatestRunIndex, isNewerRun } from './latest-runs.js';
+import { pageRuns, type RunPage, type RunPageQuery } from './run-pages.js';
 import { RunHandle } from './run-handle.js';
 import { RUN_FILES } from './run-files.js';
 import { isRunIdPrefix, newRunId } from './run-id.js';
@@ -17,6 +18,7 @@ import { sha256Hex } from './pinned-record.js';
 export { resolveStoreRoot } from './store-root.js';
 export { RunHandle } from './run-handle.js';
 export type { Durability } from './durability.js';
+export type { RunPage, RunPageQuery } from './run-pages.js';
 
 /** What the runner knows when it starts a run. */
 export interface NewRun {
@@ -222,6 +224,15 @@ export class RunStore {
     }
     metas.sort((a, b) => (isNewerRun(a, b) ? -1 : 1));
     return filter.limit === undefined ? metas : metas.slice(0, filter.limit);
+  }
+
+  /**
+   * One page of runs, newest first, filtered (workflow, status, subject, days), reading only the
+   * records the page needs (see {@link pageRuns}): the console's run list stays fast with many
+   * thousands of runs, where {@link RunStore.listRuns} reads every record.
+   */
+  pageRuns(query: RunPageQuery): RunPage {
+    return pageRuns({ ids: () => this.runIds(), meta: (id) => this.handle(id).meta() }, query);
   }
 
   /**
