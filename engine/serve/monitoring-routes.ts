@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { AmbiguousError } from '../errors/action-errors.js';
 import { IdflowError } from '../errors/idflow-error.js';
 import { RunNotFoundError } from '../errors/usage-errors.js';
-import type { RunStatus } from '../store/journal-events.js';
+import { RUN_STATUSES, type RunStatus } from '../store/journal-events.js';
 import { buildRunReport } from '../store/run-report.js';
 import type { RunStore } from '../store/run-store.js';
 import type { WorkflowSummary } from '../workflows/workflow-summary.js';
@@ -11,7 +11,7 @@ import { markAuthenticated } from './connection-gate.js';
 import { errorReply, header, type HttpReply } from './http-io.js';
 import { sameSecret } from './signature.js';
 
-const STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'interrupted', 'skipped'];
+const STATUSES: readonly RunStatus[] = RUN_STATUSES;
 
 /** What the monitoring API reads. */
 export interface MonitoringDeps {
