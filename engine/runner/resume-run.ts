@@ -36,7 +36,7 @@ export function verifyRunRecord(handle: RunHandle): void {
 }
 
 /**
- * Continues a failed, interrupted or killed run from where it stopped, with its pinned
+ * Continues a failed, interrupted, cancelled or killed run from where it stopped, with its pinned
  * template, its recorded inputs and variables, and the recorded outputs of the steps it
  * completed (which are not repeated). A run that already succeeded is left alone.
  *
@@ -88,6 +88,9 @@ export async function resumeRun(request: ResumeRunRequest, services: RunServices
   };
   const runLock = meta.subject === undefined ? undefined : acquireSubjectLock(services.store.locksDir(), meta.subject, handle.id);
   return driveUnderLock(runLock, () => {
+    // The cancel this run stopped on is done with: resuming it is the decision to go on. (A
+    // request still pending on an interrupted run stays, and stops it at its first boundary.)
+    if (meta.status === 'cancelled') handle.clearCancelRequest();
     handle.updateMeta({ status: 'running', pid: process.pid, finishedAt: undefined, durationMs: undefined, failedStep: undefined, error: undefined });
     const logger = createRunLogger({ runId: handle.id, workflowId: workflow.id, logFile: handle.logFile, redactor: services.redactor, console: request.console });
     const session = restored.sessions + 1;

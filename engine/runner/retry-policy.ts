@@ -35,10 +35,20 @@ export function backoffDelay(policy: RetryPolicy, retry: number): number {
 export async function runWithRetry<T>(
   attemptFn: (attempt: number) => Promise<T>,
   policy: RetryPolicy,
-  options: { signal: AbortSignal; firstAttempt?: number; onFailedAttempt?: (failure: FailedAttempt) => void },
+  options: {
+    signal: AbortSignal;
+    /**
+     * Ends a pause between attempts (not an attempt) when aborted: a cancelled run stops waiting
+     * at once, while an attempt in flight is never cut (its result would be lost).
+     */
+    waitSignal?: AbortSignal;
+    firstAttempt?: number;
+    onFailedAttempt?: (failure: FailedAttempt) => void;
+  },
 ): Promise<T> {
   const offset = (options.firstAttempt ?? 1) - 1;
   let lastError: IdflowError | undefined;
+  const waitSignal = options.waitSignal === undefined ? options.signal : AbortSignal.any([options.signal, options.waitSignal]);
   try {
     return await pRetry((attempt) => attemptFn(attempt + offset).catch((error: unknown) => {
       // Classify once, here, so every callback sees the same decision and p-retry's own
@@ -48,8 +58,11 @@ export async function runWithRetry<T>(
     }), {
       retries: Math.max(0, policy.attempts - 1),
       factor: policy.backoff === 'exponential' ? 2 : 1,
-      minTimeout: policy.delayMs,
-      maxTimeout: policy.maxDelayMs,
+      // The whole pause is waited below, under `waitSignal`: p-retry's own would only end on
+      // `signal`, and giving p-retry `waitSignal` would drop an attempt in flight (its late
+      // success discarded).
+      minTimeout: 0,
+      maxTimeout: 0,
       randomize: false,
       signal: options.signal,
       shouldRetry: ({ error }) => classifyError(error).retryable,
@@ -60,12 +73,13 @@ export async function runWithRetry<T>(
         const retryAfter = classified instanceof TransientError ? classified.retryAfterMs ?? 0 : 0;
         const wait = Math.max(backoff, retryAfter);
         options.onFailedAttempt?.({ attempt: attemptNumber + offset, error: classified, retryInMs: willRetry ? wait : undefined });
-        // p-retry then waits `backoff`; top it up so the far side's Retry-After is honoured.
-        if (willRetry && retryAfter > backoff) await sleep(retryAfter - backoff, options.signal);
+        // The back-off, or the far side's Retry-After when longer.
+        if (willRetry && wait > 0) await sleep(wait, waitSignal);
       },
     });
   } catch (error) {
     if (options.signal.aborted) throw asCancellation(options.signal.reason);
+    if (options.waitSignal?.aborted) throw asCancellation(options.waitSignal.reason);
     throw lastError !== undefined && error === lastError ? lastError : classifyError(error);
   }
 }

@@ -7,6 +7,7 @@ import type { RunLogger } from '../logging/run-logger.js';
 import type { SubjectLock } from '../store/subject-lock.js';
 import type { RegisteredAction } from '../registry/action-registry.js';
 import { acquireSubjectLock } from '../store/subject-lock.js';
+import { cancelRequestPath, hasCancelRequest, onCancelRequest, readCancelRequest, type CancelRequest } from '../store/cancel-request.js';
 import { evaluateCondition } from '../conditions/index.js';
 import { classifyError } from '../errors/classify.js';
 import type { IdflowError } from '../errors/idflow-error.js';
@@ -23,13 +24,13 @@ import { tallySteps, type PartialResult } from './failure-report.js';
 /** How a run ended. */
 export interface RunOutcome {
   runId: string;
-  status: 'succeeded' | 'failed' | 'interrupted' | 'skipped';
+  status: 'succeeded' | 'failed' | 'interrupted' | 'cancelled' | 'skipped';
   /** The template's returned data (only when succeeded). */
   output?: unknown;
   error?: IdflowError;
   /** The step that failed the run. */
   failedStep?: string;
-  /** For a failed or interrupted run: what it had done (see {@link PartialResult}). */
+  /** For a failed, interrupted or cancelled run: what it had done (see {@link PartialResult}). */
   partial?: PartialResult;
 }
 
@@ -89,6 +90,13 @@ export class RunSession {
   private readonly claimed = new Set<string>();
   private readonly console: ConsoleOptions;
   private readonly drain: AbortSignal | undefined;
+  /** Where a cancel request for the run appears (see `cancel-request.ts`), looked for at every step boundary. */
+  private readonly cancelPath: string;
+  /**
+   * Aborted when a cancel is requested in this process: ends a retry's back-off at once. Never
+   * given to an action (a step in flight is not cut by a cancel; it finishes, then the run stops).
+   */
+  private readonly cancelWaits = new AbortController();
 
   constructor(setup: SessionSetup) {
     this.workflow = setup.workflow;
@@ -102,10 +110,12 @@ export class RunSession {
     this.console = setup.console;
     this.drain = setup.drain;
     if (setup.runLock) this.locks.push(setup.runLock);
+    this.cancelPath = cancelRequestPath(setup.handle.dir);
   }
 
   /** Runs the session to its end; never throws for a failing step (that is an outcome). */
   async drive(): Promise<RunOutcome> {
+    const stopListening = onCancelRequest(this.handle.dir, (request) => this.cancelWaits.abort(new CancelledError(`The run was cancelled by ${request.by}`)));
     try {
       for (const subject of this.restored.subjects) await this.claim(subject, false);
       if (this.workflow.when !== undefined && !evaluateCondition(this.workflow.when, this.data)) {
@@ -121,10 +131,14 @@ export class RunSession {
           this.data.steps[step.id] = exposed(this.skipAfterEnd(step, ended));
           continue;
         }
-        if (this.drain?.aborted && !this.restored.units.has(step.id)) return this.interrupted(asCancellation(this.drain.reason));
+        if (!this.restored.units.has(step.id)) {
+          const cancel = this.cancelRequested();
+          if (cancel !== undefined) return this.cancelled(cancel, step.id);
+          if (this.drain?.aborted) return this.interrupted(asCancellation(this.drain.reason));
+        }
         const outcome = await this.runStep(step, 'steps');
         this.data.steps[step.id] = exposed(outcome.data);
-        if (outcome.cancelled) return this.interrupted(outcome.error);
+        if (outcome.cancelled) return this.stopped(outcome.error, step.id);
         if (outcome.endRun !== undefined && outcome.data.status === 'succeeded') {
           ended = { step: step.id, reason: outcome.endRun };
           this.logger.logger.info(`step ${step.id} ends the run early: ${outcome.endRun}`, { step: step.id });
@@ -151,12 +165,13 @@ export class RunSession {
     } catch (error) {
       // Only a bug or an unwritable store gets here; it must still leave an honest record.
       const classified = classifyError(error);
-      if (classified instanceof CancelledError) return this.interrupted(classified);
+      if (classified instanceof CancelledError) return this.stopped(classified, undefined);
       this.append({ type: 'run.finished', at: now(), status: 'failed', error: classified.toJSON() });
       this.finishMeta('failed', undefined, classified.message);
       this.logger.logger.error(`run failed: ${classified.message}`, { event: 'run.finished', status: 'failed', runId: this.handle.id, error: classified.message });
       return { runId: this.handle.id, status: 'failed', error: classified };
     } finally {
+      stopListening();
       for (const lock of this.locks) lock.release();
       // The journal and audit files stay open while the session writes; not beyond it.
       this.handle.close();
@@ -168,7 +183,7 @@ export class RunSession {
     for (const step of this.workflow.on_failure) {
       const outcome = await this.runStep(step, 'on_failure');
       this.data.steps[step.id] = exposed(outcome.data);
-      if (outcome.cancelled) return this.interrupted(outcome.error);
+      if (outcome.cancelled) return this.stopped(outcome.error, step.id);
     }
     this.audit({ operation: 'run.finish', target: this.workflow.id, result: 'failed', note: error.message });
     this.append({ type: 'run.finished', at: now(), status: 'failed', error: error.toJSON(), ...(failedStep === undefined ? {} : { failedStep }) });
@@ -202,6 +217,39 @@ export class RunSession {
       this.logger.logger.debug(`the returned data cannot be rendered from the stopped run: ${(error as Error).message}`, { runId: this.handle.id });
       return { steps };
     }
+  }
+
+  /**
+   * The pending cancel request, if any: one `stat` of the run's folder (or nothing, when this
+   * process was told already). Called at every step boundary and between foreach items.
+   */
+  private cancelRequested(): CancelRequest | undefined {
+    if (!this.cancelWaits.signal.aborted && !hasCancelRequest(this.cancelPath)) return undefined;
+    return readCancelRequest(this.handle.dir) ?? { at: now(), by: 'unknown' };
+  }
+
+  /** A step stopped without finishing: cancelled when someone asked, else interrupted. */
+  private stopped(error: IdflowError | undefined, step: string | undefined): RunOutcome {
+    const cancel = this.cancelRequested();
+    return cancel === undefined ? this.interrupted(error) : this.cancelled(cancel, step);
+  }
+
+  /**
+   * Ends the session on a cancel request: journaled and audited with who asked, the record
+   * `cancelled`. The `on_failure` steps do not run (a cancel is a decision, not a failure to
+   * clean up after); `idflow resume` continues from the step the run stopped before.
+   */
+  private cancelled(request: CancelRequest, beforeStep: string | undefined): RunOutcome {
+    const reason = `cancelled by ${request.by}${request.reason === undefined ? '' : `: ${request.reason}`}`;
+    this.append({ type: 'run.cancelled', at: now(), by: request.by, requestedAt: request.at, ...(request.reason === undefined ? {} : { reason: request.reason }) });
+    this.audit({
+      operation: 'run.cancel', target: this.workflow.id, result: 'info',
+      after: { cancelled_by: request.by, requested_at: request.at },
+      note: `${reason}${beforeStep === undefined ? '' : `; stopped before step "${beforeStep}" finished or started`}`,
+    });
+    this.finishMeta('cancelled', undefined, reason);
+    this.logger.logger.warn(`run ${reason}; resume it with: idflow resume ${this.handle.id}`, { event: 'run.finished', status: 'cancelled', runId: this.handle.id });
+    return { runId: this.handle.id, status: 'cancelled', error: new CancelledError(`Run ${this.handle.id} was ${reason}`), partial: this.partialResult() };
   }
 
   private interrupted(error: IdflowError | undefined): RunOutcome {
@@ -292,8 +340,9 @@ export class RunSession {
       const outcome = await this.runUnit(step, phase, action, i, items[i]);
       results[i] = outcome;
       if (outcome.cancelled) cancelled = outcome.error ?? new CancelledError();
-    }, () => cancelled !== undefined || this.signal.aborted);
-    if (cancelled !== undefined || this.signal.aborted) {
+    }, () => cancelled !== undefined || this.signal.aborted || this.cancelRequested() !== undefined);
+    if (cancelled !== undefined || this.signal.aborted || this.cancelRequested() !== undefined) {
+      // Items not started stay pending: a resume runs only those.
       return { data: { status: 'failed', output: null, changed: false }, error: cancelled ?? new CancelledError(), cancelled: true };
     }
     const failed = results.flatMap((r, i) => (r?.status === 'failed' ? [i] : []));
@@ -389,6 +438,7 @@ export class RunSession {
         }
       }, policy, {
         signal: this.signal,
+        waitSignal: this.cancelWaits.signal,
         firstAttempt: priorAttempts + 1,
         onFailedAttempt: ({ attempt, error, retryInMs }) => {
           this.append({ type: 'step.attempt_failed', at: now(), step: step.id, ...(item === undefined ? {} : { item }), attempt, error: error.toJSON(), retryInMs: retryInMs ?? 0 });

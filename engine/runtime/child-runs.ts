@@ -78,7 +78,9 @@ function result(handle: RunHandle, outcome: Pick<RunOutcome, 'runId' | 'status' 
   const changed = handle.events().some((event) => event.type === 'step.finished' && event.changed === true);
   return {
     runId: outcome.runId,
-    status: outcome.status,
+    // A cancelled sub-workflow fails the parent's step (with who cancelled it): the parent
+    // neither goes on as if it had run nor waits to resume it behind the canceller's back.
+    status: outcome.status === 'cancelled' ? 'failed' : outcome.status,
     changed,
     output: outcome.output ?? null,
     ...(outcome.error === undefined ? {} : { error: outcome.error.message }),

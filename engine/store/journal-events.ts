@@ -51,13 +51,18 @@ export type JournalEvent =
   | { type: 'child.started'; at: string; step: string; childRunId: string; workflowId: string }
   | { type: 'timer.scheduled'; at: string; step: string; timerId: string; dueAt: string; action: string; key: string }
   | { type: 'run.interrupted'; at: string; reason: string }
+  /** The run stopped at a step boundary because someone asked (see `cancel-request.ts`); resumable. */
+  | { type: 'run.cancelled'; at: string; by: string; reason?: string; requestedAt: string }
   | { type: 'run.finished'; at: string; status: 'succeeded' | 'failed'; output?: unknown; error?: SerializedError; failedStep?: string };
 
 /** `steps` is the main list; `on_failure` the recovery list. */
 export type StepPhase = 'steps' | 'on_failure';
 
 /** Where a run is, as `idflow runs` shows it. */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted' | 'skipped';
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'interrupted' | 'cancelled' | 'skipped';
+
+/** Every {@link RunStatus}, for filters and help texts. */
+export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'interrupted', 'cancelled', 'skipped'];
 
 /** The summary of a run, kept in `run.json` (rewritten atomically as the run progresses). */
 export interface RunMeta {

@@ -15,4 +15,6 @@ export const RUN_FILES = {
   output: 'output.json',
   /** The run's log, one JSON object per line. */
   log: 'log.jsonl',
+  /** A pending request to cancel the run (see `cancel-request.ts`); absent normally. */
+  cancel: 'cancel.json',
 } as const;

@@ -10,6 +10,7 @@ import { AppendOnlyFile, readJsonLines, repairTail } from './jsonl-file.js';
 import type { JournalEvent, RunMeta } from './journal-events.js';
 import { RUN_FILES } from './run-files.js';
 import { effectiveStatus } from './run-status.js';
+import { clearCancelRequest, readCancelRequest, writeCancelRequest, type CancelRequest } from './cancel-request.js';
 import { verifyPinnedRecord, type PinnedHashes, type VerifiedPinnedRecord } from './pinned-record.js';
 
 /** How a handle writes: shared by every handle of a store. */
@@ -189,6 +190,24 @@ export class RunHandle {
       events.push(value as JournalEvent);
     }
     return events;
+  }
+
+  /**
+   * Asks the run to stop at its next step boundary (see `cancel-request.ts`): the request is
+   * written to the run's folder, so the process executing the run sees it wherever it runs.
+   */
+  requestCancel(request: CancelRequest): void {
+    writeCancelRequest(this.dir, this.redactor.redactDeep(request), this.durability);
+  }
+
+  /** The run's pending cancel request, if any. */
+  cancelRequest(): CancelRequest | undefined {
+    return readCancelRequest(this.dir);
+  }
+
+  /** Withdraws the run's cancel request (a cancelled run being resumed). */
+  clearCancelRequest(): void {
+    clearCancelRequest(this.dir);
   }
 
   /** Records the returned data (redacted), replacing any earlier value atomically. */

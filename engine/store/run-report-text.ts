@@ -34,6 +34,8 @@ export function formatRunReport(report: RunReport): string {
     facts.push(['Resumed', resumes.map((session) => `${formatLocalTime(session.at)}${session.templateChanged === true ? ' (template file had changed; the pinned template was used)' : ''}`).join('; ')]);
   }
   for (const interruption of report.interruptions) facts.push(['Interrupted', `${formatLocalTime(interruption.at)}: ${interruption.reason}`]);
+  for (const cancel of report.cancellations) facts.push(['Cancelled', `${formatLocalTime(cancel.at)} by ${cancel.by}${cancel.reason === undefined ? '' : `: ${cancel.reason}`}`]);
+  if (meta.status === 'cancelled') facts.push(['Resume', `idflow resume ${meta.id} continues from the step it stopped before`]);
   if (meta.status === 'interrupted' && report.interruptions.length === 0) facts.push(['Interrupted', `the process stopped without finishing the run; resume it with: idflow resume ${meta.id}`]);
   if (report.skipped !== undefined) facts.push(['Skipped', report.skipped.reason]);
   if (meta.status === 'failed') facts.push(['Failed', `${meta.failedStep === undefined ? '' : `at step ${meta.failedStep}: `}${meta.error ?? errorText(report.finished?.error)}`]);

@@ -80,6 +80,8 @@ export interface RunReport {
   onFailure: StepReport[];
   /** Times the run was stopped (Ctrl-C, SIGTERM). */
   interruptions: Array<{ at: string; reason: string }>;
+  /** Times someone cancelled the run (`idflow runs cancel`, the console), with who and why. */
+  cancellations: Array<{ at: string; by: string; reason?: string }>;
   /** Set when the run was skipped as a whole (the workflow's `when:` did not hold). */
   skipped?: { at: string; reason: string };
   /** The last `run.finished` event. */
@@ -100,7 +102,7 @@ export interface RunReport {
  *   last `run.finished` event is used.
  */
 export function buildRunReport(meta: RunMeta, events: readonly JournalEvent[], output?: unknown): RunReport {
-  const report: RunReport = { meta, sessions: [], subjects: [], steps: [], onFailure: [], interruptions: [] };
+  const report: RunReport = { meta, sessions: [], subjects: [], steps: [], onFailure: [], interruptions: [], cancellations: [] };
   const steps = new Map<string, StepReport>();
   /** The phase each step name was last started in (events other than start/finish carry none). */
   const phaseOf = new Map<string, StepPhase>();
@@ -180,6 +182,9 @@ export function buildRunReport(meta: RunMeta, events: readonly JournalEvent[], o
         break;
       case 'run.interrupted':
         report.interruptions.push({ at: event.at, reason: event.reason });
+        break;
+      case 'run.cancelled':
+        report.cancellations.push({ at: event.at, by: event.by, ...(event.reason === undefined ? {} : { reason: event.reason }) });
         break;
       case 'run.finished':
         report.finished = { at: event.at, status: event.status, ...(event.error === undefined ? {} : { error: event.error }), ...(event.failedStep === undefined ? {} : { failedStep: event.failedStep }) };

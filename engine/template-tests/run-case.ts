@@ -27,7 +27,7 @@ export interface CaseEnvironment {
 /** What one run of a case did, as the expectations read it. */
 export interface RunObservation {
   runId?: string;
-  status: 'succeeded' | 'failed' | 'interrupted' | 'skipped' | 'not_triggered' | 'refused';
+  status: 'succeeded' | 'failed' | 'interrupted' | 'cancelled' | 'skipped' | 'not_triggered' | 'refused';
   output?: unknown;
   error?: string;
   failedStep?: string;

@@ -117,6 +117,10 @@ function settle(options: FireTimerOptions, timer: TimerRecord, runId: string, ou
   if (outcome.status === 'failed' && outcome.error?.code === 'SUBJECT_LOCKED') {
     return { kind: 'pending', timer: timers.get(timer.id), reason: `${outcome.error.message}; it is tried again at the next check`, runId };
   }
+  // A cancelled run is someone's decision: the timer ends with it instead of resuming it at the next check.
+  if (outcome.status === 'cancelled') {
+    return { kind: 'finished', timer: timers.finish(timer.id, 'failed', { runId, reason: `${outcome.error?.message ?? 'its run was cancelled'} (idflow runs show ${runId})` }), runId };
+  }
   if (outcome.status === 'failed') {
     return { kind: 'finished', timer: timers.finish(timer.id, 'failed', { runId, reason: `${outcome.error?.message ?? 'the run failed'} (idflow runs show ${runId})` }), runId };
   }

@@ -29,7 +29,16 @@ export interface RunsShowOptions extends StoreOptions {
   json?: boolean;
 }
 
-const STATUSES = ['running', 'succeeded', 'failed', 'interrupted', 'skipped'] as const;
+/** Options of `idflow runs cancel`. */
+export interface RunsCancelOptions extends StoreOptions {
+  by?: string;
+  reason?: string;
+  json?: boolean;
+}
+
+// Kept in step with RUN_STATUSES (journal-events.ts), which this file does not import so that
+// "idflow runs --help" loads no store code.
+const STATUSES = ['running', 'succeeded', 'failed', 'interrupted', 'cancelled', 'skipped'] as const;
 
 /**
  * Registers `idflow runs [--workflow ID] [--status S] [--limit N] [--json]` and
@@ -41,7 +50,7 @@ export function register(program: Command): void {
     .summary('list runs, or show one run step by step')
     .description(
       'List the runs in the store, newest first: id, workflow, subject, status, start time and duration. ' +
-        'A run whose process is gone (killed, crashed) shows as interrupted and can be resumed. ' +
+        'A run whose process is gone (killed, crashed) shows as interrupted and can be resumed; a run someone cancelled shows as cancelled and can be resumed too. ' +
         '"idflow runs show RUN_ID" shows one run: who started it and why, and every step with its status, attempts, timings, changes, output or error.',
     )
     .option('--workflow <id>', 'only runs of this workflow id')
@@ -61,6 +70,7 @@ export function register(program: Command): void {
       '  idflow runs --status failed --limit 10',
       '  idflow runs show 20261122-2305-k3x9p2',
       '  idflow runs show 20261122-2305 --json      (any unique prefix of a run id)',
+      '  idflow runs cancel 20261122-2305-k3x9p2 --reason "wrong user"',
     ].join('\n'))
     .action(async (options: RunsListOptions) => {
       await runCommand((io) => runsListCommand(options, io));
@@ -82,6 +92,62 @@ export function register(program: Command): void {
       // Options given before "show" belong to "runs"; merge them in.
       await runCommand((io) => runsShowCommand(runId, command.optsWithGlobals<RunsShowOptions>(), io));
     });
+
+  runs
+    .command('cancel')
+    .summary('ask a running run to stop at its next step boundary')
+    .description(
+      'Ask a running run to stop, wherever it runs (this machine\'s idflow serve, another idflow run on the same store): ' +
+        'the step in flight finishes (a call is never cut in the middle), then the run ends as cancelled, before its next step ' +
+        'or foreach item; its on_failure steps do not run. The journal and audit trail record who cancelled it. ' +
+        'A cancelled run can be resumed with "idflow resume RUN_ID": it continues from the step it stopped before. ' +
+        'The command returns at once; "idflow runs show RUN_ID" shows when the run stopped.',
+    )
+    .argument('<run-id>', 'the run id, or a unique prefix of it')
+    .option('--by <name>', 'who cancels it, for the audit trail (default: the OS user)')
+    .option('--reason <text>', 'why, for the audit trail')
+    .option('--json', 'print {runId, workflowId, status: "cancelling"} as JSON')
+    .option('--store <dir>', STORE_OPTION_HELP)
+    .option('--config <file>', CONFIG_OPTION_HELP)
+    .addHelpText('after', [
+      '',
+      'Exit codes:',
+      '  0  the request is recorded; the run stops at its next step boundary',
+      '  1  the run is not running (finished, cancelled, or interrupted: resume it instead)',
+      '  2  no run (or several) match the id, or a bad option',
+    ].join('\n'))
+    .action(async (runId: string, _options: RunsCancelOptions, command: Command) => {
+      await runCommand((io) => runsCancelCommand(runId, command.optsWithGlobals<RunsCancelOptions>(), io));
+    });
+}
+
+/**
+ * Runs `idflow runs cancel RUN_ID`: records a cancel request for a running run (see
+ * requestRunCancel) and returns at once.
+ * @throws UsageError (exit 2) for an unknown or ambiguous id; ConflictError `RUN_NOT_RUNNING` (exit 1).
+ */
+export async function runsCancelCommand(runId: string, options: RunsCancelOptions, io: CommandIo): Promise<number> {
+  const [{ RunStore }, { requestRunCancel }, { userInfo }] = await Promise.all([
+    import('../../store/run-store.js'),
+    import('../../runner/cancel-run.js'),
+    import('node:os'),
+  ]);
+  const root = await storeRootFor(options, io);
+  const store = new RunStore(root);
+  const handle = await openRunFor(store, runId, root);
+  handle.close();
+  let by = options.by?.trim();
+  if (by === undefined || by === '') {
+    try {
+      by = userInfo().username;
+    } catch {
+      by = io.env['USER'] ?? 'unknown';
+    }
+  }
+  const requested = requestRunCancel(store, handle.id, { by, ...(options.reason === undefined ? {} : { reason: options.reason }) });
+  if (options.json) io.stdout.write(`${JSON.stringify(requested)}\n`);
+  else io.stdout.write(`Asked run ${requested.runId} (${terminalSafe(requested.workflowId)}) to stop: it ends as cancelled at its next step boundary; "idflow runs show ${requested.runId}" shows when.\n`);
+  return ExitCode.ok;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { AmbiguousError } from '../../errors/action-errors.js';
 import { IdflowError } from '../../errors/idflow-error.js';
 import { RunNotFoundError } from '../../errors/usage-errors.js';
-import type { RunStatus } from '../../store/journal-events.js';
+import { RUN_STATUSES, type RunStatus } from '../../store/journal-events.js';
 import { pageRuns, type RunQuery } from '../../store/run-page.js';
 import { buildRunReport } from '../../store/run-report.js';
 import type { RunStore } from '../../store/run-store.js';
@@ -16,8 +16,6 @@ export interface ApiRunOptions {
   logger: ServeLogger;
 }
 
-/** The statuses `GET /api/runs?status=` takes. */
-export const RUN_STATUSES: readonly RunStatus[] = ['running', 'succeeded', 'failed', 'interrupted', 'skipped'];
 /** Runs on a page when `limit` is not given, and the most a page may have. */
 export const RUNS_PAGE = { default: 100, max: 1000 } as const;
 

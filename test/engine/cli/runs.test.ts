@@ -70,7 +70,7 @@ describe('idflow runs (the built CLI)', () => {
   it('refuses a bad --status or --limit with exit code 2', async () => {
     const status = await idflow(['runs', '--store', storeDir, '--status', 'faild'], { cwd: dir });
     expect(status.code).toBe(2);
-    expect(status.stderr).toBe('idflow: error: Unknown status "faild" for --status; use one of running, succeeded, failed, interrupted, skipped. Did you mean "failed"?\n');
+    expect(status.stderr).toBe('idflow: error: Unknown status "faild" for --status; use one of running, succeeded, failed, interrupted, cancelled, skipped. Did you mean "failed"?\n');
     const limit = await idflow(['runs', '--store', storeDir, '--limit', 'ten'], { cwd: dir });
     expect(limit).toMatchObject({ code: 2, stderr: 'idflow: error: --limit must be a positive whole number (got "ten")\n' });
   });
