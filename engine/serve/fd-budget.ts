@@ -18,7 +18,7 @@ export const FDS_PER_RUN = 8;
 
 /**
  * Descriptors kept free besides the runs: serve's own store work (event records, the inbox's
- * temporary files, timers, schedules, the monitoring API reading runs), DNS and event sources.
+ * temporary files, timers, schedules, the API reading runs), DNS and event sources.
  */
 export const FDS_FIXED_RESERVE = 8;
 

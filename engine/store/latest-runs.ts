@@ -15,7 +15,7 @@ export interface LatestRunSource {
 
 /**
  * The newest run of each workflow, kept up to date between calls, for a long-lived reader such
- * as serve's `GET /workflows`, which would otherwise read every run record on every call.
+ * as serve's `GET /api/workflows`, which would otherwise read every run record on every call.
  *
  * @remarks
  * Run folders are only ever added, and a run's workflow and start time never change, so each

@@ -5,7 +5,7 @@ import type { RunMeta } from '../store/journal-events.js';
 import type { RunStore } from '../store/run-store.js';
 import type { WorkflowStateStore } from './workflow-state.js';
 
-/** One trigger as `idflow workflows list` and `GET /workflows` show it. */
+/** One trigger as `idflow workflows list` and `GET /api/workflows` show it. */
 export interface TriggerSummary {
   type: Trigger['type'];
   /** Event triggers: the event name. */
@@ -19,7 +19,7 @@ export interface TriggerSummary {
   next?: string | null;
 }
 
-/** A workflow as `idflow workflows list` and `GET /workflows` show it. */
+/** A workflow as `idflow workflows list` and `GET /api/workflows` show it. */
 export interface WorkflowSummary {
   id: string;
   name: string;

@@ -3,7 +3,7 @@ import { AmbiguousError } from '../../errors/action-errors.js';
 import { IdflowError } from '../../errors/idflow-error.js';
 import { RunNotFoundError } from '../../errors/usage-errors.js';
 import { RUN_STATUSES, type RunStatus } from '../../store/journal-events.js';
-import { pageRuns, type RunQuery } from '../../store/run-page.js';
+import { RunPager, type RunQuery } from '../../store/run-page.js';
 import { buildRunReport } from '../../store/run-report.js';
 import type { RunStore } from '../../store/run-store.js';
 import { requireRole } from '../auth/request-principal.js';
@@ -70,6 +70,7 @@ const runsQuerySchema = {
  */
 export async function apiRunRoutes(app: FastifyInstance, options: ApiRunOptions): Promise<void> {
   const viewer = requireRole('viewer');
+  const pager = new RunPager(options.store);
   app.get<{ Querystring: RunsQuerystring }>('/api/runs', {
     schema: { querystring: runsQuerySchema },
     config: { invalidCode: 'INVALID_FILTER', parameterHints: PARAMETER_HINTS },
@@ -94,7 +95,7 @@ export async function apiRunRoutes(app: FastifyInstance, options: ApiRunOptions)
       ...(query.offset === undefined ? {} : { offset: query.offset }),
     };
     try {
-      return pageRuns(options.store, wanted, (runId, error) => options.logger.warn(`cannot read run ${runId}: ${error.message}`));
+      return pager.page(wanted, (runId, error) => options.logger.warn(`cannot read run ${runId}: ${error.message}`));
     } catch (error) {
       if (error instanceof IdflowError && error.code === 'INVALID_FILTER') return sendError(reply, 400, 'INVALID_FILTER', `the query parameter ${error.message}`);
       throw error;

@@ -7,6 +7,7 @@ import { apiEventRoutes, type ApiEventOptions } from './api-event-routes.js';
 import { apiRunRoutes } from './api-run-routes.js';
 import { apiTokens, type ApiToken } from './api-tokens.js';
 import { apiWorkflowRoutes, type ApiWorkflowOptions } from './api-workflow-routes.js';
+import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
 import { healthRoute, type HealthRouteOptions } from './health-route.js';
 import { jsonBody } from './json-body.js';
 import { decoratePrincipal } from './principal-decorator.js';
@@ -79,6 +80,8 @@ export async function createServeApp(deps: ServeAppDeps): Promise<{ app: Fastify
     bodyLimit: deps.webhook.settings.maxBodyBytes,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    frameworkErrors,
+    clientErrorHandler,
     // Event ids are up to 200 characters, URL-encoded up to three times that.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1_000 },
   });

@@ -66,7 +66,7 @@ export const serveGuards = sharedPlugin(async (app: FastifyInstance, options: Se
 });
 
 /** Whether a request has a body that was not read to its end. */
-function bodyUnread(request: IncomingMessage): boolean {
+export function bodyUnread(request: IncomingMessage): boolean {
   if (request.complete) return false;
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');

@@ -460,7 +460,7 @@ describe('idflow serve: event retention', () => {
   });
 });
 
-describe('idflow serve: monitoring API', () => {
+describe('idflow serve: the API under /api/', () => {
   it('answers with the token only; /healthz is open', async () => {
     const folder = serveFolder({ 'leaver.yaml': LEAVER, 'psa.yaml': PSA });
     const file = members(folder.dir, ['ann@x.com']);

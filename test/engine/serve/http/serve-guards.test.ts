@@ -1,3 +1,4 @@
+import { connect, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { requireRole } from '../../../../engine/serve/auth/request-principal.js';
@@ -70,5 +71,33 @@ describe('serve\'s routes: 404, 405 and error shapes', () => {
     await app.inject({ url: '/api/runs', headers: bearer('wrong-token-wrong-token-wrong') });
     await app.inject({ url: '/nowhere' });
     expect(served.logger.lines).toEqual(['warn POST /api/test/operate → 403 FORBIDDEN (dashboard)', 'warn GET /api/runs → 401 UNAUTHORISED']);
+  });
+});
+
+describe('serve\'s answers to what is not a request it can route', () => {
+  it('answers a path that is not URL text 400 BAD_URL and an over-long segment 414, in serve\'s shape', async () => {
+    ({ app } = await serveApp());
+    const bad = await app.inject({ url: '/api/runs/%E0%A4%A', headers: bearer(TOKENS.viewer) });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toEqual({ error: { code: 'BAD_URL', message: expect.stringContaining('"/api/runs/%E0%A4%A" is not valid URL text') } });
+    expect(bad.headers['cache-control']).toBe('no-store');
+    const long = await app.inject({ url: `/api/runs/${'x'.repeat(1_200)}`, headers: bearer(TOKENS.viewer) });
+    expect(long.statusCode).toBe(414);
+    expect(long.json().error.code).toBe('URI_TOO_LONG');
+  });
+
+  it('answers bytes that are not HTTP 400 in serve\'s shape and closes the connection', async () => {
+    ({ app } = await serveApp());
+    await new Promise<void>((resolve) => app?.server.listen(0, '127.0.0.1', resolve));
+    const { port } = app.server.address() as AddressInfo;
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write('HELLO THERE\r\n\r\n'));
+      let text = '';
+      socket.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+      socket.on('close', () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1.1 400 Bad Request\r\n/);
+    expect(answer.toLowerCase()).toContain('connection: close');
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'BAD_REQUEST', message: 'the request is not valid HTTP/1.1' } });
   });
 });
