@@ -27,4 +27,6 @@ export const builtinPlugins: readonly BuiltinPlugin[] = [
 export const builtinManifest: BuiltinManifestLocation = {
   file: fileURLToPath(new URL('./builtin-manifest.json', import.meta.url)),
   listModule: fileURLToPath(import.meta.url),
+  // From dist/actions/index.js: actions/index.ts of the working copy, when there is one.
+  listSource: fileURLToPath(new URL('../../actions/index.ts', import.meta.url)),
 };

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { ActionContext } from '../plugin-api/context.js';
 import type { ActionDefinition, ActionPlan, ActionResult, VerifyResult } from '../plugin-api/action.js';
 import type { JsonSchema } from '../plugin-api/json-schema.js';
@@ -20,7 +20,7 @@ import type { PluginPack } from '../plugin-api/pack.js';
  * The manifest holds exactly what the registry and the action reference read of a definition:
  * id, description, params and output schemas (JSON, so the schemas' precompiled validators are
  * found by the same key), examples, and whether `plan` and `verify` exist. It is used only when
- * it belongs to the build beside it (see {@link readBuiltinManifest}); otherwise the packs are
+ * it is not older than the build beside it (see {@link readBuiltinManifest}); otherwise the packs are
  * imported as before.
  */
 
@@ -50,12 +50,6 @@ export interface PackManifestEntry {
 /** The manifest file. */
 export interface BuiltinManifest {
   format: number;
-  /**
-   * The module that lists the built-in packs, as it was when the manifest was written (size
-   * and modification time): tsc rewrites every file it emits, so a build after the manifest's
-   * changes it, and the manifest is then not used.
-   */
-  builtFrom: { size: number; mtimeMs: number };
   /** By source (`builtin:core`). */
   packs: Record<string, PackManifestEntry>;
 }
@@ -64,8 +58,13 @@ export interface BuiltinManifest {
 export interface BuiltinManifestLocation {
   /** The manifest file (JSON). */
   file: string;
-  /** The module that lists the built-in packs (its size and time guard the manifest). */
+  /** The module that lists the built-in packs (see {@link readBuiltinManifest}). */
   listModule: string;
+  /**
+   * That module's TypeScript source: there in a working copy, where tsc may have run alone
+   * since the build; not in an installed package, which was built whole (see {@link readBuiltinManifest}).
+   */
+  listSource: string;
 }
 
 /**
@@ -93,11 +92,9 @@ export function describePack(exported: unknown, source: string): PackManifestEnt
 }
 
 /** The manifest of built-in packs, each given by its source and its module's default export. */
-export function buildManifest(packs: ReadonlyArray<{ source: string; exported: unknown }>, location: BuiltinManifestLocation): BuiltinManifest {
-  const { size, mtimeMs } = statSync(location.listModule);
+export function buildManifest(packs: ReadonlyArray<{ source: string; exported: unknown }>): BuiltinManifest {
   return {
     format: BUILTIN_MANIFEST_FORMAT,
-    builtFrom: { size, mtimeMs },
     packs: Object.fromEntries(packs.map(({ source, exported }) => [source, describePack(exported, source)])),
   };
 }
@@ -105,16 +102,20 @@ export function buildManifest(packs: ReadonlyArray<{ source: string; exported: u
 /**
  * The manifest at `location`, or undefined when there is none that can be trusted: no file
  * (sources run without a build, as the tests do), a file that is not a manifest of this
- * format, or one written for another build of the list module (see {@link BuiltinManifest.builtFrom}).
- * Undefined means "import the packs": the manifest only ever saves time, it never decides
- * what a command sees.
+ * format, or, in a working copy, one older than the module that lists the packs.
+ *
+ * tsc rewrites every file it emits, so in a working copy a tsc run after the build's last step
+ * (which writes the manifest) leaves the manifest older, and unused until the next
+ * `npm run build`. An installed package has no sources and was built whole; its files' times
+ * are those of the install, in no particular order, so they are not compared there. (On a
+ * file system that keeps whole seconds, a tsc run within the same second as the build would go
+ * unnoticed.) Undefined means "import the packs": the manifest only saves time.
  */
 export function readBuiltinManifest(location: BuiltinManifestLocation): BuiltinManifest | undefined {
   let text: string;
-  let list: { size: number; mtimeMs: number };
   try {
+    if (existsSync(location.listSource) && statSync(location.file).mtimeMs < statSync(location.listModule).mtimeMs) return undefined;
     text = readFileSync(location.file, 'utf8');
-    list = statSync(location.listModule);
   } catch {
     return undefined;
   }
@@ -124,16 +125,13 @@ export function readBuiltinManifest(location: BuiltinManifestLocation): BuiltinM
   } catch {
     return undefined;
   }
-  if (!isManifest(manifest)) return undefined;
-  if (manifest.builtFrom.size !== list.size || manifest.builtFrom.mtimeMs !== list.mtimeMs) return undefined;
-  return manifest;
+  return isManifest(manifest) ? manifest : undefined;
 }
 
 function isManifest(value: unknown): value is BuiltinManifest {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<BuiltinManifest>;
   return candidate.format === BUILTIN_MANIFEST_FORMAT
-    && typeof candidate.builtFrom?.size === 'number' && typeof candidate.builtFrom.mtimeMs === 'number'
     && typeof candidate.packs === 'object' && candidate.packs !== null
     && Object.values(candidate.packs).every((pack) => typeof pack?.name === 'string' && Array.isArray(pack.actions));
 }

@@ -21,7 +21,7 @@ for (const failure of result.failures) process.stderr.write(`build-validators: $
 if (result.failures.length > 0) process.exitCode = 1;
 
 const packs = await Promise.all(builtinPlugins.map(async ({ source, load }) => ({ source, exported: (await load()).default })));
-const manifest = buildManifest(packs, builtinManifest);
+const manifest = buildManifest(packs);
 // Written whole and renamed into place (a command started during the build reads the old one
 // or this one), readable by everyone like the rest of the package (not a private file).
 const temporary = `${builtinManifest.file}.${process.pid}.tmp`;

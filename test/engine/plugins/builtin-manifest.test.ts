@@ -10,15 +10,15 @@ import { describeAction } from '../../../engine/plugins/describe-action.js';
 import { ActionRegistry } from '../../../engine/registry/action-registry.js';
 import { tempDir, writeFiles } from './support/plugin-files.js';
 
-/** A manifest location in a fresh folder, with a list module to guard it. */
-function location(): BuiltinManifestLocation {
-  const dir = writeFiles(tempDir('idflow-manifest-'), { 'index.js': 'export const builtinPlugins = [];\n' });
-  return { file: join(dir, 'builtin-manifest.json'), listModule: join(dir, 'index.js') };
+/** A manifest location in a fresh folder laid out as a working copy (the list module's source is there), or as an installed package. */
+function location(layout: 'working copy' | 'installed' = 'working copy'): BuiltinManifestLocation {
+  const dir = writeFiles(tempDir('idflow-manifest-'), { 'dist/actions/index.js': 'export const builtinPlugins = [];\n', ...(layout === 'working copy' ? { 'actions/index.ts': 'export const builtinPlugins = [];\n' } : {}) });
+  return { file: join(dir, 'dist', 'actions', 'builtin-manifest.json'), listModule: join(dir, 'dist', 'actions', 'index.js'), listSource: join(dir, 'actions', 'index.ts') };
 }
 
 /** Writes the manifest of `packs` as the build does, through JSON. */
 function writeManifest(at: BuiltinManifestLocation, packs: ReadonlyArray<{ source: string; exported: unknown }>): void {
-  writeFileSync(at.file, `${JSON.stringify(buildManifest(packs, at))}\n`);
+  writeFileSync(at.file, `${JSON.stringify(buildManifest(packs))}\n`);
 }
 
 async function realPacks(): Promise<Array<{ source: string; exported: unknown; load: () => Promise<{ default: unknown }> }>> {
@@ -84,13 +84,21 @@ describe('the built-in manifest: when it is used', () => {
     expect(readBuiltinManifest(location())).toBeUndefined();
   });
 
-  it('is not used once the list module was written again after it (tsc ran after the manifest)', async () => {
+  it('in a working copy, is not used once the list module was written again after it (tsc ran alone after the build)', () => {
     const at = location();
     writeManifest(at, [{ source: 'builtin:acme', exported: countedPack().pack }]);
-    expect(readBuiltinManifest(at)).toBeDefined();
+    expect(readBuiltinManifest(at)?.packs['builtin:acme']?.name).toBe('acme');
     const later = new Date(Date.now() + 5_000);
     utimesSync(at.listModule, later, later);
     expect(readBuiltinManifest(at)).toBeUndefined();
+  });
+
+  it('in an installed package (no sources), is used whatever the order npm install dated the files in', () => {
+    const at = location('installed');
+    writeManifest(at, [{ source: 'builtin:acme', exported: countedPack().pack }]);
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(at.listModule, later, later);
+    expect(readBuiltinManifest(at)?.packs['builtin:acme']?.name).toBe('acme');
   });
 
   it('is not used when it is not a manifest of this format, or not JSON', () => {
