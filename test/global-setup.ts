@@ -1,6 +1,6 @@
 /**
  * Builds the project once per test run (`tsc -p tsconfig.json` into `dist/`, then the
- * precompiled validators as `npm run build` does), so that
+ * precompiled validators and the built-in manifest as `npm run build` does), so that
  * end-to-end tests run the current code the way users do: `node dist/engine/cli/main.js`,
  * with plain Node's module resolution (vitest's own interop hides CommonJS/ESM mistakes).
  *
@@ -18,11 +18,13 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const stamp = join(root, 'dist', '.build-stamp');
 const cli = join(root, 'dist', 'engine', 'cli', 'main.js');
 const validators = join(root, 'dist', 'engine', 'schema', 'compiled');
+const manifest = join(root, 'dist', 'actions', 'builtin-manifest.json');
 
 /**
  * The build's second step, as `npm run build` runs it: the precompiled validators of the
- * shipped schemas (engine/schema/build-validators.ts). Like type errors, a failure is printed
- * and the tests go on (commands compile what has no validator at run time).
+ * shipped schemas and the manifest of the built-in packs (engine/schema/build-validators.ts).
+ * Like type errors, a failure is printed and the tests go on (commands compile what has no
+ * validator at run time, and import the built-in packs when there is no manifest).
  */
 async function buildValidators(): Promise<void> {
   try {
@@ -65,7 +67,7 @@ export default async function setup(): Promise<void> {
     // Dated when the build started: a source saved during the build makes the next run rebuild.
     writeFileSync(stamp, new Date(startedAt).toISOString());
     utimesSync(stamp, new Date(startedAt), new Date(startedAt));
-  } else if (!existsSync(validators)) {
+  } else if (!existsSync(validators) || !existsSync(manifest)) {
     await buildValidators();
   }
   // The file npm links as the `idflow` bin must be executable.

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
-import { builtinPlugins } from '../../actions/index.js';
+import { builtinManifest, builtinPlugins } from '../../actions/index.js';
 import { loadConfig, type IdflowConfig, type LoadedConfig } from '../config/index.js';
 import type { Problem } from '../diagnostics/problem.js';
 import { createTemplatePluginLoader, type TemplatePluginLoader } from '../loader/template-plugins.js';
-import { loadPlugins, type PluginLoadProblem } from '../plugins/load-plugins.js';
+import { describedPack, readBuiltinManifest } from '../plugins/builtin-manifest.js';
+import { loadPlugins, type PluginLoadProblem, type PluginSpec } from '../plugins/load-plugins.js';
 import { ActionRegistry } from '../registry/action-registry.js';
 
 /** What a command needs to know about where it runs. */
@@ -14,6 +15,14 @@ export interface EnvironmentOptions {
   configFile?: string;
   /** `--plugin PATH`, repeatable, in order. */
   plugins?: readonly string[];
+  /**
+   * The command only describes and checks actions (`validate`, `actions`, `schema`): the
+   * built-in packs are registered from the manifest the build wrote, without importing their
+   * code, when there is one for this build (see plugins/builtin-manifest.ts). Their actions'
+   * `run`, `plan` and `verify` import the pack when first called; the packs' sandboxes and
+   * event sources are not registered. Plugins load as always.
+   */
+  describeOnly?: boolean;
 }
 
 /** The registry, the config, and every problem found setting them up. */
@@ -49,7 +58,7 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<Co
   const registry = new ActionRegistry();
   const problems: Problem[] = [...loadedConfig.problems];
 
-  const builtinProblems = await loadPlugins(registry, builtinPlugins.map((plugin) => ({ origin: 'builtin' as const, source: plugin.source, load: plugin.load })));
+  const builtinProblems = await loadPlugins(registry, builtinSpecs(options.describeOnly === true));
   problems.push(...builtinProblems.map((problem) => unplaced(problem, problem.spec)));
 
   for (const [index, spec] of config.plugins.entries()) {
@@ -66,6 +75,15 @@ export async function createEnvironment(options: EnvironmentOptions): Promise<Co
   }
 
   return { cwd, registry, config, loadedConfig, problems, loadTemplatePlugins: createTemplatePluginLoader(registry) };
+}
+
+/** The built-in packs to load: their modules, or (`describeOnly`) their manifest entries where the build wrote them. */
+function builtinSpecs(describeOnly: boolean): PluginSpec[] {
+  const manifest = describeOnly ? readBuiltinManifest(builtinManifest) : undefined;
+  return builtinPlugins.map(({ source, load }) => {
+    const entry = manifest?.packs[source];
+    return { origin: 'builtin', source, load: entry === undefined ? load : () => Promise.resolve({ default: describedPack(entry, source, load) }) };
+  });
 }
 
 function unplaced(problem: PluginLoadProblem, file: string): Problem {

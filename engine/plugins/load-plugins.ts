@@ -1,6 +1,6 @@
 import type { ActionRegistry } from '../registry/action-registry.js';
 import { PluginError } from '../errors/usage-errors.js';
-import { importPluginModule, type ModuleNamespace } from './import-plugin-module.js';
+import type { ModuleNamespace } from './import-plugin-module.js';
 import { resolvePluginSpec } from './resolve-plugin.js';
 
 /** Where a plugin was named. */
@@ -75,7 +75,9 @@ export async function loadPlugins(registry: ActionRegistry, specs: readonly Plug
         const resolved = resolvePluginSpec(spec.spec, spec.baseDir);
         source = resolved.source;
         key = resolved.realEntry;
-        load = () => importPluginModule(resolved.entry);
+        // Imported when a plugin is: the importer and the `import 'idflow'` hook it installs
+        // are not needed when only the built-in packs load (every command's start-up).
+        load = async () => (await import('./import-plugin-module.js')).importPluginModule(resolved.entry);
       }
       if (seen.has(key)) continue;
       const outcome: LoadOutcome = { source, ids: [] };

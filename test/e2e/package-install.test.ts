@@ -54,6 +54,8 @@ describe('the npm pack tarball', () => {
     }
     // The precompiled validators: an installed CLI does not compile the shipped schemas at start.
     expect(tarball.files.some((path) => /^dist\/engine\/schema\/compiled\/.+\.cjs$/.test(path))).toBe(true);
+    // The built-in packs' manifest: an installed validate, actions or schema does not import the packs.
+    expect(tarball.files).toContain('dist/actions/builtin-manifest.json');
     const unwanted = tarball.files.filter((path) =>
       /^(test|engine|actions|node_modules|\.idflow)\//.test(path) || /\.test\.(ts|mjs)$/.test(path) || /\.map$/.test(path) || /(^|\/)\.build-stamp$/.test(path) || /^tsconfig|^vitest/.test(path));
     expect(unwanted).toEqual([]);

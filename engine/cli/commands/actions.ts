@@ -79,7 +79,7 @@ export async function actionsCommand(options: ActionsOptions, io: CommandIo): Pr
   ]);
   if (options.out !== undefined && !options.markdown) throw new UsageError('--out writes the markdown reference: use it with --markdown.');
   if (options.markdown && options.json) throw new UsageError('--markdown and --json print the actions in two different forms: give one of them.');
-  const environment = await createEnvironment({ cwd: io.cwd, ...(options.config === undefined ? {} : { configFile: options.config }), plugins: options.plugin ?? [] });
+  const environment = await createEnvironment({ cwd: io.cwd, describeOnly: true, ...(options.config === undefined ? {} : { configFile: options.config }), plugins: options.plugin ?? [] });
   const { registry, problems } = environment;
 
   const reportProblems = (): number => {

@@ -58,7 +58,7 @@ export async function schemaCommand(options: SchemaOptions, io: CommandIo): Prom
     import('../../store/atomic-write.js'),
     import('node:path'),
   ]);
-  const environment = await createEnvironment({ cwd: io.cwd, ...(options.config === undefined ? {} : { configFile: options.config }), plugins: options.plugin ?? [] });
+  const environment = await createEnvironment({ cwd: io.cwd, describeOnly: true, ...(options.config === undefined ? {} : { configFile: options.config }), plugins: options.plugin ?? [] });
   const { registry, problems } = environment;
   if (problems.length > 0) io.stderr.write(`${formatProblems(problems, new SourceLines(), coloursFor(io, 'stderr'))}\n`);
   if (problems.some((problem) => problem.severity === 'error')) {

@@ -20,7 +20,7 @@ import { loadTestFile, TEST_FILE_PATTERN } from '../../template-tests/test-file.
  *   still printed).
  */
 export async function validateFiles(files: readonly string[], options: ValidateOptions, io: CommandIo): Promise<number> {
-  const environment = await createEnvironment({ cwd: io.cwd, plugins: options.plugin, ...(options.config === undefined ? {} : { configFile: options.config }) });
+  const environment = await createEnvironment({ cwd: io.cwd, describeOnly: true, plugins: options.plugin, ...(options.config === undefined ? {} : { configFile: options.config }) });
   const sources = new SourceLines();
   if (environment.loadedConfig.file !== undefined && environment.loadedConfig.source !== undefined) sources.add(environment.loadedConfig.file, environment.loadedConfig.source);
 
