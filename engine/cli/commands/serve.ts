@@ -15,9 +15,9 @@ export interface ServeCommandOptions {
   sandboxReset?: boolean;
 }
 
-/** Registers `idflow serve`. */
+/** Registers `idflow serve` and its `hash-password` subcommand. */
 export function register(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .summary('run workflows from signed webhooks, schedules, directory events and due timers')
     .description(
@@ -47,8 +47,26 @@ export function register(program: Command): void {
       'Examples:',
       '  idflow serve --workflows templates --port 8787',
       '  idflow serve --config examples/serve/idflow.config.yaml --workflows examples/serve --sandbox',
+      '  idflow serve hash-password          (a console user\'s password hash, for serve.console.users)',
     ].join('\n'))
     .action(async (options: ServeCommandOptions) => {
       await runCommand(async (io) => (await import('./serve-handler.js')).serveCommand(options, io));
+    });
+  serve
+    .command('hash-password')
+    .summary('print the hash of a console user\'s password, for serve.console.users in the config')
+    .description(
+      'Read a password and print only its scrypt hash, to put in the config as serve.console.users[].password_hash. ' +
+        'At a terminal the password is asked twice and not shown; piped, it is read from stdin (one trailing line ending dropped). ' +
+        'It is never taken from the command line, where other users and the shell history would see it. At least 12 characters.',
+    )
+    .addHelpText('after', [
+      '',
+      'Examples:',
+      '  idflow serve hash-password',
+      '  printf %s "$NEW_PASSWORD" | idflow serve hash-password',
+    ].join('\n'))
+    .action(async () => {
+      await runCommand(async (io) => (await import('./hash-password-handler.js')).hashPasswordCommand(io));
     });
 }

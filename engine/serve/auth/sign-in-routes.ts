@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import formBody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ConsoleAuthState } from './console-auth-state.js';
+import { HashingGate } from './hashing-gate.js';
 import { verifyDummyPassword, verifyPassword } from './password-hash.js';
 import { requestSession } from './request-session.js';
 import { safeNext } from './safe-next.js';
@@ -34,6 +35,7 @@ export async function signInRoutes(app: FastifyInstance, options: { auth: Consol
   const secret = settings.session?.secret;
   const passwords = settings.users.size > 0 && sessions !== undefined;
   const oidc = sessions === undefined ? undefined : settings.oidc?.displayName;
+  const hashing = new HashingGate();
 
   /** The form's token for this browser's pre-session id, setting the cookie when it has none. */
   const formToken = (request: FastifyRequest, reply: FastifyReply): string | undefined => {
@@ -79,7 +81,12 @@ export async function signInRoutes(app: FastifyInstance, options: { auth: Consol
     const user = settings.users.get(name);
     const password = body['password'] ?? '';
     // An unknown name costs the time of a real check: how long a refusal takes tells nothing.
-    const ok = user === undefined ? await verifyDummyPassword(password) : await verifyPassword(password, user.passwordHash);
+    const ok = await hashing.run(() => (user === undefined ? verifyDummyPassword(password) : verifyPassword(password, user.passwordHash)));
+    if (ok === undefined) {
+      logger.warn(`sign-in refused for "${shortName(name)}" from ${address}: too many sign-ins being checked at once`, { user: shortName(name), address });
+      void reply.header('retry-after', '5');
+      return page(request, reply, 503, next, { error: 'Too many sign-ins at once. Try again in a few seconds.', ...(name === '' ? {} : { name }) });
+    }
     if (!ok || user === undefined) {
       failures.byAddress.fail(address);
       if (name !== '') failures.byName.fail(nameKey);

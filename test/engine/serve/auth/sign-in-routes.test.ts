@@ -203,6 +203,22 @@ describe('sessions', () => {
     expect(await who()).toBeNull();
   });
 
+  it('send a signed-in browser on from the sign-in page, and a stale cookie does not spoil a new sign-in', async () => {
+    const auth = await start(settings());
+    const cookie = sessionCookie(await signIn(auth, 'alice', 'alice-password'));
+    const again = await auth.app.inject({ method: 'GET', url: '/sign-in?next=/timers', headers: { cookie } });
+    expect([again.statusCode, again.headers['location']]).toEqual([303, '/timers']);
+    const loaded = await form(auth);
+    const stale = 'idflow_session=not-a-session.at-all';
+    const response = await auth.app.inject({
+      method: 'POST', url: '/sign-in', headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `${loaded.cookie}; ${stale}` },
+      payload: new URLSearchParams({ name: 'alice', password: 'alice-password', _csrf: loaded.csrf }).toString(),
+    });
+    expect(response.statusCode).toBe(303);
+    const fresh = sessionCookie(response);
+    expect((await auth.app.inject({ method: 'GET', url: '/whoami', headers: { cookie: fresh } })).json()).toMatchObject({ principal: { name: 'alice' } });
+  });
+
   it('end at sign-out: the cookie is cleared, and a copy of it no longer works', async () => {
     const auth = await start(settings());
     const cookie = sessionCookie(await signIn(auth, 'alice', 'alice-password'));
