@@ -67,4 +67,40 @@ describe('a durable timer scheduled by a template', () => {
     // An account already active gets no second timer.
     expect(JSON.parse((await cli(['timers', 'list', '--json'])).stdout)).toEqual([]);
   }, 180_000);
+
+  it('suspends a warned user at the end of the grace period through a shipped sub-template run by the timer', async () => {
+    const ws = serveWorkspace();
+    const configFile = writeServeConfig(ws, '');
+    const cli = (args: string[]) => idflow(args, { cwd: ws.dir, env: ws.env });
+    const run = await cli(['run', join(repoRoot, 'templates', 'jumpcloud-inactive-users.yaml'), '--sandbox', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const output = JSON.parse(run.stdout) as { warned: { users: string[] }; suspension_timers: string[] };
+    expect(output.warned.users).toEqual(['zoe.mitchell']);
+    const [timerId] = output.suspension_timers;
+    const [timer] = JSON.parse((await cli(['timers', 'list', '--json'])).stdout) as Array<{ id: string; action: string; params: { workflow: string }; dueAt: string }>;
+    expect(timer).toMatchObject({ id: timerId, action: 'workflow.run', params: { workflow: 'jumpcloud-inactive-users-suspend' } });
+    expect(Math.abs(Date.parse(timer?.dueAt ?? '') - (Date.now() + 14 * DAY))).toBeLessThan(10 * 60_000);
+
+    // serve --sandbox, 15 days on: the timer's run starts the shipped sub-template, which finds
+    // zoe.mitchell still inactive in the sandbox organisation and suspends her.
+    let served = '';
+    const log = new Writable({ write: (c, _e, cb) => { served += String(c); cb(); } });
+    const runtime = await Runtime.create({ cwd: ws.dir, env: ws.env, configFile, sandbox: true });
+    const serving = await startServe({ runtime, workflowsDir: join(repoRoot, 'templates'), cwd: ws.dir, env: ws.env, flags: { port: '0' }, log, now: () => new Date(Date.now() + 15 * DAY) });
+    const stateOf = async () => (JSON.parse((await cli(['timers', 'list', '--all', '--json'])).stdout) as Array<{ id: string; state: string }>).find((t) => t.id === timerId)?.state;
+    try {
+      await expect.poll(stateOf, { timeout: 60_000, interval: 250 }).toBe('fired');
+    } catch (error) {
+      throw new Error(`the suspension timer did not fire; serve said:\n${served}`, { cause: error });
+    } finally {
+      await serving.shutdown();
+      await runtime.close();
+    }
+    const [fired] = (JSON.parse((await cli(['timers', 'list', '--all', '--json'])).stdout) as Array<{ id: string; runId: string }>).filter((t) => t.id === timerId);
+    const shown = JSON.parse((await cli(['runs', 'show', fired?.runId ?? '', '--json'])).stdout);
+    expect(shown.meta).toMatchObject({ status: 'succeeded', trigger: { type: 'timer', source: timerId }, childRunIds: [expect.any(String)] });
+    const child = JSON.parse((await cli(['runs', 'show', shown.meta.childRunIds[0], '--json'])).stdout);
+    expect(child.meta).toMatchObject({ status: 'succeeded', workflow: { id: 'jumpcloud-inactive-users-suspend' } });
+    expect(child.output).toMatchObject({ outcome: 'suspended' });
+  }, 180_000);
 });
