@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isAbsolute } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { PermanentError } from '../../engine/errors/action-errors.js';
 import { DELAY_PATTERN, parseDelay } from '../../engine/loader/duration.js';
@@ -96,6 +97,12 @@ function request(ctx: Pick<ActionContext, 'workflowId'>, p: Params): Request {
   }
   // Absent values are left out, as the timer's file leaves them out, so a rerun compares alike.
   const params = Object.fromEntries(Object.entries(p.with).filter(([, value]) => value !== undefined));
+  // The timer's run is a template in the store: a sub-workflow path relative to this template
+  // would not resolve there weeks later, so it is refused now.
+  const child = params['workflow'];
+  if (p.action === 'workflow.run' && typeof child === 'string' && !isAbsolute(child) && /[\\/]|\.ya?ml$/i.test(child)) {
+    invalid(`with.workflow "${child}" is a path relative to this template, which the timer's run (kept in the store) cannot resolve; give a shipped template id (e.g. jumpcloud-inactive-users-suspend) or an absolute path`);
+  }
   const key = p.key?.trim() ?? `${ctx.workflowId}:${p.action}:${digest(params)}`;
   const description = p.description?.trim() ?? `${p.action} (scheduled by ${ctx.workflowId})`;
   return { action: p.action, params, key, description, due };

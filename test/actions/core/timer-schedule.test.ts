@@ -233,6 +233,17 @@ describe('timer.schedule', () => {
     const secretive = await load(s, template(['at: "2030-01-15"']).replace('action: test.user.delete_if_suspended', 'action: test.secret.send').replace('with: { user_id: "{{inputs.user}}" }', 'with: { token: "{{inputs.user}}" }'));
     const outcome = await run(s, secretive, { user: 'abcd1234' });
     expect(outcome.error?.message).toMatch(/parameter "token" of "test\.secret\.send" is a secret/);
+    const relative = await load(s, [
+      'id: deferred-child',
+      'name: Deferred child',
+      'steps:',
+      '  - id: later',
+      '    action: timer.schedule',
+      '    with: { action: workflow.run, with: { workflow: ./child.yaml, inputs: {} }, after: 1d }',
+      '',
+    ].join('\n'));
+    const refused = await run(s, relative, {});
+    expect(refused.error?.message).toMatch(/with\.workflow "\.\/child\.yaml" is a path relative to this template.*give a shipped template id/);
     expect(s.timers.list()).toEqual([]);
   });
 
