@@ -40,6 +40,7 @@ export function checkActions(data: unknown, context: ActionCheckContext): Issue[
     const hasWith = Object.hasOwn(entry.step, 'with');
     const params = hasWith ? entry.step['with'] : {};
     if (!isRecord(params)) continue; // the schema reports a `with:` that is not a map
+    issues.push(...checkRunsAction(registered.definition.runsAction, params, hasWith ? `${entry.pointer}/with` : `${entry.pointer}/action`, context));
     const copy = structuredClone(params);
     if (registered.validateParams(copy)) continue;
     const errors = (registered.validateParams.errors ?? []).filter((error) => !underTemplate(params, error));
@@ -55,6 +56,28 @@ export function checkActions(data: unknown, context: ActionCheckContext): Issue[
     );
   }
   return issues;
+}
+
+/**
+ * The action a step runs later (see `ActionDefinition.runsAction`) and its parameters, when
+ * both are literal: checked like a step's own, the parameters under `<with>/<name>`.
+ */
+function checkRunsAction(runsAction: { action: string; with: string } | undefined, params: Record<string, unknown>, pointer: string, context: ActionCheckContext): Issue[] {
+  if (runsAction === undefined) return [];
+  const id = params[runsAction.action];
+  if (typeof id !== 'string' || id === '' || isTemplate(id)) return [];
+  const target = context.unavailable.has(id) ? undefined : context.registry.get(id);
+  if (target === undefined) return [unknownAction(id, `${pointer}/${runsAction.action}`, context)];
+  const nested = params[runsAction.with] ?? {};
+  if (!isRecord(nested) || target.validateParams(structuredClone(nested))) return [];
+  const errors = (target.validateParams.errors ?? []).filter((error) => !underTemplate(nested, error));
+  return schemaIssues(errors, nested, {
+    basePointer: `${pointer}/${runsAction.with}`,
+    rootName: `the parameters of action "${id}"`,
+    unknownKey: (key) => `unknown parameter "${key}" for action "${id}"`,
+    missingKey: (key, mapName) => (mapName.startsWith('the parameters') ? `action "${id}" is missing the required parameter "${key}"` : `${mapName} is missing the required key "${key}"`),
+    codes: { unknown: 'unknown-param', missing: 'missing-param', type: 'invalid-param', value: 'invalid-param' },
+  });
 }
 
 function unknownAction(action: string, pointer: string, context: ActionCheckContext): Issue {

@@ -86,6 +86,14 @@ function collapse(errors: ErrorObject[]): Array<ErrorObject | SyntheticTypeError
       dropped.delete(composite);
       continue;
     }
+    const onlyMissing = (branchErrors: ErrorObject[]) => branchErrors.every((error) => error.keyword === 'required' && error.instancePath === composite.instancePath);
+    if (branches.size > 1 && [...branches.values()].every(onlyMissing)) {
+      // Each branch asks for a different key (`at` or `after`) and none is there: one issue
+      // that names the choice (the schema's `x-expected`), not the first branch's key alone.
+      for (const branchErrors of branches.values()) for (const error of branchErrors) dropped.add(error);
+      dropped.delete(composite);
+      continue;
+    }
     const typeMismatch = (branchErrors: ErrorObject[]) => branchErrors.some((error) => error.keyword === 'type' && error.instancePath === composite.instancePath);
     const candidates = [...branches.entries()].filter(([, branchErrors]) => !typeMismatch(branchErrors));
     if (candidates.length === 0) {
@@ -166,11 +174,38 @@ function toIssue(error: ErrorObject, data: unknown, base: string, options: Schem
     case 'multipleOf':
       return { pointer, code: codes.value, message: `${name} must be a multiple of ${String(error.params['multipleOf'])}; got ${describeValue(value)}` };
     case 'anyOf':
-    case 'oneOf':
+    case 'oneOf': {
+      const choice = requiredChoice(parent[error.keyword]);
+      if (choice !== undefined && expected === undefined) {
+        // `oneOf: [{required: [at]}, {required: [after]}]`: say which keys, not the branches.
+        const given = isRecordValue(value) ? choice.filter((key) => Object.hasOwn(value, key)) : [];
+        const names = choice.map((key) => `"${key}"`).join(' or ');
+        return given.length > 1 && error.keyword === 'oneOf'
+          ? { pointer, code: codes.value, message: `${name} must set only one of ${names}, not ${given.length === choice.length && choice.length === 2 ? 'both' : given.map((key) => `"${key}"`).join(' and ')}` }
+          : { pointer, code: codes.missing, message: `${name} must set ${error.keyword === 'oneOf' ? 'one of ' : ''}${names}` };
+      }
       return { pointer, code: codes.value, message: `${name} must be ${expected ?? 'one of the allowed forms'}; got ${describeValue(value)}` };
+    }
     default:
       return { pointer, code: codes.value, message: `${name} ${error.message ?? 'is invalid'}` };
   }
+}
+
+/** The keys of `[{required: [a]}, {required: [b]}]` branches (each only requires one key), else undefined. */
+function requiredChoice(branches: unknown): string[] | undefined {
+  if (!Array.isArray(branches) || branches.length < 2) return undefined;
+  const keys: string[] = [];
+  for (const branch of branches) {
+    if (!isRecordValue(branch) || Object.keys(branch).length !== 1 || !Array.isArray(branch['required']) || branch['required'].length !== 1) return undefined;
+    const key: unknown = branch['required'][0];
+    if (typeof key !== 'string') return undefined;
+    keys.push(key);
+  }
+  return keys;
+}
+
+function isRecordValue(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function typeIssue(instancePath: string, value: unknown, expected: string, base: string, options: SchemaIssueOptions, code: string): Issue {

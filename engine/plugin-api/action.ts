@@ -34,6 +34,13 @@ export interface ActionDefinition<P = Record<string, unknown>, O = unknown> {
   verify?(ctx: ActionContext, params: P, output: O): Promise<VerifyResult> | VerifyResult;
   /** Example `with:` blocks, shown by `idflow actions ID` and tested against `params`. */
   examples?: ReadonlyArray<{ description: string; with: Record<string, unknown> }>;
+  /**
+   * For an action that runs another one later (`timer.schedule`): the parameter naming that
+   * action's id and the one holding its parameters. When loading a template, both are checked
+   * like a step's own `action` and `with:` (an unknown id, a missing or unknown parameter),
+   * unless templated, so a mistake fails today and not when the action runs weeks later.
+   */
+  runsAction?: { readonly action: string; readonly with: string };
 }
 
 /** What `run` returns. */

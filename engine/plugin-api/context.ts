@@ -44,8 +44,18 @@ export interface ActionContext {
   claimSubject(subject: string): Promise<void>;
   /** Runs another workflow as a child of this run (used by `workflow.run`). */
   runWorkflow(request: ChildWorkflowRequest): Promise<ChildWorkflowResult>;
-  /** Records a durable timer that `idflow serve` fires when due (e.g. deferred deletion). */
-  scheduleTimer(timer: TimerRequest): Promise<{ id: string; dueAt: string }>;
+  /**
+   * Records a durable timer that `idflow serve` fires when due (e.g. deferred deletion). A
+   * pending timer with the same key is replaced, unless it is the same timer (same action,
+   * parameters and due time, or any due time with {@link TimerRequest.keepDue}): that one is
+   * kept and returned, so a retried, resumed or repeated step schedules nothing twice.
+   */
+  scheduleTimer(timer: TimerRequest): Promise<ScheduledTimer>;
+  /**
+   * The pending timer with this key that this run's mode (sandbox or not) would replace or keep,
+   * if there is one; read-only, so `plan()` can say what scheduling would do.
+   */
+  pendingTimer(key: string): Promise<PendingTimer | undefined>;
 }
 
 /** The logger an action gets. `meta` must be plain data. */
@@ -123,4 +133,35 @@ export interface TimerRequest {
   description: string;
   /** Identifies the timer's purpose for one subject; scheduling it again replaces the pending one. */
   key: string;
+  /**
+   * Keep a pending timer with the same key, action and parameters whatever its due time,
+   * instead of replacing it: for a delay counted from the first time it was scheduled, which a
+   * repeated event or a rerun must not push further out.
+   */
+  keepDue?: boolean;
+}
+
+/** What {@link ActionContext.scheduleTimer} did. */
+export interface ScheduledTimer {
+  id: string;
+  /** When it is due (ISO-8601, UTC). */
+  dueAt: string;
+  /** The pending timers with the same key that it replaced (now cancelled). */
+  replaced: string[];
+  /**
+   * Set when the same timer was already pending and is kept instead of a new one: the run that
+   * scheduled it (this run's own id when an interrupted attempt of the step did).
+   */
+  keptFrom?: string;
+}
+
+/** A pending timer, as {@link ActionContext.pendingTimer} shows it. */
+export interface PendingTimer {
+  id: string;
+  action: string;
+  params: Record<string, unknown>;
+  description: string;
+  dueAt: string;
+  /** The run that scheduled it. */
+  scheduledBy: string;
 }

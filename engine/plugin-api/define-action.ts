@@ -25,6 +25,7 @@ export function defineAction<const S extends JsonSchema, O = unknown>(definition
   plan?(ctx: ActionContext, params: FromSchema<S>): Promise<ActionPlan<O>> | ActionPlan<O>;
   verify?(ctx: ActionContext, params: FromSchema<S>, output: O): Promise<VerifyResult> | VerifyResult;
   examples?: ReadonlyArray<{ description: string; with: Record<string, unknown> }>;
+  runsAction?: ActionDefinition['runsAction'];
 }): ActionDefinition<FromSchema<S>, O> {
   return definition;
 }

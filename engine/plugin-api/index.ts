@@ -1,7 +1,7 @@
 export type { ActionDefinition, ActionResult, ActionPlan, Change, VerifyResult } from './action.js';
 export type {
   ActionContext, ActionLogger, ActionPaths, ChangeLog, ChildWorkflowRequest, ChildWorkflowResult, ConnectionResolver,
-  ConnectionSettings, SecretResolver, TimerRequest,
+  ConnectionSettings, PendingTimer, ScheduledTimer, SecretResolver, TimerRequest,
 } from './context.js';
 export type { JsonSchema, JsonSchemaTypeName, FromSchema } from './json-schema.js';
 export type { PluginPack, SandboxOptions, SandboxInstance, SandboxProvider, SandboxAmendment, EventSourceProvider, EventSourceContext, SourcedEvent } from './pack.js';

@@ -113,8 +113,10 @@ export function createMockActionContext(options: MockActionContextOptions = {}):
     scheduleTimer: async (timer) => {
       timers.push(timer);
       const dueAt = typeof timer.due === 'number' ? new Date(Date.now() + timer.due).toISOString() : timer.due;
-      return { id: `timer-${timers.length}`, dueAt };
+      return { id: `timer-${timers.length}`, dueAt, replaced: [] };
     },
+    // The mock keeps no timer store: nothing is pending for any key.
+    pendingTimer: async () => undefined,
     logs,
     recorded,
     redactions,

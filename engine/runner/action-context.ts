@@ -1,6 +1,6 @@
 import type winston from 'winston';
 import type { Change } from '../plugin-api/action.js';
-import type { ActionContext, ActionLogger, ActionPaths, ChangeLog, ChildWorkflowRequest, ChildWorkflowResult, SecretResolver, TimerRequest } from '../plugin-api/context.js';
+import type { ActionContext, ActionLogger, ActionPaths, ChangeLog, ChildWorkflowRequest, ChildWorkflowResult, PendingTimer, ScheduledTimer, SecretResolver, TimerRequest } from '../plugin-api/context.js';
 import { PermanentError } from '../errors/action-errors.js';
 import type { RunServices } from './run-services.js';
 
@@ -24,7 +24,7 @@ export interface ActionContextArgs {
   onChange(change: Change): void;
   claimSubject(subject: string): Promise<void>;
   runWorkflow(request: ChildWorkflowRequest): Promise<ChildWorkflowResult>;
-  scheduleTimer(timer: TimerRequest): Promise<{ id: string; dueAt: string }>;
+  scheduleTimer(timer: TimerRequest): Promise<ScheduledTimer>;
 }
 
 /** The context plus what this attempt recorded. */
@@ -66,6 +66,7 @@ class AttemptContext implements RunnerActionContext {
   readonly claimSubject: ActionContextArgs['claimSubject'];
   readonly runWorkflow: ActionContextArgs['runWorkflow'];
   readonly scheduleTimer: ActionContextArgs['scheduleTimer'];
+  readonly pendingTimer: (key: string) => Promise<PendingTimer | undefined>;
   readonly recordedNow: Change[] = [];
   private madeSignal: AbortSignal | undefined;
   private madePaths: ActionPaths | undefined;
@@ -113,6 +114,7 @@ class AttemptContext implements RunnerActionContext {
     this.claimSubject = args.claimSubject;
     this.runWorkflow = args.runWorkflow;
     this.scheduleTimer = args.scheduleTimer;
+    this.pendingTimer = services.pendingTimer ?? (async () => undefined);
   }
 
   get signal(): AbortSignal {

@@ -2,7 +2,7 @@ import type { ActionRegistry } from '../registry/action-registry.js';
 import type { TemplateEngine } from '../templating/index.js';
 import type { Redactor } from '../logging/redactor.js';
 import type { RunStore } from '../store/run-store.js';
-import type { ChildWorkflowRequest, ChildWorkflowResult, ConnectionResolver, TimerRequest } from '../plugin-api/context.js';
+import type { ChildWorkflowRequest, ChildWorkflowResult, ConnectionResolver, PendingTimer, ScheduledTimer, TimerRequest } from '../plugin-api/context.js';
 
 /** How the live progress view is shown (see engine/logging/run-logger.ts). */
 export interface ConsoleOptions {
@@ -50,7 +50,9 @@ export interface RunServices {
   /** Runs a child workflow (for `workflow.run`). */
   runChild?(request: ChildWorkflowRequest, parent: ParentRun): Promise<ChildWorkflowResult>;
   /** Records a durable timer (for deferred actions such as deletion after retention). */
-  scheduleTimer?(timer: TimerRequest, runId: string, workflowId: string): Promise<{ id: string; dueAt: string }>;
+  scheduleTimer?(timer: TimerRequest, runId: string, workflowId: string): Promise<ScheduledTimer>;
+  /** The pending timer with a key that this run's timers would replace or keep (read-only; plans use it too). */
+  pendingTimer?(key: string): Promise<PendingTimer | undefined>;
   /** Overrides the retry policy's delays (tests and benchmarks). */
   retryDelayScale?: number;
 }

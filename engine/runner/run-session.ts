@@ -1,5 +1,5 @@
 import type { Change } from '../plugin-api/action.js';
-import type { ChildWorkflowRequest, ChildWorkflowResult, TimerRequest } from '../plugin-api/context.js';
+import type { ChildWorkflowRequest, ChildWorkflowResult, ScheduledTimer, TimerRequest } from '../plugin-api/context.js';
 import type { RunData, Step, StepData, Workflow } from '../language/types.js';
 import type { JournalEvent, RunMeta, StepPhase } from '../store/journal-events.js';
 import type { RunHandle } from '../store/run-store.js';
@@ -525,11 +525,16 @@ export class RunSession {
     });
   }
 
-  private async scheduleTimer(step: Step, key: string, timer: TimerRequest): Promise<{ id: string; dueAt: string }> {
+  private async scheduleTimer(step: Step, key: string, timer: TimerRequest): Promise<ScheduledTimer> {
     if (this.services.scheduleTimer === undefined) throw new PermanentError('Timers are not available here');
     const scheduled = await this.services.scheduleTimer(timer, this.handle.id, this.workflow.id);
+    // The same timer already pending (kept, not written again) is no new scheduling to journal.
+    if (scheduled.keptFrom !== undefined) return scheduled;
     this.append({ type: 'timer.scheduled', at: now(), step: key, timerId: scheduled.id, dueAt: scheduled.dueAt, action: timer.action, key: timer.key });
-    this.audit({ step: key, action: step.action, operation: 'timer.schedule', target: timer.description, after: { action: timer.action, dueAt: scheduled.dueAt }, result: 'changed' });
+    this.audit({
+      step: key, action: step.action, operation: 'timer.schedule', target: timer.description, after: { action: timer.action, dueAt: scheduled.dueAt, timerId: scheduled.id }, result: 'changed',
+      ...(scheduled.replaced.length === 0 ? {} : { note: `replaces ${scheduled.replaced.join(', ')}` }),
+    });
     return scheduled;
   }
 

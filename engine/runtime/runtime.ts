@@ -19,7 +19,7 @@ import { resolveStoreRoot } from '../store/store-root.js';
 import { createTemplateEngine } from '../templating/index.js';
 import type { RunServices } from '../runner/run-services.js';
 import { createChildRunner } from './child-runs.js';
-import { createTimerScheduler } from '../timers/timer-scheduler.js';
+import { createPendingTimerFinder, createTimerScheduler } from '../timers/timer-scheduler.js';
 import { TimerStore } from '../timers/timer-store.js';
 
 /** How a command wants its runtime. */
@@ -129,7 +129,8 @@ export class Runtime {
       ...(sandboxes.length > 0 && typeof options.sandbox === 'string' ? { sandboxData: resolve(options.cwd, options.sandbox) } : {}),
       cwd: environment.cwd,
       // Every run can schedule durable timers; `idflow serve` fires them (engine/timers).
-      scheduleTimer: createTimerScheduler({ timers: new TimerStore(store.root), registry: environment.registry, store, sandbox: sandboxes.length > 0 }),
+      scheduleTimer: createTimerScheduler({ timers: new TimerStore(store.root), registry: environment.registry, store, sandbox: sandboxes.length > 0, redactor }),
+      pendingTimer: createPendingTimerFinder(new TimerStore(store.root), sandboxes.length > 0),
     };
     return new Runtime(environment, services, sandboxes, options.env, options.isolated === true);
   }

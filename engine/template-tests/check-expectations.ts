@@ -1,6 +1,6 @@
 import type { Runtime } from '../runtime/runtime.js';
-import type { CaseExpectations, ExpectedEmail } from './test-file.js';
-import type { RunObservation } from './run-case.js';
+import type { CaseExpectations, ExpectedEmail, ExpectedTimer } from './test-file.js';
+import type { RunObservation, ScheduledTimerView } from './run-case.js';
 import { setDifferences, show, subsetDifferences, type Difference } from './subset-match.js';
 
 /**
@@ -28,6 +28,7 @@ export function checkExpectations(expect: CaseExpectations, run: RunObservation,
   }
   if (expect.emails !== undefined) differences.push(...matchMessages(expect.emails, run.emails, 'emails', emailDifferences, (email) => `${email.to.join(', ')}: ${JSON.stringify(email.subject)}`));
   if (expect.webhooks !== undefined) differences.push(...matchMessages(expect.webhooks, run.webhooks, 'webhooks', (expected, actual, path) => subsetDifferences(expected, actual, path), (webhook) => `${webhook.format ?? 'webhook'} ${show(webhook.body)}`));
+  if (expect.timers !== undefined) differences.push(...matchMessages(expect.timers, run.timers, 'timers', timerDifferences, (timer) => `${timer.action} (key ${JSON.stringify(timer.key)}) due ${timer.due}`));
   for (const [ref, expected] of Object.entries(expect.state ?? {})) {
     const path = `state[${JSON.stringify(ref)}]`;
     let actual: unknown;
@@ -54,6 +55,16 @@ export function checkExpectations(expect: CaseExpectations, run: RunObservation,
  */
 export function targetName(target: string): string {
   return target.replace(/\s*\([0-9a-fA-F]{8,}\)/g, '').replace(/"/g, '').trim();
+}
+
+function timerDifferences(expected: ExpectedTimer, actual: ScheduledTimerView, path: string): Difference[] {
+  const differences: Difference[] = [];
+  if (expected.action !== undefined && expected.action !== actual.action) differences.push({ path: `${path}.action`, expected: expected.action, actual: actual.action, message: `expected a timer running ${show(expected.action)}, got ${show(actual.action)}` });
+  if (expected.key !== undefined && expected.key !== actual.key) differences.push({ path: `${path}.key`, expected: expected.key, actual: actual.key, message: `expected the key ${show(expected.key)}, got ${show(actual.key)}` });
+  if (expected.due !== undefined && !actual.due.startsWith(expected.due)) differences.push({ path: `${path}.due`, expected: expected.due, actual: actual.due, message: `expected it due ${show(expected.due)}, it is due ${show(actual.due)}` });
+  if (expected.params !== undefined) differences.push(...subsetDifferences(expected.params, actual.params, `${path}.params`));
+  if (expected.description_contains !== undefined && !actual.description.includes(expected.description_contains)) differences.push({ path: `${path}.description`, expected: expected.description_contains, actual: actual.description, message: `expected a description containing ${show(expected.description_contains)}, got ${show(actual.description)}` });
+  return differences;
 }
 
 function emailDifferences(expected: ExpectedEmail, actual: { to: string[]; cc: string[]; subject: string }, path: string): Difference[] {

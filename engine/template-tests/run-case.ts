@@ -14,6 +14,7 @@ import { matchEvent } from '../serve/trigger-matching.js';
 import { amendmentOf, type TemplateTestFile, type TestCase } from './test-file.js';
 import { outboxMessages, type SentEmail, type SentWebhook } from './outbox-messages.js';
 import { checkExpectations } from './check-expectations.js';
+import { TimerStore } from '../timers/timer-store.js';
 import type { Difference } from './subset-match.js';
 
 /** Where a case's runtime comes from: the command's working directory, config and plugins. */
@@ -35,8 +36,20 @@ export interface RunObservation {
   changes: Array<{ step: string; action: string; target: string; operation: string }>;
   emails: SentEmail[];
   webhooks: SentWebhook[];
+  /** The durable timers the run scheduled (new ones: a timer already pending and kept is not one). */
+  timers: ScheduledTimerView[];
   /** Problems of a refused run (its inputs, variables or parameters), with their places. */
   problems: Problem[];
+}
+
+/** A timer a run scheduled, as `timers:` expectations read it. */
+export interface ScheduledTimerView {
+  id: string;
+  action: string;
+  key: string;
+  due: string;
+  params: Record<string, unknown>;
+  description: string;
 }
 
 /** The result of one case. */
@@ -99,7 +112,7 @@ export async function runCase(test: TemplateTestFile, testCase: TestCase, enviro
 async function observeRun(runtime: Runtime, loaded: LoadedWorkflow, test: TemplateTestFile, testCase: TestCase): Promise<RunObservation> {
   const { workflow } = loaded;
   const initiatedBy = testCase.initiated_by ?? 'idflow-test';
-  const nothing = { changes: [], emails: [], webhooks: [], problems: [] };
+  const nothing = { changes: [], emails: [], webhooks: [], timers: [], problems: [] };
   let inputs: Record<string, unknown>;
   let vars: Record<string, unknown>;
   let event: { name: string; payload: Record<string, unknown> } | undefined;
@@ -158,6 +171,7 @@ async function observeRun(runtime: Runtime, loaded: LoadedWorkflow, test: Templa
     ...(outcome.error === undefined ? {} : { error: outcome.error instanceof IdflowError ? outcome.error.message : String(outcome.error) }),
     ...(outcome.failedStep === undefined ? {} : { failedStep: outcome.failedStep }),
     changes: changesOf(runtime, outcome.runId, workflow),
+    timers: timersOf(runtime, outcome.runId),
     ...sent,
     problems: [],
   };
@@ -176,11 +190,26 @@ function changesOf(runtime: Runtime, runId: string, workflow: Workflow): RunObse
   return changes;
 }
 
+/** The timers a run scheduled, as recorded in the store's timers. */
+function timersOf(runtime: Runtime, runId: string): ScheduledTimerView[] {
+  const timers = new TimerStore(runtime.services.store.root);
+  const scheduled: ScheduledTimerView[] = [];
+  for (const event of runtime.services.store.openRun(runId).events()) {
+    if (event.type !== 'timer.scheduled') continue;
+    const timer = timers.get(event.timerId);
+    scheduled.push({ id: timer.id, action: timer.action, key: timer.key, due: timer.dueAt, params: timer.params, description: timer.description });
+  }
+  return scheduled;
+}
+
 /** A second run must end as the first did and change nothing. */
 function idempotenceDifferences(first: RunObservation, second: RunObservation): Difference[] {
   const differences: Difference[] = [];
   if (second.status !== first.status && second.status !== 'succeeded') {
     differences.push({ path: 'idempotent', expected: first.status, actual: second.status, message: `the second run ended ${second.status}${second.error ? ` (${second.error})` : ''}, the first ${first.status}` });
+  }
+  if (second.timers.length > 0) {
+    differences.push({ path: 'idempotent', expected: [], actual: second.timers.map((t) => `${t.action}: ${t.key}`), message: `the second run scheduled ${second.timers.length} timer${second.timers.length === 1 ? '' : 's'} again: ${second.timers.map((t) => `${t.action} (${t.key}) due ${t.due}`).join('; ')}` });
   }
   if (second.changes.length > 0) {
     differences.push({ path: 'idempotent', expected: [], actual: second.changes.map((c) => `${c.action}: ${c.target}`), message: `the second run changed ${second.changes.length} thing${second.changes.length === 1 ? '' : 's'}: ${second.changes.map((c) => `${c.action} ${c.operation} ${c.target}`).join('; ')}` });

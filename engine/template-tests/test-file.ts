@@ -37,6 +37,17 @@ export interface ExpectedWebhook {
   body?: unknown;
 }
 
+/** A durable timer a case expects its run to have scheduled. */
+export interface ExpectedTimer {
+  action?: string;
+  key?: string;
+  /** The due time: exact, or its beginning (`2099-01-05` for any time that day, UTC). */
+  due?: string;
+  /** A subset of the timer's parameters. */
+  params?: unknown;
+  description_contains?: string;
+}
+
 /** What must hold after a case's run (only what is given is checked). */
 export interface CaseExpectations {
   status?: 'succeeded' | 'failed' | 'skipped' | 'not_triggered' | 'refused';
@@ -46,6 +57,7 @@ export interface CaseExpectations {
   changes?: Record<string, string[]>;
   emails?: ExpectedEmail[];
   webhooks?: ExpectedWebhook[];
+  timers?: ExpectedTimer[];
   state?: Record<string, unknown>;
   idempotent?: boolean;
 }

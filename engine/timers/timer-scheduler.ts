@@ -1,6 +1,7 @@
 import { PermanentError } from '../errors/action-errors.js';
 import { didYouMean } from '../diagnostics/suggest.js';
-import type { TimerRequest } from '../plugin-api/context.js';
+import type { PendingTimer, ScheduledTimer, TimerRequest } from '../plugin-api/context.js';
+import type { Redactor } from '../logging/redactor.js';
 import type { ActionRegistry } from '../registry/action-registry.js';
 import { describeParamError } from '../runner/render-params.js';
 import type { RunStore } from '../store/run-store.js';
@@ -18,6 +19,11 @@ export interface TimerSchedulerDeps {
   store: RunStore;
   /** Whether the runs scheduling timers are sandbox runs (their timers are marked so). */
   sandbox: boolean;
+  /**
+   * The run's secrets: a parameter holding one (e.g. rendered from `{{secret "X"}}`) is refused,
+   * since the timer keeps its parameters on disk for weeks.
+   */
+  redactor?: Redactor;
   now?: () => Date;
 }
 
@@ -29,19 +35,53 @@ export interface TimerSchedulerDeps {
  *
  * @throws PermanentError (`INVALID_TIMER`) saying what is wrong with the request.
  */
-export function createTimerScheduler(deps: TimerSchedulerDeps): (timer: TimerRequest, runId: string, workflowId: string) => Promise<{ id: string; dueAt: string }> {
+export function createTimerScheduler(deps: TimerSchedulerDeps): (timer: TimerRequest, runId: string, workflowId: string) => Promise<ScheduledTimer> {
   const now = deps.now ?? (() => new Date());
   return async (timer, runId, workflowId) => {
     const checked = checkTimerRequest(timer, deps.registry, now());
+    if (deps.redactor !== undefined) refuseSecrets(checked.action, checked.params, deps.redactor);
     let initiatedBy: string | undefined;
     try {
       initiatedBy = deps.store.openRun(runId).meta().initiatedBy;
     } catch {
       initiatedBy = undefined; // a run outside the store (tests); the timer's run then says serve started it
     }
-    const record = deps.timers.schedule({ ...checked, scheduledBy: { runId, workflowId, ...(initiatedBy === undefined ? {} : { initiatedBy }) }, sandbox: deps.sandbox });
-    return { id: record.id, dueAt: record.dueAt };
+    const placed = deps.timers.place({ ...checked, scheduledBy: { runId, workflowId, ...(initiatedBy === undefined ? {} : { initiatedBy }) }, sandbox: deps.sandbox }, { keepDue: timer.keepDue === true });
+    return {
+      id: placed.timer.id,
+      dueAt: placed.timer.dueAt,
+      replaced: placed.replaced,
+      ...(placed.kept ? { keptFrom: placed.timer.scheduledBy.runId } : {}),
+    };
   };
+}
+
+/** The runtime's `services.pendingTimer`: the pending timer a run of this mode would replace or keep for the key. */
+export function createPendingTimerFinder(timers: TimerStore, sandbox: boolean): (key: string) => Promise<PendingTimer | undefined> {
+  return async (key) => {
+    const found = timers.pendingFor(key.trim(), sandbox)[0];
+    if (found === undefined) return undefined;
+    return { id: found.id, action: found.action, params: found.params, description: found.description, dueAt: found.dueAt, scheduledBy: found.scheduledBy.runId };
+  };
+}
+
+/**
+ * Refuses parameters that hold one of the run's secrets anywhere (a whole value or part of a
+ * text), naming the parameter but never the value.
+ * @throws PermanentError (`INVALID_TIMER`).
+ */
+function refuseSecrets(action: string, params: Record<string, unknown>, redactor: Redactor): void {
+  const holdsSecret = (value: unknown): boolean => {
+    if (typeof value === 'string') return redactor.redact(value) !== value;
+    if (Array.isArray(value)) return value.some(holdsSecret);
+    if (typeof value === 'object' && value !== null) return Object.entries(value).some(([key, inner]) => holdsSecret(key) || holdsSecret(inner));
+    return false;
+  };
+  for (const [name, value] of Object.entries(params)) {
+    if (holdsSecret(value)) {
+      throw new PermanentError(`Cannot schedule the timer: parameter "${name}" of "${action}" holds a secret; timers keep their parameters on disk, so pass a reference the action resolves when it fires (a connection name, a secret's name)`, { code: 'INVALID_TIMER' });
+    }
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { IdflowError } from '../errors/idflow-error.js';
 import { AmbiguousError, ConflictError, NotFoundError } from '../errors/action-errors.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
@@ -20,6 +21,16 @@ export interface NewTimer {
   scheduledBy: TimerRecord['scheduledBy'];
   /** Scheduled by a sandbox run (see {@link TimerRecord.sandbox}). */
   sandbox?: boolean;
+}
+
+/** What {@link TimerStore.place} did. */
+export interface PlacedTimer {
+  /** The timer now pending for the key: the new one, or the one kept. */
+  timer: TimerRecord;
+  /** The pending timers it replaced (cancelled). */
+  replaced: string[];
+  /** True when the same timer was already pending and is kept (nothing was written). */
+  kept: boolean;
 }
 
 /** Which timers {@link TimerStore.list} returns. */
@@ -64,6 +75,21 @@ export class TimerStore {
    * run's timer never replaces a real one, nor the other way round.
    */
   schedule(timer: NewTimer): TimerRecord {
+    return this.place(timer).timer;
+  }
+
+  /**
+   * Like {@link TimerStore.schedule}, but keeps a pending timer that is the same one (same key,
+   * action and parameters, not being fired, and the same due time, or any due time with
+   * `keepDue`) instead of replacing it by a copy: a retried, resumed or repeated step then finds
+   * its timer and schedules nothing twice.
+   */
+  place(timer: NewTimer, options: { keepDue?: boolean } = {}): PlacedTimer {
+    const sandbox = timer.sandbox === true;
+    const dueAt = new Date(timer.dueAt).toISOString();
+    const same = this.pendingFor(timer.key, sandbox).find((older) => older.action === timer.action
+      && isDeepStrictEqual(older.params, timer.params) && (options.keepDue === true || older.dueAt === dueAt));
+    if (same !== undefined) return { timer: same, replaced: [], kept: true };
     makePrivateDir(this.dir);
     const createdAt = this.now().toISOString();
     const id = this.newId();
@@ -73,22 +99,34 @@ export class TimerStore {
       action: timer.action,
       params: timer.params,
       description: timer.description,
-      dueAt: new Date(timer.dueAt).toISOString(),
+      dueAt,
       state: 'pending',
       createdAt,
       scheduledBy: timer.scheduledBy,
-      ...(timer.sandbox === true ? { sandbox: true as const } : {}),
+      ...(sandbox ? { sandbox: true as const } : {}),
     };
     // Written before the older one is cancelled: a crash in between leaves two pending timers
     // rather than none, and the next schedule of the key cleans up.
     this.write(record);
-    for (const older of this.list({ states: ['pending'] })) {
-      if (older.id === id || older.key !== timer.key || older.runId !== undefined || isSandboxTimer(older) !== (timer.sandbox === true)) continue;
-      this.update(older.id, (current) => (current.state === 'pending' && current.runId === undefined
+    const replaced: string[] = [];
+    for (const older of this.pendingFor(timer.key, sandbox)) {
+      if (older.id === id) continue;
+      const after = this.update(older.id, (current) => (current.state === 'pending' && current.runId === undefined
         ? { ...current, state: 'cancelled', finishedAt: createdAt, reason: `replaced by timer ${id}`, replacedBy: id }
         : current));
+      if (after.replacedBy === id) replaced.push(older.id);
     }
-    return record;
+    return { timer: record, replaced, kept: false };
+  }
+
+  /**
+   * The pending timers with this key, of the same mode (sandbox or not), that are not being fired:
+   * the ones scheduling the key again replaces or keeps; oldest first.
+   */
+  pendingFor(key: string, sandbox: boolean): TimerRecord[] {
+    return this.list({ states: ['pending'] })
+      .filter((timer) => timer.key === key && timer.runId === undefined && isSandboxTimer(timer) === sandbox)
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
   }
 
   /**

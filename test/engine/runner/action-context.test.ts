@@ -30,7 +30,7 @@ function contextArgs(overrides: Partial<ActionContextArgs> = {}): { args: Action
     onChange: () => undefined,
     claimSubject: async () => undefined,
     runWorkflow: async () => ({ runId: 'child', status: 'succeeded', changed: false, output: null }),
-    scheduleTimer: async () => ({ id: 't', dueAt: '2026-11-24T00:00:00.000Z' }),
+    scheduleTimer: async () => ({ id: 't', dueAt: '2026-11-24T00:00:00.000Z', replaced: [] }),
     ...overrides,
   };
   return { args, logFile, close: () => runLogger.close() };

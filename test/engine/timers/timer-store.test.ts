@@ -52,9 +52,30 @@ describe('TimerStore', () => {
     expect(trial.sandbox).toBe(true);
     expect(real).not.toHaveProperty('sandbox');
     expect(timers.list({ states: ['pending'] }).map((t) => t.id).sort()).toEqual([real.id, trial.id].sort());
-    const realAgain = timers.schedule(newTimer({ sandbox: false }));
+    const realAgain = timers.schedule(newTimer({ sandbox: false, dueAt: '2026-12-05T00:00:00Z' }));
     expect(timers.get(real.id)).toMatchObject({ state: 'cancelled', replacedBy: realAgain.id });
     expect(timers.get(trial.id)).toMatchObject({ state: 'pending' });
+  });
+
+  it('keeps the same timer scheduled again (same key, action, parameters and due time) instead of replacing it by a copy', () => {
+    const now = { value: new Date('2026-11-01T09:00:00Z') };
+    const timers = storeAt(now);
+    const first = timers.place(newTimer());
+    expect(first).toMatchObject({ kept: false, replaced: [] });
+    now.value = new Date('2026-11-02T09:00:00Z');
+    expect(timers.place(newTimer())).toEqual({ timer: first.timer, replaced: [], kept: true });
+    // keepDue: any due time, for a delay counted from the first scheduling.
+    expect(timers.place(newTimer({ dueAt: '2026-12-24T00:00:00Z' }), { keepDue: true })).toMatchObject({ timer: { id: first.timer.id }, kept: true });
+    // Other parameters, or another due time without keepDue: a new timer replaces it.
+    const moved = timers.place(newTimer({ dueAt: '2026-12-24T00:00:00Z' }));
+    expect(moved).toMatchObject({ kept: false, replaced: [first.timer.id] });
+    const other = timers.place(newTimer({ dueAt: '2026-12-24T00:00:00Z', params: { user_id: 'u9' } }), { keepDue: true });
+    expect(other).toMatchObject({ kept: false, replaced: [moved.timer.id] });
+    expect(timers.list({ states: ['pending'] }).map((t) => t.id)).toEqual([other.timer.id]);
+    // A timer being fired is never kept, nor replaced.
+    timers.claim(other.timer.id);
+    timers.recordRun(other.timer.id, 'run-firing');
+    expect(timers.place(newTimer({ dueAt: '2026-12-24T00:00:00Z', params: { user_id: 'u9' } }))).toMatchObject({ kept: false, replaced: [] });
   });
 
   it('lists timers soonest first and finds the due ones', () => {
