@@ -46,11 +46,16 @@ async function signedIn(principal: string): Promise<BrowserContext> {
   return context;
 }
 
-/** Screenshots of the page at desktop and phone width. */
-async function shoot(page: Page, name: string): Promise<void> {
+/** Screenshots of the page at desktop and phone width (scrolled to `from`, when given). */
+async function shoot(page: Page, name: string, from?: string): Promise<void> {
+  const scroll = async (): Promise<void> => {
+    if (from !== undefined) await page.locator(from).evaluate((element) => (element as unknown as { scrollIntoView(): void }).scrollIntoView());
+  };
   await page.setViewportSize(DESKTOP);
+  await scroll();
   await page.screenshot({ path: `${SCREENSHOTS}/console-${name}-desktop.png` });
   await page.setViewportSize(PHONE);
+  await scroll();
   await page.screenshot({ path: `${SCREENSHOTS}/console-${name}-phone.png` });
   // Nothing sticks out sideways on a phone: wide tables and code scroll inside their own box.
   const sticking = await page.evaluate((width) => [...document.querySelectorAll('body *')].filter((element) => element.getBoundingClientRect().right > width + 1 && element.closest('.table-wrap, pre') === null).map((element) => `<${element.tagName.toLowerCase()} class="${element.className}">`), PHONE.width);
@@ -165,6 +170,8 @@ describe.skipIf(skip !== undefined)('the console in a browser', () => {
     expect(await page.textContent('.lead')).toContain('enabled');
     await page.goto(`${base}/workflows/jumpcloud-offboarding`);
     await shoot(page, 'workflow');
+    await shoot(page, 'workflow-steps', 'h2:has-text("Steps")');
+    await shoot(page, 'workflow-source', 'h2:has-text("Source")');
 
     await page.goto(`${base}/timers`);
     await shoot(page, 'timers');
