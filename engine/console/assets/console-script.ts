@@ -46,13 +46,15 @@ export const CONSOLE_SCRIPT = `'use strict';
     var data;
     try { data = JSON.parse(message.data); } catch (e) { return; }
     if (!data || typeof data !== 'object') return;
-    if (data.type === 'end') {
+    // The stream's events are { type: 'journal', seq, event } and { type: 'end', status }; a
+    // stream that names them (event: end) or sends the journal event bare is read the same way.
+    if (data.type === 'end' || message.type === 'end') {
       say('The run ended: ' + data.status + '. Showing the final record.');
       source.close();
       reload(200);
       return;
     }
-    var event = data.type === 'journal' ? data.event : data;
+    var event = data.event && typeof data.event === 'object' ? data.event : data;
     if (!event || typeof event.step !== 'string' || event.item !== undefined) return;
     if (event.type === 'step.started') show(event.step, 'running');
     else if (event.type === 'step.finished') { show(event.step, event.status); say('Step ' + event.step + ': ' + event.status + '.'); }

@@ -32,15 +32,16 @@ h2 { font-size: 1.2rem; margin: 1.6rem 0 .6rem; }
 h3 { font-size: 1rem; margin: 1rem 0 .4rem; }
 .lead { color: var(--muted); margin-top: -.5rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 1rem; margin: 0 0 1rem; }
-.table-wrap { overflow-x: auto; background: var(--card); border: 1px solid var(--line); border-radius: 6px; margin-bottom: 1rem; }
+.table-wrap { position: relative; overflow-x: auto; background: var(--card); border: 1px solid var(--line); border-radius: 6px; margin-bottom: 1rem; }
 table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; padding: .5rem .75rem; color: var(--muted); }
 th, td { text-align: left; padding: .5rem .75rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .85rem; color: var(--muted); font-weight: 600; white-space: nowrap; }
 tr:last-child td { border-bottom: 0; }
 td form { display: inline; margin: 0; }
+:not(pre) > code { overflow-wrap: anywhere; }
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88rem; }
-pre { background: #0f1720; color: #e6edf3; padding: .8rem; border-radius: 6px; overflow-x: auto; margin: 0; }
+pre { background: #0f1720; color: #e6edf3; padding: .8rem; border-radius: 6px; overflow-x: auto; margin: 0; max-width: 100%; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
@@ -73,6 +74,9 @@ form.stacked .field { margin-bottom: 1rem; }
 form.stacked label, form.stacked legend { display: block; font-weight: 600; margin-bottom: .25rem; }
 form.stacked fieldset { border: 0; padding: 0; margin: 0 0 1rem; }
 form.stacked .check label { display: inline; font-weight: 600; }
+form.stacked .choice { margin: .2rem 0; }
+form.stacked .choice label { display: inline; font-weight: 400; margin-left: .3rem; }
+form.stacked legend { padding: 0; }
 input, select, textarea { font: inherit; padding: .4rem .5rem; border: 1px solid #8a94a3; border-radius: 4px; background: #fff; color: var(--ink); max-width: 100%; }
 input[type="text"], input[type="email"], input[type="url"], input[type="password"], input[type="number"], input[type="date"], select, textarea { width: 32rem; }
 input[type="checkbox"], input[type="radio"] { width: 1.2rem; height: 1.2rem; vertical-align: middle; }
@@ -85,13 +89,14 @@ input[type="checkbox"], input[type="radio"] { width: 1.2rem; height: 1.2rem; ver
 .flow { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; align-items: flex-start; }
 .flow > li { position: relative; margin: 0 0 1.4rem; }
 .flow > li:not(:last-child)::after { content: "↓"; position: absolute; left: 1.2rem; bottom: -1.35rem; color: var(--muted); font-size: 1.1rem; line-height: 1.3rem; }
-.step { background: var(--card); border: 2px solid #8aa4c8; border-radius: 8px; padding: .5rem .8rem; min-width: 16rem; max-width: 40rem; }
+.step { background: var(--card); border: 2px solid #8aa4c8; border-radius: 8px; padding: .5rem .8rem; min-width: 16rem; max-width: 40rem; overflow-wrap: anywhere; }
 .step-head { display: flex; gap: .6rem; align-items: baseline; flex-wrap: wrap; }
 .step-id { font-weight: 700; }
 .step-action { color: var(--muted); }
 .step-cond { margin: .3rem 0 0; font-size: .85rem; color: var(--warn); overflow-wrap: anywhere; }
 .step-cond code { white-space: pre-wrap; }
-.flows { display: grid; grid-template-columns: 1fr; gap: 1rem; }
+.flows { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1rem; }
+.flows > section { min-width: 0; }
 .branch { border-left: 4px solid var(--bad); padding-left: 1rem; }
 .branch .step { border-color: #d9a3a0; }
 .yaml .k { color: #79c0ff; } .yaml .s { color: #a5d6ff; } .yaml .n { color: #ffa657; } .yaml .c { color: #8b949e; font-style: italic; }
@@ -100,8 +105,11 @@ input[type="checkbox"], input[type="radio"] { width: 1.2rem; height: 1.2rem; ver
 .log .lvl-warn { color: #ffd479; } .log .lvl-error { color: #ff8c84; }
 .change-before, .change-after { font-size: .85rem; overflow-wrap: anywhere; }
 .plan-summary { font-weight: 600; }
+.plan-changes { min-width: 22rem; overflow-wrap: anywhere; }
+.plan-changes li { white-space: pre-wrap; }
+td > p { margin: 0 0 .3rem; }
 @media (min-width: 60rem) {
-  .flows { grid-template-columns: 3fr 2fr; }
+  .flows { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); }
 }
 @media (max-width: 40rem) {
   main { padding: .75rem; }

@@ -9,14 +9,13 @@ export const PLAN_TEMPLATE = `<h1>Plan: {{plan.workflow.name}}</h1>
 <div class="table-wrap">
 <table>
   <caption class="plan-summary">{{totals}}</caption>
-  <thead><tr><th scope="col">Step</th><th scope="col">Action</th><th scope="col">Would</th><th scope="col">Changes (before → after)</th></tr></thead>
+  <thead><tr><th scope="col">Step</th><th scope="col">Would</th><th scope="col">Changes (before → after)</th></tr></thead>
   <tbody>
   {{#each steps}}
   <tr>
-    <td><span class="mono">{{id}}</span>{{#if name}}<br><span class="muted">{{name}}</span>{{/if}}</td>
-    <td class="mono">{{action}}</td>
+    <td><span class="mono">{{id}}</span>{{#if name}}<br>{{name}}{{/if}}<br><span class="mono muted">{{action}}</span></td>
     <td><span class="status status-{{status}}">{{statusText}}</span>{{#if summary}}<br><span class="muted">{{summary}}</span>{{/if}}{{#if endRun}}<br>the run would end here, as done: {{endRun}}{{/if}}</td>
-    <td>
+    <td class="plan-changes">
       {{#if changes.length}}<ul class="plain mono">{{#each changes}}<li>{{this}}</li>{{/each}}</ul>{{/if}}
       {{#each items}}<p><span class="mono">[{{index}}]</span> {{statusText}}{{#if summary}} · {{summary}}{{/if}}</p>{{#if changes.length}}<ul class="plain mono">{{#each changes}}<li>{{this}}</li>{{/each}}</ul>{{/if}}{{/each}}
     </td>

@@ -24,7 +24,7 @@ export const INPUT_FIELD_PARTIAL = `{{#if (eq kind "checkbox")}}
 <fieldset class="field"{{#if description}} aria-describedby="{{htmlId}}-help"{{/if}}>
   <legend>{{name}}{{#if required}} <span class="req">(required)</span>{{/if}}</legend>
   {{#each options}}
-  <div><input type="radio" id="{{../htmlId}}-{{@index}}" name="{{../name}}" value="{{value}}"{{#if selected}} checked{{/if}}{{#if ../required}} required{{/if}}> <label for="{{../htmlId}}-{{@index}}">{{label}}</label></div>
+  <div class="choice"><input type="radio" id="{{../htmlId}}-{{@index}}" name="{{../name}}" value="{{value}}"{{#if selected}} checked{{/if}}{{#if ../required}} required{{/if}}> <label for="{{../htmlId}}-{{@index}}">{{label}}</label></div>
   {{/each}}
   {{#if description}}<p class="help" id="{{htmlId}}-help">{{description}}</p>{{/if}}
 </fieldset>
