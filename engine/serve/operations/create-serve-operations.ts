@@ -136,7 +136,12 @@ export function createServeOperations(deps: ServeOperationsDeps): ServeOperation
       });
       if (submission.queued) {
         queued.set(runId, {});
-        void submission.started.then(() => queued.delete(runId));
+        void submission.started.then((start) => {
+          queued.delete(runId);
+          // Nobody waits for the answer any more: what kept it from starting goes to serve's log.
+          if (start.kind === 'refused') logger.warn(`run ${runId} of ${workflowId}, queued by ${who}, did not start: ${start.error.message}`);
+          if (start.kind === 'dropped') logger.warn(`run ${runId} of ${workflowId}, queued by ${who}, was dropped: serve shut down before a slot was free; start it again`);
+        });
         done(by, 'run.start', workflowId, workflowId, { note: `run ${runId} queued (every run slot is busy)`, after: { run_id: runId } });
         return { runId, queued: true };
       }
