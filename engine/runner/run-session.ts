@@ -97,6 +97,9 @@ export class RunSession {
    * given to an action (a step in flight is not cut by a cancel; it finishes, then the run stops).
    */
   private readonly cancelWaits = new AbortController();
+  /** When the cancel file was last looked for (ms), and the request once found (it stays found). */
+  private cancelCheckedAt = 0;
+  private cancelFound: CancelRequest | undefined;
 
   constructor(setup: SessionSetup) {
     this.workflow = setup.workflow;
@@ -220,12 +223,21 @@ export class RunSession {
   }
 
   /**
-   * The pending cancel request, if any: one `stat` of the run's folder (or nothing, when this
-   * process was told already). Called at every step boundary and between foreach items.
+   * The pending cancel request, if any. Called at every step boundary and between foreach
+   * items: a request made in this process is known at once (see onCancelRequest); one made by
+   * another process is looked for with one `stat`, at most every {@link CANCEL_POLL_MS}, so that
+   * a run of many quick steps does not pay a file system call for each.
    */
   private cancelRequested(): CancelRequest | undefined {
-    if (!this.cancelWaits.signal.aborted && !hasCancelRequest(this.cancelPath)) return undefined;
-    return readCancelRequest(this.handle.dir) ?? { at: now(), by: 'unknown' };
+    if (this.cancelFound !== undefined) return this.cancelFound;
+    if (!this.cancelWaits.signal.aborted) {
+      const at = Date.now();
+      if (at - this.cancelCheckedAt < CANCEL_POLL_MS) return undefined;
+      this.cancelCheckedAt = at;
+      if (!hasCancelRequest(this.cancelPath)) return undefined;
+    }
+    this.cancelFound = readCancelRequest(this.handle.dir) ?? { at: now(), by: 'unknown' };
+    return this.cancelFound;
   }
 
   /** A step stopped without finishing: cancelled when someone asked, else interrupted. */
@@ -600,6 +612,13 @@ export async function driveUnderLock(runLock: SubjectLock | undefined, open: () 
 export function exposed(data: StepData): StepData {
   return data.output === null || data.output === undefined ? { ...data, output: {} } : data;
 }
+
+/**
+ * How often a run looks for a cancel request another process wrote (ms): a step boundary
+ * looks when this long passed since the last look, so a cancel is seen within this much of a
+ * boundary (a request made in the run's own process is seen at once).
+ */
+const CANCEL_POLL_MS = 50;
 
 function now(): string {
   return new Date().toISOString();

@@ -30,6 +30,11 @@ export interface StartRunRequest {
   console: ConsoleOptions;
   /** Called with the run id once the run record exists, before any step runs. */
   onRunCreated?(runId: string): void;
+  /**
+   * The run's id, chosen beforehand with `newRunId()` (serve tells a queued run's id before it
+   * starts); a new one otherwise.
+   */
+  runId?: string;
 }
 
 /**
@@ -44,7 +49,7 @@ export async function startRun(request: StartRunRequest, services: RunServices):
   const { workflow } = request;
   const recordedInputs = redactSecretInputs(workflow, request.inputs, services);
   const startedAt = new Date().toISOString();
-  const runId = newRunId(new Date(startedAt));
+  const runId = request.runId ?? newRunId(new Date(startedAt));
   const data: RunData = {
     inputs: request.inputs,
     vars: request.vars,

@@ -21,14 +21,22 @@ import { retryTransientStart, type StartRetryPolicy } from './transient-start.js
 export const SERVE_INITIATOR_PREFIX = 'idflow serve (';
 
 /**
+ * The trigger `source` of a manual run started through serve (its console or API, on behalf of
+ * a signed-in person whose name is the run's `initiatedBy`): serve resumes such a run after a
+ * crash like its event and schedule runs.
+ */
+export const SERVE_MANUAL_SOURCE = 'idflow serve';
+
+/**
  * Whether serve started this run, so that serve (and not only an administrator) may resume it:
- * an event or schedule run, not a sub-workflow's run (its parent resumes it) and not a timer's
+ * an event or schedule run, or a manual run started through serve's console or API, not a sub-workflow's run (its parent resumes it) and not a timer's
  * run (the timer loop resumes those), recorded against the same kind of organisation (sandbox
  * or real) this serve uses.
  */
 export function isServeRun(meta: RunMeta, sandbox: boolean): boolean {
-  return (meta.trigger.type === 'event' || meta.trigger.type === 'schedule')
-    && meta.initiatedBy.startsWith(SERVE_INITIATOR_PREFIX)
+  const started = ((meta.trigger.type === 'event' || meta.trigger.type === 'schedule') && meta.initiatedBy.startsWith(SERVE_INITIATOR_PREFIX))
+    || (meta.trigger.type === 'manual' && meta.trigger.source === SERVE_MANUAL_SOURCE);
+  return started
     && meta.parentRunId === undefined
     && meta.sandbox === sandbox;
 }
@@ -173,8 +181,11 @@ function markInterrupted(meta: RunMeta, runtime: Runtime): RunMeta {
   }
 }
 
-/** Resumes one run as a dispatcher job, holding `lock` (taken for it) until the run ends. */
-function submitResume(meta: RunMeta, lock: SubjectLock | undefined, deps: RunRecoveryDeps): void {
+/**
+ * Resumes one run as a dispatcher job, holding `lock` (taken for it) until the run ends: serve's
+ * recovery, and a resume asked for in its console or API.
+ */
+export function submitResume(meta: RunMeta, lock: SubjectLock | undefined, deps: RunRecoveryDeps): void {
   const { runtime, logger } = deps;
   const services = runtime.services;
   const label = `${meta.workflow.id} (resuming run ${meta.id})`;
@@ -227,6 +238,7 @@ function templateChanged(meta: RunMeta): boolean {
 
 function describeTrigger(meta: RunMeta): string {
   const { trigger } = meta;
+  if (trigger.type === 'manual') return `started in idflow serve by ${meta.initiatedBy}`;
   if (trigger.type === 'event') return `event ${trigger.event ?? ''} ${trigger.eventId ?? ''} from ${trigger.source ?? ''}`.replace(/\s+/g, ' ').trim();
   return `schedule ${trigger.source ?? ''} slot ${trigger.eventId ?? ''}`;
 }

@@ -27,6 +27,8 @@ import { dispatchScheduledRun, SCHEDULE_INITIATOR } from './scheduled-run.js';
 import { createServeLogger, type ServeLogger } from './serve-logger.js';
 import { resolveServeSettings, type ServeFlags, type ServeSettings } from './serve-settings.js';
 import { TimerLoop } from './timer-loop.js';
+import { createServeOperations } from './operations/create-serve-operations.js';
+import type { ServeOperations } from './operations/serve-operations.js';
 import type { MatchContext } from './trigger-matching.js';
 
 /** How often accepted events' records past `serve.event_retention` are removed (besides at start). */
@@ -56,6 +58,11 @@ export interface RunningServe {
   port: number;
   settings: ServeSettings;
   logger: ServeLogger;
+  /**
+   * What the console and the API's write routes do (plan, start, resume, cancel, enable and
+   * disable, cancel timers, follow a run), through this serve's own dispatcher, recovery and stores.
+   */
+  operations: ServeOperations;
   /**
    * Stops accepting work (requests get 503), stops schedules, timers and event sources, lets
    * the runs in flight reach a step boundary (cancelling their steps after the grace period),
@@ -141,7 +148,19 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       logger,
       ...(options.scheduleClock === undefined ? {} : { clock: options.scheduleClock }),
     });
-    const timerLoop = new TimerLoop({ timers: new TimerStore(services.store.root, { now }), runtime, dispatcher, intervalMs: settings.timerIntervalMs, console: runConsole, logger, now });
+    const timers = new TimerStore(services.store.root, { now });
+    const timerLoop = new TimerLoop({ timers, runtime, dispatcher, intervalMs: settings.timerIntervalMs, console: runConsole, logger, now });
+    const operations = createServeOperations({
+      runtime,
+      workflows: folder.workflows,
+      states,
+      timers,
+      dispatcher,
+      recovery: recoveryDeps,
+      planned: { services, console: runConsole, logger, onStranded },
+      logger,
+      now,
+    });
     const sourceHost = new EventSourceHost({ sources, connections: services.connections, sandbox: services.sandbox, cursors: new CursorStore(services.store.root), intake, logger });
 
     // Locks named after processes that are gone (a serve killed after its run ended but before
@@ -224,6 +243,7 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       port: server.port,
       settings,
       logger,
+      operations,
       stopNow: () => dispatcher.stopNow(),
       shutdown: () => {
         shutdown ??= (async () => {

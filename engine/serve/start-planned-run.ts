@@ -17,6 +17,8 @@ export interface RunOrigin {
   event?: Record<string, unknown>;
   /** Told the run id as soon as the run record exists (before the job's own callback). */
   onRunCreated(runId: string): void;
+  /** The run's id, chosen beforehand (see StartRunRequest.runId). */
+  runId?: string;
 }
 
 /** What {@link startPlannedRun} needs from serve. */
@@ -53,6 +55,7 @@ export async function startPlannedRun(run: PlannedRun, origin: RunOrigin, job: J
       vars: run.vars,
       ...(origin.event === undefined ? {} : { event: origin.event }),
       trigger: origin.trigger,
+      ...(origin.runId === undefined ? {} : { runId: origin.runId }),
       initiatedBy: origin.initiatedBy,
       reason: origin.reason,
       signal: job.signal,

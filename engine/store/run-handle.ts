@@ -10,6 +10,7 @@ import { AppendOnlyFile, readJsonLines, repairTail } from './jsonl-file.js';
 import type { JournalEvent, RunMeta } from './journal-events.js';
 import { RUN_FILES } from './run-files.js';
 import { effectiveStatus } from './run-status.js';
+import { notifyJournalAppend } from './journal-notices.js';
 import { clearCancelRequest, readCancelRequest, writeCancelRequest, type CancelRequest } from './cancel-request.js';
 import { verifyPinnedRecord, type PinnedHashes, type VerifiedPinnedRecord } from './pinned-record.js';
 
@@ -156,6 +157,7 @@ export class RunHandle {
       this.journalChecked = true;
     }
     this.journal.append(JSON.stringify(this.redactor.redactDeep(event)));
+    notifyJournalAppend(this.dir);
   }
 
   /**

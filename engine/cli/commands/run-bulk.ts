@@ -197,7 +197,7 @@ async function confirm(count: number, radius: number, loaded: LoadedWorkflow, io
 
 function progressLine(done: number, total: number, result: RowResult): string {
   const width = String(total).length;
-  const mark = result.status === 'succeeded' ? 'ok  ' : result.status === 'skipped' ? 'skip' : result.status === 'interrupted' ? 'stop' : 'FAIL';
+  const mark = result.status === 'succeeded' ? 'ok  ' : result.status === 'skipped' ? 'skip' : result.status === 'interrupted' || result.status === 'cancelled' ? 'stop' : 'FAIL';
   const timing = result.durationMs === undefined ? '' : `  ${formatMs(result.durationMs)}`;
   return `[${String(done).padStart(width)}/${total}] ${mark} ${result.subject}  ${result.runId ?? ''}${timing}${result.error ? `  ${result.error}` : ''}`;
 }
@@ -219,6 +219,7 @@ export function summaryTable(results: readonly RowResult[]): string {
   const parts = [`${count('succeeded')} succeeded`, `${count('failed')} failed`];
   if (count('skipped') > 0) parts.push(`${count('skipped')} skipped`);
   if (count('interrupted') > 0) parts.push(`${count('interrupted')} interrupted`);
+  if (count('cancelled') > 0) parts.push(`${count('cancelled')} cancelled`);
   if (count('not started') > 0) parts.push(`${count('not started')} not started`);
   lines.push('', `${results.length} runs: ${parts.join(', ')}`);
   return lines.join('\n');
