@@ -1,4 +1,4 @@
-import { walkCondition } from './walk-condition.js';
+import { walkConditionOnce } from './walk-condition.js';
 
 /**
  * The run-data paths a rule reads through `var`, `missing` and `missing_some`, as dotted paths
@@ -8,7 +8,7 @@ import { walkCondition } from './walk-condition.js';
  */
 export function conditionReferences(rule: unknown): string[] {
   const seen = new Set<string>();
-  for (const path of walkCondition(rule).paths) {
+  for (const path of walkConditionOnce(rule).paths) {
     if (path.scope === 'root' && path.segments.length > 0) seen.add(path.segments.join('.'));
   }
   return [...seen];

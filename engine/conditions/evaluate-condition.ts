@@ -2,7 +2,7 @@ import jsonLogic, { type RulesLogic } from 'json-logic-js';
 import type { RunData } from '../language/types.js';
 import { ConditionError } from './condition-error.js';
 import { installOperations } from './json-logic-operations.js';
-import { walkCondition } from './walk-condition.js';
+import { walkConditionOnce } from './walk-condition.js';
 
 /** How much of a rule a message quotes. */
 const QUOTE_LIMIT = 120;
@@ -21,7 +21,7 @@ export function evaluateCondition(rule: unknown, data: RunData): boolean {
   installOperations();
   // A blocked name (constructor, __proto__, …) is not an invalid rule: it simply reads nothing
   // (the checker still reports it when the workflow is validated).
-  const [problem] = walkCondition(rule).problems.filter((p) => p.code !== 'forbidden-property');
+  const [problem] = walkConditionOnce(rule).problems.filter((p) => p.code !== 'forbidden-property');
   if (problem !== undefined) {
     throw new ConditionError(`The condition ${quote(rule)} is not valid: ${problem.message}${problem.path ? ` (at ${problem.path})` : ''}`, {
       details: { problem: problem.code, ...(problem.path === undefined ? {} : { path: problem.path }) },

@@ -39,6 +39,28 @@ export function walkCondition(rule: unknown): ConditionWalk {
   return walk;
 }
 
+/** Walks already made by {@link walkConditionOnce}, by rule object. */
+const walked = new WeakMap<object, Readonly<ConditionWalk>>();
+
+/**
+ * {@link walkCondition} for the run path: a rule object is walked once and its walk reused
+ * (read-only), since the evaluator walks a step's `if` every time it runs and the run's early
+ * parameter check walks them all again for every run. Keyed by the rule object itself, as the
+ * loaded workflow holds it: the rules of a loaded workflow are never changed, and a rule built
+ * anew (another object) is walked anew. Literal rules (`true`, `"x"`) are walked each time
+ * (there is nothing in them to walk).
+ */
+export function walkConditionOnce(rule: unknown): Readonly<ConditionWalk> {
+  if (typeof rule !== 'object' || rule === null) return walkCondition(rule);
+  let walk = walked.get(rule);
+  if (walk === undefined) {
+    const fresh = walkCondition(rule);
+    walk = Object.freeze({ problems: Object.freeze(fresh.problems) as LocalProblem[], paths: Object.freeze(fresh.paths) as ConditionPath[] });
+    walked.set(rule, walk);
+  }
+  return walk;
+}
+
 function visit(node: unknown, pointer: string, scope: VarScope, walk: ConditionWalk): void {
   if (Array.isArray(node)) {
     node.forEach((item, i) => visit(item, `${pointer}/${i}`, scope, walk));

@@ -30,6 +30,13 @@ export class Redactor {
   private pattern: RegExp | undefined;
   /** The same, for JSON text (see {@link Redactor.redactJson}). */
   private jsonPattern: RegExp | undefined;
+  /**
+   * The length of the shortest form: a shorter text cannot hold any of them, so it is returned
+   * as it is without running the pattern. Most strings the store writes are short keys and
+   * values (`type`, `step`, an ISO time) while secrets such as API keys are long, and
+   * `redactDeep` runs the pattern on every key and string of every journal event and audit entry.
+   */
+  private shortestForm = Number.POSITIVE_INFINITY;
 
   /**
    * Registers a secret value. Values with fewer than {@link MIN_SECRET_LENGTH} characters
@@ -43,6 +50,7 @@ export class Redactor {
     for (const form of encodedForms(value)) {
       if (form.length >= MIN_SECRET_LENGTH && !this.forms.has(form)) {
         this.forms.add(form);
+        this.shortestForm = Math.min(this.shortestForm, form.length);
         this.pattern = undefined;
         this.jsonPattern = undefined;
       }
@@ -56,7 +64,7 @@ export class Redactor {
 
   /** The text with every registered secret (in any of its encoded forms) replaced by `[REDACTED]`. */
   redact(text: string): string {
-    if (this.forms.size === 0 || text === '') return text;
+    if (text.length < this.shortestForm) return text;
     return text.replace(this.regExp(), REDACTED);
   }
 
@@ -67,7 +75,7 @@ export class Redactor {
    * would leave an invalid escape (`\[REDACTED]`) that breaks the line.
    */
   redactJson(text: string): string {
-    if (this.forms.size === 0 || text === '') return text;
+    if (text.length < this.shortestForm) return text;
     return text.replace(this.regExp(true), REDACTED);
   }
 

@@ -91,6 +91,8 @@ export function createRunLogger(options: RunLoggerOptions): RunLogger {
     defaultMeta: { runId: options.runId, workflowId: options.workflowId },
     transports,
     exitOnError: false,
+    // Both transports finish log() before returning (see SharedLevelsLogger.write).
+    direct: true,
   });
   // A write after close or a failing disk must not crash the run through an unhandled 'error'
   // event; tell the console once instead.

@@ -113,7 +113,7 @@ function readsOnlyKnown(paths: readonly string[]): boolean {
 }
 
 /** Every template reference in a value, at any depth (literals read nothing). */
-function referencesIn(value: unknown): string[] {
+function referencesIn(value: unknown): readonly string[] {
   if (typeof value === 'string') return templateReferences(value);
   if (Array.isArray(value)) return value.flatMap(referencesIn);
   if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(referencesIn);

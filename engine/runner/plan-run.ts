@@ -109,7 +109,7 @@ function countChanges(changes: readonly Change[]): number {
 async function planStep(step: Step, request: PlanRunRequest, services: RunServices, unknown: Map<string, string>, predicted: Set<string>): Promise<PlannedStep> {
   const head = { id: step.id, ...(step.name === undefined ? {} : { name: step.name }), action: step.action };
   const data = request.data;
-  const blockedBy = (paths: string[]): string | undefined => {
+  const blockedBy = (paths: readonly string[]): string | undefined => {
     for (const path of paths) {
       const [root, id] = path.split('.');
       if (root === 'steps' && id !== undefined && unknown.has(id)) return `depends on step "${id}", whose output is unknown because ${unknown.get(id)}`;
@@ -250,7 +250,7 @@ function withoutOutput<T extends { output?: unknown }>(unit: T): Omit<T, 'output
 }
 
 /** Every template reference in a step's `with:` values, at any depth. */
-function collectTemplatePaths(value: unknown): string[] {
+function collectTemplatePaths(value: unknown): readonly string[] {
   if (typeof value === 'string') return templateReferences(value);
   if (Array.isArray(value)) return value.flatMap(collectTemplatePaths);
   if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(collectTemplatePaths);

@@ -1,7 +1,7 @@
-import { hostname } from 'node:os';
 import type { RunData, Workflow } from '../language/types.js';
 import type { RunMeta } from '../store/journal-events.js';
 import { acquireSubjectLock } from '../store/subject-lock.js';
+import { thisHost } from '../store/process-liveness.js';
 import { newRunId } from '../store/run-id.js';
 import { AUDIT_PINNED_KEYS } from '../store/pinned-record.js';
 import { createRunLogger } from '../logging/run-logger.js';
@@ -97,7 +97,7 @@ export async function startRun(request: StartRunRequest, services: RunServices):
       target: workflow.id,
       ...(pinned === undefined ? {} : { after: { [AUDIT_PINNED_KEYS.template]: pinned.template, [AUDIT_PINNED_KEYS.inputs]: pinned.inputs } }),
       result: 'info',
-      note: describeStart(subject, request.trigger, hostname()),
+      note: describeStart(subject, request.trigger, thisHost()),
     });
     logger.logger.info(`run ${runId} started: ${workflow.name}${subject ? ` for ${subject}` : ''}`, { event: 'run.started', runId, name: workflow.name, workflowId: workflow.id, subject });
     const session = new RunSession({ workflow, handle, services, logger, data, signal: request.signal, ...(request.drain ? { drain: request.drain } : {}), console: request.console, templatePath: request.template.path, ...(runLock ? { runLock } : {}) });

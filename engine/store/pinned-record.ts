@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AUDIT_FILE } from '../audit/audit-chain.js';
@@ -35,9 +35,9 @@ export interface VerifiedPinnedRecord {
 /** The audit `run.start` entry's members that hold the pinned hashes (in its `after`). */
 export const AUDIT_PINNED_KEYS = { template: 'template_sha256', inputs: 'inputs_sha256' } as const;
 
-/** sha256 (hex) of a text as written (UTF-8). */
+/** sha256 (hex) of a text as written (UTF-8), with the one-shot `crypto.hash` (as the audit chain). */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /**

@@ -19,7 +19,15 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-/** This machine's name, as recorded in run records and lock files. */
+/** This process's answer to {@link thisHost}, asked once. */
+let host: string | undefined;
+
+/**
+ * This machine's name, as recorded in run records and lock files. Asked of the system once per
+ * process (it is a system call, and every run asked two or three times): a process keeps one
+ * name for its runs and locks, so that it recognises its own even if the machine is renamed
+ * while it runs.
+ */
 export function thisHost(): string {
-  return hostname();
+  return (host ??= hostname());
 }

@@ -41,6 +41,9 @@ export interface NewRun {
   sandboxData?: string;
 }
 
+/** How many template texts a store remembers the hash of (see RunStore.templateHash). */
+const PINNED_TEMPLATES_REMEMBERED = 16;
+
 /** Which runs {@link RunStore.listRuns} returns. */
 export interface RunFilter {
   /** Only runs of this workflow id. */
@@ -70,6 +73,11 @@ export class RunStore {
    * (once: they may come from an older version, or from a `mkdir` under a loose umask).
    */
   private checkedFolders = false;
+  /**
+   * The sha256 of the template texts this store pinned last (see {@link RunStore.templateHash}),
+   * oldest first.
+   */
+  private readonly templateHashes = new Map<string, string>();
   /** The newest run of each workflow, kept between calls of {@link RunStore.latestRunsByWorkflow}. */
   private latestRuns: LatestRunIndex | undefined;
 
@@ -154,7 +162,7 @@ export class RunStore {
     writeNewPrivateFile(join(dir, RUN_FILES.inputs), inputsText);
     const identity = { workflowId: run.workflow.id, initiatedBy: run.initiatedBy, ...(run.reason === undefined ? {} : { reason: run.reason }) };
     const handle = new RunHandle(dir, id, { redactor: this.redactor, durability: this.durability }, identity);
-    const pinned = { template: sha256Hex(run.templateText), inputs: sha256Hex(inputsText) };
+    const pinned = { template: this.templateHash(run.templateText), inputs: sha256Hex(inputsText) };
     handle.pinnedAtStart = pinned;
     handle.initialize();
     const meta: RunMeta = {
@@ -184,6 +192,24 @@ export class RunStore {
       throw error;
     }
     return handle;
+  }
+
+  /**
+   * The sha256 of a template text to pin, remembered for the last few texts: a bulk run or
+   * `serve` pins the same template for every run, and hashing it again each time (15 kB
+   * for the JumpCloud offboarding) was a measurable part of starting a run. The hash
+   * is of the text itself, so a text that differs in any way is hashed anew.
+   */
+  private templateHash(text: string): string {
+    const known = this.templateHashes.get(text);
+    if (known !== undefined) return known;
+    const hash = sha256Hex(text);
+    if (this.templateHashes.size >= PINNED_TEMPLATES_REMEMBERED) {
+      const oldest = this.templateHashes.keys().next();
+      if (oldest.done !== true) this.templateHashes.delete(oldest.value);
+    }
+    this.templateHashes.set(text, hash);
+    return hash;
   }
 
   /**

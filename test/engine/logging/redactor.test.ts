@@ -97,6 +97,18 @@ describe('Redactor', () => {
     expect(redactor.redact('first-secret second-secret')).toBe(`${REDACTED} ${REDACTED}`);
   });
 
+  it('passes texts shorter than every secret as they are, and checks them again once a shorter secret is added', () => {
+    const redactor = new Redactor();
+    redactor.add('a-long-api-key-0123456789');
+    expect(redactor.redact('a-long-api-key')).toBe('a-long-api-key');
+    expect(redactor.redactDeep({ key: 'a-long-api-key-0123456789', n: 'short' })).toEqual({ key: REDACTED, n: 'short' });
+    redactor.add('pin1');
+    expect(redactor.redact('pin1')).toBe(REDACTED);
+    expect(redactor.redactJson('"pin1"')).toBe(`"${REDACTED}"`);
+    expect(redactor.redactDeep({ pin1: 'x', code: 'pin1', k: 'a-long-api-key-0123456789' })).toEqual({ [REDACTED]: 'x', code: REDACTED, k: REDACTED });
+    expect(redactor.redact('pin')).toBe('pin');
+  });
+
   it('never leaves a registered secret in any text or in JSON of any value (property)', () => {
     fc.assert(
       // Secrets that could be read inside "[REDACTED]" itself are left out: they are "found" in the replacement.

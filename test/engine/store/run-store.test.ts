@@ -38,6 +38,18 @@ describe('the pinned template and recorded inputs', () => {
     }
   });
 
+  it('record the hash of each run\'s own template text, when a store pins one template for many runs and then others', () => {
+    const store = new RunStore(root);
+    const texts = [TEMPLATE, TEMPLATE, `${TEMPLATE}# edited\n`, ...Array.from({ length: 20 }, (_, i) => `${TEMPLATE}# ${i}\n`), TEMPLATE, `${TEMPLATE}# edited\n`];
+    for (const text of texts) {
+      const run = store.createRun(newRun({ templateText: text }));
+      expect(run.meta().pinned?.template).toBe(sha256(text));
+      expect(readFileSync(join(run.dir, 'template.yaml'), 'utf8')).toBe(text);
+      expect(run.templateText()).toBe(text);
+      run.close();
+    }
+  });
+
   it('a store made by an older version, or under a loose umask, is made private on the first run', () => {
     mkdirSync(join(root, 'runs'), { recursive: true });
     chmodSync(root, 0o755);

@@ -17,6 +17,23 @@ describe('templateReferences', () => {
   ])('%s', (template, expected) => {
     expect(templateReferences(template)).toEqual(expected);
   });
+
+  it('answers a text it has seen with the same frozen list, which a caller cannot change for the next', () => {
+    const first = templateReferences('{{inputs.cached}} {{vars.cached}}');
+    expect(templateReferences('{{inputs.cached}} {{vars.cached}}')).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(() => (first as string[]).push('steps.x')).toThrow(TypeError);
+    expect(templateReferences('{{inputs.cached}} {{vars.cached}}')).toEqual(['inputs.cached', 'vars.cached']);
+  });
+
+  it('still answers correctly once more texts than it remembers were seen', () => {
+    const first = templateReferences('{{inputs.evicted}}');
+    for (let i = 0; i < 5001; i++) templateReferences(`{{inputs.n${i}}}`);
+    const again = templateReferences('{{inputs.evicted}}');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(['inputs.evicted']);
+    expect(templateReferences('{{inputs.n5000}}')).toEqual(['inputs.n5000']);
+  });
 });
 
 describe('isTemplate', () => {
