@@ -15,6 +15,7 @@ import {
   applyProfile, desiredProfile, fieldChangeSchema, mergedAttributes, profileChange, profileDiff, profileProperties, resolveManager,
   TEXT_FIELDS, type DesiredProfile, type FieldChange,
 } from './user-profile.js';
+import { newUserId } from './planned-user.js';
 import { userLabel } from './user-ref.js';
 import { userSummary, userSummarySchema, type UserSummary } from './user-summary.js';
 
@@ -233,12 +234,16 @@ export const userCreateAction = defineAction({
     if (existing === undefined) {
       const desired = await prepare(session, p);
       const fields = fieldsOfNewUser(p, desired);
-      const user: UserSummary = {
-        id: '', username: p.username, email: p.email, display_name: desired.text.displayname || [desired.text.firstname, desired.text.lastname].filter((x) => x).join(' ') || p.username,
+      // The manager's email, so that a plan can name the recipient of the manager's notification.
+      const manager = desired.manager === undefined || desired.manager === null ? undefined : await readUserIfExists(client, desired.manager.id);
+      const user: Omit<UserSummary, 'id'> = {
+        username: p.username, email: p.email, display_name: desired.text.displayname || [desired.text.firstname, desired.text.lastname].filter((x) => x).join(' ') || p.username,
         firstname: desired.text.firstname ?? '', lastname: desired.text.lastname ?? '', state: p.state, suspended: false,
-        manager_id: desired.manager?.id ?? null, manager_email: null, manager_username: desired.manager?.name ?? null, ldap_binding_user: false,
+        manager_id: desired.manager?.id ?? null, manager_email: manager?.email ?? null, manager_username: desired.manager?.name ?? null, ldap_binding_user: false,
       };
-      return { changes: [createChange(p, fields)], output: { user, outcome: 'created' as const, fields }, summary: `would create ${p.username} <${p.email}>, ${p.state}` };
+      // JumpCloud gives the id when the user is created: later steps plan with the user it would be.
+      const output = { user: { ...user, id: newUserId(user) }, outcome: 'created' as const, fields };
+      return { changes: [createChange(p, fields)], output, summary: `would create ${p.username} <${p.email}>, ${p.state}` };
     }
     const desired = await prepare(session, p, existing._id);
     const diff = await profileDiff(client, existing, desired);
