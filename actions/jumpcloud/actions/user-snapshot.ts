@@ -37,8 +37,8 @@ export class UserSnapshot {
   }
 
   /**
-   * The snapshot of a user a plan would create (see planned-user.ts): it has no id to read with,
-   * and nothing to read either — no group, no binding, no key, no device yet.
+   * The snapshot of a user a plan would create (see planned-user.ts; its id is a placeholder), or
+   * that this run has just created: nothing to read — no group, no binding, no key, no device yet.
    */
   static ofNewUser(record: SystemUser): UserSnapshot {
     const snapshot = new UserSnapshot(record._id, record);
