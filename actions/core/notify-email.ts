@@ -83,7 +83,7 @@ interface Composed {
 /** Where the message goes: an SMTP server, or the sandbox outbox (with why it is not sent). */
 type Delivery = { kind: 'smtp'; settings: SmtpSettings; from: Mailbox } | { kind: 'outbox'; from: Mailbox; reason: string };
 
-function compose(p: Params): Composed {
+function compose(p: Pick<Params, 'to' | 'cc' | 'bcc' | 'reply_to'>): Composed {
   const to = parseMailboxes(p.to, 'to');
   const cc = parseMailboxes(p.cc, 'cc');
   const bcc = parseMailboxes(p.bcc, 'bcc');
@@ -100,7 +100,7 @@ function compose(p: Params): Composed {
  * @throws PermanentError when no SMTP connection is configured outside sandbox mode, when the
  *   connection's settings are wrong, or when there is no sender.
  */
-function resolveDelivery(ctx: ActionContext, p: Params): Delivery {
+function resolveDelivery(ctx: ActionContext, p: Pick<Params, 'connection' | 'from'>): Delivery {
   const connection = ctx.connections.get(p.connection);
   if (connection === undefined) {
     if (ctx.sandbox) return { kind: 'outbox', from: parseSingleMailbox(p.from ?? SANDBOX_FROM, 'from'), reason: `sandbox mode, no SMTP connection "${p.connection}"` };
@@ -168,7 +168,7 @@ function replayedOutput(change: Change): NotifyEmailOutput | undefined {
  * The output of an earlier send whose record lacks it (a journal from before the output was
  * recorded): sent, to the recipients, by the transport {@link resolveDelivery} picks now.
  */
-function earlierOutputGuess(ctx: ActionContext, p: Params, composed: Composed): NotifyEmailOutput {
+function earlierOutputGuess(ctx: ActionContext, p: Pick<Params, 'connection' | 'from'>, composed: Composed): NotifyEmailOutput {
   let transport: NotifyEmailOutput['transport'] = 'smtp';
   try {
     transport = resolveDelivery(ctx, p).kind;
@@ -263,9 +263,12 @@ export const notifyEmailAction = defineAction({
     const summary = output.transport === 'outbox' ? `written to the outbox: ${output.location ?? ''}` : `emailed ${composed.recipients.join(', ')}`;
     return { changed: true, output, summary };
   },
+  // Only the recipients decide what is sent to whom: a subject or body with parts known only
+  // after the run (a new user's id, say) is previewed with them written "(known after run: …)".
+  plansKnownAfterRun: ['subject', 'text', 'html'],
   plan(ctx, p): ActionPlan<NotifyEmailOutput> {
     const composed = compose(p);
-    const after = { subject: p.subject, to: composed.to.map((m) => m.address), ...(composed.cc.length > 0 ? { cc: composed.cc.map((m) => m.address) } : {}), ...(composed.bcc.length > 0 ? { bcc: composed.bcc.map((m) => m.address) } : {}) };
+    const after = { subject: String(p.subject), to: composed.to.map((m) => m.address), ...(composed.cc.length > 0 ? { cc: composed.cc.map((m) => m.address) } : {}), ...(composed.bcc.length > 0 ? { bcc: composed.bcc.map((m) => m.address) } : {}) };
     const earlier = earlierChange(ctx, 'notify', composed.target);
     if (earlier !== undefined) {
       const output = replayedOutput(earlier) ?? earlierOutputGuess(ctx, p, composed);

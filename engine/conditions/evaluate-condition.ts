@@ -3,6 +3,7 @@ import type { RunData } from '../language/types.js';
 import { ConditionError } from './condition-error.js';
 import { installOperations } from './json-logic-operations.js';
 import { walkConditionOnce } from './walk-condition.js';
+import { DecidedAtRunTime } from './decided-at-run-time.js';
 
 /** How much of a rule a message quotes. */
 const QUOTE_LIMIT = 120;
@@ -15,7 +16,8 @@ const QUOTE_LIMIT = 120;
  * is not valid (unknown operator, wrong number of arguments, an object that is not a rule) is
  * refused before anything is evaluated.
  *
- * @throws ConditionError naming the rule and what is wrong with it.
+ * @throws ConditionError naming the rule and what is wrong with it; {@link DecidedAtRunTime} (in
+ *   a plan) when the rule reads a value known only after the run.
  */
 export function evaluateCondition(rule: unknown, data: RunData): boolean {
   installOperations();
@@ -31,6 +33,7 @@ export function evaluateCondition(rule: unknown, data: RunData): boolean {
   try {
     result = jsonLogic.apply(rule as RulesLogic, data);
   } catch (error) {
+    if (error instanceof DecidedAtRunTime) throw error;
     const message = error instanceof Error ? error.message : String(error);
     const unknown = /^Unrecognized operation (.+?)( \(failed at .*\))?$/.exec(message);
     const detail = unknown === null ? message : `unknown operator "${unknown[1] ?? ''}"`;

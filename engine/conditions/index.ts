@@ -6,4 +6,5 @@ export { evaluateCondition } from './evaluate-condition.js';
 export { checkCondition } from './check-condition.js';
 export { conditionReferences } from './condition-references.js';
 export { ConditionError } from './condition-error.js';
+export { DecidedAtRunTime } from './decided-at-run-time.js';
 export { OPERATORS, type OperatorSpec } from './operators.js';

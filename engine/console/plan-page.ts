@@ -1,4 +1,4 @@
-import { renderChange, renderPlan } from '../cli/format/plan-view.js';
+import { renderChange, renderPlan, statusWord } from '../cli/format/plan-view.js';
 import type { PlanResult, PlannedUnit } from '../runner/plan-run.js';
 
 /** A plan, as the plan page shows it. */
@@ -33,19 +33,7 @@ export function planView(plan: PlanResult): PlanView {
   return { plan, steps, totals: plan.when ? lastLine : 'Nothing would run.', planText };
 }
 
-/** The status of a step or item in words, as `idflow plan` says it. */
+/** The status of a step or item in words, exactly as `idflow plan` says it. */
 function statusText(unit: PlannedUnit): string {
-  const changed = unit.changes.filter((change) => (change.result ?? 'changed') === 'changed').length;
-  switch (unit.status) {
-    case 'would_run':
-      return changed === 0 ? 'no change' : `${changed} change${changed === 1 ? '' : 's'}`;
-    case 'would_skip':
-      return `skipped (${unit.reason ?? 'if: false'})`;
-    case 'no_preview':
-      return 'would run, no preview (not executed in a plan)';
-    case 'cannot_preview':
-      return `cannot preview: ${unit.reason ?? ''}`;
-    case 'error':
-      return `error: ${unit.reason ?? ''}`;
-  }
+  return statusWord(unit, 'plain');
 }

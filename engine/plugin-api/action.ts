@@ -1,5 +1,6 @@
 import type { ActionContext } from './context.js';
 import type { JsonSchema } from './json-schema.js';
+import type { KnownAfterRun } from './known-after-run.js';
 
 /**
  * An action: plain data plus functions. This is the whole contract between idflow and a
@@ -28,6 +29,13 @@ export interface ActionDefinition<P = Record<string, unknown>, O = unknown> {
    */
   plan?(ctx: ActionContext, params: P): Promise<ActionPlan<O>> | ActionPlan<O>;
   /**
+   * The parameters whose value `plan` can take when it is known only after the run (a
+   * {@link KnownAfterRun} in its place or inside it: the id of a user an earlier step would
+   * create, say). When another parameter holds one, `plan` is not called and the plan says the
+   * step would run with parameters known only after the run.
+   */
+  plansKnownAfterRun?: readonly string[];
+  /**
    * Checks, read-only, that the state `run` aims for holds. Called after `run` when the step
    * sets `verify: true`; a result with problems fails the step.
    */
@@ -42,6 +50,24 @@ export interface ActionDefinition<P = Record<string, unknown>, O = unknown> {
    */
   runsAction?: { readonly action: string; readonly with: string };
 }
+
+/**
+ * The parameters `plan` receives when it declares {@link ActionDefinition.plansKnownAfterRun}:
+ * each of those may be known only after the run (or hold such a value, e.g. as a list item).
+ */
+export type PlanParams<P, K extends keyof P> = { [Q in keyof P]: Q extends K ? P[Q] | KnownAfterRun : P[Q] };
+
+/**
+ * A value as a plan knows it: any text, number or boolean in it may be known only after the run
+ * (the id JumpCloud gives a new user, say); its objects and lists keep their shape.
+ */
+export type Planned<T> = T extends string | number | boolean | null | undefined
+  ? T | KnownAfterRun
+  : T extends ReadonlyArray<infer I>
+    ? Array<Planned<I>>
+    : T extends object
+      ? { [K in keyof T]: Planned<T[K]> }
+      : T;
 
 /** What `run` returns. */
 export interface ActionResult<O = unknown> {
@@ -87,8 +113,11 @@ export interface Change {
 export interface ActionPlan<O = unknown> {
   /** The concrete changes `run` would make now, each by name. */
   changes: Change[];
-  /** The output `run` would return, as far as it can be known read-only (lets later steps plan). */
-  output?: O;
+  /**
+   * The output `run` would return, as far as it can be known read-only (lets later steps plan).
+   * What only the run can know (an id JumpCloud gives) is a `knownAfterRun(…)` value in its place.
+   */
+  output?: O | Planned<O>;
   /** A short line for the plan view. */
   summary?: string;
   /** The run would end early here, as done (see {@link ActionResult.endRun}). */

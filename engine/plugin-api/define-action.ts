@@ -1,5 +1,5 @@
 import type { ActionContext } from './context.js';
-import type { ActionDefinition, ActionPlan, ActionResult, VerifyResult } from './action.js';
+import type { ActionDefinition, ActionPlan, ActionResult, PlanParams, VerifyResult } from './action.js';
 import type { FromSchema, JsonSchema } from './json-schema.js';
 
 /**
@@ -16,16 +16,19 @@ import type { FromSchema, JsonSchema } from './json-schema.js';
  * });
  * ```
  */
-export function defineAction<const S extends JsonSchema, O = unknown>(definition: {
+export function defineAction<const S extends JsonSchema, O = unknown, K extends keyof FromSchema<S> & string = never>(definition: {
   id: string;
   description: string;
   params: S;
   output?: JsonSchema;
   run(ctx: ActionContext, params: FromSchema<S>): Promise<ActionResult<O>> | ActionResult<O>;
-  plan?(ctx: ActionContext, params: FromSchema<S>): Promise<ActionPlan<O>> | ActionPlan<O>;
+  /** Typed with the parameters of `plansKnownAfterRun` possibly known only after the run. */
+  plan?(ctx: ActionContext, params: PlanParams<FromSchema<S>, K>): Promise<ActionPlan<O>> | ActionPlan<O>;
+  plansKnownAfterRun?: readonly K[];
   verify?(ctx: ActionContext, params: FromSchema<S>, output: O): Promise<VerifyResult> | VerifyResult;
   examples?: ReadonlyArray<{ description: string; with: Record<string, unknown> }>;
   runsAction?: ActionDefinition['runsAction'];
 }): ActionDefinition<FromSchema<S>, O> {
-  return definition;
+  // plan() takes wider parameters than run(): the engine passes them only for plansKnownAfterRun.
+  return definition as ActionDefinition<FromSchema<S>, O>;
 }

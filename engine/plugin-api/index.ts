@@ -1,4 +1,5 @@
-export type { ActionDefinition, ActionResult, ActionPlan, Change, VerifyResult } from './action.js';
+export type { ActionDefinition, ActionResult, ActionPlan, Change, PlanParams, Planned, VerifyResult } from './action.js';
+export { knownAfterRun, isKnownAfterRun, findKnownAfterRun, type KnownAfterRun, type UnknownPart } from './known-after-run.js';
 export type {
   ActionContext, ActionLogger, ActionPaths, ChangeLog, ChildWorkflowRequest, ChildWorkflowResult, ConnectionResolver,
   ConnectionSettings, PendingTimer, ScheduledTimer, SecretResolver, TimerRequest,

@@ -1,7 +1,8 @@
 import type { Change } from '../plugin-api/action.js';
 import type { RunData, Step, Workflow } from '../language/types.js';
 import type { RunLogger } from '../logging/run-logger.js';
-import { evaluateCondition, conditionReferences } from '../conditions/index.js';
+import { evaluateCondition, conditionReferences, DecidedAtRunTime } from '../conditions/index.js';
+import { findKnownAfterRun, isKnownAfterRun } from '../plugin-api/known-after-run.js';
 import { templateReferences } from '../templating/index.js';
 import { classifyError } from '../errors/classify.js';
 import { PermanentError } from '../errors/action-errors.js';
@@ -16,13 +17,21 @@ import { checkParamsBeforeRun, type TemplateSource } from './check-params-early.
 /** What `idflow plan` says about one step (or one foreach item). */
 export interface PlannedUnit {
   /**
-   * `would_run`: the action previewed its changes; `would_skip`: its `if` is false;
-   * `no_preview`: the action has no `plan()`, so it would run but cannot be previewed (and is
-   * not executed); `cannot_preview`: it depends on the output of a step that could not be
-   * previewed; `error`: previewing failed (e.g. the user does not exist).
+   * `would_run`: the action previewed its changes; `would_skip`: its `if` is false (or the run
+   * would not reach it, see {@link PlannedStep.notReached}); `no_preview`: the action has no
+   * `plan()`, so it would run but cannot be previewed (and is not executed); `known_after_run`:
+   * it would run, but parameters it cannot plan with (or its foreach list) are known only after
+   * the run, e.g. the id of a user an earlier step creates; `cannot_preview`: it depends on the
+   * output of a step that could not be previewed; `error`: previewing failed (e.g. the user does
+   * not exist), which fails the run there unless the step continues on error.
    */
-  status: 'would_run' | 'would_skip' | 'no_preview' | 'cannot_preview' | 'error';
+  status: 'would_run' | 'would_skip' | 'no_preview' | 'known_after_run' | 'cannot_preview' | 'error';
   reason?: string;
+  /**
+   * The step's `if` reads a value known only after the run: whether the step runs is decided at
+   * run time (it is planned as if it did), and this says what the condition reads.
+   */
+  decidedAtRunTime?: string;
   changes: Change[];
   summary?: string;
   /** The run would end early here, as done, for this reason (later steps would not run). */
@@ -36,6 +45,8 @@ export interface PlannedStep extends PlannedUnit {
   action: string;
   /** For foreach steps: one entry per item. */
   items?: PlannedUnit[];
+  /** The run would never get to this step: it would fail at an earlier one ({@link PlanResult.failed}). */
+  notReached?: true;
 }
 
 /** The whole plan. */
@@ -48,6 +59,13 @@ export interface PlanResult {
   steps: PlannedStep[];
   /** Ids of the `on_failure` steps (they run only if the run fails). */
   onFailure: string[];
+  /**
+   * The run would fail at this step, as the plan found it (its preview failed, and it does not
+   * continue on error): the steps after it are not reached, and the `on_failure` steps would run.
+   */
+  failed?: { step: string; reason: string };
+  /** When the run would fail: the `on_failure` steps, planned as they would run then. */
+  onFailureSteps?: PlannedStep[];
   /** How many changes would be made, over all steps. */
   totalChanges: number;
 }
@@ -67,6 +85,12 @@ export interface PlanRunRequest {
  * passing later steps the outputs earlier plans predicted. Never calls `run()`, and an action
  * without `plan()` is reported, not executed: a plan makes no change.
  *
+ * What a plan cannot know (the id of a user a step would create) is a value known only after
+ * the run in the predicted output; later steps whose parameters hold one are still planned when
+ * their action says it can plan with it, reported as known only after the run otherwise, and an
+ * `if` that reads one is decided at run time. The plan ends where the run would: at a step that
+ * ends it early, or at a step whose preview fails (then the `on_failure` steps are planned).
+ *
  * @throws ValidationError (`INVALID_PARAMS`) when a parameter known before the first step is
  *   invalid, as `startRun` does: the run would be refused, so there is nothing to plan.
  */
@@ -84,22 +108,54 @@ export async function planRun(request: PlanRunRequest, services: RunServices): P
   // Steps whose plan() predicted an output (a skipped step's empty output counts as known).
   const predicted = new Set<string>();
   const steps: PlannedStep[] = [];
+  const planOne = async (step: Step): Promise<PlannedStep> => {
+    const planned = await planStep(step, request, services, unknown, predicted);
+    const unpredictable = planned.status === 'no_preview' || planned.status === 'known_after_run' || planned.status === 'cannot_preview' || planned.status === 'error';
+    if (unpredictable) unknown.set(step.id, unknownBecause(step, planned));
+    else if (planned.status === 'would_run' && !predicted.has(step.id)) unknown.set(step.id, `"${step.action}" plan() does not predict its output`);
+    return planned;
+  };
   let ended: { step: string; reason: string } | undefined;
+  let failed: { step: string; reason: string } | undefined;
   for (const step of workflow.steps) {
-    if (ended !== undefined) {
-      data.steps[step.id] = exposed({ status: 'skipped', output: null, changed: false });
-      steps.push({ id: step.id, ...(step.name === undefined ? {} : { name: step.name }), action: step.action, status: 'would_skip', reason: `the run would end early at step "${ended.step}": ${ended.reason}`, changes: [] });
+    const head = { id: step.id, ...(step.name === undefined ? {} : { name: step.name }), action: step.action };
+    if (failed !== undefined) {
+      // As in a run, a step after the failure is not reached: it has no data at all.
+      steps.push({ ...head, status: 'would_skip', reason: `not reached: the run would fail at step "${failed.step}"`, changes: [], notReached: true });
       continue;
     }
-    const planned = await planStep(step, request, services, unknown, predicted);
+    if (ended !== undefined) {
+      data.steps[step.id] = exposed({ status: 'skipped', output: null, changed: false });
+      steps.push({ ...head, status: 'would_skip', reason: `the run would end early at step "${ended.step}": ${ended.reason}`, changes: [] });
+      continue;
+    }
+    const planned = await planOne(step);
     if (planned.status === 'would_run' && planned.endRun !== undefined) ended = { step: step.id, reason: planned.endRun };
+    if (planned.status === 'error' && !step.continue_on_error) {
+      failed = { step: step.id, reason: planned.reason ?? 'its preview failed' };
+      data.steps[step.id] = exposed({ ...(data.steps[step.id] ?? { output: null, changed: false }), status: 'failed' });
+    }
     steps.push(planned);
-    const unpredictable = planned.status === 'no_preview' || planned.status === 'cannot_preview' || planned.status === 'error';
-    if (unpredictable) unknown.set(step.id, planned.status === 'error' ? `its preview failed: ${planned.reason ?? ''}` : planned.status === 'no_preview' ? `"${step.action}" has no preview` : planned.reason ?? 'it could not be previewed');
-    else if (planned.status === 'would_run' && !predicted.has(step.id)) unknown.set(step.id, `"${step.action}" plan() does not predict its output`);
   }
-  const totalChanges = steps.reduce((sum, s) => sum + countChanges(s.changes) + (s.items ?? []).reduce((n, i) => n + countChanges(i.changes), 0), 0);
-  return { ...base, when: true, steps, totalChanges };
+  // The run would fail there, and run its on_failure steps (each of them, whatever the others do).
+  const onFailureSteps: PlannedStep[] = [];
+  if (failed !== undefined) for (const step of workflow.on_failure) onFailureSteps.push(await planOne(step));
+  const totalChanges = [...steps, ...onFailureSteps].reduce((sum, s) => sum + countChanges(s.changes) + (s.items ?? []).reduce((n, i) => n + countChanges(i.changes), 0), 0);
+  return { ...base, when: true, steps, ...(failed === undefined ? {} : { failed, onFailureSteps }), totalChanges };
+}
+
+/** Why the output of a step that could not be fully planned is unknown, for the steps that read it. */
+function unknownBecause(step: Step, planned: PlannedStep): string {
+  switch (planned.status) {
+    case 'error':
+      return `its preview failed: ${planned.reason ?? ''}`;
+    case 'no_preview':
+      return `"${step.action}" has no preview`;
+    case 'known_after_run':
+      return `it would run with ${planned.reason ?? 'values known only after the run'}`;
+    default:
+      return planned.reason ?? 'it could not be previewed';
+  }
 }
 
 function countChanges(changes: readonly Change[]): number {
@@ -107,7 +163,7 @@ function countChanges(changes: readonly Change[]): number {
 }
 
 async function planStep(step: Step, request: PlanRunRequest, services: RunServices, unknown: Map<string, string>, predicted: Set<string>): Promise<PlannedStep> {
-  const head = { id: step.id, ...(step.name === undefined ? {} : { name: step.name }), action: step.action };
+  const head: Pick<PlannedStep, 'id' | 'name' | 'action' | 'decidedAtRunTime'> = { id: step.id, ...(step.name === undefined ? {} : { name: step.name }), action: step.action };
   const data = request.data;
   const blockedBy = (paths: readonly string[]): string | undefined => {
     for (const path of paths) {
@@ -129,7 +185,9 @@ async function planStep(step: Step, request: PlanRunRequest, services: RunServic
         return { ...head, status: 'would_skip', reason: 'if: false', changes: [] };
       }
     } catch (error) {
-      return { ...head, status: 'error', reason: classifyError(error).message, changes: [] };
+      // Not false: the run decides. The step is planned as if it ran, and says so.
+      if (!(error instanceof DecidedAtRunTime)) return { ...head, status: 'error', reason: classifyError(error).message, changes: [] };
+      head.decidedAtRunTime = error.message;
     }
   }
   const action = services.registry.get(step.action);
@@ -152,6 +210,7 @@ async function planStep(step: Step, request: PlanRunRequest, services: RunServic
     } else {
       list = step.foreach;
     }
+    if (isKnownAfterRun(list)) return { ...head, status: 'known_after_run', reason: `its foreach list is known only after the run (${list.description})`, changes: [] };
     if (!Array.isArray(list)) throw new PermanentError(`foreach must yield a list, got ${list === null ? 'null' : typeof list}`);
   } catch (error) {
     return { ...head, status: 'error', reason: classifyError(error).message, changes: [] };
@@ -160,7 +219,8 @@ async function planStep(step: Step, request: PlanRunRequest, services: RunServic
   for (const [index, item] of (list as unknown[]).entries()) {
     items.push(await planUnit(step, request, services, { ...data, item, index }, index, blockedBy(withPaths)));
   }
-  const failed = items.find((i) => i.status !== 'would_run');
+  // The item that fails the run is the step's outcome before one that only could not be previewed.
+  const failed = items.find((i) => i.status === 'error') ?? items.find((i) => i.status !== 'would_run');
   const changes = items.flatMap((i) => i.changes);
   setStep(failed ? 'failed' : 'planned', items.map((i) => i.output ?? null), countChanges(changes) > 0);
   return {
@@ -191,6 +251,12 @@ async function planUnit(
   } catch (error) {
     if (blocked !== undefined) return { status: 'cannot_preview', reason: blocked, changes: [] };
     return { status: 'error', reason: classifyError(error).message, changes: [] };
+  }
+  // Values known only after the run reach plan() only in the parameters the action says it can plan with.
+  const accepted = new Set(action.definition.plansKnownAfterRun ?? []);
+  const unplannable = findKnownAfterRun(params).filter((part) => !accepted.has(String(part.segments[0])));
+  if (unplannable.length > 0) {
+    return { status: 'known_after_run', reason: `parameters known only after the run: ${unplannable.map((part) => `${part.path} (${part.value.description})`).join(', ')}`, changes: [] };
   }
   const policy = step.retry ?? DEFAULT_RETRY_POLICY;
   try {

@@ -18,7 +18,13 @@ import { EventInbox } from './event-inbox.js';
 import { EventIntake, initiatedByFor } from './event-intake.js';
 import { CursorStore, EventSourceHost, resolveEventSources } from './event-source-host.js';
 import { connectionCaps, readFdUsage } from './fd-budget.js';
+import { consolePages } from '../console/console-pages.js';
+import { consoleAuthPlugin } from './auth/console-auth-plugin.js';
+import { refuseWithoutCsrf } from './auth/csrf-hook.js';
+import { csrfToken } from './auth/request-session.js';
+import { registered } from './http/serve-app.js';
 import { startHttpServer, type RunningHttpServer } from './http/start-http-server.js';
+import { writeRoutes } from './http/write-routes.js';
 import { RunDispatcher } from './run-dispatcher.js';
 import { recoverInterruptedRuns, resumeStrandedRun, type RunRecoveryDeps } from './run-recovery.js';
 import { ScheduleRunner, type ScheduleClock } from './schedule-runner.js';
@@ -207,6 +213,20 @@ export async function startServe(options: ServeOptions): Promise<RunningServe> {
       logger,
       connections,
       ...(settings.tls === undefined ? {} : { tls: { cert: settings.tls.cert, key: settings.tls.key } }),
+      // Sign-in first (its hooks set request.principal and check CSRF tokens for every route
+      // after it), then the API's write routes and the console's pages.
+      plugins: [
+        registered(consoleAuthPlugin, { settings: settings.console, logger, tls: settings.tls !== undefined }),
+        registered(writeRoutes, { operations }),
+        registered(consolePages, {
+          operations,
+          store: services.store,
+          workflows: summaries,
+          loadedWorkflows: () => folder.workflows,
+          csrfToken: (request) => csrfToken(request) ?? '',
+          verifyCsrf: (request, reply) => refuseWithoutCsrf(request, reply, logger),
+        }),
+      ],
     }, settings.host, settings.port);
     const server = http;
     logger.info(`listening on ${server.url}: ${folder.workflows.length} workflow${folder.workflows.length === 1 ? '' : 's'} from ${folder.dir}, ${schedules.size} schedule${schedules.size === 1 ? '' : 's'}, ${sources.length} event source${sources.length === 1 ? '' : 's'}, store ${services.store.root}`);

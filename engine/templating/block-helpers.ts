@@ -1,5 +1,6 @@
 import type Handlebars from 'handlebars';
 import type { HelperCall } from './helpers.js';
+import { isKnownAfterRun, notePrinted } from '../plugin-api/known-after-run.js';
 
 /**
  * idflow's `{{#if}}`, `{{#unless}}` and `{{#with}}`: Handlebars' own, except that an empty object
@@ -55,14 +56,28 @@ export function useIdflowBlockHelpers(hb: typeof Handlebars, currentCall: () => 
   hb.registerHelper('if', function idflowIf(this: unknown, ...args: unknown[]): string {
     // Handlebars checks the arity from `arguments`: keep the call's shape, replace only `{}`.
     const [value] = args;
+    // In a plan, a value known only after the run will be there: the branch for a value is
+    // shown, and the text is known only after the run (the run decides).
+    if (isKnownAfterRun(value)) notePrinted(value);
     return originalIf.apply(this, (isEmptyObject(value) ? [false, ...args.slice(1)] : args) as [unknown, BlockOptions]);
   });
   hb.registerHelper('with', function idflowWith(this: unknown, ...args: unknown[]): string {
     const [value, options] = args as [unknown, BlockOptions | undefined];
     if (args.length === 2 && options !== undefined && isEmptyObject(value)) return options.inverse(this);
+    // Its fields are not known either: the text is known only after the run.
+    if (options !== undefined && isKnownAfterRun(value)) {
+      notePrinted(value);
+      return options.inverse(this);
+    }
     return overTainted(value, () => originalWith.apply(this, args as [unknown, BlockOptions]));
   });
   hb.registerHelper('each', function idflowEach(this: unknown, ...args: unknown[]): string {
+    const [value, options] = args as [unknown, BlockOptions | undefined];
+    // A list known only after the run has no items to show yet (not the value's own fields).
+    if (options !== undefined && isKnownAfterRun(value)) {
+      notePrinted(value);
+      return options.inverse(this);
+    }
     return overTainted(args[0], () => originalEach.apply(this, args as [unknown, BlockOptions]));
   });
 }

@@ -4,6 +4,7 @@ import { isEmptyObject } from './block-helpers.js';
 import { formatDate, parseDate } from './format-date.js';
 import type { SecretTaint } from './secret-taint.js';
 import type { HbsLocation } from './template-ast.js';
+import { isKnownAfterRun, knownAfterRun, type KnownAfterRun } from '../plugin-api/known-after-run.js';
 
 /**
  * The helpers a template may call. They are plain functions of their arguments (no `this`,
@@ -30,6 +31,14 @@ export interface HelperSpec {
   max: number;
   /** Whether `undefined` arguments are accepted (only `default`). */
   acceptsMissing?: boolean;
+  /**
+   * What the helper makes of an argument known only after the run (in a plan): `value` takes it
+   * as any value (`default`, `list`); `text` writes it out as `(known after run: …)`, which makes
+   * the text known only after the run too (`concat`; `join` does so for list items); `logic`
+   * decides without it when the other arguments can (`and`, `or`); by default the result is
+   * itself known only after the run.
+   */
+  unknown?: 'value' | 'text' | 'logic';
   /** One line for the helper reference (docs/language.md). */
   summary: string;
   /** An example call. */
@@ -220,7 +229,7 @@ function listHelper(args: readonly unknown[]): unknown[] {
 export const HELPERS: ReadonlyMap<string, HelperSpec> = new Map(
   (
     [
-      { name: 'default', min: 2, max: Infinity, acceptsMissing: true, fn: defaultHelper, summary: 'the first argument that is not null, undefined or "" (otherwise the last one)', example: '{{default inputs.manager_email vars.it_email}}' },
+      { name: 'default', unknown: 'value', min: 2, max: Infinity, acceptsMissing: true, fn: defaultHelper, summary: 'the first argument that is not null, undefined or "" (otherwise the last one)', example: '{{default inputs.manager_email vars.it_email}}' },
       { name: 'json', min: 1, max: 2, fn: jsonHelper, summary: 'the value as JSON; an optional indent (0-10)', example: '{{json steps.lookup.output.user}}' },
       { name: 'lower', min: 1, max: 1, fn: lowerHelper, summary: 'lower-cased text', example: '{{lower inputs.email}}' },
       { name: 'upper', min: 1, max: 1, fn: upperHelper, summary: 'upper-cased text', example: '{{upper inputs.country}}' },
@@ -233,11 +242,11 @@ export const HELPERS: ReadonlyMap<string, HelperSpec> = new Map(
       { name: 'gte', min: 2, max: 2, fn: gteHelper, summary: 'a >= b (as gt)', example: '{{gte inputs.days 30}}' },
       { name: 'lt', min: 2, max: 2, fn: ltHelper, summary: 'a < b (as gt)', example: '{{lt inputs.days 30}}' },
       { name: 'lte', min: 2, max: 2, fn: lteHelper, summary: 'a <= b (as gt)', example: '{{lte inputs.days 30}}' },
-      { name: 'and', min: 2, max: Infinity, fn: andHelper, summary: 'true when every argument is truthy (false, null, 0, "", [] and {} are not)', example: '{{#if (and inputs.notify vars.smtp_host)}}…{{/if}}' },
-      { name: 'or', min: 2, max: Infinity, fn: orHelper, summary: 'true when any argument is truthy', example: '{{#if (or inputs.force vars.always)}}…{{/if}}' },
+      { name: 'and', unknown: 'logic', min: 2, max: Infinity, fn: andHelper, summary: 'true when every argument is truthy (false, null, 0, "", [] and {} are not)', example: '{{#if (and inputs.notify vars.smtp_host)}}…{{/if}}' },
+      { name: 'or', unknown: 'logic', min: 2, max: Infinity, fn: orHelper, summary: 'true when any argument is truthy', example: '{{#if (or inputs.force vars.always)}}…{{/if}}' },
       { name: 'not', min: 1, max: 1, fn: notHelper, summary: 'true when the argument is falsy', example: '{{#if (not inputs.dry)}}…{{/if}}' },
-      { name: 'concat', min: 2, max: Infinity, fn: concatHelper, summary: 'texts joined into one text, or lists joined into one list', example: '{{concat "offboarded-" inputs.username}}' },
-      { name: 'list', min: 0, max: Infinity, fn: listHelper, summary: 'its arguments as a list (no arguments: an empty list)', example: '{{default steps.backup.output.includes (list)}}' },
+      { name: 'concat', unknown: 'text', min: 2, max: Infinity, fn: concatHelper, summary: 'texts joined into one text, or lists joined into one list', example: '{{concat "offboarded-" inputs.username}}' },
+      { name: 'list', unknown: 'value', min: 0, max: Infinity, fn: listHelper, summary: 'its arguments as a list (no arguments: an empty list)', example: '{{default steps.backup.output.includes (list)}}' },
       { name: 'pluck', min: 2, max: 2, fn: pluckHelper, summary: 'from a list of objects, the list of their values under one key', example: '{{join (pluck steps.groups.output.groups "name") ", "}}' },
       { name: 'date', min: 1, max: 2, fn: dateHelper, summary: 'a date (ISO-8601, milliseconds or "now") formatted in UTC with YYYY MM DD HH mm ss, or "iso" (the default)', example: '{{date "now" "YYYY-MM-DD"}}' },
       { name: 'secret', min: 1, max: 1, fn: secretHelper, summary: 'a secret by name (a quoted string), from the config or the environment', example: '{{secret "smtp_password"}}' },
@@ -269,9 +278,21 @@ export function callHelper(spec: HelperSpec, args: readonly unknown[], call: Hel
     const missing = args.indexOf(undefined);
     if (missing >= 0) throw new HelperInputError(spec.name, `"${spec.name}" needs a value for its argument ${missing + 1}, but it has none`, { argIndex: missing, missing: true });
   }
-  const result = spec.fn(args, call);
+  const unknown = args.filter(isKnownAfterRun);
+  const result = unknown.length === 0 || spec.unknown === 'value' || spec.unknown === 'text' ? spec.fn(args, call) : overUnknown(spec, args, unknown);
   call.taint?.followCall(args, result);
   return result;
+}
+
+/**
+ * A helper's result over arguments known only after the run (in a plan): `and`/`or` decided by
+ * the known arguments when they can be, anything else known only after the run as well.
+ */
+function overUnknown(spec: HelperSpec, args: readonly unknown[], unknown: readonly KnownAfterRun[]): unknown {
+  const known = args.filter((arg) => !isKnownAfterRun(arg));
+  if (spec.name === 'and' && !known.every(isTruthy)) return false;
+  if (spec.name === 'or' && known.some(isTruthy)) return true;
+  return knownAfterRun(`"${spec.name}" of the ${[...new Set(unknown.map((u) => u.description))].join(' and the ')}`);
 }
 
 /** `"upper" takes 1 argument, got 2`, or undefined when the count fits. */
@@ -305,12 +326,14 @@ export function describeValue(value: unknown): string {
 
 function text(helper: string, value: unknown, argIndex: number): string {
   if (typeof value === 'string') return value;
+  // In a plan: written out as "(known after run: …)", and the render notes it (known-after-run.ts).
+  if (isKnownAfterRun(value)) return value.toString();
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   throw new HelperInputError(helper, `"${helper}" needs text for its argument ${argIndex + 1}, got ${describeValue(value)}`, { argIndex });
 }
 
 function itemText(helper: string, value: unknown, index: number, what: 'item' | 'argument' = 'item'): string {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || isKnownAfterRun(value)) return String(value);
   const where = what === 'item' ? `item ${index} of the list` : `argument ${index + 1}`;
   throw new HelperInputError(helper, `"${helper}" can only join text, numbers and booleans, but ${where} is ${describeValue(value)}${what === 'item' && isPlainObject(value) ? ' (pick a field first with pluck)' : ''}`, what === 'argument' ? { argIndex: index } : { argIndex: 0 });
 }

@@ -7,6 +7,7 @@ import { SecretTaint } from './secret-taint.js';
 import { DeniedPropertyError, invalidTemplateError, toTemplateError } from './render-errors.js';
 import { TemplateError } from './template-error.js';
 import { isLiteral, literalValue, type LiteralNode } from './template-ast.js';
+import { collectPrinted, unknownText, type KnownAfterRun } from '../plugin-api/known-after-run.js';
 
 /** Per-render settings. */
 export interface RenderOptions {
@@ -61,31 +62,40 @@ class HandlebarsTemplateEngine implements TemplateEngine {
   constructor(private readonly onSecretText: ((text: string) => void) | undefined) {}
 
   renderString(template: string, data: RunData, options: RenderOptions = {}): string {
+    return this.renderTemplateText(template, data, options).text;
+  }
+
+  /**
+   * Renders template text, noting the values known only after the run (in a plan) that it
+   * printed: their `(known after run: …)` stands in the text.
+   */
+  private renderTemplateText(template: string, data: RunData, options: RenderOptions): { text: string; printed: KnownAfterRun[] } {
     const where = options.where;
     if (typeof template !== 'string') throw new TemplateError(`${where === undefined ? '' : `${where}: `}only text can be a template, got ${template === null ? 'null' : typeof template}`, where === undefined ? {} : { where });
     // Without "{{" Handlebars would return the text unchanged: skip the work.
-    if (!template.includes('{{')) return template;
+    if (!template.includes('{{')) return { text: template, printed: [] };
     const prepared = this.prepare(template);
     if (!prepared.ok) throw prepared.error(where);
     const literal = literalTemplateText(prepared.analysis);
-    if (literal !== undefined) return literal;
+    if (literal !== undefined) return { text: literal, printed: [] };
     prepared.compiled ??= this.env.compile(template);
     const compiled = prepared.compiled;
     return this.withCall(options, () => {
       let rendered: { text: string; denied: string[] };
+      let printed: KnownAfterRun[];
       try {
-        rendered = this.env.run(compiled, data);
+        ({ result: rendered, printed } = collectPrinted(() => this.env.run(compiled, data)));
       } catch (error) {
         throw toTemplateError(error, prepared.analysis, data, where);
       }
       // A denied read printed by a mustache is a missing value, and strict mode must not let it
       // pass as empty text; a denied read in a helper argument is just absent (as in a single
       // expression), for the helper to refuse or, like `default`, to replace.
-      const printed = rendered.denied.find((name) => prepared.analysis.paths.some((p) => p.role === 'value' && p.segments.includes(name)));
-      if (printed !== undefined) throw toTemplateError(new DeniedPropertyError(printed), prepared.analysis, data, where);
+      const denied = rendered.denied.find((name) => prepared.analysis.paths.some((p) => p.role === 'value' && p.segments.includes(name)));
+      if (denied !== undefined) throw toTemplateError(new DeniedPropertyError(denied), prepared.analysis, data, where);
       // A text made while a secret was in reach is the secret's (secret-taint.ts).
       if (this.current.taint?.touched === true) this.current.taint.addRendered(rendered.text);
-      return rendered.text;
+      return { text: rendered.text, printed };
     });
   }
 
@@ -104,10 +114,15 @@ class HandlebarsTemplateEngine implements TemplateEngine {
     const prepared = this.prepare(template);
     if (!prepared.ok) throw prepared.error(options.where);
     const single = prepared.analysis.single;
-    if (single === undefined) return this.renderString(template, data, options);
+    if (single === undefined) {
+      // A text with parts known only after the run (in a plan) is itself known only after it.
+      const { text, printed } = this.renderTemplateText(template, data, options);
+      return printed.length === 0 ? text : unknownText(text, printed);
+    }
     return this.withCall(options, () => {
       try {
-        return evaluateSingle(prepared.analysis, single, data, this.current);
+        const { result, printed } = collectPrinted(() => evaluateSingle(prepared.analysis, single, data, this.current));
+        return printed.length === 0 || typeof result !== 'string' ? result : unknownText(result, printed);
       } catch (error) {
         throw toTemplateError(error, prepared.analysis, data, options.where);
       }

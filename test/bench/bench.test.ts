@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from './main.js';
 import { lowerBoundMs, minimumCalls, callsByEndpoint, isChange } from './offboarding/minimum-calls.js';
+import { HIRE_SHAPE, onboardingMinimumCalls } from './onboarding/minimum-calls.js';
 import { largeTemplate } from './startup/startup.js';
 import { repoRoot } from '../support/cli.js';
 
@@ -13,10 +14,10 @@ import { repoRoot } from '../support/cli.js';
  */
 describe('npm run bench', () => {
   it('parses its options and refuses unknown ones with the usage', () => {
-    expect(parseBenchArgs([])).toMatchObject({ json: false, write: false, quick: false, users: 100, only: ['engine', 'share', 'throughput', 'startup'] });
+    expect(parseBenchArgs([])).toMatchObject({ json: false, write: false, quick: false, users: 100, only: ['engine', 'share', 'throughput', 'onboarding', 'startup'] });
     expect(parseBenchArgs(['--json', '--users', '1000', '--only', 'throughput,startup'])).toMatchObject({ json: true, users: 1000, only: ['throughput', 'startup'] });
     expect(() => parseBenchArgs(['--users', 'many'])).toThrow('--users must be a whole number from 1 to 100000, got "many"');
-    expect(() => parseBenchArgs(['--only', 'speed'])).toThrow('--only takes engine, share, throughput, startup; got "speed"');
+    expect(() => parseBenchArgs(['--only', 'speed'])).toThrow('--only takes engine, share, throughput, onboarding, startup; got "speed"');
     expect(() => parseBenchArgs(['--fast'])).toThrow(/unknown option "--fast"[\s\S]*usage: npm run bench/);
   });
 
@@ -41,6 +42,13 @@ describe('npm run bench', () => {
     ])).toEqual([{ endpoint: 'GET /api/v2/users/:id/associations?targets=system', calls: 2 }, { endpoint: 'GET /api/systemusers/:id', calls: 1 }]);
   });
 
+  it('counts the fewest calls an onboarding needs', () => {
+    // Two searches (the user, the manager), a named read per kind, the creation, each membership and binding, the activation.
+    expect(onboardingMinimumCalls(HIRE_SHAPE)).toEqual({ find: 2, name: 2, change: 5, total: 9 });
+    expect(onboardingMinimumCalls({ groups: 0, systems: 0, activate: false })).toEqual({ find: 2, name: 0, change: 1, total: 3 });
+    expect(onboardingMinimumCalls({ groups: 150, systems: 1, activate: true }).name).toBe(3);
+  });
+
   it('generates a large template with as many steps as asked', () => {
     expect(largeTemplate(10).match(/^ {2}- id: /gm)).toHaveLength(10);
   });
@@ -52,8 +60,11 @@ describe('npm run bench', () => {
     const report = JSON.parse(stdout) as { machine: { cores: number; node: string }; figures: Array<{ group: string; name: string; value: number; unit: string }> };
     expect(report.machine.node).toBe(process.version);
     const groups = new Set(report.figures.map((f) => f.group.replace(/ \(.*\)$/, '')));
-    expect([...groups]).toEqual(['engine overhead', 'engine share of an offboarding', 'offboarding throughput', 'start-up']);
+    expect([...groups]).toEqual(['engine overhead', 'engine share of an offboarding', 'offboarding throughput', 'onboarding throughput', 'start-up']);
     for (const figure of report.figures) expect(Number.isFinite(figure.value), figure.name).toBe(true);
-    expect(report.figures.find((f) => f.name === 'changing calls made')).toMatchObject({ value: 30, unit: 'calls' });
-  }, 60_000);
+    expect(report.figures.find((f) => f.group.startsWith('offboarding') && f.name === 'changing calls made')).toMatchObject({ value: 30, unit: 'calls' });
+    // Three new hires: a creation, two memberships, a binding and an activation each.
+    expect(report.figures.find((f) => f.group.startsWith('onboarding') && f.name === 'changing calls made')).toMatchObject({ value: 15, unit: 'calls' });
+    // Five groups, two of them a bulk run of the built CLI each.
+  }, 150_000);
 });

@@ -4,13 +4,14 @@ import { benchEngineOverhead, ENGINE_OVERHEAD_DEFAULTS, type EngineOverheadOptio
 import { benchEngineShare, ENGINE_SHARE_DEFAULTS, type EngineShareOptions } from './offboarding/engine-share.js';
 import { benchThroughput, THROUGHPUT_DEFAULTS, type ThroughputOptions, benchRateLimited, RATE_LIMITED_DEFAULTS } from './offboarding/throughput.js';
 import { benchStartup, STARTUP_DEFAULTS, type StartupOptions } from './startup/startup.js';
+import { benchOnboarding, ONBOARDING_DEFAULTS, type OnboardingOptions } from './onboarding/onboarding.js';
 import { currentLoad, describeMachine, type MachineInfo } from './machine.js';
 import { benchRoot } from './paths.js';
 import { renderMarkdown, renderTable, RESULTS_END, RESULTS_START } from './report.js';
 import type { Figure } from './figure.js';
 
 /** The benchmark groups, in the order they run. */
-export const GROUPS = ['engine', 'share', 'throughput', 'startup'] as const;
+export const GROUPS = ['engine', 'share', 'throughput', 'onboarding', 'startup'] as const;
 type Group = (typeof GROUPS)[number];
 
 /** The command line of `npm run bench`. */
@@ -25,7 +26,8 @@ export interface BenchArgs {
 const USAGE = `usage: npm run bench -- [--json] [--users N] [--only ${GROUPS.join(',')}] [--quick] [--write]
 
   --json        print the results as JSON instead of a table
-  --users N     users offboarded by the throughput benchmark (default ${THROUGHPUT_DEFAULTS.users})
+  --users N     users offboarded by the throughput benchmark, and new hires onboarded by the
+                onboarding one (default ${THROUGHPUT_DEFAULTS.users})
   --only LIST   run only these groups (comma-separated): ${GROUPS.join(', ')}
   --quick       small sizes, for checking that the benchmarks work (figures are not representative)
   --write       also write the results and the machine into BENCHMARKS.md`;
@@ -101,6 +103,10 @@ export async function main(argv: string[]): Promise<number> {
       const limited = await benchRateLimited(sizes.rateLimited);
       report.figures.push(...limited.figures);
       report.details['rateLimited'] = limited.result;
+    } else if (group === 'onboarding') {
+      const { figures, result } = await benchOnboarding(sizes.onboarding);
+      report.figures.push(...figures);
+      report.details['onboarding'] = result;
     } else {
       const { figures, samples } = await benchStartup(sizes.startup);
       report.figures.push(...figures);
@@ -124,15 +130,16 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** The sizes each group runs with: issue 7's, or small ones with --quick. */
-export function benchSizes(args: BenchArgs): { engine: EngineOverheadOptions; share: EngineShareOptions; throughput: ThroughputOptions; rateLimited: ThroughputOptions; startup: StartupOptions } {
+export function benchSizes(args: BenchArgs): { engine: EngineOverheadOptions; share: EngineShareOptions; throughput: ThroughputOptions; rateLimited: ThroughputOptions; onboarding: OnboardingOptions; startup: StartupOptions } {
   if (args.quick) {
     return {
       engine: { longSteps: 100, shortRuns: 20, shortSteps: 10, repeats: 1 },
       share: { runs: 1, latencyMs: ENGINE_SHARE_DEFAULTS.latencyMs },
       throughput: { ...THROUGHPUT_DEFAULTS, users: Math.min(args.users, 5) },
       rateLimited: { ...RATE_LIMITED_DEFAULTS, users: 3, rateLimit: 30 },
+      onboarding: { ...ONBOARDING_DEFAULTS, hires: Math.min(args.users, 3) },
       startup: { runs: 1, templateSteps: 50 },
     };
   }
-  return { engine: ENGINE_OVERHEAD_DEFAULTS, share: ENGINE_SHARE_DEFAULTS, throughput: { ...THROUGHPUT_DEFAULTS, users: args.users }, rateLimited: RATE_LIMITED_DEFAULTS, startup: STARTUP_DEFAULTS };
+  return { engine: ENGINE_OVERHEAD_DEFAULTS, share: ENGINE_SHARE_DEFAULTS, throughput: { ...THROUGHPUT_DEFAULTS, users: args.users }, rateLimited: RATE_LIMITED_DEFAULTS, onboarding: { ...ONBOARDING_DEFAULTS, hires: args.users }, startup: STARTUP_DEFAULTS };
 }

@@ -73,11 +73,17 @@ describe('a protected account', () => {
 
     const plan = await cli(['plan', template, '--sandbox', '--input', 'user_identifier=admin', '--json'], ws);
     expect(plan.code, plan.stderr).toBe(1);
-    const steps = (JSON.parse(plan.stdout) as { steps: Array<{ id: string; status: string; reason?: string }> }).steps;
+    const planned = JSON.parse(plan.stdout) as { steps: Array<{ id: string; status: string; reason?: string; notReached?: true }>; failed?: { step: string } };
+    const steps = planned.steps;
     const refused = steps.filter((s) => s.status === 'error').map((s) => s.id);
-    // Every step that would change admin shows the refusal (revoke_all_access is true by default).
-    expect(refused).toEqual(['remove_groups', 'unbind_systems', 'revoke_applications', 'unbind_ldap', 'remove_radius', 'clear_mfa', 'remove_ssh_keys', 'deactivate']);
+    // The first step that would change admin shows the refusal, and the plan stops there as the
+    // run does: the steps after it are not reached (they used to be planned, each refused again).
+    expect(refused).toEqual(['remove_groups']);
+    expect(planned.failed?.step).toBe('remove_groups');
     for (const step of steps.filter((s) => s.status === 'error')) expect(step.reason, step.id).toMatch(/JumpCloud user "admin" \([0-9a-f]{24}\) is a protected account \(matched "admin@company.com"/);
+    const after = steps.slice(steps.findIndex((s) => s.id === 'remove_groups') + 1);
+    expect(after.length).toBeGreaterThan(0);
+    for (const step of after) expect([step.id, step.status, step.notReached]).toEqual([step.id, 'would_skip', true]);
 
     const run = await cli(['run', template, '--sandbox', '--input', 'user_identifier=admin'], ws);
     expect(run.code, run.stderr).toBe(1);

@@ -57,6 +57,19 @@ export function openRunSnapshot(ctx: Pick<ActionContext, 'runId'>, client: JumpC
 }
 
 /**
+ * Opens the run's snapshot of a user the run has just created: in no group, bound to nothing,
+ * with no key or device, as JumpCloud creates a user, so that the steps after it (adding it to
+ * groups, binding systems) need not read that back. The steps that change it mark it stale as
+ * usual, and the next one reads afresh.
+ */
+export function openNewUserRunSnapshot(ctx: Pick<ActionContext, 'runId'>, client: JumpCloudClient, user: SystemUser, manager?: SystemUser): UserSnapshot {
+  const snapshot = UserSnapshot.ofNewUser(user);
+  if (manager !== undefined) snapshot.rememberOtherUser(manager._id, manager);
+  put(keyOf(ctx, client, user._id), { state: 'open', snapshot, openedAt: Date.now() });
+  return snapshot;
+}
+
+/**
  * The snapshot a step of this run acts on:
  * - the run's open snapshot, while it is younger than {@link RUN_SNAPSHOT_MAX_AGE_MS};
  * - a fresh one, shared with the steps after it, when a step of the run failed or was stopped

@@ -12,9 +12,11 @@ import { connectionOf, connectionProperties } from './common-params.js';
 import { allowProtectedProperty, guardProtected } from './protected-accounts.js';
 import { readUserIfExists } from './read-user.js';
 import {
-  applyProfile, desiredProfile, fieldChangeSchema, mergedAttributes, profileChange, profileDiff, profileProperties, resolveManager,
+  applyProfile, desiredProfile, fieldChangeSchema, findManager, mergedAttributes, profileChange, profileDiff, profileProperties,
   TEXT_FIELDS, type DesiredProfile, type FieldChange,
 } from './user-profile.js';
+import { newUserId } from './planned-user.js';
+import { openNewUserRunSnapshot } from './run-snapshots.js';
 import { userLabel } from './user-ref.js';
 import { userSummary, userSummarySchema, type UserSummary } from './user-summary.js';
 
@@ -154,16 +156,20 @@ function differs(user: SystemUser, diff: readonly FieldChange[]): ConflictError 
   );
 }
 
-/** The summary of a record, with its manager's record (one read, none when it has no manager). */
-async function summaryOf(client: JumpCloudClient, user: SystemUser): Promise<UserSummary> {
+/**
+ * The summary of a record, with its manager's record: the one the step found already (the manager
+ * it was given), or one read (none when the user has no manager).
+ */
+async function summaryOf(client: JumpCloudClient, user: SystemUser, known?: SystemUser): Promise<UserSummary> {
   const managerId = typeof user.manager === 'string' && user.manager !== '' ? user.manager : undefined;
-  return userSummary(user, managerId === undefined ? undefined : await readUserIfExists(client, managerId));
+  if (managerId === undefined) return userSummary(user, undefined);
+  return userSummary(user, known?._id === managerId ? known : await readUserIfExists(client, managerId));
 }
 
-/** Resolves what the step asks for: the manager by name, before anything is changed. */
-async function prepare(session: JumpCloudSession, p: Params, selfId?: string): Promise<DesiredProfile> {
-  const manager = await resolveManager(session.client, ID, p.manager, selfId);
-  return desiredProfile(p, manager);
+/** Resolves what the step asks for: the manager by name (with its record), before anything is changed. */
+async function prepare(session: JumpCloudSession, p: Params, selfId?: string): Promise<DesiredProfile & { managerRecord?: SystemUser }> {
+  const manager = await findManager(session.client, ID, p.manager, selfId);
+  return { ...desiredProfile(p, manager.ref), ...(manager.user === undefined ? {} : { managerRecord: manager.user }) };
 }
 
 /** An existing user: left as it is, or updated when `update_existing` says so. */
@@ -224,7 +230,10 @@ export const userCreateAction = defineAction({
       return true;
     });
     const user = created as SystemUser;
-    return { changed: true, output: { user: await summaryOf(client, user), outcome: 'created' as const, fields }, summary: `created ${p.username} (${user._id}), ${p.state}` };
+    // The run's later steps act on the user as created (in no group, bound to nothing) rather than
+    // reading that back: their first read of a list of what it has would find it empty.
+    openNewUserRunSnapshot(ctx, client, user, desired.managerRecord);
+    return { changed: true, output: { user: await summaryOf(client, user, desired.managerRecord), outcome: 'created' as const, fields }, summary: `created ${p.username} (${user._id}), ${p.state}` };
   },
   async plan(ctx, p) {
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
@@ -233,12 +242,16 @@ export const userCreateAction = defineAction({
     if (existing === undefined) {
       const desired = await prepare(session, p);
       const fields = fieldsOfNewUser(p, desired);
-      const user: UserSummary = {
-        id: '', username: p.username, email: p.email, display_name: desired.text.displayname || [desired.text.firstname, desired.text.lastname].filter((x) => x).join(' ') || p.username,
+      // The manager's email, so that a plan can name the recipient of the manager's notification.
+      const manager = desired.managerRecord;
+      const user: Omit<UserSummary, 'id'> = {
+        username: p.username, email: p.email, display_name: desired.text.displayname || [desired.text.firstname, desired.text.lastname].filter((x) => x).join(' ') || p.username,
         firstname: desired.text.firstname ?? '', lastname: desired.text.lastname ?? '', state: p.state, suspended: false,
-        manager_id: desired.manager?.id ?? null, manager_email: null, manager_username: desired.manager?.name ?? null, ldap_binding_user: false,
+        manager_id: desired.manager?.id ?? null, manager_email: manager?.email ?? null, manager_username: desired.manager?.name ?? null, ldap_binding_user: false,
       };
-      return { changes: [createChange(p, fields)], output: { user, outcome: 'created' as const, fields }, summary: `would create ${p.username} <${p.email}>, ${p.state}` };
+      // JumpCloud gives the id when the user is created: later steps plan with the user it would be.
+      const output = { user: { ...user, id: newUserId(user) }, outcome: 'created' as const, fields };
+      return { changes: [createChange(p, fields)], output, summary: `would create ${p.username} <${p.email}>, ${p.state}` };
     }
     const desired = await prepare(session, p, existing._id);
     const diff = await profileDiff(client, existing, desired);

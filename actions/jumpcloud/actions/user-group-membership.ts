@@ -10,6 +10,7 @@ import { connectionOf, connectionProperties, userIdProperty } from './common-par
 import { forEachLimit } from './for-each-limit.js';
 import { plural, targetLabel, type NamedRef } from './names.js';
 import { allowProtectedProperty, guardUserChange } from './protected-accounts.js';
+import { plannedUserOf } from './planned-user.js';
 import { onRunSnapshot } from './run-snapshots.js';
 import { findGroups, givenGroupsProperty, refOf, splitByMembership, type GivenGroup } from './user-group-refs.js';
 import { UserSnapshot } from './user-snapshot.js';
@@ -142,16 +143,22 @@ export function defineUserGroupMembershipAction<O>(direction: MembershipDirectio
         return { changed: changed.length > 0, output, summary: `${direction.done} ${direction.preposition} ${plural(changed.length, 'group')}${untouchedNote(left.length)}` };
       });
     },
+    // The user an earlier step would create (its id known only after the run) is planned as in no group yet.
+    plansKnownAfterRun: ['user_id'],
     async plan(ctx, p) {
       const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
       const { client } = session;
-      const known = new UserSnapshot(p.user_id);
+      const planned = plannedUserOf(p.user_id);
+      const known = planned?.snapshot ?? new UserSnapshot(p.user_id as string);
       await guardUserChange(ctx, session, known, p.allow_protected, guardWording);
       const groups = await findGroups(client, id, p.groups, direction.done);
       const { toChange, untouched } = await split(client, known, groups);
       const changes: Change[] = [...toChange.map(membershipChange), ...untouched.map((g) => ({ ...untouchedChange(g), result: 'reported' as const }))];
       const output = direction.output(toChange.length, toChange.map(refOf), untouched.map(refOf));
-      return { changes, output, summary: `would ${direction.verb} ${direction.preposition} ${plural(toChange.length, 'group')}${untouchedNote(untouched.length)}` };
+      const summary = planned === undefined
+        ? `would ${direction.verb} ${direction.preposition} ${plural(toChange.length, 'group')}${untouchedNote(untouched.length)}`
+        : `would ${direction.verb} ${planned.label} ${direction.preposition} ${toChange.length === 0 ? 'no group' : toChange.map((g) => g.name).join(', ')}${untouchedNote(untouched.length)}`;
+      return { changes, output, summary };
     },
   });
 }

@@ -123,13 +123,21 @@ export const UPDATE_USER = 'update_user';
  * @throws NotFoundError / AmbiguousError naming the parameter; PermanentError for the user itself.
  */
 export async function resolveManager(client: JumpCloudClient, actionId: string, ref: string | null | undefined, selfId?: string): Promise<NamedRef | null | undefined> {
-  if (ref === undefined) return undefined;
-  if (ref === null || ref.trim() === '') return null;
+  return (await findManager(client, actionId, ref, selfId)).ref;
+}
+
+/**
+ * As {@link resolveManager}, with the manager's record the search returned (email included), so
+ * that a step need not read it again for its output.
+ */
+export async function findManager(client: JumpCloudClient, actionId: string, ref: string | null | undefined, selfId?: string): Promise<{ ref: NamedRef | null | undefined; user?: SystemUser }> {
+  if (ref === undefined) return { ref: undefined };
+  if (ref === null || ref.trim() === '') return { ref: null };
   const manager = await findOneUser(client, ref, `${actionId}: manager`);
   if (manager._id === selfId) {
     throw new PermanentError(`${actionId}: manager "${ref.trim()}" is the user being changed; a user cannot be their own manager`, { code: 'INVALID_PARAMS' });
   }
-  return { id: manager._id, name: userName(manager) };
+  return { ref: { id: manager._id, name: userName(manager) }, user: manager };
 }
 
 /** What `p` asks for, with the manager already resolved. */

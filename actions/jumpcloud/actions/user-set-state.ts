@@ -11,6 +11,7 @@ import { targetLabel } from './names.js';
 import { allowProtectedProperty, guardProtected } from './protected-accounts.js';
 import { readUserIfExists } from './read-user.js';
 import { onRunSnapshot } from './run-snapshots.js';
+import { plannedUserOf } from './planned-user.js';
 import { findOneUser, userRefProperty } from './user-ref.js';
 import { isSuspended, userName, userState, userSummary, userSummarySchema, type UserSummary } from './user-summary.js';
 
@@ -90,16 +91,16 @@ function unlockChange(user: SystemUser): Change {
 }
 
 /** The state change `p` asks of `user`, or undefined when it is already so. */
-function stateOperation(user: SystemUser, p: Params): typeof ACTIVATE | typeof SUSPEND | undefined {
+function stateOperation(user: SystemUser, p: Pick<Params, 'state'>): typeof ACTIVATE | typeof SUSPEND | undefined {
   if (p.state === 'activated') return userState(user) === 'ACTIVATED' ? undefined : ACTIVATE;
   if (p.state === 'suspended') return isSuspended(user) ? undefined : SUSPEND;
   return undefined;
 }
 
-const needsUnlock = (user: SystemUser, p: Params): boolean => p.unlock === true && user.account_locked === true;
+const needsUnlock = (user: SystemUser, p: Pick<Params, 'unlock'>): boolean => p.unlock === true && user.account_locked === true;
 
 /** What the step does to a protected account, for the guard's message. */
-function doing(p: Params): string {
+function doing(p: Pick<Params, 'state' | 'unlock'>): string {
   const parts = [p.state === undefined ? undefined : p.state, p.unlock === true ? 'unlocked' : undefined].filter((part) => part !== undefined);
   return parts.join(' or ');
 }
@@ -186,14 +187,19 @@ export const userSetStateAction = defineAction({
       return { changed: stateChanged !== undefined || unlocked, output, summary: describe(stateChanged, unlocked, user, false) };
     });
   },
+  // The user an earlier step would create (its id known only after the run) is planned in the state it is created in.
+  plansKnownAfterRun: ['user_id'],
   async plan(ctx, p) {
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
-    const user = await findOneUser(session.client, p.user_id, `${ID}: user_id`);
+    const planned = plannedUserOf(p.user_id);
+    const user = planned?.record ?? await findOneUser(session.client, p.user_id as string, `${ID}: user_id`);
     guardProtected(ctx, session, user, p.allow_protected, doing(p));
     const operation = stateOperation(user, p);
     const unlock = needsUnlock(user, p);
     const changes = [...(operation === undefined ? [] : [stateChange(user, operation)]), ...(unlock ? [unlockChange(user)] : [])];
-    const output: SetStateOutput = { user: await summaryOf(session, user), previous_state: userState(user), unlocked: unlock };
-    return { changes, output, summary: describe(operation, unlock, user, true) };
+    const summary = planned?.summary ?? await summaryOf(session, user);
+    const output = { user: summary, previous_state: userState(user), unlocked: unlock };
+    const described = describe(operation, unlock, user, true);
+    return { changes, output, summary: planned === undefined ? described : described.replace(userName(user), planned.label) };
   },
 });

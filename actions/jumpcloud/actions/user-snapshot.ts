@@ -36,6 +36,19 @@ export class UserSnapshot {
     if (user !== undefined) this.#reads.set('user', Promise.resolve(user));
   }
 
+  /**
+   * The snapshot of a user a plan would create (see planned-user.ts; its id is a placeholder), or
+   * that this run has just created: nothing to read — no group, no binding, no key, no device yet.
+   */
+  static ofNewUser(record: SystemUser): UserSnapshot {
+    const snapshot = new UserSnapshot(record._id, record);
+    snapshot.#isNew = true;
+    return snapshot;
+  }
+
+  /** True for {@link ofNewUser}: every list is empty, without a call. */
+  #isNew = false;
+
   /** The user record (one `GET /api/systemusers/{id}` at most), or undefined when the user does not exist. */
   user(client: JumpCloudClient): Promise<SystemUser | undefined> {
     return this.#read('user', () => readUserIfExists(client, this.userId));
@@ -151,6 +164,8 @@ export class UserSnapshot {
   #read<T>(key: string, load: () => Promise<T>): Promise<T> {
     const existing = this.#reads.get(key) as Promise<T> | undefined;
     if (existing !== undefined) return existing;
+    // A user not created yet has no lists to read (only other users, e.g. its manager, exist).
+    if (this.#isNew && !key.startsWith('user')) return Promise.resolve([] as T);
     const pending = load();
     this.#reads.set(key, pending);
     pending.catch(() => {

@@ -13,6 +13,7 @@ import { forEachLimit } from './for-each-limit.js';
 import { refOf } from './group-refs.js';
 import { plural, targetLabel, type NamedRef } from './names.js';
 import { allowProtectedProperty, guardUserChange } from './protected-accounts.js';
+import { plannedUserOf } from './planned-user.js';
 import { markRunSnapshotStale, onRunSnapshot } from './run-snapshots.js';
 import { findSystems, givenSystemsProperty, type GivenSystem } from './system-refs.js';
 import { UserSnapshot } from './user-snapshot.js';
@@ -192,11 +193,14 @@ export const userSystemsBindAction = defineAction({
       return { changed: bound.length + updated.length > 0, output, summary: summaryOf('bound to', bound.length, updated.length, left.length) };
     });
   },
+  // The user an earlier step would create (its id known only after the run) is planned as bound to nothing yet.
+  plansKnownAfterRun: ['user_id'],
   async plan(ctx, p) {
     const sudo = askedSudo(p.sudo);
     const session = openJumpCloud(ctx, connectionOf(p), { readOnly: true });
     const { client } = session;
-    const known = new UserSnapshot(p.user_id);
+    const planned = plannedUserOf(p.user_id);
+    const known = planned?.snapshot ?? new UserSnapshot(p.user_id as string);
     await guardUserChange(ctx, session, known, p.allow_protected, 'bound to systems');
     const plan = await planBindings(client, known, p.systems, sudo);
     const changes: Change[] = [
@@ -205,6 +209,9 @@ export const userSystemsBindAction = defineAction({
       ...plan.untouched.map((system) => ({ ...untouchedChange(system), result: 'reported' as const })),
     ];
     const output: SystemsBindOutput = { bound: plan.bind.length, systems: plan.bind.map(refOf), sudo_updated: plan.update.map(({ system }) => refOf(system)), already_bound: plan.untouched.map(refOf) };
-    return { changes, output, summary: summaryOf('would bind to', plan.bind.length, plan.update.length, plan.untouched.length) };
+    const summary = planned === undefined
+      ? summaryOf('would bind to', plan.bind.length, plan.update.length, plan.untouched.length)
+      : `would bind ${planned.label} to ${plan.bind.length === 0 ? 'no system' : plan.bind.map((system) => system.name).join(', ')}`;
+    return { changes, output, summary };
   },
 });

@@ -17,7 +17,7 @@ export function register(program: Command): void {
   addWorkflowOptions(command)
     .addHelpText('after', [
       '',
-      'Exit codes: 0 the plan is complete, 1 a step could not be planned (e.g. the user does not exist), 2 invalid template, inputs, config or usage.',
+      'Exit codes: 0 the plan is complete, 1 a step could not be planned (e.g. the user does not exist): the plan ends there, as the run would, with the on_failure steps planned; 2 invalid template, inputs, config or usage.',
       '',
       'Examples:',
       '  idflow plan templates/jumpcloud-offboarding.yaml --sandbox --input user_identifier=john.smith@company.com',

@@ -3,10 +3,12 @@
  * whole identities on both sides of a change, so the view shows only what differs.
  */
 
-/** A value on one line, cut to `width` characters. */
+import { isKnownAfterRun } from '../../plugin-api/known-after-run.js';
+
+/** A value on one line, cut to `width` characters; one a plan cannot know as `(known after run: …)`. */
 function describeValue(value: unknown, width = 60): string {
   if (value === undefined) return '∅';
-  const text = (typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)).replace(/\s*\n\s*/g, ' ');
+  const text = (typeof value === 'string' || isKnownAfterRun(value) ? String(value) : JSON.stringify(value) ?? String(value)).replace(/\s*\n\s*/g, ' ');
   return text.length > width ? `${text.slice(0, width - 1)}…` : text;
 }
 

@@ -39,15 +39,18 @@ export function renderChange(change: Change, style: PlanStyle): string {
   return `${paint(style, colour, `${mark} ${change.operation.replaceAll('_', ' ')}`)} ${change.target}${transition}${note}`;
 }
 
-function statusWord(unit: PlannedUnit, style: PlanStyle): string {
+/** A step's or item's status in words, as `idflow plan` shows it (`plain`: without colours). */
+export function statusWord(unit: PlannedUnit, style: PlanStyle): string {
   const changed = unit.changes.filter((c) => (c.result ?? 'changed') === 'changed').length;
   switch (unit.status) {
     case 'would_run':
       return changed === 0 ? paint(style, 90, 'no change') : paint(style, 33, `${changed} change${changed === 1 ? '' : 's'}`);
     case 'would_skip':
-      return paint(style, 90, `skipped (${unit.reason ?? 'if: false'})`);
+      return paint(style, 90, (unit as PlannedStep).notReached === true ? (unit.reason ?? 'not reached') : `skipped (${unit.reason ?? 'if: false'})`);
     case 'no_preview':
       return paint(style, 35, 'would run, no preview (not executed in a plan)');
+    case 'known_after_run':
+      return paint(style, 35, `would run; ${unit.reason ?? 'parameters known only after the run'}`);
     case 'cannot_preview':
       return paint(style, 35, `cannot preview: ${unit.reason ?? ''}`);
     case 'error':
@@ -58,6 +61,7 @@ function statusWord(unit: PlannedUnit, style: PlanStyle): string {
 function renderStep(step: PlannedStep, style: PlanStyle, lines: string[]): void {
   const title = step.name ? `${step.id}  ${paint(style, 90, step.name)}` : step.id;
   lines.push(`  ${paint(style, 1, title)}  ${paint(style, 90, `[${step.action}]`)}  ${statusWord(step, style)}${step.summary && step.items === undefined ? paint(style, 90, ` · ${step.summary}`) : ''}`);
+  if (step.decidedAtRunTime !== undefined) lines.push(paint(style, 36, `      if: ${step.decidedAtRunTime}; planned as if it holds`));
   for (const change of step.changes) lines.push(`      ${renderChange(change, style)}`);
   if (step.endRun !== undefined) lines.push(paint(style, 36, `      the run would end here, as done: ${step.endRun}`));
   step.items?.forEach((item, index) => {
@@ -77,16 +81,30 @@ export function renderPlan(given: PlanResult, style: PlanStyle): string {
     return lines.join('\n');
   }
   for (const step of plan.steps) renderStep(step, style, lines);
-  if (plan.onFailure.length > 0) lines.push(paint(style, 90, `  on failure: ${plan.onFailure.join(', ')}`));
-  const counts = (status: PlannedUnit['status']) => plan.steps.filter((s) => s.status === status).length;
+  if (plan.failed !== undefined) {
+    lines.push(paint(style, 31, `  The run would fail at step "${plan.failed.step}": ${plan.failed.reason}`));
+    if (plan.onFailureSteps !== undefined && plan.onFailureSteps.length > 0) {
+      lines.push(paint(style, 1, '  and then run its on_failure steps:'));
+      for (const step of plan.onFailureSteps) renderStep(step, style, lines);
+    }
+  } else if (plan.onFailure.length > 0) {
+    lines.push(paint(style, 90, `  on failure: ${plan.onFailure.join(', ')}`));
+  }
+  const all = [...plan.steps, ...(plan.onFailureSteps ?? [])];
+  const counts = (status: PlannedUnit['status']) => all.filter((s) => s.status === status && s.notReached !== true).length;
+  const notReached = all.filter((s) => s.notReached === true).length;
+  const decided = all.filter((s) => s.decidedAtRunTime !== undefined).length;
   const notes = [
-    `${plan.totalChanges} change${plan.totalChanges === 1 ? '' : 's'} in ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}`,
+    `${plan.totalChanges} change${plan.totalChanges === 1 ? '' : 's'} in ${all.length} step${all.length === 1 ? '' : 's'}`,
     counts('would_skip') > 0 ? `${counts('would_skip')} skipped` : '',
+    notReached > 0 ? `${notReached} not reached` : '',
     counts('no_preview') > 0 ? `${counts('no_preview')} without preview` : '',
+    counts('known_after_run') > 0 ? `${counts('known_after_run')} with parameters known only after the run` : '',
+    decided > 0 ? `${decided} decided at run time` : '',
     counts('cannot_preview') > 0 ? `${counts('cannot_preview')} cannot be previewed` : '',
     counts('error') > 0 ? paint(style, 31, `${counts('error')} with errors`) : '',
   ].filter((n) => n !== '');
   lines.push('');
-  lines.push(`${notes.join(', ')}. Nothing was changed.`);
+  lines.push(`${notes.join(', ')}. ${plan.failed === undefined ? '' : 'The run would fail. '}Nothing was changed.`);
   return lines.join('\n');
 }

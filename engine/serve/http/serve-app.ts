@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginOptions } from 'fastify';
 import type { ConnectionGate } from '../connection-gate.js';
 import type { ServeLogger } from '../serve-logger.js';
 import { apiEventRoutes, type ApiEventOptions } from './api-event-routes.js';
@@ -21,6 +21,21 @@ import type { RunStore } from '../../store/run-store.js';
 export const HEADERS_TIMEOUT_MS = 10_000;
 /** How long a whole request (headers and body) may take to arrive. */
 export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** A plugin and its options, registered as given (so that an app-wide plugin stays app-wide). */
+export interface RegisteredPlugin {
+  /** Registers the plugin on the app itself (not in a child context). */
+  register(app: FastifyInstance): Promise<void>;
+}
+
+/** Pairs a plugin with its options, type-checked against each other. */
+export function registered<Options extends FastifyPluginOptions>(plugin: ServePlugin<Options>, options: Options): RegisteredPlugin {
+  return {
+    async register(app) {
+      await app.register(plugin, options);
+    },
+  };
+}
 
 /** What serve's HTTP surface serves. */
 export interface ServeAppDeps {
@@ -45,7 +60,7 @@ export interface ServeAppDeps {
    * More pieces (the console, sign-in, write routes), each registered after the guards, the
    * API tokens and the JSON body reader, in order.
    */
-  plugins?: ReadonlyArray<ServePlugin<Record<never, never>>>;
+  plugins?: readonly RegisteredPlugin[];
 }
 
 /**
@@ -97,7 +112,7 @@ export async function createServeApp(deps: ServeAppDeps): Promise<{ app: Fastify
   await app.register(apiWorkflowRoutes, { workflows: deps.api.workflows, workflow: deps.api.workflow });
   await app.register(apiRunRoutes, { store: deps.api.store, logger: deps.logger });
   await app.register(apiEventRoutes, { event: deps.api.event });
-  for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  for (const plugin of deps.plugins ?? []) await plugin.register(app);
   await app.ready();
   if (server === undefined) throw new Error('Fastify did not create its server');
   return { app, server };

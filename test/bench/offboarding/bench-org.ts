@@ -81,11 +81,13 @@ export function benchWorkspace(emulator: RunningEmulator, options: { maxConcurre
   return { dir, config, env: { BENCH_JUMPCLOUD_KEY: BENCH_API_KEY, IDFLOW_HOME: join(dir, 'store') } };
 }
 
-async function admin<T>(emulator: RunningEmulator, path: string, body: unknown): Promise<T> {
+/** A POST to the emulator's admin routes (`/__sandbox/…`). */
+export async function admin<T>(emulator: RunningEmulator, path: string, body: unknown): Promise<T> {
   return api<T>(emulator, 'POST', path, body);
 }
 
-async function api<T = unknown>(emulator: RunningEmulator, method: string, path: string, body: unknown): Promise<T> {
+/** One API call to the emulator with its key, failing with the answer when it is not 2xx. */
+export async function api<T = unknown>(emulator: RunningEmulator, method: string, path: string, body: unknown): Promise<T> {
   const response = await fetch(`${emulator.url}${path}`, { method, headers: { 'x-api-key': emulator.apiKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planRun } from '../../../engine/runner/plan-run.js';
 import { createRunLogger } from '../../../engine/logging/run-logger.js';
+import { renderPlan } from '../../../engine/cli/format/plan-view.js';
 import type { RunData, Workflow } from '../../../engine/language/types.js';
 import { createTestServices } from './support/services.js';
 import { step, workflow } from './support/workflow.js';
@@ -78,5 +79,45 @@ describe('planRun and ending early', () => {
       ['check', 'would_run', undefined, 'nothing left to do'],
       ['after', 'would_skip', 'the run would end early at step "check": nothing left to do', undefined],
     ]);
+  });
+});
+
+describe('planRun and a step whose preview fails', () => {
+  // The count reads an earlier step's output, so only the plan can find it wrong (not the pre-run check).
+  const failing = (rest = {}) => step('bad', 'test.typed.take', { with: { count: '{{steps.who.output.value}}' }, ...rest });
+
+  it('ends where the run would: the later steps are not reached, and the on_failure steps are planned', async () => {
+    const services = createTestServices();
+    const wf = workflow(
+      [step('who', 'test.value.echo', { with: { value: 'john' } }), failing(), step('after', 'test.value.echo', { with: { value: 1 } })],
+      { on_failure: [step('tell', 'test.value.echo', { with: { value: 'failed at {{#each steps}}{{#if (eq this.status "failed")}}{{@key}}{{/if}}{{/each}}' } })] },
+    );
+    const result = await plan(wf, services);
+    expect(result.steps.map((s) => [s.id, s.status, s.notReached])).toEqual([
+      ['who', 'would_run', undefined],
+      ['bad', 'error', undefined],
+      ['after', 'would_skip', true],
+    ]);
+    expect(result.steps[2]?.reason).toBe('not reached: the run would fail at step "bad"');
+    expect(result.failed).toEqual({ step: 'bad', reason: expect.stringContaining('"count" must be integer') as string });
+    expect(result.onFailureSteps?.map((s) => [s.id, s.status])).toEqual([['tell', 'would_run']]);
+    // The on_failure step sees the run as it would be: "bad" failed, "after" never ran.
+    expect(services.world.plans).toBe(2);
+
+    const text = renderPlan(result, 'plain');
+    expect(text).toContain('  after  [test.value.echo]  not reached: the run would fail at step "bad"');
+    expect(text).toContain('  The run would fail at step "bad": ');
+    expect(text).toContain('  and then run its on_failure steps:\n  tell  [test.value.echo]  no change');
+    expect(text.endsWith('0 changes in 4 steps, 1 not reached, 1 with errors. The run would fail. Nothing was changed.')).toBe(true);
+  });
+
+  it('goes on past a step that continues on error, as the run does', async () => {
+    const services = createTestServices();
+    const wf = workflow([step('who', 'test.value.echo', { with: { value: 'john' } }), failing({ continue_on_error: true }), step('after', 'test.value.echo', { with: { value: 1 } })], { on_failure: [step('tell', 'test.value.echo')] });
+    const result = await plan(wf, services);
+    expect(result.steps.map((s) => s.status)).toEqual(['would_run', 'error', 'would_run']);
+    expect(result.failed).toBeUndefined();
+    expect(result.onFailureSteps).toBeUndefined();
+    expect(renderPlan(result, 'plain')).toContain('  on failure: tell');
   });
 });

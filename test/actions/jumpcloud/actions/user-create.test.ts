@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../../../../engine/errors/index.js';
+import { isKnownAfterRun, type KnownAfterRun } from '../../../../engine/plugin-api/known-after-run.js';
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { userCreateAction } from '../../../../actions/jumpcloud/actions/user-create.js';
 import { MADE_BEFORE_INTERRUPTION } from '../../../../actions/jumpcloud/actions/change-intent.js';
@@ -53,7 +54,13 @@ describe('jumpcloud.user.create', () => {
     expect(plan.changes).toEqual([{ target: NEW_TARGET, operation: 'create_user', after: { type: 'user', ...Object.fromEntries(expectedFields().map((f) => [f.field, f.after])) } }]);
     expect(plan.output).toMatchObject({ outcome: 'created', fields: expectedFields(), user: { username: 'ava.stone', state: 'STAGED', manager_id: grace } });
     expect(plan.summary).toBe('would create ava.stone <ava.stone@company.com>, STAGED');
-    expect(compileOutputValidator(userCreateAction)(plan.output)).toEqual([]);
+    // The id JumpCloud will give is known only after the run: it carries what the plan knows of the
+    // user, for the later steps' plans (the manager's email too, for the manager's notification).
+    const user = (plan.output as { user: Record<string, unknown> }).user;
+    expect(isKnownAfterRun(user['id'])).toBe(true);
+    expect(String(user['id'])).toBe('(known after run: id of the new user ava.stone)');
+    expect((user['id'] as KnownAfterRun).planned).toMatchObject({ kind: 'jumpcloud.user', username: 'ava.stone', email: 'ava.stone@company.com', manager_username: 'grace.lee', manager_email: 'grace.lee@company.com' });
+    expect(compileOutputValidator(userCreateAction)({ ...(plan.output as object), user: { ...user, id: 'known after run' } })).toEqual([]);
     expect(mutatingRequests(emulator)).toEqual([]);
   });
 

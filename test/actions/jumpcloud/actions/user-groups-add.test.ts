@@ -3,6 +3,8 @@ import { NotFoundError, PermanentError } from '../../../../engine/errors/index.j
 import { startEmulator, type RunningEmulator } from '../../../../actions/jumpcloud/emulator/server.js';
 import { userGroupsAddAction } from '../../../../actions/jumpcloud/actions/user-groups-add.js';
 import { MADE_BEFORE_INTERRUPTION } from '../../../../actions/jumpcloud/actions/change-intent.js';
+import { newUserId } from '../../../../actions/jumpcloud/actions/planned-user.js';
+import { knownAfterRun } from '../../../../engine/plugin-api/known-after-run.js';
 import { emulatorContext, killedAfterTheCalls, loadExampleOrg, mutatingRequests, objectId, outcomesOf, planStep, runStep, userId } from './support/emulator-context.js';
 
 let emulator: RunningEmulator;
@@ -32,6 +34,20 @@ describe('jumpcloud.user.groups.add', () => {
       { target: target('Engineering'), operation: 'report', result: 'reported', note: 'already a member: nothing to change' },
     ]);
     expect(plan.summary).toBe('would add to 2 groups; already in 1 group');
+    expect(mutatingRequests(emulator)).toEqual([]);
+  });
+
+  it('plans with a user an earlier step would create, known only after the run: in no group yet, named, with no call about it', async () => {
+    const newUser = { username: 'amy.new', email: 'amy.new@company.com', display_name: 'Amy New', firstname: 'Amy', lastname: 'New', state: 'STAGED', suspended: false, manager_id: null, manager_email: null, manager_username: null, ldap_binding_user: false };
+    const before = emulator.requests().length;
+    const plan = await planStep(userGroupsAddAction, emulatorContext(emulator, { dryRun: true }), { ...params(), user_id: newUserId(newUser) as unknown as string });
+    expect(plan.output).toEqual({ added: 3, groups: [group('Engineering'), group('Finance Team'), group('Sales Team')], already_member: [] });
+    expect(plan.summary).toBe('would add the new user amy.new to Engineering, Finance Team, Sales Team');
+    // Only the groups were looked up: nothing was read about a user that does not exist yet.
+    expect(emulator.requests().slice(before).every((r) => !r.path.startsWith('/api/systemusers') && !r.path.startsWith('/api/v2/users'))).toBe(true);
+    // A value from elsewhere that names no planned user is still planned, and says what it is.
+    const other = await planStep(userGroupsAddAction, emulatorContext(emulator, { dryRun: true }), { ...params(), user_id: knownAfterRun('id returned by the HR system') as unknown as string });
+    expect(other.summary).toBe('would add the user known only after the run (id returned by the HR system) to Engineering, Finance Team, Sales Team');
     expect(mutatingRequests(emulator)).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { TransientError, PermanentError } from '../../../../engine/errors/index.js';
 import type { ActionDefinition } from '../../../../engine/plugin-api/action.js';
 import type { JsonSchema } from '../../../../engine/plugin-api/json-schema.js';
+import { isKnownAfterRun, knownAfterRun } from '../../../../engine/plugin-api/known-after-run.js';
 
 /**
  * Small, real actions for runner tests. They keep their "world" in the given state object, so
@@ -13,6 +14,8 @@ export interface TestWorld {
   plans: number;
   /** Group memberships the `test.groups.remove` action removes. */
   groups: Set<string>;
+  /** Things `test.thing.create` made, by name (their id is `id-<name>`), with their tags. */
+  things: Map<string, string[]>;
   /** When true, `test.gate.pass` fails permanently (a "cause" a test later fixes). */
   gateClosed: boolean;
   /** In-flight counter for foreach concurrency checks. */
@@ -28,7 +31,7 @@ export interface TestWorld {
 }
 
 export function createWorld(): TestWorld {
-  return { calls: new Map(), plans: 0, groups: new Set(), gateClosed: false, inFlight: 0, maxInFlight: 0, leftoversStopped: [] };
+  return { calls: new Map(), plans: 0, groups: new Set(), things: new Map(), gateClosed: false, inFlight: 0, maxInFlight: 0, leftoversStopped: [] };
 }
 
 function count(world: TestWorld, key: string): number {
@@ -117,6 +120,43 @@ export function testActions(world: TestWorld): ActionDefinition[] {
       return { changes: groups.map((g) => ({ target: `group ${g}`, operation: 'remove' })), output: { removed: groups.length } };
     },
   };
+  // A thing's id is given when it is made: a plan knows it only after the run.
+  const createThing: ActionDefinition<{ name: string }> = {
+    id: 'test.thing.create',
+    description: 'Makes a thing; its id exists once it is made',
+    params: object({ name: { type: 'string' } }, ['name']),
+    run(_ctx, params) {
+      count(world, 'create');
+      const made = !world.things.has(params.name);
+      if (made) world.things.set(params.name, []);
+      return { changed: made, output: { id: `id-${params.name}`, name: params.name } };
+    },
+    plan(_ctx, params) {
+      world.plans++;
+      if (world.things.has(params.name)) return { changes: [], output: { id: `id-${params.name}`, name: params.name } };
+      return { changes: [{ target: `thing ${params.name}`, operation: 'create' }], output: { id: knownAfterRun(`id of the new thing ${params.name}`, { planned: { name: params.name } }), name: params.name } };
+    },
+  };
+  // Tags a thing by id, and plans with a thing that is only planned (by the name the plan knows).
+  const tagThing: ActionDefinition<{ id: string; tag: string }> = {
+    id: 'test.thing.tag',
+    description: 'Tags a thing given by id',
+    params: object({ id: { type: 'string', pattern: '^id-' }, tag: { type: 'string' } }, ['id', 'tag']),
+    plansKnownAfterRun: ['id'],
+    run(_ctx, params) {
+      count(world, 'tag');
+      const tags = world.things.get(params.id.slice(3)) ?? [];
+      if (tags.includes(params.tag)) return { changed: false };
+      world.things.set(params.id.slice(3), [...tags, params.tag]);
+      return { changed: true };
+    },
+    plan(_ctx, params) {
+      world.plans++;
+      const id: unknown = params.id;
+      const name = isKnownAfterRun(id) ? `the new thing ${String(id.planned?.['name'])}` : `thing ${params.id.slice(3)}`;
+      return { changes: [{ target: name, operation: 'add_tag', after: params.tag }], summary: `would tag ${name} ${params.tag}` };
+    },
+  };
   const noPreview: ActionDefinition = {
     id: 'test.opaque.act',
     description: 'Has no plan()',
@@ -203,5 +243,5 @@ export function testActions(world: TestWorld): ActionDefinition[] {
       return { changes: [{ target: `user ${params.user}`, operation: 'take' }], output: params };
     },
   };
-  return [echo, flaky, gate, wait, removeGroups, noPreview, typed, secretive, ender, fanout, ranged];
+  return [createThing, tagThing, echo, flaky, gate, wait, removeGroups, noPreview, typed, secretive, ender, fanout, ranged];
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ConnectionGate } from '../../../../engine/serve/connection-gate.js';
 import type { ApiToken } from '../../../../engine/serve/http/api-tokens.js';
-import { createServeApp } from '../../../../engine/serve/http/serve-app.js';
+import { createServeApp, registered } from '../../../../engine/serve/http/serve-app.js';
 import type { ServePlugin } from '../../../../engine/serve/http/shared-plugin.js';
 import type { ServeLogger } from '../../../../engine/serve/serve-logger.js';
 import { RunStore } from '../../../../engine/store/run-store.js';
@@ -59,7 +59,7 @@ export async function serveApp(options: { tokens?: ApiToken[]; plugins?: Array<S
     draining: () => false,
     logger,
     gate: new ConnectionGate({ caps: { total: 10, unauthenticated: 10, hard: 12 }, logger }),
-    ...(options.plugins === undefined ? {} : { plugins: options.plugins }),
+    ...(options.plugins === undefined ? {} : { plugins: options.plugins.map((plugin) => registered(plugin, {})) }),
   });
   return { app, store, logger };
 }

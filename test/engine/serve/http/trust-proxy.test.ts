@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConnectionGate } from '../../../../engine/serve/connection-gate.js';
-import { createServeApp } from '../../../../engine/serve/http/serve-app.js';
+import { createServeApp, registered } from '../../../../engine/serve/http/serve-app.js';
 import { RunStore } from '../../../../engine/store/run-store.js';
 import { memoryLogger } from './serve-app-fixture.js';
 
@@ -24,7 +24,7 @@ async function appTrusting(trustProxy: string[]): Promise<FastifyInstance> {
     draining: () => false,
     logger,
     gate: new ConnectionGate({ caps: { total: 10, unauthenticated: 10, hard: 12 }, logger }),
-    plugins: [async (instance) => { instance.get('/who', async (request) => ({ ip: request.ip, protocol: request.protocol })); }],
+    plugins: [registered(async (instance: FastifyInstance) => { instance.get('/who', async (request) => ({ ip: request.ip, protocol: request.protocol })); }, {})],
   });
   return created;
 }
