@@ -4,10 +4,10 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TimerStore } from '../../engine/timers/timer-store.js';
 import { browserSkipReason, launchBrowser, type TestBrowser } from '../support/browser.js';
-import { startConsoleApp, type ConsoleApp } from '../support/console-app.js';
+import { CONSOLE_PASSWORD, startConsoleApp, type ConsoleApp } from '../support/console-app.js';
 
-// The console in a real browser (Debian's Chromium through playwright-core), served by the
-// console's Fastify plugin over a real store and the JumpCloud emulator. The test reaches the
+// The console in a real browser (Debian's Chromium through playwright-core), served by a real
+// `idflow serve --sandbox` (its sign-in, CSRF checks, operations, store and the JumpCloud emulator). The test reaches the
 // main controls with the keyboard, starts an offboarding from the form (plan, then run, then
 // watches it succeed), resumes a failed run, disables and enables a workflow, cancels a timer,
 // checks what a viewer may not do and that a post without a CSRF token is refused, and writes
@@ -28,7 +28,10 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<PageElement> & Iterable<PageElement>;
 };
 
-const SCREENSHOTS = resolve('docs/screenshots');
+// Written to test-results/screenshots (ignored by git) on every run, and to docs/screenshots,
+// the ones the docs and README show, with IDFLOW_UPDATE_SCREENSHOTS=1: a test run does not
+// rewrite committed pictures with this run's temporary paths and times.
+const SCREENSHOTS = resolve(process.env['IDFLOW_UPDATE_SCREENSHOTS'] === '1' ? 'docs/screenshots' : 'test-results/screenshots');
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const skip = browserSkipReason();
@@ -39,10 +42,18 @@ let chromium: TestBrowser;
 let base: string;
 let failed: string;
 
-/** A browser context signed in as `principal` (`name:role`); sign-in itself is another part of serve. */
+/** A browser context signed in through serve's own sign-in page as `principal` (`name:role`, a user of the test serve). */
 async function signedIn(principal: string): Promise<BrowserContext> {
+  const [name] = principal.split(':');
   const context = await chromium.browser.newContext({ viewport: DESKTOP });
-  await context.addCookies([{ name: 'idflow_test_principal', value: encodeURIComponent(principal), url: base }]);
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.waitForURL(/\/sign-in\?next=/);
+  await page.fill('input[name="name"]', name ?? '');
+  await page.fill('input[name="password"]', CONSOLE_PASSWORD);
+  await page.click('button[type="submit"]');
+  await page.waitForURL(`${base}/`);
+  await page.close();
   return context;
 }
 
@@ -81,7 +92,7 @@ describe.skipIf(skip !== undefined)('the console in a browser', () => {
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     console_ = await startConsoleApp();
-    base = await console_.app.listen({ host: '127.0.0.1', port: 0 });
+    base = console_.url;
     const alice = { name: 'alice', role: 'operator' as const, via: 'password' as const };
     const succeeded = await console_.operations.run('jumpcloud-offboarding', { user_identifier: 'john.smith@company.com', reason: 'Left the company' }, alice);
     await console_.operations.run('hello', { name: 'Ada' }, alice);

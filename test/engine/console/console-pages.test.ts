@@ -225,7 +225,7 @@ describe('/workflows/{id}/start, the plan and the run', () => {
     const runId = /^\/runs\/([^?]+)\?notice=started$/.exec(ran.headers.location as string)?.[1] as string;
     await console_.operations.settle();
     const meta = console_.runtime.services.store.openRun(runId).meta();
-    expect(meta).toMatchObject({ status: 'succeeded', subject: 'emily.davis@company.com', initiatedBy: 'olga' });
+    expect(meta).toMatchObject({ status: 'succeeded', subject: 'emily.davis@company.com', initiatedBy: 'olga (operator via password)' });
     expect(console_.runtime.services.store.openRun(runId).inputs()).toMatchObject({ user_identifier: 'emily.davis@company.com', reason: 'contract ended', revoke_all_access: true });
   });
 
@@ -268,7 +268,7 @@ describe('/runs/{id}', () => {
     const html = (await get(`/runs/${succeeded}`)).body;
     expect(html).toContain(`<h1>Run <span class="mono">${succeeded}</span></h1>`);
     expect(html).toContain('<span class="status status-succeeded">succeeded</span>');
-    expect(html).toContain('<dt>Started by</dt><dd>alice (manual)</dd>');
+    expect(html).toContain('<dt>Started by</dt><dd>alice (operator via password) (manual, from idflow serve)</dd>');
     expect(html).toMatch(/<tr data-step="deactivate">\s*<td class="mono">deactivate<\/td>\s*<td><span class="status js-step-status status-succeeded">succeeded<\/span><br><span class="muted">changed<\/span><\/td>\s*<td>1<\/td>/);
     expect(html).toMatch(/<td>suspend user &quot;john.smith&quot; \([0-9a-f]{24}\)<br><span class="muted">state: ACTIVATED → SUSPENDED, suspended: false → true<\/span>/);
     expect(html).toContain('<h2>Returned data</h2>\n<pre tabindex="0" aria-label="The returned data">{');
