@@ -1,3 +1,4 @@
+import pRetry from 'p-retry';
 import type { RetryPolicy } from '../language/types.js';
 import { classifyError } from '../errors/classify.js';
 import type { IdflowError } from '../errors/idflow-error.js';
@@ -16,8 +17,8 @@ export interface FailedAttempt {
 }
 
 /**
- * The backoff before retry number `retry` (1-based): `delayMs`, doubled for each earlier retry
- * when exponential, at most `maxDelayMs` (what p-retry computes with `randomize: false`).
+ * The backoff before retry number `retry` (1-based) — exactly what p-retry computes with
+ * `randomize: false`, so that a `Retry-After` longer than it can be topped up precisely.
  */
 export function backoffDelay(policy: RetryPolicy, retry: number): number {
   const factor = policy.backoff === 'exponential' ? 2 : 1;
@@ -25,17 +26,9 @@ export function backoffDelay(policy: RetryPolicy, retry: number): number {
 }
 
 /**
- * Runs `attemptFn` under `policy`: transient errors are retried after the policy's backoff (or
- * the server's `Retry-After` when longer), everything else fails at once. The error that ends
- * the attempts is thrown as an {@link IdflowError}; an abort of `signal` (before an attempt,
- * during the wait, or while an attempt that then succeeded was in flight) as a cancellation.
- *
- * @remarks
- * The loop is written out here rather than handed to p-retry, with the same schedule
- * (`backoffDelay` is p-retry's delay with `randomize: false`): every step of every run goes
- * through it, nearly always for one attempt that succeeds, and p-retry's per-call work (copying
- * and checking its options, its promise chain) was a tenth of a no-op step's time in the
- * engine-overhead benchmark.
+ * Runs `attemptFn` under `policy` with p-retry: transient errors are retried (waiting at least
+ * the server's `Retry-After`), everything else fails at once. The error that ends the attempts
+ * is thrown as an {@link IdflowError}.
  *
  * @param firstAttempt - the number of the first attempt (resumed runs continue counting).
  */
@@ -53,38 +46,40 @@ export async function runWithRetry<T>(
     onFailedAttempt?: (failure: FailedAttempt) => void;
   },
 ): Promise<T> {
-  const { signal } = options;
-  // A pause between attempts also ends on `waitSignal` (a cancelled run stops waiting at once).
-  const waitSignal = options.waitSignal === undefined ? signal : AbortSignal.any([signal, options.waitSignal]);
-  const first = options.firstAttempt ?? 1;
-  const attempts = Math.max(1, policy.attempts);
-  for (let made = 0; ; ) {
-    if (signal.aborted) throw asCancellation(signal.reason);
-    const attempt = first + made;
-    made++;
-    let error: IdflowError;
-    try {
-      const result = await attemptFn(attempt);
-      // A run stopped while the attempt was in flight stops here too, whatever the attempt did.
-      if (signal.aborted) throw asCancellation(signal.reason);
-      return result;
-    } catch (thrown) {
-      // Classified once, here, so that the callback and the decision below see the same error
-      // (a non-network TypeError is a bug: permanent).
-      error = classifyError(thrown);
-    }
-    const willRetry = error.retryable && made < attempts;
-    const retryAfter = error instanceof TransientError ? error.retryAfterMs ?? 0 : 0;
-    const wait = Math.max(backoffDelay(policy, made), retryAfter);
-    // Every failed attempt is reported, the one a cancellation cut short too (it is journaled).
-    options.onFailedAttempt?.({ attempt, error, retryInMs: willRetry ? wait : undefined });
-    if (signal.aborted) throw asCancellation(signal.reason);
-    if (!willRetry) throw error;
-    try {
-      await sleep(wait, waitSignal);
-    } catch (reason) {
-      if (!signal.aborted && options.waitSignal?.aborted === true) throw asCancellation(options.waitSignal.reason);
-      throw asCancellation(reason);
-    }
+  const offset = (options.firstAttempt ?? 1) - 1;
+  let lastError: IdflowError | undefined;
+  const waitSignal = options.waitSignal === undefined ? options.signal : AbortSignal.any([options.signal, options.waitSignal]);
+  try {
+    return await pRetry((attempt) => attemptFn(attempt + offset).catch((error: unknown) => {
+      // Classify once, here, so every callback sees the same decision and p-retry's own
+      // TypeError rule cannot disagree with ours (a non-network TypeError is a bug: permanent).
+      lastError = classifyError(error);
+      throw lastError;
+    }), {
+      retries: Math.max(0, policy.attempts - 1),
+      factor: policy.backoff === 'exponential' ? 2 : 1,
+      // The whole pause is waited below, under `waitSignal`: p-retry's own would only end on
+      // `signal`, and giving p-retry `waitSignal` would drop an attempt in flight (its late
+      // success discarded).
+      minTimeout: 0,
+      maxTimeout: 0,
+      randomize: false,
+      signal: options.signal,
+      shouldRetry: ({ error }) => classifyError(error).retryable,
+      onFailedAttempt: async ({ error, attemptNumber, retriesLeft, retriesConsumed }) => {
+        const classified = classifyError(error);
+        const willRetry = classified.retryable && retriesLeft > 0;
+        const backoff = backoffDelay(policy, retriesConsumed + 1);
+        const retryAfter = classified instanceof TransientError ? classified.retryAfterMs ?? 0 : 0;
+        const wait = Math.max(backoff, retryAfter);
+        options.onFailedAttempt?.({ attempt: attemptNumber + offset, error: classified, retryInMs: willRetry ? wait : undefined });
+        // The back-off, or the far side's Retry-After when longer.
+        if (willRetry && wait > 0) await sleep(wait, waitSignal);
+      },
+    });
+  } catch (error) {
+    if (options.signal.aborted) throw asCancellation(options.signal.reason);
+    if (options.waitSignal?.aborted) throw asCancellation(options.waitSignal.reason);
+    throw lastError !== undefined && error === lastError ? lastError : classifyError(error);
   }
 }

@@ -31,26 +31,27 @@ describe('the plan of an onboarding', () => {
     const plan = returned(planned) as { steps: PlannedJson[]; totalChanges: number; failed?: unknown };
     const step = (id: string): PlannedJson => plan.steps.find((s) => s.id === id) as PlannedJson;
     expect(plan.failed).toBeUndefined();
-    expect(plan.steps.filter((s) => s.status !== 'would_run').map((s) => s.id)).toEqual([]);
+    // The start date has come: the user is activated at once, so no activation timer is planned.
+    expect(plan.steps.filter((s) => s.status !== 'would_run').map((s) => [s.id, s.status])).toEqual([['activate_later', 'would_skip']]);
     expect(step('create').changes).toEqual([expect.objectContaining({ target: 'user "amy.new" (new)', operation: 'create_user' })]);
     expect(step('add_groups').items?.[0]?.summary).toBe('would add the new user amy.new to Engineering, VPN Users');
     expect(step('add_groups').items?.[0]?.changes.map((c) => c.target)).toEqual([expect.stringMatching(/^user group "Engineering" \(/), expect.stringMatching(/^user group "VPN Users" \(/)]);
     expect(step('add_extra_groups').summary).toBe('would add the new user amy.new to Backend Developers');
     expect(step('bind_systems').summary).toBe('would bind the new user amy.new to LOANER-MBP-01');
     expect(step('bind_systems').changes.map((c) => c.target)).toEqual([expect.stringMatching(/^system "LOANER-MBP-01" \(/)]);
-    expect(step('activate').summary).toBe('would activate the new user amy.new');
+    // The start date has come: the user is created ACTIVATED, so the activation changes nothing.
+    expect(step('activate').summary).toBe('unchanged: the new user amy.new is already ACTIVATED');
     expect(step('notify_manager').changes.map((c) => c.target)).toEqual(['email to jane.doe@company.com']);
     expect(step('notify_it').changes.map((c) => c.target)).toEqual(['email to it-team@company.com']);
-    // Create, three groups, one system, the activation and two emails.
-    expect(plan.totalChanges).toBe(8);
+    // Create (as ACTIVATED), three groups, one system and two emails.
+    expect(plan.totalChanges).toBe(7);
 
     const text = await cli(['plan', TEMPLATE, '--sandbox', ...INPUTS], ws);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('[0] 2 changes · would add the new user amy.new to Engineering, VPN Users');
     expect(text.stdout).toContain('  bind_systems  Bind the systems given  [jumpcloud.user.systems.bind]  1 change · would bind the new user amy.new to LOANER-MBP-01');
-    expect(text.stdout).toContain('~ activate user "amy.new" (new)  (state: STAGED → ACTIVATED)');
     expect(text.stdout).toContain('+ notify email to jane.doe@company.com');
-    expect(text.stdout).toContain('8 changes in 9 steps. Nothing was changed.');
+    expect(text.stdout).toContain('7 changes in 10 steps, 1 skipped. Nothing was changed.');
 
     const run = await cli(['run', TEMPLATE, '--sandbox', ...INPUTS, '--json'], ws);
     expect(run.code, run.stderr).toBe(0);
@@ -73,7 +74,7 @@ describe('the plan of an onboarding', () => {
     expect(plan.failed?.step).toBe('create');
     expect(plan.failed?.reason).toContain('manager "nobody.here"');
     expect(plan.steps.slice(2).map((s) => [s.id, s.status, s.reason])).toEqual(
-      ['add_groups', 'add_extra_groups', 'bind_systems', 'activate', 'summary', 'notify_manager', 'notify_it'].map((id) => [id, 'would_skip', 'not reached: the run would fail at step "create"']),
+      ['add_groups', 'add_extra_groups', 'bind_systems', 'activate', 'activate_later', 'summary', 'notify_manager', 'notify_it'].map((id) => [id, 'would_skip', 'not reached: the run would fail at step "create"']),
     );
     expect(plan.onFailureSteps?.map((s) => [s.id, s.status, s.changes.map((c) => c.target)])).toEqual([['notify_it_failed', 'would_run', ['email to it-team@company.com']]]);
   }, 60_000);

@@ -10,7 +10,7 @@ import { API_KEY } from './support/real-org.js';
 import { SERVE_ENV, serveWorkspace, startServeProcess, writeServeConfig } from './support/serve-process.js';
 
 /**
- * The issue's file-descriptor scenario, end to end: `idflow serve` under `ulimit -n 90`, idle
+ * The issue's file-descriptor scenario, end to end: `idflow serve` under `ulimit -n 128`, idle
  * connections that never authenticate held open, and a burst of 40 signed events (from a sender
  * with a pool of 16 connections) whose runs call the JumpCloud emulator (with latency). Before,
  * accepted events were lost to EMFILE (answered 202, then "skipped: EMFILE", run folders without
@@ -20,6 +20,12 @@ import { SERVE_ENV, serveWorkspace, startServeProcess, writeServeConfig } from '
  */
 
 const EVENTS = 40;
+/**
+ * The descriptor limit serve runs under: low enough that the connection caps come from it, high
+ * enough for serve's own start (loading its modules opens files side by side: at 90, serve with
+ * its console could not start).
+ */
+const OPEN_FILE_LIMIT = 128;
 const IDLE_CONNECTIONS = 60;
 
 const TEMPLATE = `id: burst-leaver
@@ -95,12 +101,12 @@ describe('idflow serve under a low open-file limit', () => {
       '    hr: { secret: { env: HR_WEBHOOK_SECRET } }',
       '',
     ].join('\n'));
-    const serve = await startServeProcess(['--workflows', 'templates'], ws, ws.dir, { openFileLimit: 90 });
+    const serve = await startServeProcess(['--workflows', 'templates'], ws, ws.dir, { openFileLimit: OPEN_FILE_LIMIT });
     const idle: Socket[] = [];
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });
     try {
       await waitFor(() => serve.stderr().includes('serving at most'), 5_000, 'serve to log its connection caps');
-      const caps = /serving at most (\d+) connections \((\d+) not yet authenticated\).*ulimit -n 90/.exec(serve.stderr());
+      const caps = new RegExp(`serving at most (\\d+) connections \\((\\d+) not yet authenticated\\).*ulimit -n ${OPEN_FILE_LIMIT}`).exec(serve.stderr());
       expect(caps, serve.stderr()).not.toBeNull();
       const unauthenticatedCap = Number(caps?.[2]);
       // Strangers open connections and send nothing; those beyond the caps are closed at once.

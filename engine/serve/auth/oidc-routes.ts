@@ -1,4 +1,15 @@
-import * as client from 'openid-client';
+import type * as OpenIdClient from 'openid-client';
+
+/**
+ * openid-client (and jose under it) is loaded at the first single sign-on, not when serve
+ * starts: a serve without OIDC never loads it, and one with OIDC reads the provider's discovery
+ * document then anyway.
+ */
+let openIdClient: Promise<typeof OpenIdClient> | undefined;
+function loadOpenIdClient(): Promise<typeof OpenIdClient> {
+  openIdClient ??= import('openid-client');
+  return openIdClient;
+}
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OidcSettings } from './console-auth-settings.js';
 import type { ConsoleAuthState } from './console-auth-state.js';
@@ -51,13 +62,14 @@ export async function oidcRoutes(app: FastifyInstance, options: { auth: ConsoleA
 
   app.get('/auth/oidc/start', async (request, reply) => {
     const next = safeNext((request.query as Record<string, unknown>)['next']);
-    let configuration: client.Configuration;
+    let configuration: OpenIdClient.Configuration;
     try {
       configuration = await provider();
     } catch (error) {
       logger.error(`single sign-on unavailable: cannot read ${oidc.issuer.href}.well-known/openid-configuration: ${(error as Error).message}`, { address: request.ip });
       return sendPage(reply, 502, messagePage('Single sign-on is unavailable', `idflow could not reach ${oidc.displayName} to sign you in (${(error as Error).message}). Try again later.`));
     }
+    const client = await loadOpenIdClient();
     const verifier = client.randomPKCECodeVerifier();
     const flow: FlowState = { state: client.randomState(), nonce: client.randomNonce(), verifier, next, redirect: redirectUrl(oidc, request).href, exp: now() + FLOW_MAX_AGE_MS };
     const url = client.buildAuthorizationUrl(configuration, {
@@ -92,6 +104,7 @@ export async function oidcRoutes(app: FastifyInstance, options: { auth: ConsoleA
     let claims: Record<string, unknown>;
     try {
       const configuration = await provider();
+      const client = await loadOpenIdClient();
       const currentUrl = new URL(flow.redirect);
       currentUrl.search = new URL(request.url, 'http://callback.invalid').search;
       const tokens = await client.authorizationCodeGrant(configuration, currentUrl, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
@@ -131,8 +144,8 @@ export async function oidcRoutes(app: FastifyInstance, options: { auth: ConsoleA
 }
 
 /** The provider's configuration, discovered at first use and kept; a failed discovery is tried again next time. */
-function discoverer(oidc: OidcSettings): () => Promise<client.Configuration> {
-  let discovered: Promise<client.Configuration> | undefined;
+function discoverer(oidc: OidcSettings): () => Promise<OpenIdClient.Configuration> {
+  let discovered: Promise<OpenIdClient.Configuration> | undefined;
   return () => {
     discovered ??= discover(oidc).catch((error: unknown) => {
       discovered = undefined;
@@ -142,7 +155,8 @@ function discoverer(oidc: OidcSettings): () => Promise<client.Configuration> {
   };
 }
 
-async function discover(oidc: OidcSettings): Promise<client.Configuration> {
+async function discover(oidc: OidcSettings): Promise<OpenIdClient.Configuration> {
+  const client = await loadOpenIdClient();
   // Settings allow plain http only on loopback (a provider run locally, as the tests do).
   const insecure = oidc.issuer.protocol === 'http:';
   const options = insecure ? { execute: [client.allowInsecureRequests] } : undefined;

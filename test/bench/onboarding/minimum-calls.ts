@@ -4,7 +4,11 @@ export interface HireShape {
   groups: number;
   /** Systems to bind (named). */
   systems: number;
-  /** Whether the account is activated by this run (the start date has come). */
+  /**
+   * Whether the account is activated by this run (the start date has come): no call of its own,
+   * since the creation's `POST` carries the state; a later start date costs no call either (a
+   * durable timer in idflow's store activates the user on the day).
+   */
   activate: boolean;
 }
 
@@ -27,15 +31,16 @@ const PAGE = 100;
  *   What the new user belongs to and is bound to needs no read: it was created by this run a
  *   moment ago, with nothing;
  * - **change**: the creation (the `POST` carries the manager, department, title and state: no
- *   update after it), a membership per group, a binding per system, and the activation.
+ *   update after it; a hire whose start date has come is created `ACTIVATED`), a membership per
+ *   group and a binding per system.
  *
- * So `4 + groups + systems + 1` for a hire activated now. Anything above it is a repeated read
+ * So `5 + groups + systems` for a hire with groups and systems to name. Anything above it is a repeated read
  * (a step reading again what the create answered), a read of what a new user cannot have, or a
  * retry.
  */
 export function onboardingMinimumCalls(shape: HireShape): { find: number; name: number; change: number; total: number } {
   const find = 2;
   const name = (shape.groups > 0 ? Math.ceil(shape.groups / PAGE) : 0) + (shape.systems > 0 ? Math.ceil(shape.systems / PAGE) : 0);
-  const change = 1 + shape.groups + shape.systems + (shape.activate ? 1 : 0);
+  const change = 1 + shape.groups + shape.systems;
   return { find, name, change, total: find + name + change };
 }

@@ -96,7 +96,7 @@ export async function benchOnboarding(options: OnboardingOptions = ONBOARDING_DE
       figure(group, 'bulk run wall time (whole process)', round(timing.wallMs / 1000, 2), 's', undefined, `${options.latencyMs} ms per request, ${options.maxConcurrency} in flight, ${options.bulkConcurrency} runs at a time`),
       figure(group, 'wall time / lower bound', round(timing.wallMs / boundMs, 2), '×', undefined, `lower bound: ceil(${minimum} calls / ${options.maxConcurrency}) × ${options.latencyMs} ms`),
       figure(group, 'API calls made (excluding 429s and injected faults)', calls, 'calls', { op: '=', value: minimum }, `the fewest needed: ${minimum} (${perHire.total} per new hire: ${describe(perHire)}); made: ${round(calls / options.hires, 1)} per new hire`),
-      figure(group, 'changing calls made', result.changes, 'calls', { op: '=', value: perHire.change * options.hires }, 'creations, memberships, bindings, activations'),
+      figure(group, 'changing calls made', result.changes, 'calls', { op: '=', value: perHire.change * options.hires }, 'creations, memberships, bindings'),
     ];
     return { figures, result };
   } finally {
