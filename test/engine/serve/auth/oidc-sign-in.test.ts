@@ -1,14 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleAuthSettings } from '../../../../engine/serve/auth/console-auth-settings.js';
+import { startOidcProvider, type TestOidcProvider } from '../../../support/test-oidc-provider.js';
 import { authApp, type AuthApp } from './support/auth-app.js';
 
 /**
  * Single sign-on end to end against a real OpenID Connect provider (oidc-provider) on a loopback
  * port: the test plays the browser with fetch, following redirects and keeping each host's
- * cookies. The provider signs in whichever account `nextAccount` names (its interaction route
+ * cookies. The provider signs in whichever account `signInAs` names (its interaction route
  * stands in for a login form) and skips consent for idflow, its only client.
  */
 
@@ -17,25 +16,20 @@ const ACCOUNTS: Record<string, { email: string; groups: string[] }> = {
   root: { email: 'root@example.com', groups: ['idflow-operators', 'idflow-admins'] },
   nobody: { email: 'nobody@example.com', groups: ['staff'] },
 };
-let nextAccount = 'alice';
-
-let providerServer: Server;
+let provider: TestOidcProvider;
 let issuer: string;
 let idflow: AuthApp;
 let origin: string;
 
 beforeAll(async () => {
-  let handle: (request: IncomingMessage, response: ServerResponse) => void = (_request, response) => response.end();
-  providerServer = createServer((request, response) => handle(request, response));
-  await new Promise<void>((resolve) => providerServer.listen(0, '127.0.0.1', resolve));
-  issuer = `http://127.0.0.1:${(providerServer.address() as AddressInfo).port}`;
-
+  provider = await startOidcProvider(ACCOUNTS);
+  issuer = provider.issuer;
   const settings: ConsoleAuthSettings = {
     users: new Map(),
     session: { secret: 'a-session-key-of-at-least-32-characters!', maxAgeMs: 3_600_000 },
     unavailable: undefined,
     oidc: {
-      issuer: new URL(issuer), clientId: 'idflow', clientSecret: 'the-client-secret-of-idflow-at-the-provider', redirectUrl: undefined,
+      issuer: new URL(issuer), clientId: provider.clientId, clientSecret: provider.clientSecret, redirectUrl: undefined,
       scopes: ['openid', 'profile', 'email', 'groups'], roleClaim: 'groups', nameClaims: ['preferred_username', 'email'],
       roles: { admin: ['idflow-admins'], operator: ['idflow-operators'], viewer: ['idflow-viewers'] }, displayName: 'the test provider',
     },
@@ -43,41 +37,12 @@ beforeAll(async () => {
   idflow = await authApp(settings);
   await idflow.app.listen({ port: 0, host: '127.0.0.1' });
   origin = `http://127.0.0.1:${(idflow.app.server.address() as AddressInfo).port}`;
-
-  const provider = new Provider(issuer, {
-    clients: [{ client_id: 'idflow', client_secret: 'the-client-secret-of-idflow-at-the-provider', redirect_uris: [`${origin}/auth/oidc/callback`], grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
-    claims: { openid: ['sub'], profile: ['preferred_username'], email: ['email'], groups: ['groups'] },
-    cookies: { keys: ['a-cookie-key-for-the-test-provider'] },
-    features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    findAccount: (_ctx: KoaContextWithOIDC, id: string) => {
-      const account = ACCOUNTS[id];
-      return account === undefined ? undefined : { accountId: id, claims: () => ({ sub: id, preferred_username: id, email: account.email, groups: account.groups }) };
-    },
-    // idflow is this provider's only (first-party) client: no consent screen.
-    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
-      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
-      grant.addOIDCScope('openid profile email groups');
-      await grant.save();
-      return grant;
-    },
-  });
-  const callback = provider.callback();
-  handle = (request, response) => {
-    if (request.url?.startsWith('/interaction/')) {
-      void provider.interactionFinished(request, response, { login: { accountId: nextAccount } }, { mergeWithLastSubmission: false }).catch((error: Error) => {
-        response.statusCode = 500;
-        response.end(error.message);
-      });
-      return;
-    }
-    callback(request, response);
-  };
+  provider.registerClient(`${origin}/auth/oidc/callback`);
 });
 
 afterAll(async () => {
   await idflow?.app.close();
-  await new Promise((resolve) => providerServer?.close(resolve));
+  await provider?.close();
 });
 
 /** A browser's cookies, per host and port (enough for two loopback servers). */
@@ -124,7 +89,7 @@ async function whoami(jar: CookieJar): Promise<unknown> {
 
 describe('single sign-on through OpenID Connect', () => {
   it('signs the user in with the strongest role their groups are mapped to, named by preferred_username', async () => {
-    nextAccount = 'alice';
+    provider.signInAs('alice');
     const jar = new CookieJar();
     const start = await fetch(`${origin}/auth/oidc/start?next=${encodeURIComponent('/runs?status=failed')}`, { redirect: 'manual' });
     expect(start.status).toBe(303);
@@ -141,14 +106,14 @@ describe('single sign-on through OpenID Connect', () => {
     expect(await whoami(jar)).toEqual({ name: 'alice', role: 'operator', via: 'oidc' });
     expect(idflow.log.at(-1)).toMatch(/ info  signed in alice \(operator\) through the test provider from 127\.0\.0\.1 .*"subject":"alice"/);
 
-    nextAccount = 'root';
+    provider.signInAs('root');
     const admin = new CookieJar();
     await browse(admin, `${origin}/auth/oidc/start`);
     expect(await whoami(admin)).toEqual({ name: 'root', role: 'admin', via: 'oidc' });
   });
 
   it('refuses an account whose groups map to no role, with a page that says so', async () => {
-    nextAccount = 'nobody';
+    provider.signInAs('nobody');
     const jar = new CookieJar();
     const done = await browse(jar, `${origin}/auth/oidc/start`);
     expect(done.url.pathname).toBe('/auth/oidc/callback');
@@ -160,7 +125,7 @@ describe('single sign-on through OpenID Connect', () => {
   });
 
   it('refuses an answer whose state is not the one this browser sent, or that comes without the flow\'s cookie', async () => {
-    nextAccount = 'alice';
+    provider.signInAs('alice');
     const jar = new CookieJar();
     const back = await browse(jar, `${origin}/auth/oidc/start`, (next) => next.pathname === '/auth/oidc/callback');
     expect(back.url.searchParams.get('code')).toEqual(expect.any(String));
