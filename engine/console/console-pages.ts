@@ -139,40 +139,38 @@ export async function consolePages(app: FastifyInstance, options: ConsolePagesOp
     return page(request, reply, 'start', startModel(found.loaded.workflow), { title: `Start ${found.summary.name}`, section: 'workflows' });
   });
 
-  app.post<{ Params: { id: string }; Body: FormBody }>('/workflows/:id/plan', { preHandler: posting }, async (request, reply) => {
-    const found = find(request.params.id);
-    if (found === undefined) return notFound(request, reply, `No workflow with the id "${request.params.id}" is served.`, { href: '/', label: 'Back to the workflows' });
-    const workflow = found.loaded.workflow;
-    const body = request.body ?? {};
-    const { inputs, problems } = inputsFromForm(workflow.inputs, body);
-    const again = (error: PageFrame['error'], status: number) => page(request, reply, 'start', startModel(workflow, body), { title: `Start ${workflow.name}`, section: 'workflows', error }, status);
-    if (problems.length > 0) return again(formError(problems), 400);
-    try {
-      const plan = await options.operations.plan(workflow.id, inputs, request.principal as NonNullable<FastifyRequest['principal']>);
-      const { carried, secrets } = carriedInputs(workflow.inputs, body);
-      return page(request, reply, 'plan', { ...planView(plan), carried, secrets, canRun: true }, { title: `Plan: ${workflow.name}`, section: 'workflows' });
-    } catch (error) {
-      const { status, shown } = problemOf(error, request);
-      return again(shown, status);
-    }
-  });
+  /**
+   * A start form posted to `/workflows/{id}/{plan|run}`: the workflow's page is not found, or the
+   * form comes back with its problems (400), or `act` gets the typed inputs; an operation's
+   * error shows the form again with what is wrong.
+   */
+  const postedForm = (act: (workflow: Workflow, inputs: Record<string, unknown>, body: FormBody, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>) =>
+    async (request: FastifyRequest<{ Params: { id: string }; Body: FormBody }>, reply: FastifyReply): Promise<FastifyReply> => {
+      const found = find(request.params.id);
+      if (found === undefined) return notFound(request, reply, `No workflow with the id "${request.params.id}" is served.`, { href: '/', label: 'Back to the workflows' });
+      const workflow = found.loaded.workflow;
+      const body = request.body ?? {};
+      const { inputs, problems } = inputsFromForm(workflow.inputs, body);
+      const again = (error: PageFrame['error'], status: number) => page(request, reply, 'start', startModel(workflow, body), { title: `Start ${workflow.name}`, section: 'workflows', error }, status);
+      if (problems.length > 0) return again(formError(problems), 400);
+      try {
+        return await act(workflow, inputs, body, request, reply);
+      } catch (error) {
+        const { status, shown } = problemOf(error, request);
+        return again(shown, status);
+      }
+    };
 
-  app.post<{ Params: { id: string }; Body: FormBody }>('/workflows/:id/run', { preHandler: posting }, async (request, reply) => {
-    const found = find(request.params.id);
-    if (found === undefined) return notFound(request, reply, `No workflow with the id "${request.params.id}" is served.`, { href: '/', label: 'Back to the workflows' });
-    const workflow = found.loaded.workflow;
-    const body = request.body ?? {};
-    const { inputs, problems } = inputsFromForm(workflow.inputs, body);
-    const again = (error: PageFrame['error'], status: number) => page(request, reply, 'start', startModel(workflow, body), { title: `Start ${workflow.name}`, section: 'workflows', error }, status);
-    if (problems.length > 0) return again(formError(problems), 400);
-    try {
-      const { runId } = await options.operations.start(workflow.id, inputs, request.principal as NonNullable<FastifyRequest['principal']>);
-      return reply.redirect(`/runs/${encodeURIComponent(runId)}?notice=started`, 303);
-    } catch (error) {
-      const { status, shown } = problemOf(error, request);
-      return again(shown, status);
-    }
-  });
+  app.post<{ Params: { id: string }; Body: FormBody }>('/workflows/:id/plan', { preHandler: posting }, postedForm(async (workflow, inputs, body, request, reply) => {
+    const plan = await options.operations.plan(workflow.id, inputs, request.principal as NonNullable<FastifyRequest['principal']>);
+    const { carried, secrets } = carriedInputs(workflow.inputs, body);
+    return page(request, reply, 'plan', { ...planView(plan), carried, secrets, canRun: true }, { title: `Plan: ${workflow.name}`, section: 'workflows' });
+  }));
+
+  app.post<{ Params: { id: string }; Body: FormBody }>('/workflows/:id/run', { preHandler: posting }, postedForm(async (workflow, inputs, _body, request, reply) => {
+    const { runId } = await options.operations.start(workflow.id, inputs, request.principal as NonNullable<FastifyRequest['principal']>);
+    return reply.redirect(`/runs/${encodeURIComponent(runId)}?notice=started`, 303);
+  }));
 
   for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
     app.post<{ Params: { id: string } }>(`/workflows/:id/${verb}`, { preHandler: posting }, async (request, reply) => {

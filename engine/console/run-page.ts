@@ -3,6 +3,7 @@ import type { AuditVerification } from '../audit/verify-audit-trail.js';
 import type { SerializedError } from '../errors/idflow-error.js';
 import type { Change } from '../plugin-api/action.js';
 import type { RunReport, StepReport } from '../store/run-report.js';
+import { shownChanges } from '../store/run-report-text.js';
 import type { LogLine } from './run-log.js';
 
 /** A run, as the run page shows it. */
@@ -61,7 +62,7 @@ export function runView(report: RunReport, audit: AuditVerification, log: { line
   for (const step of [...report.steps, ...report.onFailure]) {
     const units = step.items.length > 0 ? step.items.map((item) => ({ key: `${step.step}[${item.index}]`, changes: item.changes })) : [];
     units.unshift({ key: step.step, changes: step.changes });
-    for (const unit of units) for (const change of settled(unit.changes)) changes.push(changeRow(unit.key, change));
+    for (const unit of units) for (const change of shownChanges(unit.changes)) changes.push(changeRow(unit.key, change));
   }
   return {
     run: meta,
@@ -119,24 +120,6 @@ function changeRow(step: string, change: Change): RunView['changes'][number] {
   };
 }
 
-/** A write-ahead intent (`started`) is left out once a later change records its outcome (as `runs show` does). */
-function settled(changes: readonly Change[]): Change[] {
-  const done = new Set<number>();
-  const open = new Map<string, number>();
-  changes.forEach((change, index) => {
-    const key = `${change.operation}\u0000${change.target}`;
-    if (change.result === 'started') {
-      open.set(key, index);
-      return;
-    }
-    const intent = open.get(key);
-    if (intent !== undefined) {
-      done.add(intent);
-      open.delete(key);
-    }
-  });
-  return changes.filter((_change, index) => !done.has(index));
-}
 
 function errorText(error: SerializedError | undefined): string {
   return error === undefined ? 'unknown error' : `${error.message} [${error.code}]`;

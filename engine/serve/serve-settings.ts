@@ -8,6 +8,7 @@ import type { SourceLocation } from '../loader/source-map.js';
 import { parseDuration } from '../loader/duration.js';
 import type { ApiToken } from './http/api-tokens.js';
 import { resolveConsoleAuthSettings, type ConsoleAuthSettings } from './auth/console-auth-settings.js';
+import { settingsProblems } from './settings-problems.js';
 
 /** `idflow serve`'s settings with defaults filled and secrets resolved. */
 export interface ServeSettings {
@@ -84,19 +85,7 @@ export function resolveServeSettings(
   where: { file: string; baseDir?: string; locate?: (pointer: string) => SourceLocation | undefined },
 ): { settings: ServeSettings; problems: Problem[] } {
   const serve = config ?? {};
-  const problems: Problem[] = [];
-  const problem = (pointer: string, code: string, message: string, suggestion?: string): void => {
-    const place = where.locate?.(pointer);
-    problems.push({ file: where.file, line: place?.line ?? 0, column: place?.column ?? 0, ...(place ? { length: place.length } : {}), path: pointer, code, message, ...(suggestion === undefined ? {} : { suggestion }), severity: 'error' });
-  };
-  const secret = (ref: { env: string }, pointer: string, what: string): string | undefined => {
-    const value = env[ref.env];
-    if (value === undefined || value === '') {
-      problem(pointer, 'secret-missing', `${what} reads the environment variable ${ref.env}, which is ${value === undefined ? 'not set' : 'empty'}`, `Set ${ref.env} before starting idflow serve`);
-      return undefined;
-    }
-    return value;
-  };
+  const { problems, problem, secret } = settingsProblems(env, where);
   let port: number = serve.port ?? SERVE_DEFAULTS.port;
   if (flags.port !== undefined) {
     const parsed = /^\d{1,5}$/.test(flags.port.trim()) ? Number(flags.port.trim()) : Number.NaN;

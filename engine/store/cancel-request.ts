@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import type { Durability } from './durability.js';
 import { RUN_FILES } from './run-files.js';
+import { RunListeners } from './run-listeners.js';
 
 /**
  * A request to cancel a run, kept in its folder (`cancel.json`) until the run stops on it or is
@@ -25,7 +26,7 @@ type CancelListener = (request: CancelRequest) => void;
  * the same process (serve's console) reaches them at once, so that a run waiting (a retry's
  * back-off, a rate-limit pause) stops without waiting for its next step boundary.
  */
-const listeners = new Map<string, Set<CancelListener>>();
+const listeners = new RunListeners<CancelListener>();
 
 /** The path of a run's cancel request. */
 export function cancelRequestPath(runDir: string): string {
@@ -39,7 +40,7 @@ export function cancelRequestPath(runDir: string): string {
  */
 export function writeCancelRequest(runDir: string, request: CancelRequest, durability: Durability = 'write'): void {
   writeFileAtomic(cancelRequestPath(runDir), `${JSON.stringify(request, null, 2)}\n`, durability);
-  for (const listener of [...(listeners.get(runDir) ?? [])]) listener(request);
+  for (const listener of listeners.of(runDir)) listener(request);
 }
 
 /**
@@ -83,16 +84,5 @@ export function clearCancelRequest(runDir: string): void {
  * @returns a function that stops listening.
  */
 export function onCancelRequest(runDir: string, listener: CancelListener): () => void {
-  let set = listeners.get(runDir);
-  if (set === undefined) {
-    set = new Set();
-    listeners.set(runDir, set);
-  }
-  set.add(listener);
-  return () => {
-    const current = listeners.get(runDir);
-    if (current === undefined) return;
-    current.delete(listener);
-    if (current.size === 0) listeners.delete(runDir);
-  };
+  return listeners.add(runDir, listener);
 }

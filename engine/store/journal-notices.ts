@@ -3,9 +3,11 @@
  * process (serve's progress stream) reads the new lines as soon as they are written instead of
  * polling the file. A run executing elsewhere is followed by polling (see RunFollower).
  */
+import { RunListeners } from './run-listeners.js';
+
 type JournalListener = () => void;
 
-const listeners = new Map<string, Set<JournalListener>>();
+const listeners = new RunListeners<JournalListener>();
 
 /**
  * Tells this process's listeners of a run that its journal grew. Called by every append: with
@@ -13,9 +15,7 @@ const listeners = new Map<string, Set<JournalListener>>();
  */
 export function notifyJournalAppend(runDir: string): void {
   if (listeners.size === 0) return;
-  const set = listeners.get(runDir);
-  if (set === undefined) return;
-  for (const listener of [...set]) listener();
+  for (const listener of listeners.of(runDir)) listener();
 }
 
 /**
@@ -23,18 +23,7 @@ export function notifyJournalAppend(runDir: string): void {
  * @returns a function that stops listening.
  */
 export function onJournalAppend(runDir: string, listener: JournalListener): () => void {
-  let set = listeners.get(runDir);
-  if (set === undefined) {
-    set = new Set();
-    listeners.set(runDir, set);
-  }
-  set.add(listener);
-  return () => {
-    const current = listeners.get(runDir);
-    if (current === undefined) return;
-    current.delete(listener);
-    if (current.size === 0) listeners.delete(runDir);
-  };
+  return listeners.add(runDir, listener);
 }
 
 /** How many runs have listeners (for tests that check followers let go). */

@@ -136,7 +136,7 @@ function timing(unit: UnitReport): string {
  * still open (the process stopped before the outcome) is shown as such. `--json` and the audit
  * trail keep both entries.
  */
-function shownChanges(changes: readonly Change[]): Change[] {
+export function shownChanges(changes: readonly Change[]): Change[] {
   const settled = new Set<number>();
   const open = new Map<string, number>();
   changes.forEach((change, index) => {

@@ -4,6 +4,7 @@ import { parseDuration } from '../../loader/duration.js';
 import type { SourceLocation } from '../../loader/source-map.js';
 import { parsePasswordHash } from './password-hash.js';
 import { ROLES, type Role } from './principal.js';
+import { settingsProblems } from '../settings-problems.js';
 
 /** `serve.console`'s settings with defaults filled and secrets resolved. */
 export interface ConsoleAuthSettings {
@@ -65,19 +66,7 @@ export function resolveConsoleAuthSettings(
   env: Environment,
   where: { file: string; locate?: ((pointer: string) => SourceLocation | undefined) | undefined },
 ): { settings: ConsoleAuthSettings; problems: Problem[] } {
-  const problems: Problem[] = [];
-  const problem = (pointer: string, code: string, message: string, suggestion?: string): void => {
-    const place = where.locate?.(pointer);
-    problems.push({ file: where.file, line: place?.line ?? 0, column: place?.column ?? 0, ...(place ? { length: place.length } : {}), path: pointer, code, message, ...(suggestion === undefined ? {} : { suggestion }), severity: 'error' });
-  };
-  const secret = (ref: { env: string }, pointer: string, what: string): string | undefined => {
-    const value = env[ref.env];
-    if (value === undefined || value === '') {
-      problem(pointer, 'secret-missing', `${what} reads the environment variable ${ref.env}, which is ${value === undefined ? 'not set' : 'empty'}`, `Set ${ref.env} before starting idflow serve`);
-      return undefined;
-    }
-    return value;
-  };
+  const { problems, problem, secret } = settingsProblems(env, where);
 
   const users = new Map<string, { role: Role; passwordHash: string }>();
   (config?.users ?? []).forEach((user, index) => {
