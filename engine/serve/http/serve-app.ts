@@ -5,6 +5,7 @@ import type { ConnectionGate } from '../connection-gate.js';
 import type { ServeLogger } from '../serve-logger.js';
 import { apiEventRoutes, type ApiEventOptions } from './api-event-routes.js';
 import { apiRunRoutes } from './api-run-routes.js';
+import { apiTokenRoutes } from './api-token-routes.js';
 import { apiTokens, type ApiToken } from './api-tokens.js';
 import { apiWorkflowRoutes, type ApiWorkflowOptions } from './api-workflow-routes.js';
 import { clientErrorHandler, frameworkErrors } from './framework-errors.js';
@@ -112,6 +113,7 @@ export async function createServeApp(deps: ServeAppDeps): Promise<{ app: Fastify
   await app.register(apiWorkflowRoutes, { workflows: deps.api.workflows, workflow: deps.api.workflow });
   await app.register(apiRunRoutes, { store: deps.api.store, logger: deps.logger });
   await app.register(apiEventRoutes, { event: deps.api.event });
+  await app.register(apiTokenRoutes, { tokens: deps.tokens });
   for (const plugin of deps.plugins ?? []) await plugin.register(app);
   await app.ready();
   if (server === undefined) throw new Error('Fastify did not create its server');

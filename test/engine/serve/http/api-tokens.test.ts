@@ -34,6 +34,16 @@ describe('serve\'s API tokens', () => {
     expect(admin.json()).toEqual({ by: 'serve.token' });
   });
 
+  it('lists the tokens to admins only, by name and role, never a value', async () => {
+    ({ app } = await serveApp());
+    const listed = await app.inject({ url: '/api/tokens', headers: bearer(TOKENS.admin) });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json()).toEqual({ tokens: [{ name: 'dashboard', role: 'viewer' }, { name: 'ci-offboarding', role: 'operator' }, { name: 'serve.token', role: 'admin' }] });
+    for (const token of Object.values(TOKENS)) expect(listed.body).not.toContain(token.slice(0, 12));
+    for (const weaker of [TOKENS.viewer, TOKENS.operator]) expect((await app.inject({ url: '/api/tokens', headers: bearer(weaker) })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/api/tokens' })).statusCode).toBe(401);
+  });
+
   it('answers 401 at once to a wrong bearer token, never as an anonymous request, and 401 without one', async () => {
     const reached: string[] = [];
     ({ app } = await serveApp({ plugins: [async (instance) => { instance.get('/open', async () => { reached.push('open'); return { open: true }; }); }] }));
