@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchBrowser, type TestBrowser } from '../support/browser.js';
 import { CONSOLE_PASSWORD, CONSOLE_USERS, startConsoleApp, type ConsoleApp } from '../support/console-app.js';
@@ -7,6 +9,9 @@ import { startOidcProvider, type TestOidcProvider } from '../support/test-oidc-p
 // real `idflow serve --sandbox`: each role with a local password, a wrong password, and single
 // sign-on through a real OpenID Connect provider (oidc-provider) on loopback, whose groups map
 // to idflow's roles.
+
+// As in console-pages.test.ts: test-results/ on every run, docs/ with IDFLOW_UPDATE_SCREENSHOTS=1.
+const SCREENSHOTS = resolve(process.env['IDFLOW_UPDATE_SCREENSHOTS'] === '1' ? 'docs/screenshots' : 'test-results/screenshots');
 
 const skip = browserSkipReason();
 if (skip !== undefined) console.warn(skip);
@@ -49,6 +54,13 @@ describe.skipIf(skip !== undefined)('signing in to the console in a browser', ()
       const page = await context.newPage();
       await page.goto(`${console_.url}/runs`);
       await page.waitForURL(/\/sign-in\?next=%2Fruns$/);
+      if (name === 'olga') {
+        mkdirSync(SCREENSHOTS, { recursive: true });
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await page.screenshot({ path: `${SCREENSHOTS}/console-sign-in-desktop.png` });
+        await page.setViewportSize({ width: 390, height: 844 });
+        await page.screenshot({ path: `${SCREENSHOTS}/console-sign-in-phone.png` });
+      }
       await page.fill('#name', name);
       await page.fill('#password', name === 'vera' ? 'not the password' : CONSOLE_PASSWORD);
       await page.click('button[type="submit"]');
