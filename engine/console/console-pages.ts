@@ -9,7 +9,7 @@ import type { LoadedWorkflow } from '../runtime/runtime.js';
 import { hasRole, type Role } from '../serve/auth/principal.js';
 import { requireRole } from '../serve/auth/request-principal.js';
 import type { ServeOperations } from '../serve/operations/serve-operations.js';
-import type { RunStatus } from '../store/journal-events.js';
+import { RUN_STATUSES, type RunStatus } from '../store/journal-events.js';
 import { buildRunReport } from '../store/run-report.js';
 import type { RunStore } from '../store/run-store.js';
 import type { TimerRecord } from '../timers/timer-record.js';
@@ -52,7 +52,6 @@ const RECENT_RUNS = 10;
 /** Ended timers shown under the pending ones. */
 const ENDED_TIMERS = 50;
 
-const RUN_STATUSES: readonly string[] = ['running', 'succeeded', 'failed', 'interrupted', 'skipped', 'cancelled'];
 
 /** What a redirect after a form post says on the next page (`?notice=`): fixed texts, never text from the request. */
 const NOTICES: Readonly<Record<string, string>> = {
@@ -328,7 +327,7 @@ function runFilters(query: Record<string, string | undefined>): { filters: { wor
     return value === undefined || value === '' ? undefined : value;
   };
   const status = given('status');
-  if (status !== undefined && !RUN_STATUSES.includes(status)) problems.push({ where: 'status', message: `must be one of ${RUN_STATUSES.join(', ')} (got "${status}")` });
+  if (status !== undefined && !(RUN_STATUSES as readonly string[]).includes(status)) problems.push({ where: 'status', message: `must be one of ${RUN_STATUSES.join(', ')} (got "${status}")` });
   const day = (key: 'from' | 'to'): string | undefined => {
     const value = given(key);
     if (value !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)))) problems.push({ where: key, message: `must be a day as YYYY-MM-DD (got "${value}")` });

@@ -1,10 +1,9 @@
 import type { Problem } from '../../diagnostics/problem.js';
 import type { ConsoleConfig, Environment } from '../../config/index.js';
 import { parseDuration } from '../../loader/duration.js';
-import type { SourceLocation } from '../../loader/source-map.js';
 import { parsePasswordHash } from './password-hash.js';
 import { ROLES, type Role } from './principal.js';
-import { settingsProblems } from '../settings-problems.js';
+import { settingsProblems, type SettingsSource } from '../settings-problems.js';
 
 /** `serve.console`'s settings with defaults filled and secrets resolved. */
 export interface ConsoleAuthSettings {
@@ -64,7 +63,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
 export function resolveConsoleAuthSettings(
   config: ConsoleConfig | undefined,
   env: Environment,
-  where: { file: string; locate?: ((pointer: string) => SourceLocation | undefined) | undefined },
+  where: SettingsSource,
 ): { settings: ConsoleAuthSettings; problems: Problem[] } {
   const { problems, problem, secret } = settingsProblems(env, where);
 
