@@ -3,7 +3,7 @@ import { AmbiguousError } from '../../errors/action-errors.js';
 import { IdflowError } from '../../errors/idflow-error.js';
 import { RunNotFoundError } from '../../errors/usage-errors.js';
 import { RUN_STATUSES, type RunStatus } from '../../store/journal-events.js';
-import { RunPager, type RunQuery } from '../../store/run-page.js';
+import { RunPager, type RunQuery } from '../../store/run-pager.js';
 import { buildRunReport } from '../../store/run-report.js';
 import type { RunStore } from '../../store/run-store.js';
 import { requireRole } from '../auth/request-principal.js';

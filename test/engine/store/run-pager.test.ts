@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RunPager } from '../../../engine/store/run-page.js';
+import { RunPager } from '../../../engine/store/run-pager.js';
 import { RunStore } from '../../../engine/store/run-store.js';
 import { sampleNewRun } from './run-fixture.js';
 

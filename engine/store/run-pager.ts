@@ -25,8 +25,8 @@ export interface RunQuery {
   limit: number;
 }
 
-/** One page of runs, newest first. */
-export interface RunPage {
+/** One page of runs, newest first, with the total and the cursor of the next page (the API's shape; the console pages by offset with `RunStore.pageRuns`). */
+export interface CursorRunPage {
   runs: RunMeta[];
   /** How many runs match the filters, on every page together. */
   total: number;
@@ -70,7 +70,7 @@ export class RunPager {
    * A page of runs.
    * @throws IdflowError `INVALID_FILTER` when `before` names no run or more than one.
    */
-  page(query: RunQuery, onUnreadable?: (runId: string, error: Error) => void): RunPage {
+  page(query: RunQuery, onUnreadable?: (runId: string, error: Error) => void): CursorRunPage {
     this.refresh(onUnreadable);
     const subject = query.subject?.toLowerCase();
     const since = query.since?.getTime();
